@@ -1,0 +1,34 @@
+# The two commands: `make run` serves the emulator on 127.0.0.1:8080; `make test` installs what
+# the tests need when it is missing and runs every test.
+GO ?= go
+export GOFLAGS ?= -buildvcs=false
+
+.PHONY: run test build lint bench deps fuzz
+
+run:
+	$(GO) run ./cmd/esia-emulator serve
+
+build:
+	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator
+
+lint:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+deps:
+	@bash .ci/install-deps
+
+test: deps lint
+	ESIA_REQUIRE_REDIS=1 $(GO) test -race -count=1 -timeout 8m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+
+# Run every fuzz target for FUZZTIME each (default 10s).
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done

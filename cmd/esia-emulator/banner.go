@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/config"
+)
+
+// printBanner tells a developer where everything is and how to log in.
+func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Duration) {
+	fmt.Fprintf(w, "ESIA emulator ready in %s — not affiliated with Gosuslugi\n", startup.Round(time.Millisecond))
+	fmt.Fprintf(w, "  issuer     %s\n", cfg.Issuer)
+	fmt.Fprintf(w, "  discovery  %s/.well-known/openid-configuration\n", cfg.Issuer)
+	fmt.Fprintf(w, "  store      %s (data dir %s)\n", f.store, f.dataDir)
+	if cfg.AdminToken != "" {
+		fmt.Fprintf(w, "  admin API  %s/admin/api/ (Bearer token set)\n", cfg.Issuer)
+	}
+	fmt.Fprintln(w, "clients:")
+	for _, c := range cfg.Clients {
+		secret := "public, PKCE"
+		if !c.Public {
+			secret = "secret " + c.Secret
+		}
+		fmt.Fprintf(w, "  %-14s %s  redirect %v\n", c.ID, secret, c.RedirectURIs)
+	}
+	fmt.Fprintln(w, "personas (password "+config.DefaultPassword+" unless configured):")
+	for _, p := range cfg.Personas {
+		login := p.Phone
+		if login == "" {
+			login = p.Email
+		}
+		fmt.Fprintf(w, "  %-15s %-11s %-13s %s %s\n", p.Key, p.Level, login, p.LastName, p.FirstName)
+	}
+}

@@ -1,0 +1,199 @@
+package provider
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+// The admin API lives under /admin/api/ and answers JSON. It is enabled by an admin token
+// (config admin_token or ESIA_ADMIN_TOKEN) sent as "Authorization: Bearer <token>"; without
+// a configured token every admin route answers 404, as if it did not exist.
+func (p *Provider) mountAdmin(mux *http.ServeMux) {
+	h := func(f http.HandlerFunc) http.Handler { return p.adminAuth(f) }
+	mux.Handle("GET /admin/api/personas", h(p.adminListPersonas))
+	mux.Handle("POST /admin/api/personas", h(p.adminCreatePersona))
+	mux.Handle("GET /admin/api/personas/{id}", h(p.adminGetPersona))
+	mux.Handle("GET /admin/api/clients", h(p.adminListClients))
+	mux.Handle("/admin/api/", h(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no such admin endpoint"})
+	}))
+}
+
+type apiError struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+func (p *Provider) adminAuth(next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(p.cfg.AdminToken))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.cfg.AdminToken == "" {
+			http.NotFound(w, r)
+			return
+		}
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got := sha256.Sum256([]byte(tok))
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="esia-emulator admin"`)
+			writeJSON(w, http.StatusUnauthorized, apiError{Error: "unauthorized", Message: "send the admin token as Authorization: Bearer <token>"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// personaView is an account as the admin API shows it: never the password hash.
+type personaView struct {
+	OID           string             `json:"oid"`
+	Persona       string             `json:"persona,omitempty"`
+	Level         storage.Level      `json:"level"`
+	Status        storage.Status     `json:"status"`
+	StatusReason  string             `json:"status_reason,omitempty"`
+	LastName      string             `json:"last_name"`
+	FirstName     string             `json:"first_name"`
+	MiddleName    string             `json:"middle_name,omitempty"`
+	BirthDate     string             `json:"birth_date,omitempty"`
+	BirthPlace    string             `json:"birth_place,omitempty"`
+	Gender        string             `json:"gender,omitempty"`
+	Phone         string             `json:"phone,omitempty"`
+	PhoneVerified bool               `json:"phone_verified"`
+	Email         string             `json:"email,omitempty"`
+	EmailVerified bool               `json:"email_verified"`
+	SNILS         string             `json:"snils,omitempty"`
+	INN           string             `json:"inn,omitempty"`
+	Documents     []storage.Document `json:"documents,omitempty"`
+	Addresses     []storage.Address  `json:"addresses,omitempty"`
+}
+
+func viewOf(u storage.User) personaView {
+	return personaView{OID: u.ID, Persona: u.Persona, Level: u.Level, Status: u.Status, StatusReason: u.StatusReason,
+		LastName: u.LastName, FirstName: u.FirstName, MiddleName: u.MiddleName, BirthDate: u.BirthDate,
+		BirthPlace: u.BirthPlace, Gender: u.Gender, Phone: u.Phone, PhoneVerified: u.PhoneVerified,
+		Email: u.Email, EmailVerified: u.EmailVerified, SNILS: u.SNILS, INN: u.INN,
+		Documents: u.Documents, Addresses: u.Addresses}
+}
+
+func (p *Provider) adminListPersonas(w http.ResponseWriter, r *http.Request) {
+	users, err := p.store.ListUsers(r.Context())
+	if err != nil {
+		p.adminError(w, r, err)
+		return
+	}
+	out := make([]personaView, 0, len(users))
+	for _, u := range users {
+		out = append(out, viewOf(u))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (p *Provider) adminGetPersona(w http.ResponseWriter, r *http.Request) {
+	u, err := p.store.GetUser(r.Context(), r.PathValue("id"))
+	if err != nil {
+		p.adminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, viewOf(u))
+}
+
+// adminCreatePersona creates a citizen from a persona document (the config file's persona
+// fields, as JSON). Without an oid one is assigned.
+func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
+	var pc config.Persona
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&pc); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body must be a persona JSON object: " + err.Error()})
+		return
+	}
+	if pc.OID == "" {
+		pc.OID = p.newOID()
+	}
+	if pc.Key == "" {
+		pc.Key = "persona-" + pc.OID
+	}
+	if pc.Status == "" {
+		pc.Status = string(storage.StatusActive)
+	}
+	check := config.Config{Personas: []config.Persona{pc}}
+	if err := check.Validate(); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		return
+	}
+	u, err := p.userFromPersona(pc)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		return
+	}
+	if err := p.store.CreateUser(r.Context(), u); err != nil {
+		p.adminError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/admin/api/personas/"+u.ID)
+	writeJSON(w, http.StatusCreated, viewOf(u))
+}
+
+// newOID picks a random 10-digit oid (ESIA oids are decimal).
+func (p *Provider) newOID() string {
+	b := []byte(p.randomID())
+	n := uint64(0)
+	for _, c := range b[:12] {
+		n = n*31 + uint64(c)
+	}
+	return fmt.Sprintf("2%09d", n%1_000_000_000)
+}
+
+func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
+	type clientView struct {
+		ID                     string   `json:"id"`
+		Name                   string   `json:"name,omitempty"`
+		Public                 bool     `json:"public"`
+		RedirectURIs           []string `json:"redirect_uris"`
+		PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
+		GrantTypes             []string `json:"grant_types"`
+		RequirePKCE            bool     `json:"require_pkce"`
+		SigningAlg             string   `json:"signing_alg"`
+		MinLevel               string   `json:"min_level,omitempty"`
+	}
+	out := make([]clientView, 0, len(p.cfg.Clients))
+	for _, c := range p.cfg.Clients {
+		cl := p.clients[c.ID]
+		v := clientView{ID: c.ID, Name: c.Name, Public: c.Public, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+			RequirePKCE: cl.requiresPKCE(), SigningAlg: string(cl.signingAlg), MinLevel: c.MinLevel}
+		for _, g := range cl.grantTypes {
+			v.GrantTypes = append(v.GrantTypes, string(g))
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (p *Provider) adminError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no such persona"})
+	case errors.Is(err, storage.ErrAlreadyExists):
+		writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "the oid, phone, e-mail or SNILS belongs to another account"})
+	case errors.Is(err, storage.ErrUnavailable):
+		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "temporarily_unavailable", Message: "the store is unavailable"})
+	default:
+		p.log.ErrorContext(r.Context(), "admin request failed", "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, apiError{Error: "server_error", Message: "internal error"})
+	}
+}

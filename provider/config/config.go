@@ -1,0 +1,311 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"slices"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Issuer is the OpenID issuer, identical in discovery, tokens and every iss.
+	Issuer string `yaml:"issuer" json:"issuer,omitempty"`
+	// AdminToken enables /admin/api/ when non-empty (Bearer token).
+	AdminToken string `yaml:"admin_token" json:"admin_token,omitempty"`
+
+	Lifetimes Lifetimes `yaml:"lifetimes" json:"lifetimes,omitempty"`
+	Password  Password  `yaml:"password" json:"password,omitempty"`
+
+	// BuiltinClients and BuiltinPersonas (default true) keep the demo clients and personas.
+	BuiltinClients  *bool     `yaml:"builtin_clients" json:"builtin_clients,omitempty"`
+	BuiltinPersonas *bool     `yaml:"builtin_personas" json:"builtin_personas,omitempty"`
+	Clients         []Client  `yaml:"clients" json:"clients,omitempty"`
+	Personas        []Persona `yaml:"personas" json:"personas,omitempty"`
+}
+
+// Lifetimes of the provider's artefacts. Zero values take the defaults.
+type Lifetimes struct {
+	AuthRequest     Duration `yaml:"auth_request" json:"auth_request,omitempty"`         // login must finish within (default 30m)
+	Code            Duration `yaml:"code" json:"code,omitempty"`                         // authorization code (default 60s)
+	AccessToken     Duration `yaml:"access_token" json:"access_token,omitempty"`         // default 1h
+	IDToken         Duration `yaml:"id_token" json:"id_token,omitempty"`                 // default 1h
+	RefreshToken    Duration `yaml:"refresh_token" json:"refresh_token,omitempty"`       // default 720h
+	SessionIdle     Duration `yaml:"session_idle" json:"session_idle,omitempty"`         // SSO idle timeout (default 15m)
+	SessionAbsolute Duration `yaml:"session_absolute" json:"session_absolute,omitempty"` // SSO absolute lifetime (default 3h)
+}
+
+// Password hashing (argon2id). Preset "default" (OWASP: 19 MiB, t=2, p=1) or "test" (cheap,
+// for test suites); explicit numbers override the preset.
+type Password struct {
+	Preset      string `yaml:"preset" json:"preset,omitempty"`
+	MemoryKiB   uint32 `yaml:"memory_kib" json:"memory_kib,omitempty"`
+	Iterations  uint32 `yaml:"iterations" json:"iterations,omitempty"`
+	Parallelism uint8  `yaml:"parallelism" json:"parallelism,omitempty"`
+}
+
+// Client is a relying party.
+type Client struct {
+	ID   string `yaml:"id" json:"id,omitempty"`
+	Name string `yaml:"name" json:"name,omitempty"` // shown to the citizen
+	// Secret is the client secret; empty with Public: true.
+	Secret                 string   `yaml:"secret" json:"secret,omitempty"`
+	Public                 bool     `yaml:"public" json:"public,omitempty"`
+	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris,omitempty"`
+	// GrantTypes: authorization_code (always), refresh_token. Default: both.
+	GrantTypes []string `yaml:"grant_types" json:"grant_types,omitempty"`
+	// RequirePKCE forces S256 PKCE; always on for public clients.
+	RequirePKCE bool `yaml:"require_pkce" json:"require_pkce,omitempty"`
+	// SigningAlg of ID tokens: RS256 (default) or ES256.
+	SigningAlg string `yaml:"signing_alg" json:"signing_alg,omitempty"`
+	// AccessTokenFormat: opaque (default) or jwt.
+	AccessTokenFormat    string   `yaml:"access_token_format" json:"access_token_format,omitempty"`
+	AccessTokenLifetime  Duration `yaml:"access_token_lifetime" json:"access_token_lifetime,omitempty"`
+	IDTokenLifetime      Duration `yaml:"id_token_lifetime" json:"id_token_lifetime,omitempty"`
+	RefreshTokenLifetime Duration `yaml:"refresh_token_lifetime" json:"refresh_token_lifetime,omitempty"`
+	// MinLevel refuses citizens below it: simplified, standard or confirmed.
+	MinLevel string `yaml:"min_level" json:"min_level,omitempty"`
+}
+
+// Persona is a test citizen seeded into the store at start.
+type Persona struct {
+	Key        string    `yaml:"key" json:"key,omitempty"`
+	OID        string    `yaml:"oid" json:"oid,omitempty"`
+	Password   string    `yaml:"password" json:"password,omitempty"` // default Test1234!
+	Level      string    `yaml:"level" json:"level,omitempty"`       // simplified, standard, confirmed
+	Status     string    `yaml:"status" json:"status,omitempty"`     // active (default), suspended, needs_confirmation
+	Reason     string    `yaml:"status_reason" json:"status_reason,omitempty"`
+	LastName   string    `yaml:"last_name" json:"last_name,omitempty"`
+	FirstName  string    `yaml:"first_name" json:"first_name,omitempty"`
+	MiddleName string    `yaml:"middle_name" json:"middle_name,omitempty"`
+	BirthDate  string    `yaml:"birth_date" json:"birth_date,omitempty"` // YYYY-MM-DD
+	BirthPlace string    `yaml:"birth_place" json:"birth_place,omitempty"`
+	Gender     string    `yaml:"gender" json:"gender,omitempty"` // M or F
+	Phone      string    `yaml:"phone" json:"phone,omitempty"`
+	Email      string    `yaml:"email" json:"email,omitempty"`
+	SNILS      string    `yaml:"snils" json:"snils,omitempty"`
+	INN        string    `yaml:"inn" json:"inn,omitempty"`
+	Passport   *Passport `yaml:"passport" json:"passport,omitempty"`
+	Address    string    `yaml:"address" json:"address,omitempty"` // registration address, one line
+	// SecondFactor is "", "sms" or "totp" (honoured once the second-factor feature lands).
+	SecondFactor string `yaml:"second_factor" json:"second_factor,omitempty"`
+}
+
+// Passport RF.
+type Passport struct {
+	Series    string `yaml:"series" json:"series,omitempty"`
+	Number    string `yaml:"number" json:"number,omitempty"`
+	IssueDate string `yaml:"issue_date" json:"issue_date,omitempty"` // YYYY-MM-DD
+	IssuedBy  string `yaml:"issued_by" json:"issued_by,omitempty"`
+	UnitCode  string `yaml:"unit_code" json:"unit_code,omitempty"` // ddd-ddd
+}
+
+// Duration is a time.Duration written as "15m", "3h", "60s" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML parses Go duration syntax.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes Go duration syntax.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// Or returns d, or def when d is zero.
+func (d Duration) Or(def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return time.Duration(d)
+}
+
+// DefaultIssuer and DefaultPassword of the built-ins.
+const (
+	DefaultIssuer   = "http://127.0.0.1:8080"
+	DefaultPassword = "Test1234!"
+)
+
+// Default returns the configuration used without a file: the built-ins and defaults.
+func Default() *Config {
+	c := &Config{}
+	if err := c.finish(); err != nil {
+		panic(err) // the built-ins are valid by construction; a test checks it
+	}
+	return c
+}
+
+// Load reads a YAML file, merges it with the built-ins and validates it.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(b)
+}
+
+// Parse parses YAML bytes (unknown fields are errors), merges and validates.
+func Parse(b []byte) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// finish applies defaults, merges built-ins and validates.
+func (c *Config) finish() error {
+	if c.Issuer == "" {
+		c.Issuer = DefaultIssuer
+	}
+	if c.BuiltinClients == nil || *c.BuiltinClients {
+		c.Clients = mergeByKey(BuiltinClients(), c.Clients, func(x Client) string { return x.ID })
+	}
+	if c.BuiltinPersonas == nil || *c.BuiltinPersonas {
+		c.Personas = mergeByKey(BuiltinPersonas(), c.Personas, func(x Persona) string { return x.Key })
+	}
+	for i := range c.Personas {
+		if c.Personas[i].Password == "" {
+			c.Personas[i].Password = DefaultPassword
+		}
+		if c.Personas[i].Status == "" {
+			c.Personas[i].Status = "active"
+		}
+	}
+	return c.Validate()
+}
+
+// mergeByKey returns base with items of over replacing those of the same key, then the
+// remaining items of over in their order.
+func mergeByKey[T any](base, over []T, key func(T) string) []T {
+	out := slices.Clone(base)
+	for _, o := range over {
+		if i := slices.IndexFunc(out, func(b T) bool { return key(b) == key(o) }); i >= 0 {
+			out[i] = o
+		} else {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Validate checks the configuration and returns every problem found, joined.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("config: "+format, a...)) }
+	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		bad("issuer %q must be an absolute http(s) URL without query or fragment", c.Issuer)
+	}
+	switch c.Password.Preset {
+	case "", "default", "test":
+	default:
+		bad("password.preset %q: want default or test", c.Password.Preset)
+	}
+	seen := map[string]bool{}
+	for _, cl := range c.Clients {
+		if cl.ID == "" {
+			bad("a client has no id")
+			continue
+		}
+		if seen["c:"+cl.ID] {
+			bad("client %q defined twice", cl.ID)
+		}
+		seen["c:"+cl.ID] = true
+		if cl.Public && cl.Secret != "" {
+			bad("client %q: a public client has no secret", cl.ID)
+		}
+		if !cl.Public && cl.Secret == "" {
+			bad("client %q: secret required (or public: true)", cl.ID)
+		}
+		if len(cl.RedirectURIs) == 0 {
+			bad("client %q: at least one redirect_uri", cl.ID)
+		}
+		for _, u := range append(slices.Clone(cl.RedirectURIs), cl.PostLogoutRedirectURIs...) {
+			if p, err := url.Parse(u); err != nil || !p.IsAbs() || p.Fragment != "" {
+				bad("client %q: %q must be an absolute URI without fragment", cl.ID, u)
+			}
+		}
+		for _, g := range cl.GrantTypes {
+			if g != "authorization_code" && g != "refresh_token" {
+				bad("client %q: grant type %q: want authorization_code or refresh_token", cl.ID, g)
+			}
+		}
+		switch cl.SigningAlg {
+		case "", "RS256", "ES256":
+		default:
+			bad("client %q: signing_alg %q: want RS256 or ES256", cl.ID, cl.SigningAlg)
+		}
+		switch cl.AccessTokenFormat {
+		case "", "opaque", "jwt":
+		default:
+			bad("client %q: access_token_format %q: want opaque or jwt", cl.ID, cl.AccessTokenFormat)
+		}
+		if cl.MinLevel != "" && !validLevel(cl.MinLevel) {
+			bad("client %q: min_level %q: want simplified, standard or confirmed", cl.ID, cl.MinLevel)
+		}
+	}
+	for _, p := range c.Personas {
+		if p.Key == "" || p.OID == "" {
+			bad("a persona needs key and oid")
+			continue
+		}
+		if seen["p:"+p.Key] || seen["o:"+p.OID] {
+			bad("persona %q (oid %s) defined twice", p.Key, p.OID)
+		}
+		seen["p:"+p.Key], seen["o:"+p.OID] = true, true
+		for _, ch := range p.OID {
+			if ch < '0' || ch > '9' {
+				bad("persona %q: oid %q must be decimal digits", p.Key, p.OID)
+				break
+			}
+		}
+		if !validLevel(p.Level) {
+			bad("persona %q: level %q: want simplified, standard or confirmed", p.Key, p.Level)
+		}
+		switch p.Status {
+		case "active", "suspended", "needs_confirmation":
+		default:
+			bad("persona %q: status %q: want active, suspended or needs_confirmation", p.Key, p.Status)
+		}
+		if p.Phone == "" && p.Email == "" && p.SNILS == "" {
+			bad("persona %q: needs a phone, e-mail or SNILS to log in with", p.Key)
+		}
+		if p.LastName == "" || p.FirstName == "" {
+			bad("persona %q: last_name and first_name are required", p.Key)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func validLevel(s string) bool {
+	return s == "simplified" || s == "standard" || s == "confirmed"
+}
+
+// Client returns the client with the id.
+func (c *Config) Client(id string) (Client, bool) {
+	i := slices.IndexFunc(c.Clients, func(x Client) bool { return x.ID == id })
+	if i < 0 {
+		return Client{}, false
+	}
+	return c.Clients[i], true
+}

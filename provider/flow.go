@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"slices"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+// step is what the login flow does next.
+type step int
+
+const (
+	stepLogin      step = iota + 1 // show the login form
+	stepConsent                    // ask the citizen to grant the scopes
+	stepLevelLow                   // explain how to raise the account level; the RP gets access_denied
+	stepSuspended                  // the account is suspended: tell the citizen, no login
+	stepDone                       // issue the code
+	stepFailRP                     // answer the relying party with an OAuth error (decision.err)
+	stepBadRequest                 // the request cannot go back to the RP: show an error page
+)
+
+// flowState is everything the next step depends on. It is built from the stored request,
+// the browser's session and the citizen's account, so the decision itself is pure.
+type flowState struct {
+	Now           time.Time
+	Prompt        []string
+	MaxAge        *int64
+	HintSubject   string // subject of a valid id_token_hint
+	Authenticated bool   // the citizen entered the password during this request
+	ConsentGiven  bool   // the citizen answered the consent page during this request
+	PKCERequired  bool
+	CodeChallenge string
+	ChallengeMeth string
+
+	HasSession      bool
+	SessionUser     string
+	SessionAuthTime time.Time
+
+	UserLevel  storage.Level
+	UserStatus storage.Status
+	MinLevel   storage.Level
+}
+
+type decision struct {
+	step step
+	err  string // OAuth error code for stepFailRP
+	desc string
+}
+
+// nextStep decides the login flow: prompt=none and max_age are decided here and only here.
+func nextStep(s flowState) decision {
+	if s.PKCERequired && (s.CodeChallenge == "" || s.ChallengeMeth != string(oidc.CodeChallengeMethodS256)) {
+		return decision{step: stepFailRP, err: "invalid_request", desc: "PKCE with code_challenge_method=S256 is required for this client"}
+	}
+	none := slices.Contains(s.Prompt, oidc.PromptNone)
+	if !s.Authenticated {
+		reason := ""
+		switch {
+		case !s.HasSession:
+			reason = "no session"
+		case slices.Contains(s.Prompt, oidc.PromptLogin):
+			reason = "prompt=login"
+		case s.MaxAge != nil && s.Now.Sub(s.SessionAuthTime) > time.Duration(*s.MaxAge)*time.Second:
+			reason = "max_age exceeded"
+		case s.HintSubject != "" && s.HintSubject != s.SessionUser:
+			reason = "id_token_hint names another citizen"
+		}
+		if reason != "" {
+			if none {
+				return decision{step: stepFailRP, err: "login_required", desc: "login required: " + reason}
+			}
+			return decision{step: stepLogin}
+		}
+	}
+	if s.UserStatus == storage.StatusSuspended {
+		if none {
+			return decision{step: stepFailRP, err: "access_denied", desc: "the account is suspended"}
+		}
+		return decision{step: stepSuspended}
+	}
+	if s.MinLevel != "" && s.UserLevel.Rank() < s.MinLevel.Rank() {
+		if none {
+			return decision{step: stepFailRP, err: "access_denied", desc: "the account level is below " + string(s.MinLevel)}
+		}
+		return decision{step: stepLevelLow}
+	}
+	if slices.Contains(s.Prompt, oidc.PromptConsent) && !s.ConsentGiven {
+		return decision{step: stepConsent}
+	}
+	return decision{step: stepDone}
+}

@@ -1,0 +1,339 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
+)
+
+// AMR and ACR values of a password login. The acr names how the login was made (one factor
+// here); the account level is a separate claim.
+const (
+	amrPassword  = "pwd"
+	acrOneFactor = "urn:esia:acr:1"
+	acrTwoFactor = "urn:esia:acr:2"
+)
+
+// Steps that forms are bound to (see csrfToken).
+const (
+	formLogin   = "login"
+	formConsent = "consent"
+	formLevel   = "level"
+)
+
+var errInvalidCredentials = errors.New("invalid login or password")
+
+// loadRequest reads the request a login page belongs to and binds it to this browser. It
+// answers the error page itself and returns ok=false when the flow cannot go on.
+func (p *Provider) loadRequest(w http.ResponseWriter, r *http.Request, id string) (storage.AuthRequest, string, bool) {
+	lang := requestLang(r, nil)
+	if id == "" {
+		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		return storage.AuthRequest{}, "", false
+	}
+	bid, err := p.browserID(w, r)
+	if err != nil {
+		p.serverError(w, r, err)
+		return storage.AuthRequest{}, "", false
+	}
+	ctx := r.Context()
+	ar, err := p.store.UpdateAuthRequest(ctx, id, p.now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		if a.BrowserID == "" {
+			a.BrowserID = bid
+		}
+		return a, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		return storage.AuthRequest{}, "", false
+	}
+	if err != nil {
+		p.serverError(w, r, err)
+		return storage.AuthRequest{}, "", false
+	}
+	if ar.BrowserID != bid {
+		p.message(w, r, http.StatusForbidden, requestLang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
+		return storage.AuthRequest{}, "", false
+	}
+	if ar.Done {
+		// Already finished (a reload of the last page): go on to the code.
+		http.Redirect(w, r, p.callbackURL(ctx, ar.ID), http.StatusSeeOther)
+		return storage.AuthRequest{}, "", false
+	}
+	return ar, bid, true
+}
+
+func (p *Provider) callbackURL(ctx context.Context, id string) string {
+	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.cfg.Issuer), id)
+}
+
+// getLogin is the flow dispatcher's entry: every step returns here.
+func (p *Provider) getLogin(w http.ResponseWriter, r *http.Request) {
+	ar, bid, ok := p.loadRequest(w, r, r.URL.Query().Get("authRequestID"))
+	if !ok {
+		return
+	}
+	p.dispatch(w, r, ar, bid, "")
+}
+
+// dispatch decides the next step of the flow and performs it.
+func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string) {
+	ctx := r.Context()
+	cl := p.clients[ar.ClientID]
+	st := flowState{
+		Now: p.now(), Prompt: ar.Prompt, MaxAge: ar.MaxAge, HintSubject: ar.HintSubject,
+		Authenticated: ar.Authenticated, ConsentGiven: ar.Consented,
+		PKCERequired: cl != nil && cl.requiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
+	}
+	if cl != nil {
+		st.MinLevel = cl.minLevel
+	}
+	sess, hasSession, err := p.currentSession(ctx, r)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	st.HasSession, st.SessionUser, st.SessionAuthTime = hasSession, sess.UserID, sess.AuthTime
+	userID := ar.UserID
+	if !ar.Authenticated && hasSession {
+		userID = sess.UserID
+	}
+	var user storage.User
+	if userID != "" {
+		user, err = p.store.GetUser(ctx, userID)
+		if errors.Is(err, storage.ErrNotFound) {
+			// The account was deleted under a live session: end it and log in again.
+			_ = p.store.DeleteSession(ctx, sess.ID)
+			st.HasSession = false
+		} else if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		st.UserLevel, st.UserStatus = user.Level, user.Status
+	}
+	lang := requestLang(r, ar.UILocales)
+	d := nextStep(st)
+	switch d.step {
+	case stepLogin:
+		login := ar.LoginHint
+		if v := r.PostFormValue("login"); v != "" {
+			login = v
+		}
+		p.render(w, r, http.StatusOK, "login", pageData{Lang: lang, Title: "login.title",
+			CSRF: p.csrfToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: clientName(cl),
+			Login: login, Error: loginError})
+	case stepConsent:
+		p.render(w, r, http.StatusOK, "consent", pageData{Lang: lang, Title: "consent.title",
+			CSRF: p.csrfToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
+			Scopes: scopeDescriptions(lang, ar.Scopes)})
+	case stepLevelLow:
+		text := "level.text"
+		if cl.minLevel == storage.LevelStandard {
+			text = "level.text.standard"
+		}
+		pd := pageData{Lang: lang, Title: "level.title", CSRF: p.csrfToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
+			FormAction: "/login/deny", FormButton: "level.back"}
+		pd.Paragraphs = []string{translate(lang, text), translate(lang, "level.how")}
+		p.render(w, r, http.StatusForbidden, "message", pd)
+	case stepSuspended:
+		if hasSession && sess.UserID == user.ID {
+			_ = p.store.DeleteSession(ctx, sess.ID)
+		}
+		pd := pageData{Lang: lang, Title: "suspended.title", Paragraphs: []string{translate(lang, "suspended.text")}}
+		if user.StatusReason != "" {
+			pd.Paragraphs = append(pd.Paragraphs, translate(lang, "suspended.reason")+": "+user.StatusReason)
+		}
+		pd.Paragraphs = append(pd.Paragraphs, translate(lang, "suspended.help"))
+		p.render(w, r, http.StatusForbidden, "message", pd)
+	case stepFailRP:
+		p.failRP(w, r, ar, d.err, d.desc)
+	case stepDone:
+		p.complete(w, r, ar, sess, user)
+	}
+}
+
+// complete marks the request done with the citizen and session and hands over to the engine,
+// which issues the code and redirects to the relying party.
+func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, user storage.User) {
+	ctx := r.Context()
+	_, err := p.store.UpdateAuthRequest(ctx, ar.ID, p.now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		if !a.Authenticated { // single sign-on: the login happened earlier in this session
+			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = sess.UserID, sess.ID, sess.AuthTime, sess.AMR, sess.ACR
+		}
+		a.Done = true
+		return a, nil
+	})
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	if sess.ID != "" && !slices.Contains(sess.Clients, ar.ClientID) {
+		_, _ = p.store.UpdateSession(ctx, sess.ID, p.now(), func(s storage.Session) (storage.Session, error) {
+			if !slices.Contains(s.Clients, ar.ClientID) {
+				s.Clients = append(s.Clients, ar.ClientID)
+			}
+			return s, nil
+		})
+	}
+	p.log.InfoContext(ctx, "login completed", "client_id", ar.ClientID, "user", user.ID, "sso", !ar.Authenticated)
+	http.Redirect(w, r, p.callbackURL(ctx, ar.ID), http.StatusSeeOther)
+}
+
+// failRP sends an OAuth error to the relying party's redirect_uri (already validated by the
+// engine when the request was created).
+func (p *Provider) failRP(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string) {
+	_ = p.store.DeleteAuthRequest(r.Context(), ar.ID)
+	op.AuthRequestError(w, r, &authRequest{ar}, oauthError(code, desc), p.op)
+}
+
+// oauthError builds an engine error with any OAuth error code (the engine's error type is
+// unexported and lacks some codes, such as consent_required).
+func oauthError(code, desc string) *oidc.Error {
+	var e oidc.Error
+	b, _ := json.Marshal(map[string]string{"error": code, "error_description": desc})
+	_ = json.Unmarshal(b, &e)
+	return &e
+}
+
+// postLogin checks the password: one hash per attempt, the same work and the same message
+// for an unknown login and a wrong password.
+func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
+	id := r.PostFormValue("authRequestID")
+	if !p.checkCSRF(r, id, formLogin) {
+		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+		return
+	}
+	ar, bid, ok := p.loadRequest(w, r, id)
+	if !ok {
+		return
+	}
+	lang := requestLang(r, ar.UILocales)
+	login, pw := r.PostFormValue("login"), r.PostFormValue("password")
+	if login == "" || pw == "" {
+		p.dispatch(w, r, ar, bid, translate(lang, "login.empty"))
+		return
+	}
+	ctx := r.Context()
+	user, err := p.authenticate(ctx, login, pw)
+	if errors.Is(err, errInvalidCredentials) {
+		p.log.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
+		p.dispatch(w, r, ar, bid, translate(lang, "login.invalid"))
+		return
+	}
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	amr, acr := []string{amrPassword}, acrOneFactor
+	if user.Status != storage.StatusSuspended {
+		sess, err := p.startSession(ctx, w, r, user, amr, acr)
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		ar.SessionID = sess.ID
+	}
+	now := p.now()
+	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, ar.SessionID, now, amr, acr, true
+		return a, nil
+	})
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+}
+
+// authenticate finds the account by any reading of the login and checks the password.
+func (p *Provider) authenticate(ctx context.Context, login, pw string) (storage.User, error) {
+	for _, c := range proofing.LoginCandidates(login) {
+		u, err := p.store.UserByLogin(ctx, storage.LoginKind(c.Kind), c.Value)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return storage.User{}, err
+		}
+		ok, err := p.hasher.Verify(u.PasswordHash, pw)
+		if err != nil {
+			return storage.User{}, fmt.Errorf("verify password of %s: %w", u.ID, err)
+		}
+		if !ok {
+			return storage.User{}, errInvalidCredentials
+		}
+		return u, nil
+	}
+	p.hasher.VerifyAbsent(pw)
+	return storage.User{}, errInvalidCredentials
+}
+
+// postConsent records the citizen's answer on the consent page.
+func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
+	id := r.PostFormValue("authRequestID")
+	if !p.checkCSRF(r, id, formConsent) {
+		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+		return
+	}
+	ar, bid, ok := p.loadRequest(w, r, id)
+	if !ok {
+		return
+	}
+	if r.PostFormValue("decision") != "allow" {
+		p.failRP(w, r, ar, "access_denied", "the citizen refused access")
+		return
+	}
+	ar, err := p.store.UpdateAuthRequest(r.Context(), ar.ID, p.now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.Consented = true
+		return a, nil
+	})
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	p.dispatch(w, r, ar, bid, "")
+}
+
+// postDeny returns the citizen to the relying party with access_denied (level too low).
+func (p *Provider) postDeny(w http.ResponseWriter, r *http.Request) {
+	id := r.PostFormValue("authRequestID")
+	if !p.checkCSRF(r, id, formLevel) {
+		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+		return
+	}
+	ar, _, ok := p.loadRequest(w, r, id)
+	if !ok {
+		return
+	}
+	min := ""
+	if cl := p.clients[ar.ClientID]; cl != nil {
+		min = string(cl.minLevel)
+	}
+	p.failRP(w, r, ar, "access_denied", "the account level is below "+min)
+}
+
+func (p *Provider) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if errors.Is(err, storage.ErrUnavailable) {
+		status = http.StatusServiceUnavailable
+	}
+	p.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	p.message(w, r, status, requestLang(r, nil), "error.title", "error.server")
+}
+
+func clientName(cl *client) string {
+	if cl == nil {
+		return ""
+	}
+	return cl.displayName()
+}

@@ -1,0 +1,10 @@
+package provider_test
+
+import (
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+type oidcConfig = oidc.Config
+
+func oidcNonce(n string) oauth2.AuthCodeOption { return oidc.Nonce(n) }

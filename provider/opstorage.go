@@ -1,0 +1,388 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+// opStorage is the op.Storage adapter: the engine's view of our store, clients and keys.
+type opStorage struct{ p *Provider }
+
+var (
+	_ op.Storage                        = (*opStorage)(nil)
+	_ op.CanSetUserinfoFromRequest      = (*opStorage)(nil)
+	_ op.CanTerminateSessionFromRequest = (*opStorage)(nil)
+)
+
+// hashSecret is the storage form of a code or refresh token: they are never stored in clear.
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// errNotFound makes the engine answer "not found" style errors (StorageNotFoundError).
+type notFoundError struct{ error }
+
+func (notFoundError) IsNotFound() {}
+
+func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, userID string) (op.AuthRequest, error) {
+	p := s.p
+	now := p.now()
+	r := storage.AuthRequest{
+		ID:                  p.randomID(),
+		ClientID:            req.ClientID,
+		RedirectURI:         req.RedirectURI,
+		Scopes:              slices.Clone(req.Scopes),
+		ResponseType:        string(req.ResponseType),
+		ResponseMode:        string(req.ResponseMode),
+		State:               req.State,
+		Nonce:               req.Nonce,
+		CodeChallenge:       req.CodeChallenge,
+		CodeChallengeMethod: string(req.CodeChallengeMethod),
+		Prompt:              slices.Clone(req.Prompt),
+		LoginHint:           req.LoginHint,
+		ACRValues:           slices.Clone(req.ACRValues),
+		HintSubject:         userID,
+		Claims:              authorizeExtrasFrom(ctx).claims,
+		CreatedAt:           now,
+		ExpiresAt:           now.Add(p.cfg.Lifetimes.AuthRequest.Or(30 * time.Minute)),
+	}
+	if req.CodeChallenge != "" && r.CodeChallengeMethod == "" {
+		r.CodeChallengeMethod = string(oidc.CodeChallengeMethodPlain)
+	}
+	if req.MaxAge != nil {
+		v := int64(*req.MaxAge)
+		r.MaxAge = &v
+	}
+	for _, t := range req.UILocales {
+		r.UILocales = append(r.UILocales, t.String())
+	}
+	if err := p.store.CreateAuthRequest(ctx, r); err != nil {
+		return nil, fmt.Errorf("create auth request: %w", err)
+	}
+	return &authRequest{r}, nil
+}
+
+func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
+	r, err := s.p.store.GetAuthRequest(ctx, id, s.p.now())
+	if err != nil {
+		return nil, notFoundError{fmt.Errorf("auth request: %w", err)}
+	}
+	return &authRequest{r}, nil
+}
+
+// AuthRequestByCode finds the request a code was issued for. A code that was redeemed before
+// is a replay: every token issued from it is revoked (RFC 6749 §4.1.2).
+func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
+	p := s.p
+	r, err := p.store.AuthRequestByCode(ctx, hashSecret(code), p.now())
+	if err != nil {
+		return nil, fmt.Errorf("code: %w", err)
+	}
+	if r.Redeemed {
+		if err := p.store.RevokeFamily(ctx, r.ID); err != nil {
+			return nil, fmt.Errorf("revoke tokens of a replayed code: %w", err)
+		}
+		p.log.WarnContext(ctx, "authorization code replayed; its tokens are revoked", "client_id", r.ClientID, "auth_request", r.ID)
+		return nil, errors.New("code already used")
+	}
+	return &authRequest{r}, nil
+}
+
+func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
+	now := s.p.now()
+	return s.p.store.SaveAuthCode(ctx, id, hashSecret(code), now.Add(s.p.cfg.Lifetimes.Code.Or(time.Minute)), now)
+}
+
+func (s *opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
+	return s.p.store.DeleteAuthRequest(ctx, id)
+}
+
+// newTokens builds the access token (and, with refresh, a refresh token) for a grant.
+func (s *opStorage) newTokens(req op.TokenRequest, family string, refresh bool) (access storage.Token, refreshTok *storage.Token, refreshValue string, err error) {
+	p := s.p
+	now := p.now()
+	var base storage.Token
+	switch r := req.(type) {
+	case *authRequest:
+		base = storage.Token{ClientID: r.r.ClientID, Subject: r.r.UserID, Audience: []string{r.r.ClientID}, Scopes: r.r.Scopes,
+			AMR: r.r.AMR, ACR: r.r.ACR, AuthTime: r.r.AuthTime, SessionID: r.r.SessionID}
+	case *refreshRequest:
+		base = r.t
+		base.Scopes = r.scopes
+		base.Used = false
+	default:
+		return access, nil, "", fmt.Errorf("unsupported token request %T", req)
+	}
+	cl, ok := p.clients[base.ClientID]
+	if !ok {
+		return access, nil, "", fmt.Errorf("unknown client %q", base.ClientID)
+	}
+	base.FamilyID, base.CreatedAt = family, now
+	access = base
+	access.ID, access.Kind, access.ExpiresAt = p.randomID(), storage.TokenAccess, now.Add(cl.accessTTL)
+	if refresh {
+		refreshValue = p.randomID()
+		rt := base
+		rt.ID, rt.Kind, rt.ExpiresAt = hashSecret(refreshValue), storage.TokenRefresh, now.Add(cl.refreshTTL)
+		access.RefreshID = rt.ID
+		refreshTok = &rt
+	}
+	return access, refreshTok, refreshValue, nil
+}
+
+// CreateAccessToken issues the access token of a code exchange. Redemption is atomic: of
+// concurrent exchanges of one code exactly one succeeds; the others revoke its tokens.
+func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	ar, ok := req.(*authRequest)
+	if !ok {
+		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
+	}
+	access, _, _, err := s.newTokens(req, ar.r.ID, false)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := s.redeem(ctx, ar.r.ID, access); err != nil {
+		return "", time.Time{}, err
+	}
+	return access.ID, access.ExpiresAt, nil
+}
+
+func (s *opStorage) redeem(ctx context.Context, id string, tokens ...storage.Token) error {
+	err := s.p.store.RedeemAuthCode(ctx, id, s.p.now(), tokens...)
+	if errors.Is(err, storage.ErrAlreadyUsed) || errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, storage.ErrAlreadyUsed) {
+			if rerr := s.p.store.RevokeFamily(ctx, id); rerr != nil {
+				return fmt.Errorf("revoke tokens of a replayed code: %w", rerr)
+			}
+		}
+		return oidc.ErrInvalidGrant().WithDescription("invalid code").WithParent(err)
+	}
+	return err
+}
+
+func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, currentRefreshToken string) (string, string, time.Time, error) {
+	p := s.p
+	family := ""
+	switch r := req.(type) {
+	case *authRequest:
+		family = r.r.ID
+	case *refreshRequest:
+		family = r.t.FamilyID
+	}
+	access, rt, rtValue, err := s.newTokens(req, family, true)
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	if currentRefreshToken == "" {
+		ar, ok := req.(*authRequest)
+		if !ok {
+			return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
+		}
+		if err := s.redeem(ctx, ar.r.ID, access, *rt); err != nil {
+			return "", "", time.Time{}, err
+		}
+		return access.ID, rtValue, access.ExpiresAt, nil
+	}
+	err = p.store.RotateRefreshToken(ctx, hashSecret(currentRefreshToken), p.now(), access, *rt)
+	if errors.Is(err, storage.ErrAlreadyUsed) {
+		if rerr := p.store.RevokeFamily(ctx, family); rerr != nil {
+			return "", "", time.Time{}, rerr
+		}
+		p.log.WarnContext(ctx, "refresh token replayed; its family is revoked", "client_id", access.ClientID)
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
+	}
+	if err != nil {
+		return "", "", time.Time{}, err
+	}
+	return access.ID, rtValue, access.ExpiresAt, nil
+}
+
+func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, refreshToken string) (op.RefreshTokenRequest, error) {
+	p := s.p
+	t, err := p.store.GetToken(ctx, hashSecret(refreshToken), p.now())
+	if err != nil || t.Kind != storage.TokenRefresh {
+		return nil, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
+	}
+	if t.Used {
+		if err := p.store.RevokeFamily(ctx, t.FamilyID); err != nil {
+			return nil, err
+		}
+		p.log.WarnContext(ctx, "refresh token replayed; its family is revoked", "client_id", t.ClientID)
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
+	}
+	if _, err := p.store.GetUser(ctx, t.Subject); err != nil {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the account no longer exists")
+	}
+	return &refreshRequest{t: t, scopes: t.Scopes}, nil
+}
+
+// TerminateSession is used only when TerminateSessionFromRequest is not; it ends every session
+// of the user.
+func (s *opStorage) TerminateSession(ctx context.Context, userID, _ string) error {
+	return s.p.store.DeleteUserSessions(ctx, userID, "")
+}
+
+// TerminateSessionFromRequest ends the browser's SSO session (from its cookie, or the sid of
+// the id_token_hint) and returns where to send the browser.
+func (s *opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
+	return s.p.endSession(ctx, req)
+}
+
+func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
+	p := s.p
+	now := p.now()
+	// With userID set the engine passes a stored token id (from GetRefreshTokenInfo or a
+	// decrypted access token); without, an unrecognised value, looked up as a refresh token.
+	id := tokenOrID
+	if userID == "" {
+		id = hashSecret(tokenOrID)
+	}
+	t, err := p.store.GetToken(ctx, id, now)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // RFC 7009: an invalid token is not an error
+	}
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	if t.ClientID != clientID {
+		return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
+	}
+	if t.Kind == storage.TokenRefresh {
+		// Revoking a refresh token revokes the whole grant (RFC 7009 §2.1).
+		err = p.store.RevokeFamily(ctx, t.FamilyID)
+	} else {
+		err = p.store.RevokeToken(ctx, t.ID)
+	}
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	return nil
+}
+
+func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
+	t, err := s.p.store.GetToken(ctx, hashSecret(token), s.p.now())
+	if err != nil || t.Kind != storage.TokenRefresh {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	// RevokeToken checks that the token belongs to clientID.
+	return t.Subject, t.ID, nil
+}
+
+func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	alg := jose.RS256
+	if cl, ok := s.p.clients[clientIDFrom(ctx)]; ok {
+		alg = cl.signingAlg
+	}
+	return s.p.keys.signer(alg, s.p.now())
+}
+
+func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return s.p.keys.algorithms(), nil
+}
+
+func (s *opStorage) KeySet(context.Context) ([]op.Key, error) { return s.p.keys.public(), nil }
+
+func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
+	cl, ok := s.p.clients[id]
+	if !ok {
+		return nil, notFoundError{fmt.Errorf("client %q: %w", id, storage.ErrNotFound)}
+	}
+	return cl, nil
+}
+
+func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
+	cl, ok := s.p.clients[id]
+	if !ok || !cl.secretMatches(secret) {
+		return oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	}
+	return nil
+}
+
+// SetUserinfoFromScopes is deprecated in the engine; SetUserinfoFromRequest does the work.
+func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil
+}
+
+// SetUserinfoFromRequest fills the ID token's claims.
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	u, err := s.p.store.GetUser(ctx, req.GetSubject())
+	if err != nil {
+		return err
+	}
+	setUserinfo(ui, u, scopes)
+	if ar, ok := req.(*authRequest); ok && ar.r.SessionID != "" {
+		ui.AppendClaims("sid", sessionClaim(ar.r.SessionID))
+	}
+	return nil
+}
+
+// SetUserinfoFromToken answers the userinfo endpoint.
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, _ string) error {
+	t, err := s.p.store.GetToken(ctx, tokenID, s.p.now())
+	if err != nil || t.Kind != storage.TokenAccess || t.Subject != subject {
+		return oidc.ErrAccessDenied().WithDescription("invalid or expired access token")
+	}
+	u, err := s.p.store.GetUser(ctx, t.Subject)
+	if err != nil {
+		return oidc.ErrAccessDenied().WithDescription("the account no longer exists")
+	}
+	setUserinfo(ui, u, t.Scopes)
+	return nil
+}
+
+func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
+	t, err := s.p.store.GetToken(ctx, tokenID, s.p.now())
+	if err != nil || t.Kind != storage.TokenAccess || t.Subject != subject {
+		return errors.New("token is not active")
+	}
+	u, err := s.p.store.GetUser(ctx, t.Subject)
+	if err != nil {
+		return errors.New("token is not active")
+	}
+	ui := new(oidc.UserInfo)
+	setUserinfo(ui, u, t.Scopes)
+	resp.SetUserInfo(ui)
+	resp.Active = true
+	resp.Scope = t.Scopes
+	resp.ClientID = t.ClientID
+	resp.TokenType = oidc.BearerToken
+	resp.Expiration = oidc.FromTime(t.ExpiresAt)
+	resp.IssuedAt = oidc.FromTime(t.CreatedAt)
+	resp.AuthTime = oidc.FromTime(t.AuthTime)
+	resp.NotBefore = oidc.FromTime(t.CreatedAt)
+	resp.Audience = t.Audience
+	resp.Issuer = s.p.cfg.Issuer
+	resp.JWTID = t.ID
+	_ = clientID
+	return nil
+}
+
+// GetPrivateClaimsFromScopes adds claims to JWT access tokens.
+func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+func (s *opStorage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+	return nil, errors.New("private_key_jwt client authentication is not supported")
+}
+
+func (s *opStorage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
+	return nil, errors.New("the JWT profile grant is not supported")
+}
+
+func (s *opStorage) Health(ctx context.Context) error { return s.p.store.Health(ctx) }

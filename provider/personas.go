@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
+)
+
+// seedPersonas creates the configured personas that are not in the store yet. A persona that
+// exists (a durable store, a second replica) is left as it is: the store's state wins. The
+// password hashes are computed in parallel so start-up stays fast with the default preset.
+func (p *Provider) seedPersonas(ctx context.Context) error {
+	var missing []config.Persona
+	for _, pc := range p.cfg.Personas {
+		_, err := p.store.GetUser(ctx, pc.OID)
+		if errors.Is(err, storage.ErrNotFound) {
+			missing = append(missing, pc)
+		} else if err != nil {
+			return fmt.Errorf("persona %s: %w", pc.Key, err)
+		}
+	}
+	users := make([]storage.User, len(missing))
+	errs := make([]error, len(missing))
+	var wg sync.WaitGroup
+	for i, pc := range missing {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			users[i], errs[i] = p.userFromPersona(pc)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, u := range users {
+		if err := p.store.CreateUser(ctx, u); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
+			return fmt.Errorf("persona %s: %w", u.Persona, err)
+		}
+	}
+	return nil
+}
+
+// userFromPersona validates and normalises a persona into an account record.
+func (p *Provider) userFromPersona(pc config.Persona) (storage.User, error) {
+	now := p.now()
+	u := storage.User{
+		ID: pc.OID, Persona: pc.Key,
+		LastName: pc.LastName, FirstName: pc.FirstName, MiddleName: pc.MiddleName,
+		BirthDate: pc.BirthDate, BirthPlace: pc.BirthPlace, Gender: pc.Gender, Citizenship: "RUS",
+		Level: storage.Level(pc.Level), Status: storage.Status(pc.Status), StatusReason: pc.Reason, StatusSince: now,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if u.Status == "" {
+		u.Status = storage.StatusActive
+	}
+	var err error
+	bad := func(field string, e error) error { return fmt.Errorf("persona %s: %s: %w", pc.Key, field, e) }
+	if pc.Phone != "" {
+		if u.Phone, err = proofing.NormalizePhone(pc.Phone); err != nil {
+			return u, bad("phone", err)
+		}
+		u.PhoneVerified = true
+	}
+	if pc.Email != "" {
+		if u.Email, err = proofing.NormalizeEmail(pc.Email); err != nil {
+			return u, bad("email", err)
+		}
+		u.EmailVerified = true
+	}
+	if pc.SNILS != "" {
+		if u.SNILS, err = proofing.NormalizeSNILS(pc.SNILS); err != nil {
+			return u, bad("snils", err)
+		}
+	}
+	if pc.INN != "" {
+		if u.INN, err = proofing.NormalizeINN(pc.INN); err != nil {
+			return u, bad("inn", err)
+		}
+	}
+	verified := storage.VerifyNotVerified
+	if u.Level.Rank() >= storage.LevelStandard.Rank() {
+		verified = storage.VerifyVerified
+	}
+	if pc.Passport != nil {
+		pp, err := proofing.ParsePassport(pc.Passport.Series, pc.Passport.Number)
+		if err != nil {
+			return u, bad("passport", err)
+		}
+		unit := pc.Passport.UnitCode
+		if unit != "" {
+			if unit, err = proofing.NormalizeUnitCode(unit); err != nil {
+				return u, bad("passport unit code", err)
+			}
+		}
+		u.Documents = append(u.Documents, storage.Document{ID: pc.OID + "01", Type: "RF_PASSPORT", Series: pp.Series, Number: pp.Number,
+			IssueDate: pc.Passport.IssueDate, IssueID: unit, IssuedBy: pc.Passport.IssuedBy, VrfStu: verified})
+	}
+	if pc.Address != "" {
+		u.Addresses = append(u.Addresses, storage.Address{Type: "PRG", AddressStr: pc.Address, Country: "RU"})
+	}
+	pw := pc.Password
+	if pw == "" {
+		pw = config.DefaultPassword
+	}
+	if u.PasswordHash, err = p.hasher.Hash(pw); err != nil {
+		return u, bad("password", err)
+	}
+	u.Schema = storage.SchemaVersion
+	return u, nil
+}

@@ -1,0 +1,246 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// Paths of the engine's endpoints (its defaults).
+const (
+	pathAuthorize  = "/authorize"
+	pathCallback   = "/authorize/callback"
+	pathToken      = "/oauth/token"
+	pathEndSession = "/end_session"
+	pathDiscovery  = "/.well-known/openid-configuration"
+)
+
+func (p *Provider) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", p.getLogin)
+	mux.HandleFunc("POST /login", p.postLogin)
+	mux.HandleFunc("POST /login/consent", p.postConsent)
+	mux.HandleFunc("POST /login/deny", p.postDeny)
+	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
+		p.message(w, r, http.StatusOK, requestLang(r, nil), "loggedout.title", "loggedout.text")
+	})
+	mux.HandleFunc("GET /{$}", p.home)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", p.ready)
+	mux.Handle(pathDiscovery, publicCORS(http.HandlerFunc(p.discovery)))
+	p.mountAdmin(mux)
+
+	engine := http.Handler(p.op)
+	mux.Handle(pathAuthorize, p.htmlErrors(p.authorizeExtras(engine)))
+	mux.Handle(pathCallback, p.htmlErrors(p.bindCallback(engine)))
+	mux.Handle(pathEndSession, p.htmlErrors(p.logoutCookie(engine)))
+	mux.Handle(pathToken, p.tokenClient(engine))
+	mux.Handle("/", engine)
+	return mux
+}
+
+// discovery serves the engine's document, corrected to what the emulator really supports.
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
+	d := op.CreateDiscoveryConfig(ctx, p.op, p.op.Storage())
+	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	d.ResponseModesSupported = []string{"query", "form_post"}
+	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
+	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
+	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
+	d.RevocationEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
+	d.DeviceAuthorizationEndpoint = ""
+	d.CheckSessionIframe = ""
+	d.ACRValuesSupported = []string{acrOneFactor, acrTwoFactor}
+	d.ClaimsLocalesSupported = nil
+	d.RequestURIParameterSupported = false
+	d.RequestParameterSupported = false
+	d.ClaimsParameterSupported = false
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	_ = json.NewEncoder(w).Encode(d)
+}
+
+func (p *Provider) ready(w http.ResponseWriter, r *http.Request) {
+	if err := p.store.Health(r.Context()); err != nil {
+		p.log.WarnContext(r.Context(), "store not ready", "err", err)
+		http.Error(w, "store unavailable\n", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (p *Provider) home(w http.ResponseWriter, r *http.Request) {
+	lang := requestLang(r, nil)
+	d := pageData{Lang: lang, Title: "home.title", MainClass: "wide", Issuer: p.cfg.Issuer}
+	for _, pc := range p.cfg.Personas {
+		login := pc.Phone
+		if login == "" {
+			login = pc.Email
+		}
+		d.Personas = append(d.Personas, personaRow{Key: pc.Key, Name: pc.LastName + " " + pc.FirstName + " " + pc.MiddleName, Level: pc.Level, Login: login})
+	}
+	for _, c := range p.cfg.Clients {
+		d.Clients = append(d.Clients, clientRow{ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs})
+	}
+	p.render(w, r, http.StatusOK, "home", d)
+}
+
+// publicCORS lets browser apps read a public document from any origin.
+func publicCORS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			next.ServeHTTP(w, r)
+		case http.MethodOptions:
+			w.Header().Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+			w.Header().Set("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type")
+			w.Header().Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	})
+}
+
+// tokenClient tells the storage adapter which client a token request is for, so ID tokens
+// are signed with that client's algorithm.
+func (p *Provider) tokenClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), ctxClientID, tokenClientID(r))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// authorizeExtras passes the parameters the engine does not parse on to CreateAuthRequest.
+func (p *Provider) authorizeExtras(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			p.message(w, r, http.StatusBadRequest, requestLang(r, nil), "error.title", "error.badrequest")
+			return
+		}
+		ctx := context.WithValue(r.Context(), ctxAuthorizeExtras, authorizeExtras{claims: r.Form.Get("claims")})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// bindCallback lets only the browser that logged in collect the code.
+func (p *Provider) bindCallback(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, err := p.store.GetAuthRequest(r.Context(), r.URL.Query().Get("id"), p.now())
+		if err == nil && ar.BrowserID != "" && ar.BrowserID != p.readCookie(r, flowCookie) {
+			p.message(w, r, http.StatusForbidden, requestLang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logoutCookie lets the end_session handler end the browser's session and clears the
+// session cookie when it did.
+func (p *Provider) logoutCookie(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ls := &logoutState{sessionID: p.readCookie(r, sessionCookie)}
+		ctx := context.WithValue(r.Context(), ctxLogout, ls)
+		hw := &hookWriter{ResponseWriter: w, before: func(http.ResponseWriter) {
+			if ls.ended {
+				p.clearCookie(w, sessionCookie)
+			}
+		}}
+		next.ServeHTTP(hw, r.WithContext(ctx))
+	})
+}
+
+// hookWriter runs before once, just before the status line is written.
+type hookWriter struct {
+	http.ResponseWriter
+	before func(http.ResponseWriter)
+	done   bool
+}
+
+func (h *hookWriter) WriteHeader(code int) {
+	if !h.done {
+		h.done = true
+		h.before(h.ResponseWriter)
+	}
+	h.ResponseWriter.WriteHeader(code)
+}
+
+func (h *hookWriter) Write(b []byte) (int, error) {
+	if !h.done {
+		h.WriteHeader(http.StatusOK)
+	}
+	return h.ResponseWriter.Write(b)
+}
+
+// htmlErrors turns the engine's plain-text and JSON error answers on browser-facing
+// endpoints into a page a citizen understands; the original text stays as developer details.
+func (p *Provider) htmlErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ew := &errorWriter{ResponseWriter: w}
+		next.ServeHTTP(ew, r)
+		if !ew.failed {
+			return
+		}
+		details := strings.TrimSpace(ew.body.String())
+		var je struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if json.Unmarshal(ew.body.Bytes(), &je) == nil && je.Error != "" {
+			details = je.Error
+			if je.Description != "" {
+				details += ": " + je.Description
+			}
+		}
+		lang := requestLang(r, nil)
+		d := pageData{Lang: lang, Title: "error.title", Paragraphs: []string{translate(lang, "error.badrequest")}, Details: details}
+		if ew.status >= 500 {
+			d.Paragraphs = []string{translate(lang, "error.server")}
+		}
+		for k := range w.Header() {
+			if k != "Set-Cookie" {
+				w.Header().Del(k)
+			}
+		}
+		p.render(w, r, ew.status, "message", d)
+	})
+}
+
+// errorWriter buffers a response whose status is 400 or more instead of sending it.
+type errorWriter struct {
+	http.ResponseWriter
+	status      int
+	failed      bool
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func (e *errorWriter) WriteHeader(code int) {
+	if e.wroteHeader {
+		return
+	}
+	e.wroteHeader, e.status = true, code
+	if code >= 400 {
+		e.failed = true
+		return
+	}
+	e.ResponseWriter.WriteHeader(code)
+}
+
+func (e *errorWriter) Write(b []byte) (int, error) {
+	if !e.wroteHeader {
+		e.WriteHeader(http.StatusOK)
+	}
+	if e.failed {
+		return e.body.Write(b)
+	}
+	return e.ResponseWriter.Write(b)
+}

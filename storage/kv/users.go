@@ -1,0 +1,141 @@
+package kv
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+func putUser(tx Tx, u *storage.User) error {
+	u.Schema = storage.SchemaVersion
+	return putJSON(tx, userKey(u.ID), u, noClock)
+}
+
+// claimLogin points the login at id. ErrAlreadyExists if it belongs to another user.
+func claimLogin(tx Tx, kind storage.LoginKind, value, id string) error {
+	key := loginKey(kind, value)
+	owner, err := tx.Get(key)
+	switch {
+	case err == nil && string(owner) != id:
+		return fmt.Errorf("login %s %q: %w", kind, value, storage.ErrAlreadyExists)
+	case err == nil:
+		return nil
+	case !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	return tx.Put(key, []byte(id), noClock)
+}
+
+// CreateUser stores u. ErrAlreadyExists if u.ID or any of its logins is taken.
+func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
+	return s.update(ctx, noClock, "create user", u.ID, func(tx Tx) error {
+		if err := absent(tx, userKey(u.ID)); err != nil {
+			return err
+		}
+		for kind, v := range u.Logins() {
+			if err := claimLogin(tx, kind, v, u.ID); err != nil {
+				return err
+			}
+		}
+		return putUser(tx, &u)
+	})
+}
+
+// GetUser returns the user with the given id.
+func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
+	u, err := load[storage.User](ctx, s.e, userKey(id), noClock)
+	return u, wrap(err, "get user", id)
+}
+
+// UserByLogin finds the user by a normalised login.
+func (s *Store) UserByLogin(ctx context.Context, kind storage.LoginKind, value string) (storage.User, error) {
+	id, err := s.e.Get(ctx, loginKey(kind, value), noClock)
+	if err != nil {
+		return storage.User{}, wrap(err, "user by login", string(kind)+" "+value)
+	}
+	u, err := s.GetUser(ctx, string(id))
+	if err == nil && u.Logins()[kind] != value {
+		// The user changed the login between the two reads.
+		err = wrap(storage.ErrNotFound, "user by login", string(kind)+" "+value)
+	}
+	return u, err
+}
+
+// UpdateUser replaces the user with fn(old), moving its login index entries in the same
+// transaction. fn must not change the id.
+func (s *Store) UpdateUser(ctx context.Context, id string, fn func(storage.User) (storage.User, error)) (storage.User, error) {
+	var out storage.User
+	err := s.update(ctx, noClock, "update user", id, func(tx Tx) error {
+		old, err := getJSON[storage.User](tx, userKey(id))
+		if err != nil {
+			return err
+		}
+		oldLogins := old.Logins()
+		u, err := fn(old)
+		if err != nil {
+			return err
+		}
+		if err := sameID(id, u.ID); err != nil {
+			return err
+		}
+		newLogins := u.Logins()
+		for kind, v := range oldLogins {
+			if newLogins[kind] != v {
+				if err := tx.Delete(loginKey(kind, v)); err != nil {
+					return err
+				}
+			}
+		}
+		for kind, v := range newLogins {
+			if oldLogins[kind] != v {
+				if err := claimLogin(tx, kind, v, id); err != nil {
+					return err
+				}
+			}
+		}
+		out = u
+		return putUser(tx, &out)
+	})
+	if err != nil {
+		return storage.User{}, err
+	}
+	return out, nil
+}
+
+// ListUsers returns every user ordered by ID; numeric ids order numerically ("9" < "10").
+func (s *Store) ListUsers(ctx context.Context) ([]storage.User, error) {
+	var users []storage.User
+	err := s.e.Scan(ctx, "user/", noClock, func(key string, b []byte) error {
+		u, err := decode[storage.User](key, b)
+		users = append(users, u)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kv: list users: %w", err)
+	}
+	slices.SortFunc(users, func(a, b storage.User) int {
+		return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), strings.Compare(a.ID, b.ID))
+	})
+	return users, nil
+}
+
+// DeleteUser removes the user and its logins. ErrNotFound if there is no such user.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	return s.update(ctx, noClock, "delete user", id, func(tx Tx) error {
+		u, err := getJSON[storage.User](tx, userKey(id))
+		if err != nil {
+			return err
+		}
+		for kind, v := range u.Logins() {
+			if err := tx.Delete(loginKey(kind, v)); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(userKey(id))
+	})
+}

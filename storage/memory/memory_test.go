@@ -1,0 +1,155 @@
+package memory_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/kv"
+	"github.com/esia-emulator/esia-emulator/storage/kv/kvtest"
+	"github.com/esia-emulator/esia-emulator/storage/memory"
+	"github.com/esia-emulator/esia-emulator/storage/storetest"
+)
+
+func TestEngine(t *testing.T) {
+	kvtest.RunEngine(t, func(t *testing.T) kv.Engine {
+		e := memory.NewEngine()
+		t.Cleanup(func() { e.Close() })
+		return e
+	})
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storage.Store {
+		s := memory.New()
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+func TestSweep(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	e := memory.NewEngine()
+	err := e.Update(ctx, now, func(tx kv.Tx) error {
+		for i, exp := range []time.Time{{}, now.Add(time.Minute), now.Add(time.Hour)} {
+			if err := tx.Put(fmt.Sprint(i), []byte("v"), exp); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Sweep(now); n != 0 || e.Len() != 3 {
+		t.Fatalf("Sweep(now) = %d leaving %d; want 0 leaving 3", n, e.Len())
+	}
+	if n := e.Sweep(now.Add(time.Minute)); n != 1 || e.Len() != 2 {
+		t.Fatalf("Sweep(+1m) = %d leaving %d; want 1 leaving 2", n, e.Len())
+	}
+	// Get drops an expired value lazily.
+	if _, err := e.Get(ctx, "2", now.Add(time.Hour)); err == nil {
+		t.Fatal("Get of an expired value succeeded")
+	}
+	if e.Len() != 1 {
+		t.Fatalf("Len after lazy drop = %d, want 1", e.Len())
+	}
+}
+
+// TestRecordSize logs roughly how many bytes a user and a session occupy, indexes included.
+func TestRecordSize(t *testing.T) {
+	ctx, now := context.Background(), time.Now().UTC()
+	e := memory.NewEngine()
+	s := kv.New(e)
+	const n = 100
+	for i := range n {
+		id := fmt.Sprint(1000000 + i)
+		must(t, s.CreateUser(ctx, storage.User{
+			ID: id, Phone: "+7999" + id, PhoneVerified: true, Email: "user" + id + "@example.ru",
+			SNILS: "123" + id + "9", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$" + strings.Repeat("x", 66),
+			LastName: "Иванов", FirstName: "Иван", MiddleName: "Иванович", BirthDate: "1980-01-02",
+			BirthPlace: "г. Москва", Gender: "M", Citizenship: "RUS", INN: "770000000000",
+			Level: storage.LevelConfirmed, Status: storage.StatusActive, StatusSince: now,
+			Documents: []storage.Document{{ID: "1", Type: "RF_PASSPORT", Series: "4500", Number: "123456",
+				IssueDate: "2000-01-01", IssueID: "770-001", IssuedBy: "ОВД Тверской", VrfStu: storage.VerifyVerified}},
+			Addresses: []storage.Address{{Type: "PRG", AddressStr: "г. Москва, ул. Тверская, д. 1, кв. 1", ZipCode: "125009"}},
+			CreatedAt: now, UpdatedAt: now,
+		}))
+		must(t, s.CreateSession(ctx, storage.Session{
+			ID: strings.Repeat("s", 43) + fmt.Sprint(i), UserID: id, AuthTime: now, AMR: []string{"PWD", "SMS"},
+			ACR: "urn:esia:loa:2", CreatedAt: now, LastSeen: now, IdleTimeout: 30 * time.Minute,
+			ExpiresAt: now.Add(8 * time.Hour), IP: "192.0.2.1",
+			UserAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36", Clients: []string{"client-1"},
+		}))
+	}
+	size := func(prefixes ...string) int {
+		total := 0
+		for _, p := range prefixes {
+			must(t, e.Scan(ctx, p, now, func(k string, v []byte) error { total += len(k) + len(v); return nil }))
+		}
+		return total / n
+	}
+	user, session := size("user/", "login/"), size("session/", "usersessions/")
+	if user <= 0 || session <= 0 {
+		t.Fatalf("sizes %d, %d", user, session)
+	}
+	t.Logf("bytes per record, keys and indexes included: user %d, session %d", user, session)
+}
+
+func BenchmarkGetSession(b *testing.B) {
+	ctx, now := context.Background(), time.Now()
+	s := memory.New()
+	must(b, s.CreateSession(ctx, storage.Session{ID: "sess", UserID: "1", AMR: []string{"PWD"},
+		CreatedAt: now, LastSeen: now, IdleTimeout: time.Hour, ExpiresAt: now.Add(time.Hour), Clients: []string{"c"}}))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.GetSession(ctx, "sess", now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRedeem measures a whole code exchange: create the request, save its code, redeem
+// it with an access and a refresh token.
+func BenchmarkRedeem(b *testing.B) {
+	ctx, now := context.Background(), time.Now()
+	s := memory.New()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		id := fmt.Sprint(i)
+		must(b, s.CreateAuthRequest(ctx, storage.AuthRequest{ID: id, ClientID: "c", Scopes: []string{"openid"},
+			CreatedAt: now, ExpiresAt: now.Add(10 * time.Minute)}))
+		must(b, s.SaveAuthCode(ctx, id, "hash"+id, now.Add(time.Minute), now))
+		tok := storage.Token{FamilyID: id, ClientID: "c", Subject: "1", Scopes: []string{"openid"},
+			CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		at, rt := tok, tok
+		at.ID, at.Kind = "at"+id, storage.TokenAccess
+		rt.ID, rt.Kind = "rt"+id, storage.TokenRefresh
+		must(b, s.RedeemAuthCode(ctx, id, now, at, rt))
+	}
+}
+
+func BenchmarkIncrParallel(b *testing.B) {
+	ctx, now := context.Background(), time.Now()
+	s := memory.New()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Incr(ctx, "hits", 1, time.Time{}, now); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}

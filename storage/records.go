@@ -1,0 +1,254 @@
+package storage
+
+import "time"
+
+// SchemaVersion is written into every record so a later release can migrate old ones.
+const SchemaVersion = 1
+
+// LoginKind names a unique login of a user.
+type LoginKind string
+
+const (
+	LoginPhone LoginKind = "phone" // +7XXXXXXXXXX
+	LoginEmail LoginKind = "email" // lower-case
+	LoginSNILS LoginKind = "snils" // 11 digits, no separators
+)
+
+// Level is the ESIA account level.
+type Level string
+
+const (
+	LevelSimplified Level = "simplified"
+	LevelStandard   Level = "standard"
+	LevelConfirmed  Level = "confirmed"
+)
+
+// Rank orders levels: simplified < standard < confirmed. Unknown levels rank 0.
+func (l Level) Rank() int {
+	switch l {
+	case LevelSimplified:
+		return 1
+	case LevelStandard:
+		return 2
+	case LevelConfirmed:
+		return 3
+	}
+	return 0
+}
+
+// Status is the account status shown to the citizen.
+type Status string
+
+const (
+	StatusActive            Status = "active"
+	StatusSuspended         Status = "suspended"
+	StatusNeedsConfirmation Status = "needs_confirmation"
+)
+
+// Verification states used by ESIA for contacts and documents.
+const (
+	VerifyNotVerified = "NOT_VERIFIED"
+	VerifyVerifying   = "VERIFYING"
+	VerifyVerified    = "VERIFIED"
+	VerifyFailed      = "VERIFICATION_FAILED"
+)
+
+// User is a citizen's account. Logins (Phone, Email, SNILS) are stored normalised.
+type User struct {
+	Schema int    `json:"v"`
+	ID     string `json:"id"` // ESIA oid: decimal digits
+	// Persona is the key of the built-in or configured persona this account was seeded from.
+	Persona string `json:"persona,omitempty"`
+
+	Phone         string `json:"phone,omitempty"`
+	PhoneVerified bool   `json:"phone_verified,omitempty"`
+	Email         string `json:"email,omitempty"`
+	EmailVerified bool   `json:"email_verified,omitempty"`
+	SNILS         string `json:"snils,omitempty"`
+	PasswordHash  string `json:"password_hash"`
+
+	LastName    string `json:"last_name"`
+	FirstName   string `json:"first_name"`
+	MiddleName  string `json:"middle_name,omitempty"`
+	BirthDate   string `json:"birth_date,omitempty"` // YYYY-MM-DD
+	BirthPlace  string `json:"birth_place,omitempty"`
+	Gender      string `json:"gender,omitempty"` // "M" or "F"
+	Citizenship string `json:"citizenship,omitempty"`
+	INN         string `json:"inn,omitempty"`
+
+	Level        Level     `json:"level"`
+	Status       Status    `json:"status"`
+	StatusReason string    `json:"status_reason,omitempty"`
+	StatusSince  time.Time `json:"status_since,omitempty"`
+
+	Documents []Document `json:"documents,omitempty"`
+	Addresses []Address  `json:"addresses,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Logins returns the user's non-empty unique logins.
+func (u User) Logins() map[LoginKind]string {
+	m := make(map[LoginKind]string, 3)
+	if u.Phone != "" {
+		m[LoginPhone] = u.Phone
+	}
+	if u.Email != "" {
+		m[LoginEmail] = u.Email
+	}
+	if u.SNILS != "" {
+		m[LoginSNILS] = u.SNILS
+	}
+	return m
+}
+
+// FullName is "Фамилия Имя Отчество".
+func (u User) FullName() string {
+	s := u.LastName + " " + u.FirstName
+	if u.MiddleName != "" {
+		s += " " + u.MiddleName
+	}
+	return s
+}
+
+// Document is an identity document (ESIA types: RF_PASSPORT, FRGN_PASS, …).
+type Document struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Series     string `json:"series,omitempty"`
+	Number     string `json:"number"`
+	IssueDate  string `json:"issue_date,omitempty"` // YYYY-MM-DD
+	IssueID    string `json:"issue_id,omitempty"`   // unit code ddd-ddd
+	IssuedBy   string `json:"issued_by,omitempty"`
+	ExpiryDate string `json:"expiry_date,omitempty"`
+	VrfStu     string `json:"vrf_stu"` // VERIFIED / NOT_VERIFIED / VERIFYING / VERIFICATION_FAILED
+}
+
+// Address is a registration (PRG) or residence (PLV) address.
+type Address struct {
+	Type       string `json:"type"` // PRG or PLV
+	AddressStr string `json:"address_str"`
+	ZipCode    string `json:"zip_code,omitempty"`
+	Region     string `json:"region,omitempty"`
+	City       string `json:"city,omitempty"`
+	Street     string `json:"street,omitempty"`
+	House      string `json:"house,omitempty"`
+	Flat       string `json:"flat,omitempty"`
+	Country    string `json:"country,omitempty"`
+}
+
+// AuthRequest is an authorization request and the progress of its login flow.
+type AuthRequest struct {
+	Schema              int       `json:"v"`
+	ID                  string    `json:"id"`
+	ClientID            string    `json:"client_id"`
+	RedirectURI         string    `json:"redirect_uri"`
+	Scopes              []string  `json:"scopes"`
+	ResponseType        string    `json:"response_type"`
+	ResponseMode        string    `json:"response_mode,omitempty"`
+	State               string    `json:"state,omitempty"`
+	Nonce               string    `json:"nonce,omitempty"`
+	CodeChallenge       string    `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string    `json:"code_challenge_method,omitempty"`
+	Prompt              []string  `json:"prompt,omitempty"`
+	MaxAge              *int64    `json:"max_age,omitempty"` // seconds; nil when absent
+	LoginHint           string    `json:"login_hint,omitempty"`
+	UILocales           []string  `json:"ui_locales,omitempty"`
+	ACRValues           []string  `json:"acr_values,omitempty"`
+	HintSubject         string    `json:"hint_subject,omitempty"` // subject of a valid id_token_hint
+	Claims              string    `json:"claims,omitempty"`       // the raw claims request parameter
+	CreatedAt           time.Time `json:"created_at"`
+	ExpiresAt           time.Time `json:"expires_at"`
+
+	// Progress of the login flow.
+	// BrowserID binds the request to the browser that first opened the login page.
+	BrowserID string `json:"browser_id,omitempty"`
+	// Authenticated: the citizen proved who they are during this request (not just by SSO).
+	Authenticated bool `json:"authenticated,omitempty"`
+	// Consented: the citizen answered the consent page during this request.
+	Consented bool      `json:"consented,omitempty"`
+	UserID    string    `json:"user_id,omitempty"`
+	SessionID string    `json:"session_id,omitempty"`
+	AuthTime  time.Time `json:"auth_time,omitempty"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	Done      bool      `json:"done,omitempty"`
+
+	// CodeHash is the SHA-256 (hex) of the issued code; the code itself is never stored.
+	CodeHash string `json:"code_hash,omitempty"`
+	Redeemed bool   `json:"redeemed,omitempty"`
+}
+
+// Session is an SSO session bound to a browser cookie.
+type Session struct {
+	Schema    int       `json:"v"`
+	ID        string    `json:"id"`
+	UserID    string    `json:"user_id"`
+	AuthTime  time.Time `json:"auth_time"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	LastSeen  time.Time `json:"last_seen"`
+	// IdleTimeout ends the session when LastSeen+IdleTimeout has passed.
+	IdleTimeout time.Duration `json:"idle_timeout"`
+	// ExpiresAt is the absolute end of the session.
+	ExpiresAt time.Time `json:"expires_at"`
+	IP        string    `json:"ip,omitempty"`
+	UserAgent string    `json:"user_agent,omitempty"`
+	// Clients lists the relying parties that received tokens in this session.
+	Clients []string `json:"clients,omitempty"`
+}
+
+// Live reports whether the session is usable at now.
+func (s Session) Live(now time.Time) bool {
+	if !now.Before(s.ExpiresAt) {
+		return false
+	}
+	return s.IdleTimeout <= 0 || now.Before(s.LastSeen.Add(s.IdleTimeout))
+}
+
+// TokenKind distinguishes access from refresh tokens.
+type TokenKind string
+
+const (
+	TokenAccess  TokenKind = "access"
+	TokenRefresh TokenKind = "refresh"
+)
+
+// Token is an issued access or refresh token. For refresh tokens ID is the SHA-256 (hex) of
+// the token value; the value itself is never stored.
+type Token struct {
+	Schema    int       `json:"v"`
+	ID        string    `json:"id"`
+	Kind      TokenKind `json:"kind"`
+	FamilyID  string    `json:"family_id"`
+	ClientID  string    `json:"client_id"`
+	Subject   string    `json:"sub"`
+	Audience  []string  `json:"aud,omitempty"`
+	Scopes    []string  `json:"scopes,omitempty"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	AuthTime  time.Time `json:"auth_time,omitempty"`
+	SessionID string    `json:"session_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	// RefreshID links an access token to the refresh token issued with it.
+	RefreshID string `json:"refresh_id,omitempty"`
+	Used      bool   `json:"used,omitempty"`
+}
+
+// SigningKey is a token-signing key pair.
+type SigningKey struct {
+	Schema     int       `json:"v"`
+	ID         string    `json:"id"`
+	Algorithm  string    `json:"alg"`         // RS256, ES256, …
+	PrivatePEM string    `json:"private_pem"` // PKCS#8
+	CreatedAt  time.Time `json:"created_at"`
+	// NotBefore: the key is published from CreatedAt but signs only from NotBefore, so
+	// relying parties have fetched it before the first token it signs.
+	NotBefore time.Time `json:"not_before"`
+	// RetireAt (zero: never): after it the key no longer signs but is still published
+	// until all tokens it signed have expired.
+	RetireAt time.Time `json:"retire_at,omitempty"`
+}

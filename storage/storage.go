@@ -1,0 +1,117 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap them with %w; callers match with errors.Is.
+var (
+	// ErrNotFound: no such record, or it has expired by the caller's clock.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrAlreadyExists: the record's ID or one of its unique keys (a login) is taken.
+	ErrAlreadyExists = errors.New("storage: already exists")
+	// ErrConflict: a transaction kept losing races and gave up; the caller may retry.
+	ErrConflict = errors.New("storage: conflict")
+	// ErrAlreadyUsed: a one-time credential (authorization code, refresh token) was spent
+	// before. The caller revokes the token family the credential belongs to.
+	ErrAlreadyUsed = errors.New("storage: already used")
+	// ErrUnavailable: the backend cannot be reached (for example Redis is down).
+	ErrUnavailable = errors.New("storage: unavailable")
+)
+
+// Users holds citizens. Phone, Email and SNILS are unique logins across all users.
+type Users interface {
+	// CreateUser stores u. ErrAlreadyExists if u.ID or any of its logins belongs to a user.
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, id string) (User, error)
+	// UserByLogin finds the user whose normalised login of the given kind equals value.
+	UserByLogin(ctx context.Context, kind LoginKind, value string) (User, error)
+	// UpdateUser replaces the user with fn(old) atomically, keeping the login index in step.
+	// ErrAlreadyExists if the new record takes another user's login.
+	UpdateUser(ctx context.Context, id string, fn func(User) (User, error)) (User, error)
+	// ListUsers returns every user ordered by ID.
+	ListUsers(ctx context.Context) ([]User, error)
+	DeleteUser(ctx context.Context, id string) error
+}
+
+// AuthRequests holds authorization requests with their login progress and code.
+type AuthRequests interface {
+	// CreateAuthRequest stores r. ErrAlreadyExists if r.ID is taken.
+	CreateAuthRequest(ctx context.Context, r AuthRequest) error
+	GetAuthRequest(ctx context.Context, id string, now time.Time) (AuthRequest, error)
+	UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
+	// SaveAuthCode records the hash of the issued code on the request and indexes it, so
+	// AuthRequestByCode finds the request until codeExpiresAt.
+	SaveAuthCode(ctx context.Context, id, codeHash string, codeExpiresAt, now time.Time) error
+	AuthRequestByCode(ctx context.Context, codeHash string, now time.Time) (AuthRequest, error)
+	// RedeemAuthCode atomically marks the request's code redeemed and stores tokens (all of
+	// them carry FamilyID == id). Exactly one caller succeeds; the others get ErrAlreadyUsed
+	// and nothing is stored for them.
+	RedeemAuthCode(ctx context.Context, id string, now time.Time, tokens ...Token) error
+	// DeleteAuthRequest removes a request that has no redeemed code. A redeemed request is
+	// kept until its expiry so that a replayed code can still be recognised.
+	DeleteAuthRequest(ctx context.Context, id string) error
+}
+
+// Sessions holds SSO sessions.
+type Sessions interface {
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns ErrNotFound when the session is missing or past its idle or
+	// absolute expiry at now.
+	GetSession(ctx context.Context, id string, now time.Time) (Session, error)
+	UpdateSession(ctx context.Context, id string, now time.Time, fn func(Session) (Session, error)) (Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	// ListUserSessions returns the user's live sessions, oldest first.
+	ListUserSessions(ctx context.Context, userID string, now time.Time) ([]Session, error)
+	// DeleteUserSessions ends every session of the user except keepID ("" ends all).
+	DeleteUserSessions(ctx context.Context, userID, keepID string) error
+}
+
+// Tokens holds access and refresh tokens. Tokens descending from one authorization code form
+// a family (FamilyID) that is revoked together.
+type Tokens interface {
+	CreateTokens(ctx context.Context, tokens ...Token) error
+	GetToken(ctx context.Context, id string, now time.Time) (Token, error)
+	// RotateRefreshToken atomically marks refresh token oldID used and stores the new tokens.
+	// ErrAlreadyUsed if oldID was used before (the caller then revokes the family);
+	// ErrNotFound if it does not exist, expired or was revoked.
+	RotateRefreshToken(ctx context.Context, oldID string, now time.Time, tokens ...Token) error
+	RevokeToken(ctx context.Context, id string) error
+	RevokeFamily(ctx context.Context, familyID string) error
+	// RevokeUserClientTokens revokes every token of userID issued to clientID.
+	RevokeUserClientTokens(ctx context.Context, userID, clientID string) error
+}
+
+// Keys holds token-signing keys. Several may be published at once for rotation.
+type Keys interface {
+	// AddKey stores k. ErrAlreadyExists if k.ID exists.
+	AddKey(ctx context.Context, k SigningKey) error
+	// ListKeys returns all keys ordered by CreatedAt.
+	ListKeys(ctx context.Context) ([]SigningKey, error)
+	DeleteKey(ctx context.Context, id string) error
+}
+
+// Counters are exact atomic counters with expiry (failure counts, rate limits).
+type Counters interface {
+	// Incr adds delta to the counter and returns the new value. A missing or expired counter
+	// starts from zero; expiresAt (zero: never) is set when the counter is created.
+	Incr(ctx context.Context, key string, delta int64, expiresAt, now time.Time) (int64, error)
+	// Counter returns the current value, 0 for a missing or expired counter.
+	Counter(ctx context.Context, key string, now time.Time) (int64, error)
+	ResetCounter(ctx context.Context, key string) error
+}
+
+// Store is everything a backend provides.
+type Store interface {
+	Users
+	AuthRequests
+	Sessions
+	Tokens
+	Keys
+	Counters
+	// Health answers nil when the backend is reachable.
+	Health(ctx context.Context) error
+	Close() error
+}

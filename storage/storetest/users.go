@@ -1,0 +1,245 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+func testUsers(t *testing.T, newStore factory) {
+	// wantLogin checks that the login resolves to the user with id ("" : to nobody).
+	wantLogin := func(t *testing.T, s storage.Store, kind storage.LoginKind, value, id string) {
+		t.Helper()
+		u, err := s.UserByLogin(ctx, kind, value)
+		if id == "" {
+			wantErr(t, "UserByLogin("+string(kind)+" "+value+")", err, storage.ErrNotFound)
+			return
+		}
+		must(t, err)
+		if u.ID != id {
+			t.Fatalf("UserByLogin(%s %s) = user %s, want %s", kind, value, u.ID, id)
+		}
+	}
+	getUser := func(t *testing.T, s storage.Store, id string) storage.User {
+		t.Helper()
+		u, err := s.GetUser(ctx, id)
+		must(t, err)
+		return u
+	}
+
+	t.Run("CreateGet", func(t *testing.T) {
+		s, now := newStore(t), start()
+		u := newUser("1000001", "+79990000001", "ivan@example.ru", "12345678901", now)
+		must(t, s.CreateUser(ctx, u))
+		equal(t, "GetUser", getUser(t, s, u.ID), u)
+		_, err := s.GetUser(ctx, "404")
+		wantErr(t, "GetUser(missing)", err, storage.ErrNotFound)
+	})
+
+	t.Run("UserByLogin", func(t *testing.T) {
+		s, now := newStore(t), start()
+		u := newUser("1", "+79990000001", "ivan@example.ru", "12345678901", now)
+		must(t, s.CreateUser(ctx, u))
+		noEmail := newUser("2", "+79990000002", "", "", now)
+		must(t, s.CreateUser(ctx, noEmail))
+		for kind, v := range u.Logins() {
+			got, err := s.UserByLogin(ctx, kind, v)
+			must(t, err)
+			equal(t, "UserByLogin("+string(kind)+")", got, u)
+		}
+		wantLogin(t, s, storage.LoginPhone, "+79990000002", "2")
+		wantLogin(t, s, storage.LoginEmail, "", "")
+		wantLogin(t, s, storage.LoginSNILS, "", "")
+		wantLogin(t, s, storage.LoginEmail, "+79990000001", "") // kinds do not mix
+	})
+
+	t.Run("DuplicateID", func(t *testing.T) {
+		s, now := newStore(t), start()
+		must(t, s.CreateUser(ctx, newUser("1", "+79990000001", "", "", now)))
+		err := s.CreateUser(ctx, newUser("1", "+79990000002", "b@example.ru", "", now))
+		wantErr(t, "CreateUser(same id)", err, storage.ErrAlreadyExists)
+		wantLogin(t, s, storage.LoginPhone, "+79990000002", "")
+		wantLogin(t, s, storage.LoginEmail, "b@example.ru", "")
+		wantLogin(t, s, storage.LoginPhone, "+79990000001", "1")
+	})
+
+	t.Run("DuplicateLoginOnCreate", func(t *testing.T) {
+		s, now := newStore(t), start()
+		first := newUser("1", "+79990000001", "a@example.ru", "11111111111", now)
+		must(t, s.CreateUser(ctx, first))
+		for kind, taken := range first.Logins() {
+			u := newUser("2", "+79990000002", "b@example.ru", "22222222222", now)
+			switch kind {
+			case storage.LoginPhone:
+				u.Phone = taken
+			case storage.LoginEmail:
+				u.Email = taken
+			case storage.LoginSNILS:
+				u.SNILS = taken
+			}
+			wantErr(t, "CreateUser(taken "+string(kind)+")", s.CreateUser(ctx, u), storage.ErrAlreadyExists)
+			_, err := s.GetUser(ctx, "2")
+			wantErr(t, "GetUser after refused create", err, storage.ErrNotFound)
+			for k, v := range u.Logins() {
+				if k != kind {
+					wantLogin(t, s, k, v, "") // nothing of the refused user was indexed
+				}
+			}
+			wantLogin(t, s, kind, taken, "1")
+		}
+	})
+
+	t.Run("UpdateMaintainsLogins", func(t *testing.T) {
+		s, now := newStore(t), start()
+		u := newUser("1", "+79990000001", "a@example.ru", "11111111111", now)
+		must(t, s.CreateUser(ctx, u))
+		got, err := s.UpdateUser(ctx, "1", func(old storage.User) (storage.User, error) {
+			equal(t, "callback argument", old, u)
+			old.Phone = "+79990000009"
+			old.Email = ""
+			old.LastName = "Петров"
+			return old, nil
+		})
+		must(t, err)
+		want := u
+		want.Phone, want.Email, want.LastName = "+79990000009", "", "Петров"
+		equal(t, "UpdateUser result", got, want)
+		equal(t, "GetUser after update", getUser(t, s, "1"), want)
+		wantLogin(t, s, storage.LoginPhone, "+79990000001", "")
+		wantLogin(t, s, storage.LoginPhone, "+79990000009", "1")
+		wantLogin(t, s, storage.LoginEmail, "a@example.ru", "")
+		wantLogin(t, s, storage.LoginSNILS, "11111111111", "1")
+		// The released logins are free for another user.
+		must(t, s.CreateUser(ctx, newUser("2", "+79990000001", "a@example.ru", "", now)))
+		wantLogin(t, s, storage.LoginPhone, "+79990000001", "2")
+		// Adding a login back works too.
+		_, err = s.UpdateUser(ctx, "1", func(u storage.User) (storage.User, error) {
+			u.Email = "new@example.ru"
+			return u, nil
+		})
+		must(t, err)
+		wantLogin(t, s, storage.LoginEmail, "new@example.ru", "1")
+	})
+
+	t.Run("UpdateDuplicateLogin", func(t *testing.T) {
+		s, now := newStore(t), start()
+		u1 := newUser("1", "+79990000001", "a@example.ru", "", now)
+		u2 := newUser("2", "+79990000002", "b@example.ru", "", now)
+		must(t, s.CreateUser(ctx, u1))
+		must(t, s.CreateUser(ctx, u2))
+		_, err := s.UpdateUser(ctx, "2", func(u storage.User) (storage.User, error) {
+			u.Phone = "+79990000003" // would be fine on its own
+			u.Email = "a@example.ru" // taken by user 1
+			return u, nil
+		})
+		wantErr(t, "UpdateUser(taken email)", err, storage.ErrAlreadyExists)
+		equal(t, "user 2 after refused update", getUser(t, s, "2"), u2)
+		wantLogin(t, s, storage.LoginEmail, "a@example.ru", "1")
+		wantLogin(t, s, storage.LoginEmail, "b@example.ru", "2")
+		wantLogin(t, s, storage.LoginPhone, "+79990000002", "2")
+		wantLogin(t, s, storage.LoginPhone, "+79990000003", "")
+	})
+
+	t.Run("UpdateCallbackErrorAborts", func(t *testing.T) {
+		s, now := newStore(t), start()
+		u := newUser("1", "+79990000001", "a@example.ru", "", now)
+		must(t, s.CreateUser(ctx, u))
+		_, err := s.UpdateUser(ctx, "1", func(u storage.User) (storage.User, error) {
+			u.Phone = "+79990000009"
+			u.Documents[0].Number = "000000"
+			return u, errBoom
+		})
+		wantErr(t, "UpdateUser", err, errBoom)
+		equal(t, "user after failed update", getUser(t, s, "1"), u)
+		wantLogin(t, s, storage.LoginPhone, "+79990000009", "")
+		wantLogin(t, s, storage.LoginPhone, "+79990000001", "1")
+	})
+
+	t.Run("UpdateMissing", func(t *testing.T) {
+		s := newStore(t)
+		_, err := s.UpdateUser(ctx, "404", func(u storage.User) (storage.User, error) {
+			t.Error("callback called for a missing user")
+			return u, nil
+		})
+		wantErr(t, "UpdateUser(missing)", err, storage.ErrNotFound)
+	})
+
+	t.Run("UpdateCannotChangeID", func(t *testing.T) {
+		s, now := newStore(t), start()
+		u := newUser("1", "+79990000001", "", "", now)
+		must(t, s.CreateUser(ctx, u))
+		_, err := s.UpdateUser(ctx, "1", func(u storage.User) (storage.User, error) { u.ID = "2"; return u, nil })
+		if err == nil {
+			t.Fatal("UpdateUser changing the id succeeded")
+		}
+		_, err = s.GetUser(ctx, "2")
+		wantErr(t, "GetUser(new id)", err, storage.ErrNotFound)
+		equal(t, "user after refused update", getUser(t, s, "1"), u)
+	})
+
+	t.Run("NoAliasing", func(t *testing.T) {
+		s, now := newStore(t), start()
+		in := newUser("1", "+79990000001", "", "", now)
+		want := newUser("1", "+79990000001", "", "", now)
+		must(t, s.CreateUser(ctx, in))
+		in.Documents[0].Number = "in"
+		in.Addresses[0].City = "in"
+
+		got := getUser(t, s, "1")
+		got.Documents[0].Number = "out"
+		got.Addresses = append(got.Addresses[:0], storage.Address{Type: "PLV"})
+
+		upd, err := s.UpdateUser(ctx, "1", func(u storage.User) (storage.User, error) { return u, nil })
+		must(t, err)
+		upd.Documents[0].Number = "updated"
+
+		list, err := s.ListUsers(ctx)
+		must(t, err)
+		list[0].Documents[0].Number = "listed"
+
+		byLogin, err := s.UserByLogin(ctx, storage.LoginPhone, "+79990000001")
+		must(t, err)
+		byLogin.Documents[0].Number = "by login"
+
+		equal(t, "stored user", getUser(t, s, "1"), want)
+	})
+
+	t.Run("ListOrder", func(t *testing.T) {
+		s, now := newStore(t), start()
+		list, err := s.ListUsers(ctx)
+		must(t, err)
+		if len(list) != 0 {
+			t.Fatalf("ListUsers on an empty store = %d users", len(list))
+		}
+		for _, id := range []string{"10", "9", "100", "2", "1000000001", "1"} {
+			must(t, s.CreateUser(ctx, newUser(id, "+7999000"+id, "", "", now)))
+		}
+		list, err = s.ListUsers(ctx)
+		must(t, err)
+		var ids []string
+		for _, u := range list {
+			ids = append(ids, u.ID)
+		}
+		equal(t, "ListUsers ids", ids, []string{"1", "2", "9", "10", "100", "1000000001"})
+	})
+
+	t.Run("Delete", func(t *testing.T) {
+		s, now := newStore(t), start()
+		u := newUser("1", "+79990000001", "a@example.ru", "11111111111", now)
+		must(t, s.CreateUser(ctx, u))
+		must(t, s.CreateUser(ctx, newUser("2", "+79990000002", "", "", now)))
+		must(t, s.DeleteUser(ctx, "1"))
+		_, err := s.GetUser(ctx, "1")
+		wantErr(t, "GetUser(deleted)", err, storage.ErrNotFound)
+		for kind, v := range u.Logins() {
+			wantLogin(t, s, kind, v, "")
+		}
+		wantErr(t, "DeleteUser(deleted)", s.DeleteUser(ctx, "1"), storage.ErrNotFound)
+		list, err := s.ListUsers(ctx)
+		must(t, err)
+		if len(list) != 1 || list[0].ID != "2" {
+			t.Fatalf("ListUsers after delete = %+v, want only user 2", list)
+		}
+		must(t, s.CreateUser(ctx, u)) // the id and logins are free again
+	})
+}

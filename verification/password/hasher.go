@@ -1,0 +1,98 @@
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"sync"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Hasher hashes and verifies passwords. The zero value uses DefaultParams and crypto/rand.
+// Params must not change after first use, and a Hasher must not be copied after first use.
+type Hasher struct {
+	Params Params    // zero means DefaultParams
+	Rand   io.Reader // salt source; nil means crypto/rand
+
+	dummyOnce sync.Once
+	dummy     string // PHC string VerifyAbsent verifies against
+}
+
+// New returns a Hasher with validated params and precomputes its dummy hash, so the first
+// VerifyAbsent costs no more than later ones. rnd nil means crypto/rand.
+func New(p Params, rnd io.Reader) (*Hasher, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	h := &Hasher{Params: p, Rand: rnd}
+	h.dummyHash()
+	return h, nil
+}
+
+func (h *Hasher) params() Params {
+	if h.Params == (Params{}) {
+		return DefaultParams
+	}
+	return h.Params
+}
+
+// Hash returns a PHC-encoded argon2id hash of password with a fresh random salt.
+func (h *Hasher) Hash(password string) (string, error) {
+	p := h.params()
+	if err := p.Validate(); err != nil {
+		return "", fmt.Errorf("password: hash: %w", err)
+	}
+	rnd := h.Rand
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	salt := make([]byte, p.SaltLen)
+	if _, err := io.ReadFull(rnd, salt); err != nil {
+		return "", fmt.Errorf("password: hash: reading salt: %w", err)
+	}
+	return PHC{Params: p, Salt: salt, Key: derive(password, salt, p)}.String(), nil
+}
+
+// Verify reports whether password matches encoded, using the parameters stored in encoded.
+// The comparison is constant-time. A malformed encoded yields false and an error wrapping
+// ErrMalformedHash; a wrong password yields false and no error.
+func (h *Hasher) Verify(encoded, password string) (bool, error) {
+	phc, err := Parse(encoded)
+	if err != nil {
+		return false, fmt.Errorf("password: verify: %w", err)
+	}
+	key := derive(password, phc.Salt, phc.Params)
+	return subtle.ConstantTimeCompare(key, phc.Key) == 1, nil
+}
+
+// VerifyAbsent does the work of Verify against a fixed dummy hash made with h's params and
+// discards the result. Call it when the login names no account, so that answer takes as
+// long as a wrong password for an existing account.
+func (h *Hasher) VerifyAbsent(password string) {
+	_, _ = h.Verify(h.dummyHash(), password)
+}
+
+// NeedsRehash reports whether encoded should be replaced by a fresh Hash after a successful
+// Verify: it is malformed or was made with parameters other than h's.
+func (h *Hasher) NeedsRehash(encoded string) bool {
+	phc, err := Parse(encoded)
+	return err != nil || phc.Params != h.params()
+}
+
+func (h *Hasher) dummyHash() string {
+	h.dummyOnce.Do(func() {
+		p := h.params()
+		if p.Validate() != nil {
+			p = DefaultParams // Hash fails with these params; stored hashes likely use defaults
+		}
+		salt := make([]byte, p.SaltLen) // fixed: the dummy is not a secret
+		h.dummy = PHC{Params: p, Salt: salt, Key: derive("esia-emulator: no such account", salt, p)}.String()
+	})
+	return h.dummy
+}
+
+func derive(password string, salt []byte, p Params) []byte {
+	return argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLen)
+}
