@@ -131,8 +131,7 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 	if pc.Status == "" {
 		pc.Status = string(storage.StatusActive)
 	}
-	check := config.Config{Personas: []config.Persona{pc}}
-	if err := check.Validate(); err != nil {
+	if err := pc.Validate(); err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}

@@ -120,11 +120,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	useTLS := f.tlsSelfSigned || f.tlsCert != ""
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	switch {
 	case f.issuer != "":
 		cfg.Issuer = f.issuer
 	case f.configPath == "" || cfg.Issuer == config.DefaultIssuer:
-		cfg.Issuer = issuerFromAddr(f.addr, useTLS)
+		cfg.Issuer = issuerFromAddr(ln.Addr().String(), useTLS)
 	}
 	if f.adminToken != "" {
 		cfg.AdminToken = f.adminToken
@@ -162,10 +167,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return err
-	}
 	printBanner(stdout, cfg, f, time.Since(start))
 
 	errc := make(chan error, 1)
@@ -181,6 +182,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
+	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)

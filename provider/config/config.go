@@ -212,87 +212,110 @@ func mergeByKey[T any](base, over []T, key func(T) string) []T {
 // Validate checks the configuration and returns every problem found, joined.
 func (c *Config) Validate() error {
 	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("config: "+format, a...)) }
 	if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		bad("issuer %q must be an absolute http(s) URL without query or fragment", c.Issuer)
+		errs = append(errs, fmt.Errorf("config: issuer %q must be an absolute http(s) URL without query or fragment", c.Issuer))
 	}
 	switch c.Password.Preset {
 	case "", "default", "test":
 	default:
-		bad("password.preset %q: want default or test", c.Password.Preset)
+		errs = append(errs, fmt.Errorf("config: password.preset %q: want default or test", c.Password.Preset))
 	}
 	seen := map[string]bool{}
 	for _, cl := range c.Clients {
-		if cl.ID == "" {
-			bad("a client has no id")
-			continue
-		}
 		if seen["c:"+cl.ID] {
-			bad("client %q defined twice", cl.ID)
+			errs = append(errs, fmt.Errorf("config: client %q defined twice", cl.ID))
 		}
 		seen["c:"+cl.ID] = true
-		if cl.Public && cl.Secret != "" {
-			bad("client %q: a public client has no secret", cl.ID)
-		}
-		if !cl.Public && cl.Secret == "" {
-			bad("client %q: secret required (or public: true)", cl.ID)
-		}
-		if len(cl.RedirectURIs) == 0 {
-			bad("client %q: at least one redirect_uri", cl.ID)
-		}
-		for _, u := range append(slices.Clone(cl.RedirectURIs), cl.PostLogoutRedirectURIs...) {
-			if p, err := url.Parse(u); err != nil || !p.IsAbs() || p.Fragment != "" {
-				bad("client %q: %q must be an absolute URI without fragment", cl.ID, u)
-			}
-		}
-		for _, g := range cl.GrantTypes {
-			if g != "authorization_code" && g != "refresh_token" {
-				bad("client %q: grant type %q: want authorization_code or refresh_token", cl.ID, g)
-			}
-		}
-		switch cl.SigningAlg {
-		case "", "RS256", "ES256":
-		default:
-			bad("client %q: signing_alg %q: want RS256 or ES256", cl.ID, cl.SigningAlg)
-		}
-		switch cl.AccessTokenFormat {
-		case "", "opaque", "jwt":
-		default:
-			bad("client %q: access_token_format %q: want opaque or jwt", cl.ID, cl.AccessTokenFormat)
-		}
-		if cl.MinLevel != "" && !validLevel(cl.MinLevel) {
-			bad("client %q: min_level %q: want simplified, standard or confirmed", cl.ID, cl.MinLevel)
-		}
+		errs = append(errs, cl.Validate())
 	}
 	for _, p := range c.Personas {
-		if p.Key == "" || p.OID == "" {
-			bad("a persona needs key and oid")
-			continue
-		}
 		if seen["p:"+p.Key] || seen["o:"+p.OID] {
-			bad("persona %q (oid %s) defined twice", p.Key, p.OID)
+			errs = append(errs, fmt.Errorf("config: persona %q (oid %s) defined twice", p.Key, p.OID))
 		}
 		seen["p:"+p.Key], seen["o:"+p.OID] = true, true
-		for _, ch := range p.OID {
-			if ch < '0' || ch > '9' {
-				bad("persona %q: oid %q must be decimal digits", p.Key, p.OID)
-				break
-			}
+		errs = append(errs, p.Validate())
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks one client.
+func (cl Client) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) {
+		errs = append(errs, fmt.Errorf("config: client %q: "+format, append([]any{cl.ID}, a...)...))
+	}
+	if cl.ID == "" {
+		bad("id is required")
+	}
+	if cl.Public && cl.Secret != "" {
+		bad("a public client has no secret")
+	}
+	if !cl.Public && cl.Secret == "" {
+		bad("secret required (or public: true)")
+	}
+	if len(cl.RedirectURIs) == 0 {
+		bad("at least one redirect_uri")
+	}
+	for _, u := range append(slices.Clone(cl.RedirectURIs), cl.PostLogoutRedirectURIs...) {
+		if p, err := url.Parse(u); err != nil || !p.IsAbs() || p.Fragment != "" {
+			bad("%q must be an absolute URI without fragment", u)
 		}
-		if !validLevel(p.Level) {
-			bad("persona %q: level %q: want simplified, standard or confirmed", p.Key, p.Level)
+	}
+	for _, g := range cl.GrantTypes {
+		if g != "authorization_code" && g != "refresh_token" {
+			bad("grant type %q: want authorization_code or refresh_token", g)
 		}
-		switch p.Status {
-		case "active", "suspended", "needs_confirmation":
-		default:
-			bad("persona %q: status %q: want active, suspended or needs_confirmation", p.Key, p.Status)
+	}
+	switch cl.SigningAlg {
+	case "", "RS256", "ES256":
+	default:
+		bad("signing_alg %q: want RS256 or ES256", cl.SigningAlg)
+	}
+	switch cl.AccessTokenFormat {
+	case "", "opaque", "jwt":
+	default:
+		bad("access_token_format %q: want opaque or jwt", cl.AccessTokenFormat)
+	}
+	if cl.MinLevel != "" && !validLevel(cl.MinLevel) {
+		bad("min_level %q: want simplified, standard or confirmed", cl.MinLevel)
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks one persona's own fields (formats of phone, SNILS, … are checked when the
+// persona is turned into an account).
+func (p Persona) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) {
+		errs = append(errs, fmt.Errorf("config: persona %q: "+format, append([]any{p.Key}, a...)...))
+	}
+	if p.Key == "" || p.OID == "" {
+		bad("key and oid are required")
+	}
+	for _, ch := range p.OID {
+		if ch < '0' || ch > '9' {
+			bad("oid %q must be decimal digits", p.OID)
+			break
 		}
-		if p.Phone == "" && p.Email == "" && p.SNILS == "" {
-			bad("persona %q: needs a phone, e-mail or SNILS to log in with", p.Key)
-		}
-		if p.LastName == "" || p.FirstName == "" {
-			bad("persona %q: last_name and first_name are required", p.Key)
-		}
+	}
+	if !validLevel(p.Level) {
+		bad("level %q: want simplified, standard or confirmed", p.Level)
+	}
+	switch p.Status {
+	case "active", "suspended", "needs_confirmation":
+	default:
+		bad("status %q: want active, suspended or needs_confirmation", p.Status)
+	}
+	if p.Phone == "" && p.Email == "" && p.SNILS == "" {
+		bad("needs a phone, e-mail or SNILS to log in with")
+	}
+	if p.LastName == "" || p.FirstName == "" {
+		bad("last_name and first_name are required")
+	}
+	switch p.SecondFactor {
+	case "", "sms", "totp":
+	default:
+		bad("second_factor %q: want sms or totp", p.SecondFactor)
 	}
 	return errors.Join(errs...)
 }

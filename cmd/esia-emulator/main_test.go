@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFlagsEnvironmentAndDefaults(t *testing.T) {
+	env := map[string]string{"ESIA_ADDR": "127.0.0.1:9999", "ESIA_STORE": "memory", "ESIA_ADMIN_TOKEN": "from-env", "ESIA_TLS_SELF_SIGNED": "1"}
+	f, _, err := parseServeFlags([]string{"--admin-token", "from-flag"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.addr != "127.0.0.1:9999" || f.adminToken != "from-flag" || !f.tlsSelfSigned || f.dataDir != ".esia-emulator" {
+		t.Fatalf("%+v", f)
+	}
+	if _, _, err := parseServeFlags([]string{"--tls-cert", "c.pem"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Fatal("--tls-cert without --tls-key accepted")
+	}
+}
+
+func TestIssuerFromAddr(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080",
+		"0.0.0.0:8080":   "http://127.0.0.1:8080",
+		"[::]:9000":      "http://127.0.0.1:9000",
+		"localhost:80":   "http://localhost:80",
+	} {
+		if got := issuerFromAddr(addr, false); got != want {
+			t.Errorf("%s: %s, want %s", addr, got, want)
+		}
+	}
+	if got := issuerFromAddr("127.0.0.1:8443", true); got != "https://127.0.0.1:8443" {
+		t.Errorf("tls: %s", got)
+	}
+}
+
+func TestUnknownCommandAndStore(t *testing.T) {
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--store", "nosuch", "--data-dir", t.TempDir()}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Fatalf("unknown store: %v", err)
+	}
+}
+
+// TestServeStartsAndStops runs the real command: it prints the banner with the issuer, serves
+// discovery with that issuer, and shuts down when its context ends.
+func TestServeStartsAndStops(t *testing.T) {
+	for _, tls := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir()}
+		if tls {
+			args = append(args, "--tls-self-signed")
+		}
+		go func() {
+			done <- run(ctx, args, func(k string) string {
+				if k == "ESIA_LOG_LEVEL" {
+					return "error"
+				}
+				return ""
+			}, pw, io.Discard)
+			pw.Close()
+		}()
+		var issuer string
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "issuer"); ok {
+				issuer = strings.TrimSpace(v)
+				break
+			}
+		}
+		go io.Copy(io.Discard, pr)
+		if issuer == "" {
+			t.Fatal("no issuer in the banner")
+		}
+		if tls != strings.HasPrefix(issuer, "https://") {
+			t.Fatalf("tls=%v issuer %s", tls, issuer)
+		}
+		client := &http.Client{Timeout: 5 * time.Second}
+		if tls {
+			client.Transport = insecureTransport()
+		}
+		resp, err := client.Get(issuer + "/.well-known/openid-configuration")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d struct{ Issuer string }
+		_ = json.NewDecoder(resp.Body).Decode(&d)
+		resp.Body.Close()
+		if d.Issuer != issuer {
+			t.Fatalf("discovery issuer %q, banner %q", d.Issuer, issuer)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	}
+}

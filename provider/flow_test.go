@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"testing"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+func TestNextStep(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	age := func(s int64) *int64 { return &s }
+	session := func(s flowState) flowState {
+		s.HasSession, s.SessionUser, s.SessionAuthTime = true, "1000000003", now.Add(-10*time.Minute)
+		s.UserLevel, s.UserStatus = storage.LevelConfirmed, storage.StatusActive
+		return s
+	}
+	fresh := func(s flowState) flowState {
+		s = session(s)
+		s.Authenticated, s.SessionAuthTime = true, now
+		return s
+	}
+	for _, tc := range []struct {
+		name string
+		in   flowState
+		want step
+		err  string
+	}{
+		{"no session → login", flowState{}, stepLogin, ""},
+		{"no session, prompt=none → login_required", flowState{Prompt: []string{"none"}}, stepFailRP, "login_required"},
+		{"session → done (SSO)", session(flowState{}), stepDone, ""},
+		{"session, prompt=none → done silently", session(flowState{Prompt: []string{"none"}}), stepDone, ""},
+		{"session, prompt=login → login", session(flowState{Prompt: []string{"login"}}), stepLogin, ""},
+		{"prompt=login satisfied by this request's login", fresh(flowState{Prompt: []string{"login"}, MaxAge: age(0)}), stepDone, ""},
+		{"max_age within → done", session(flowState{MaxAge: age(3600)}), stepDone, ""},
+		{"max_age exceeded → login", session(flowState{MaxAge: age(60)}), stepLogin, ""},
+		{"max_age exceeded, prompt=none → login_required", session(flowState{MaxAge: age(60), Prompt: []string{"none"}}), stepFailRP, "login_required"},
+		{"max_age exactly reached is not exceeded", session(flowState{MaxAge: age(600)}), stepDone, ""},
+		{"hint for another citizen → login", session(flowState{HintSubject: "1000000002"}), stepLogin, ""},
+		{"hint for another citizen, prompt=none → login_required", session(flowState{HintSubject: "1000000002", Prompt: []string{"none"}}), stepFailRP, "login_required"},
+		{"hint for the session's citizen → done", session(flowState{HintSubject: "1000000003"}), stepDone, ""},
+		{"prompt=consent → consent", fresh(flowState{Prompt: []string{"consent"}}), stepConsent, ""},
+		{"prompt=consent answered → done", fresh(flowState{Prompt: []string{"consent"}, ConsentGiven: true}), stepDone, ""},
+		{"suspended → page", func() flowState { s := fresh(flowState{}); s.UserStatus = storage.StatusSuspended; return s }(), stepSuspended, ""},
+		{"suspended in SSO, prompt=none → access_denied", func() flowState {
+			s := session(flowState{Prompt: []string{"none"}})
+			s.UserStatus = storage.StatusSuspended
+			return s
+		}(), stepFailRP, "access_denied"},
+		{"level below the client's minimum → page", func() flowState {
+			s := fresh(flowState{MinLevel: storage.LevelConfirmed})
+			s.UserLevel = storage.LevelStandard
+			return s
+		}(), stepLevelLow, ""},
+		{"level below, prompt=none → access_denied", func() flowState {
+			s := session(flowState{MinLevel: storage.LevelConfirmed, Prompt: []string{"none"}})
+			s.UserLevel = storage.LevelSimplified
+			return s
+		}(), stepFailRP, "access_denied"},
+		{"level enough → done", fresh(flowState{MinLevel: storage.LevelStandard}), stepDone, ""},
+		{"PKCE required and missing → invalid_request", flowState{PKCERequired: true}, stepFailRP, "invalid_request"},
+		{"PKCE required, plain method → invalid_request", flowState{PKCERequired: true, CodeChallenge: "x", ChallengeMeth: "plain"}, stepFailRP, "invalid_request"},
+		{"PKCE required and S256 → login", flowState{PKCERequired: true, CodeChallenge: "x", ChallengeMeth: "S256"}, stepLogin, ""},
+	} {
+		tc.in.Now = now
+		got := nextStep(tc.in)
+		if got.step != tc.want || got.err != tc.err {
+			t.Errorf("%s: got step %d err %q, want step %d err %q", tc.name, got.step, got.err, tc.want, tc.err)
+		}
+	}
+}
