@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -9,46 +10,101 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
-// setUserinfo releases the standard OIDC claims of the granted scopes. Which claim each scope
-// carries is documented in the README ("Claims").
-func setUserinfo(ui *oidc.UserInfo, u storage.User, scopes []string) {
+// scopeClaims says which claims each standard scope releases (README "Claims").
+var scopeClaims = map[string][]string{
+	oidc.ScopeProfile: {"name", "family_name", "given_name", "middle_name", "birthdate", "gender", "locale", "updated_at"},
+	oidc.ScopeEmail:   {"email", "email_verified"},
+	oidc.ScopePhone:   {"phone_number", "phone_number_verified"},
+	oidc.ScopeAddress: {"address"},
+}
+
+// claimsRequest is the claims request parameter (OpenID Connect Core §5.5): the claims asked
+// for individually, per target.
+type claimsRequest struct {
+	UserInfo map[string]json.RawMessage `json:"userinfo"`
+	IDToken  map[string]json.RawMessage `json:"id_token"`
+}
+
+// parseClaimsRequest reads the parameter; malformed JSON asks for nothing (the login flow
+// refuses such a request with invalid_request before any token exists).
+func parseClaimsRequest(raw string) claimsRequest {
+	c, _ := checkClaimsRequest(raw)
+	return c
+}
+
+func checkClaimsRequest(raw string) (claimsRequest, error) {
+	var c claimsRequest
+	if raw == "" {
+		return c, nil
+	}
+	return c, json.Unmarshal([]byte(raw), &c)
+}
+
+// released returns the claims to release: those of the scopes plus those requested by name
+// for this target.
+func released(scopes []string, requested map[string]json.RawMessage) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range scopes {
+		for _, c := range scopeClaims[s] {
+			out[c] = true
+		}
+	}
+	for c := range requested {
+		out[c] = true
+	}
+	return out
+}
+
+// setUserinfo writes the released claims of u into ui.
+func setUserinfo(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 	ui.Subject = u.ID
-	has := func(s string) bool { return slices.Contains(scopes, s) }
-	if has(oidc.ScopeProfile) {
+	if claims["name"] {
 		ui.Name = u.FullName()
+	}
+	if claims["family_name"] {
 		ui.FamilyName = u.LastName
+	}
+	if claims["given_name"] {
 		ui.GivenName = u.FirstName
+	}
+	if claims["middle_name"] {
 		ui.MiddleName = u.MiddleName
+	}
+	if claims["birthdate"] {
 		ui.Birthdate = u.BirthDate
+	}
+	if claims["gender"] {
 		switch u.Gender {
 		case "M":
 			ui.Gender = "male"
 		case "F":
 			ui.Gender = "female"
 		}
+	}
+	if claims["locale"] {
 		ui.Locale = oidc.NewLocale(language.Russian)
+	}
+	if claims["updated_at"] {
 		ui.UpdatedAt = oidc.FromTime(u.UpdatedAt)
 	}
-	if has(oidc.ScopeEmail) && u.Email != "" {
+	if claims["email"] && u.Email != "" {
 		ui.Email = u.Email
 		ui.EmailVerified = oidc.Bool(u.EmailVerified)
 	}
-	if has(oidc.ScopePhone) && u.Phone != "" {
+	if claims["phone_number"] && u.Phone != "" {
 		ui.PhoneNumber = u.Phone
 		ui.PhoneNumberVerified = oidc.Bool(u.PhoneVerified)
 	}
-	if has(oidc.ScopeAddress) {
-		for _, a := range u.Addresses {
-			if a.Type == "PRG" || len(u.Addresses) == 1 {
-				ui.Address = &oidc.UserInfoAddress{
-					Formatted:     a.AddressStr,
-					StreetAddress: joinNonEmpty(", ", a.Street, a.House, a.Flat),
-					Locality:      a.City,
-					Region:        a.Region,
-					PostalCode:    a.ZipCode,
-					Country:       a.Country,
-				}
-				break
+	if claims["address"] {
+		if i := slices.IndexFunc(u.Addresses, func(a storage.Address) bool { return a.Type == "PRG" }); i >= 0 || len(u.Addresses) > 0 {
+			a := u.Addresses[max(i, 0)]
+			ui.Address = &oidc.UserInfoAddress{
+				Formatted:     a.AddressStr,
+				StreetAddress: joinNonEmpty(", ", a.Street, a.House, a.Flat),
+				Locality:      a.City,
+				Region:        a.Region,
+				PostalCode:    a.ZipCode,
+				Country:       a.Country,
 			}
 		}
 	}
@@ -67,10 +123,6 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return out
 }
-
-// sessionClaim is the sid claim of ID tokens: the SSO session's id. It is safe to show: the
-// session cookie is signed, so knowing the id does not let anyone forge it.
-func sessionClaim(sessionID string) string { return sessionID }
 
 // supportedClaims are advertised in discovery.
 var supportedClaims = []string{

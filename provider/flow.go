@@ -34,6 +34,7 @@ type flowState struct {
 	PKCERequired  bool
 	CodeChallenge string
 	ChallengeMeth string
+	ClaimsInvalid bool // the claims parameter is not a JSON object of the right shape
 
 	HasSession      bool
 	SessionUser     string
@@ -54,6 +55,9 @@ type decision struct {
 func nextStep(s flowState) decision {
 	if s.PKCERequired && (s.CodeChallenge == "" || s.ChallengeMeth != string(oidc.CodeChallengeMethodS256)) {
 		return decision{step: stepFailRP, err: "invalid_request", desc: "PKCE with code_challenge_method=S256 is required for this client"}
+	}
+	if s.ClaimsInvalid {
+		return decision{step: stepFailRP, err: "invalid_request", desc: "the claims parameter is not valid JSON"}
 	}
 	none := slices.Contains(s.Prompt, oidc.PromptNone)
 	if !s.Authenticated {

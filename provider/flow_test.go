@@ -69,3 +69,9 @@ func TestNextStep(t *testing.T) {
 		}
 	}
 }
+
+func TestNextStepRefusesAMalformedClaimsParameter(t *testing.T) {
+	if d := nextStep(flowState{ClaimsInvalid: true}); d.step != stepFailRP || d.err != "invalid_request" {
+		t.Fatalf("%+v", d)
+	}
+}

@@ -54,7 +54,7 @@ func (c *testClock) Advance(d time.Duration) {
 
 // env is a provider served over httptest with the built-ins and the cheap password preset.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	issuer string
 	clock  *testClock
@@ -64,7 +64,7 @@ type env struct {
 
 const adminToken = "test-admin-token"
 
-func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
+func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
@@ -156,7 +156,7 @@ func (pg page) query(key string) string {
 	return u.Query().Get(key)
 }
 
-func do(t *testing.T, c *http.Client, req *http.Request) page {
+func do(t testing.TB, c *http.Client, req *http.Request) page {
 	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -167,13 +167,13 @@ func do(t *testing.T, c *http.Client, req *http.Request) page {
 	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b)}
 }
 
-func get(t *testing.T, c *http.Client, u string) page {
+func get(t testing.TB, c *http.Client, u string) page {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
 	return do(t, c, req)
 }
 
-func post(t *testing.T, c *http.Client, u string, form url.Values) page {
+func post(t testing.TB, c *http.Client, u string, form url.Values) page {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -273,7 +273,7 @@ func (e *env) tokenCall(clientID, secret string, form url.Values) (int, map[stri
 }
 
 // claims decodes a verified ID token's claims.
-func claims(t *testing.T, idt *oidc.IDToken) map[string]any {
+func claims(t testing.TB, idt *oidc.IDToken) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := idt.Claims(&m); err != nil {

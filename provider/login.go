@@ -95,6 +95,9 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		Authenticated: ar.Authenticated, ConsentGiven: ar.Consented,
 		PKCERequired: cl != nil && cl.requiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
 	}
+	if _, err := checkClaimsRequest(ar.Claims); err != nil {
+		st.ClaimsInvalid = true
+	}
 	if cl != nil {
 		st.MinLevel = cl.minLevel
 	}

@@ -511,3 +511,28 @@ func authTime(t *testing.T, idt *oidc.IDToken) time.Time {
 	}
 	return time.Unix(int64(v), 0)
 }
+
+func TestClaimsParameter(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	cab.conf.Scopes = []string{"openid"}
+	req := `{"userinfo":{"name":{"essential":true},"email":null},"id_token":{"birthdate":{"essential":true}}}`
+	tok, idt := cab.mustExchange(cab.loginAs("+79990000003", oauth2.SetAuthURLParam("claims", req)))
+	c := claims(t, idt)
+	if c["birthdate"] != "1976-06-21" || c["name"] != nil {
+		t.Fatalf("id_token claims: %v", c)
+	}
+	ui, err := cab.userinfo(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uc map[string]any
+	_ = ui.Claims(&uc)
+	if uc["name"] != "Иванова Мария Ивановна" || uc["email"] != "maria.ivanova@example.ru" || uc["birthdate"] != nil || uc["phone_number"] != nil {
+		t.Fatalf("userinfo claims: %v", uc)
+	}
+	bad := cab.authorize(oauth2.SetAuthURLParam("claims", "{not json"))
+	if bad.query("error") != "invalid_request" {
+		t.Fatalf("malformed claims: %q", bad.location)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -117,7 +118,7 @@ func (s *opStorage) newTokens(req op.TokenRequest, family string, refresh bool) 
 	switch r := req.(type) {
 	case *authRequest:
 		base = storage.Token{ClientID: r.r.ClientID, Subject: r.r.UserID, Audience: []string{r.r.ClientID}, Scopes: r.r.Scopes,
-			AMR: r.r.AMR, ACR: r.r.ACR, AuthTime: r.r.AuthTime, SessionID: r.r.SessionID}
+			AMR: r.r.AMR, ACR: r.r.ACR, AuthTime: r.r.AuthTime, SessionID: r.r.SessionID, Claims: r.r.Claims}
 	case *refreshRequest:
 		base = r.t
 		base.Scopes = r.scopes
@@ -324,10 +325,16 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 	if err != nil {
 		return err
 	}
-	setUserinfo(ui, u, scopes)
-	if ar, ok := req.(*authRequest); ok && ar.r.SessionID != "" {
-		ui.AppendClaims("sid", sessionClaim(ar.r.SessionID))
+	var requested map[string]json.RawMessage
+	if ar, ok := req.(*authRequest); ok {
+		requested = parseClaimsRequest(ar.r.Claims).IDToken
+		if ar.r.SessionID != "" {
+			// sid: the SSO session. Safe to show: the session cookie is signed, so the id
+			// alone does not let anyone forge it.
+			ui.AppendClaims("sid", ar.r.SessionID)
+		}
 	}
+	setUserinfo(ui, u, released(scopes, requested))
 	return nil
 }
 
@@ -341,7 +348,7 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 	if err != nil {
 		return oidc.ErrAccessDenied().WithDescription("the account no longer exists")
 	}
-	setUserinfo(ui, u, t.Scopes)
+	setUserinfo(ui, u, released(t.Scopes, parseClaimsRequest(t.Claims).UserInfo))
 	return nil
 }
 
@@ -355,7 +362,7 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 		return errors.New("token is not active")
 	}
 	ui := new(oidc.UserInfo)
-	setUserinfo(ui, u, t.Scopes)
+	setUserinfo(ui, u, released(t.Scopes, nil))
 	resp.SetUserInfo(ui)
 	resp.Active = true
 	resp.Scope = t.Scopes

@@ -60,7 +60,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	d.ClaimsLocalesSupported = nil
 	d.RequestURIParameterSupported = false
 	d.RequestParameterSupported = false
-	d.ClaimsParameterSupported = false
+	d.ClaimsParameterSupported = true
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	_ = json.NewEncoder(w).Encode(d)

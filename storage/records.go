@@ -231,6 +231,8 @@ type Token struct {
 	ACR       string    `json:"acr,omitempty"`
 	AuthTime  time.Time `json:"auth_time,omitempty"`
 	SessionID string    `json:"session_id,omitempty"`
+	// Claims is the claims request parameter of the authorization (JSON), for userinfo.
+	Claims    string    `json:"claims,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 	// RefreshID links an access token to the refresh token issued with it.

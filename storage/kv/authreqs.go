@@ -117,7 +117,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, id string, now time.Time, to
 		if err := putAuthRequest(tx, &r); err != nil {
 			return err
 		}
-		return putTokens(tx, now, tokens)
+		return putTokens(tx, tokens)
 	})
 }
 

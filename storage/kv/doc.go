@@ -5,22 +5,25 @@
 //
 // Records are stored as JSON with Schema set to storage.SchemaVersion. Key layout:
 //
-//	user/<id>                      User
-//	login/<kind>/<value>           user id (unique login index)
-//	authreq/<id>                   AuthRequest, expires with ExpiresAt
-//	code/<hash>                    auth request id, expires with the code
-//	session/<id>                   Session, expires with ExpiresAt (idle expiry is checked on read)
-//	usersessions/<uid>             index of the user's session ids
-//	token/<id>                     Token, expires with ExpiresAt
-//	family/<fid>                   index of the family's token ids
-//	userclient/<uid>/<clientid>    index of the family ids issued to (user, client)
-//	key/<id>                       SigningKey
-//	counter/<key>                  decimal counter (Engine.Incr)
+//	user/<id>                          User
+//	login/<kind>/<value>               user id (unique login index)
+//	authreq/<id>                       AuthRequest, expires with ExpiresAt
+//	code/<hash>                        auth request id, expires with the code
+//	session/<id>                       Session, expires with ExpiresAt (idle expiry is checked on read)
+//	usersessions/<uid>/<sid>           member: the user's sessions
+//	token/<id>                         Token, expires with ExpiresAt
+//	family/<fid>                       member: the family is live (expires with its last token)
+//	userclient/<uid>/<clientid>/<fid>  member: the families issued to (user, client)
+//	key/<id>                           SigningKey
+//	counter/<key>                      decimal counter (Engine.Incr)
 //
-// An index is a JSON list of {id, exp} members; the index key expires with its longest-lived
-// member, and members past their expiry are pruned whenever the index is rewritten with a
-// known clock. A member whose record has gone (revoked, deleted) may dangle until then;
-// readers skip it.
+// A token of a family is valid only while family/<fid> lives, so revoking a family is one
+// delete, atomic even while the family is being rotated, and rotating a long chain of refresh
+// tokens rewrites no growing list. A member key is one key per member (uid and clientid path-escaped), expiring
+// with its member, so a user with thousands of sessions or token families costs nothing extra
+// per login; such sets are listed with Engine.Scan before the transaction that acts on them.
+// Members whose record has gone (revoked, deleted) may dangle until they expire; readers skip
+// them.
 //
 // Expiry is decided by the now callers pass. Operations without a now argument (creates,
 // deletes, revocations, users, keys) run their transaction at the zero time, which sees every

@@ -17,11 +17,15 @@ func putSession(tx Tx, s *storage.Session) error {
 	return putJSON(tx, sessionKey(s.ID), s, s.ExpiresAt)
 }
 
+// putSessionMember lists the session under its user until the session's absolute expiry.
+func putSessionMember(tx Tx, s storage.Session) error {
+	return putMember(tx, userSessionsPrefix(s.UserID)+s.ID, s.ExpiresAt)
+}
+
 // errSessionEnded reports a session that is stored but past its idle or absolute expiry.
 var errSessionEnded = fmt.Errorf("session ended: %w", storage.ErrNotFound)
 
-// CreateSession stores sess until its absolute expiry and adds it to the user's index.
-// ErrAlreadyExists if the id is taken.
+// CreateSession stores sess until its absolute expiry. ErrAlreadyExists if the id is taken.
 func (s *Store) CreateSession(ctx context.Context, sess storage.Session) error {
 	return s.update(ctx, noClock, "create session", sess.ID, func(tx Tx) error {
 		if err := absent(tx, sessionKey(sess.ID)); err != nil {
@@ -30,10 +34,7 @@ func (s *Store) CreateSession(ctx context.Context, sess storage.Session) error {
 		if err := putSession(tx, &sess); err != nil {
 			return err
 		}
-		// Members ending before this session began are dead by any clock.
-		return updateIndex(tx, userSessionsKey(sess.UserID), func(ix index) index {
-			return ix.prune(sess.CreatedAt).add(sess.ID, sess.ExpiresAt)
-		})
+		return putSessionMember(tx, sess)
 	})
 }
 
@@ -68,16 +69,13 @@ func (s *Store) UpdateSession(ctx context.Context, id string, now time.Time, fn 
 		if err := putSession(tx, &out); err != nil {
 			return err
 		}
-		if sess.UserID != old.UserID {
-			if err := updateIndex(tx, userSessionsKey(old.UserID), func(ix index) index { return ix.remove(id) }); err != nil {
-				return err
-			}
-		} else if sess.ExpiresAt.Equal(old.ExpiresAt) {
+		if sess.UserID == old.UserID && sess.ExpiresAt.Equal(old.ExpiresAt) {
 			return nil // the common case: only LastSeen moved
 		}
-		return updateIndex(tx, userSessionsKey(sess.UserID), func(ix index) index {
-			return ix.prune(now).add(id, sess.ExpiresAt)
-		})
+		if err := tx.Delete(userSessionsPrefix(old.UserID) + id); err != nil {
+			return err
+		}
+		return putSessionMember(tx, sess)
 	})
 	if err != nil {
 		return storage.Session{}, err
@@ -95,21 +93,21 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 		if err := tx.Delete(sessionKey(id)); err != nil {
 			return err
 		}
-		return updateIndex(tx, userSessionsKey(sess.UserID), func(ix index) index { return ix.remove(id) })
+		return tx.Delete(userSessionsPrefix(sess.UserID) + id)
 	})
 }
 
 // ListUserSessions returns the user's sessions Live at now, oldest first.
 func (s *Store) ListUserSessions(ctx context.Context, userID string, now time.Time) ([]storage.Session, error) {
-	ix, err := load[index](ctx, s.e, userSessionsKey(userID), now)
+	ids, err := memberIDs(ctx, s.e, userSessionsPrefix(userID), now)
 	if err != nil {
-		return nil, wrap(ignoreNotFound(err), "list user sessions", userID)
+		return nil, wrap(err, "list user sessions", userID)
 	}
 	var out []storage.Session
-	for _, m := range ix {
-		sess, err := load[storage.Session](ctx, s.e, sessionKey(m.ID), now)
+	for _, id := range ids {
+		sess, err := load[storage.Session](ctx, s.e, sessionKey(id), now)
 		if errors.Is(err, storage.ErrNotFound) || err == nil && (!sess.Live(now) || sess.UserID != userID) {
-			continue // ended, or a dangling member
+			continue // ended, or deleted since the scan
 		}
 		if err != nil {
 			return nil, wrap(err, "list user sessions", userID)
@@ -122,21 +120,27 @@ func (s *Store) ListUserSessions(ctx context.Context, userID string, now time.Ti
 	return out, nil
 }
 
-// DeleteUserSessions removes every session of the user except keepID ("" removes all).
+// DeleteUserSessions removes every session of the user except keepID ("" removes all). The
+// sessions are listed before the deleting transaction, so a session created concurrently may
+// survive, as if it had been created just after.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID, keepID string) error {
+	prefix := userSessionsPrefix(userID)
+	ids, err := memberIDs(ctx, s.e, prefix, noClock)
+	if err != nil || len(ids) == 0 {
+		return wrap(err, "delete user sessions", userID)
+	}
 	return s.update(ctx, noClock, "delete user sessions", userID, func(tx Tx) error {
-		ix, err := loadIndex(tx, userSessionsKey(userID))
-		if err != nil {
-			return err
-		}
-		var kept index
-		for _, m := range ix {
-			if m.ID == keepID {
-				kept = append(kept, m)
-			} else if err := tx.Delete(sessionKey(m.ID)); err != nil {
+		for _, id := range ids {
+			if id == keepID {
+				continue
+			}
+			if err := tx.Delete(sessionKey(id)); err != nil {
+				return err
+			}
+			if err := tx.Delete(prefix + id); err != nil {
 				return err
 			}
 		}
-		return kept.save(tx, userSessionsKey(userID))
+		return nil
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -37,12 +38,16 @@ func loginKey(k storage.LoginKind, v string) string { return "login/" + string(k
 func authReqKey(id string) string                   { return "authreq/" + id }
 func codeKey(hash string) string                    { return "code/" + hash }
 func sessionKey(id string) string                   { return "session/" + id }
-func userSessionsKey(uid string) string             { return "usersessions/" + uid }
 func tokenKey(id string) string                     { return "token/" + id }
 func familyKey(fid string) string                   { return "family/" + fid }
-func userClientKey(uid, cid string) string          { return "userclient/" + uid + "/" + cid }
 func signingKeyKey(id string) string                { return "key/" + id }
 func counterKey(k string) string                    { return "counter/" + k }
+
+// Member key prefixes. The owner ids are escaped so that no prefix is a prefix of another's.
+func userSessionsPrefix(uid string) string { return "usersessions/" + url.PathEscape(uid) + "/" }
+func userClientPrefix(uid, cid string) string {
+	return "userclient/" + url.PathEscape(uid) + "/" + url.PathEscape(cid) + "/"
+}
 
 // noClock is the transaction time of operations that do not decide liveness: at the zero
 // time every value the engine still holds is visible.

@@ -18,10 +18,11 @@ func sameFamily(fid string, tokens []storage.Token) error {
 	return nil
 }
 
-// putTokens stores new tokens and indexes them by family and by (subject, client), pruning
-// index members expired at now. ErrAlreadyExists if a token id is taken. A token without a
-// FamilyID is not indexed and can only be revoked on its own.
-func putTokens(tx Tx, now time.Time, tokens []storage.Token) error {
+// putTokens stores new tokens. A token with a FamilyID is valid only while its family record
+// lives: the record is (re)written to outlive the token, so revoking the family is one
+// delete however many tokens it issued. Tokens are also listed under (subject, client).
+// ErrAlreadyExists if a token id is taken.
+func putTokens(tx Tx, tokens []storage.Token) error {
 	for _, t := range tokens {
 		if err := absent(tx, tokenKey(t.ID)); err != nil {
 			return err
@@ -33,14 +34,10 @@ func putTokens(tx Tx, now time.Time, tokens []storage.Token) error {
 		if t.FamilyID == "" {
 			continue
 		}
-		if err := updateIndex(tx, familyKey(t.FamilyID), func(ix index) index {
-			return ix.prune(now).add(t.ID, t.ExpiresAt)
-		}); err != nil {
+		if err := extendMember(tx, familyKey(t.FamilyID), t.ExpiresAt); err != nil {
 			return err
 		}
-		if err := updateIndex(tx, userClientKey(t.Subject, t.ClientID), func(ix index) index {
-			return ix.prune(now).add(t.FamilyID, t.ExpiresAt)
-		}); err != nil {
+		if err := extendMember(tx, userClientPrefix(t.Subject, t.ClientID)+t.FamilyID, t.ExpiresAt); err != nil {
 			return err
 		}
 	}
@@ -54,14 +51,19 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...storage.Token) error
 		id = tokens[0].ID
 	}
 	return s.update(ctx, noClock, "create tokens", id, func(tx Tx) error {
-		return putTokens(tx, noClock, tokens)
+		return putTokens(tx, tokens)
 	})
 }
 
-// GetToken returns the token unless it is missing, revoked or expired at now. A used refresh
-// token is returned with Used set.
+// GetToken returns the token unless it is missing, revoked (itself or its family) or expired
+// at now. A used refresh token is returned with Used set.
 func (s *Store) GetToken(ctx context.Context, id string, now time.Time) (storage.Token, error) {
 	t, err := load[storage.Token](ctx, s.e, tokenKey(id), now)
+	if err == nil && t.FamilyID != "" {
+		if _, ferr := s.e.Get(ctx, familyKey(t.FamilyID), now); ferr != nil {
+			err = fmt.Errorf("token family: %w", ferr)
+		}
+	}
 	return t, wrap(err, "get token", id)
 }
 
@@ -77,6 +79,11 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, now time.T
 		if old.Kind != storage.TokenRefresh {
 			return fmt.Errorf("%s token: %w", old.Kind, storage.ErrNotFound)
 		}
+		if old.FamilyID != "" {
+			if _, err := tx.Get(familyKey(old.FamilyID)); err != nil {
+				return fmt.Errorf("token family: %w", err)
+			}
+		}
 		if old.Used {
 			return fmt.Errorf("refresh token: %w", storage.ErrAlreadyUsed)
 		}
@@ -87,51 +94,43 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, now time.T
 		if err := putJSON(tx, tokenKey(oldID), old, old.ExpiresAt); err != nil {
 			return err
 		}
-		return putTokens(tx, now, tokens)
+		return putTokens(tx, tokens)
 	})
 }
 
-// RevokeToken deletes one token; a missing one is not an error. Its family index member
-// dangles until it expires, which is harmless.
+// RevokeToken deletes one token; a missing one is not an error.
 func (s *Store) RevokeToken(ctx context.Context, id string) error {
 	return s.update(ctx, noClock, "revoke token", id, func(tx Tx) error {
 		return tx.Delete(tokenKey(id))
 	})
 }
 
-// RevokeFamily deletes every token of the family.
+// RevokeFamily revokes every token of the family by deleting the family record; the token
+// records become unreadable at once and are dropped when they expire.
 func (s *Store) RevokeFamily(ctx context.Context, familyID string) error {
 	return s.update(ctx, noClock, "revoke family", familyID, func(tx Tx) error {
-		return revokeFamily(tx, familyID)
+		return tx.Delete(familyKey(familyID))
 	})
 }
 
-func revokeFamily(tx Tx, familyID string) error {
-	ix, err := loadIndex(tx, familyKey(familyID))
-	if err != nil {
-		return err
-	}
-	for _, m := range ix {
-		if err := tx.Delete(tokenKey(m.ID)); err != nil {
-			return err
-		}
-	}
-	return tx.Delete(familyKey(familyID))
-}
-
-// RevokeUserClientTokens deletes every token family issued to clientID for userID (the
-// tokens' Subject).
+// RevokeUserClientTokens revokes every token family issued to clientID for userID (the
+// tokens' Subject). The families are listed before the revoking transaction, so a family
+// issued concurrently may survive, as if it had been issued just after.
 func (s *Store) RevokeUserClientTokens(ctx context.Context, userID, clientID string) error {
+	prefix := userClientPrefix(userID, clientID)
+	fids, err := memberIDs(ctx, s.e, prefix, noClock)
+	if err != nil || len(fids) == 0 {
+		return wrap(err, "revoke user client tokens", userID+" "+clientID)
+	}
 	return s.update(ctx, noClock, "revoke user client tokens", userID+" "+clientID, func(tx Tx) error {
-		ix, err := loadIndex(tx, userClientKey(userID, clientID))
-		if err != nil {
-			return err
-		}
-		for _, m := range ix {
-			if err := revokeFamily(tx, m.ID); err != nil {
+		for _, fid := range fids {
+			if err := tx.Delete(familyKey(fid)); err != nil {
+				return err
+			}
+			if err := tx.Delete(prefix + fid); err != nil {
 				return err
 			}
 		}
-		return tx.Delete(userClientKey(userID, clientID))
+		return nil
 	})
 }

@@ -87,6 +87,18 @@ func testSessions(t *testing.T, newStore factory) {
 		equal(t, "ListUserSessions after extension", listIDs(t, s, "1", at), []string{"sess"})
 	})
 
+	t.Run("UpdateMovesUser", func(t *testing.T) {
+		s, now := newStore(t), start()
+		must(t, s.CreateSession(ctx, newSession("sess", "1", now)))
+		_, err := s.UpdateSession(ctx, "sess", now, func(s storage.Session) (storage.Session, error) {
+			s.UserID = "2"
+			return s, nil
+		})
+		must(t, err)
+		equal(t, "ListUserSessions(1)", listIDs(t, s, "1", now), []string{})
+		equal(t, "ListUserSessions(2)", listIDs(t, s, "2", now), []string{"sess"})
+	})
+
 	t.Run("Update", func(t *testing.T) {
 		s, now := newStore(t), start()
 		sess := newSession("sess", "1", now)
