@@ -5,10 +5,9 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -73,7 +72,9 @@ func ensureKeys(ctx context.Context, ks storage.Keys, now time.Time, rnd io.Read
 		if have(func(k storage.SigningKey) bool { return k.Algorithm == string(alg) }) {
 			continue
 		}
-		k, err := newSigningKeyRecord(alg, now, rnd)
+		// A fixed record id per algorithm and generation: replicas starting together race on
+		// AddKey, one wins, and all load the winner's key.
+		k, err := newSigningKeyRecord("signing-"+string(alg)+"-1", alg, now, rnd)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +104,7 @@ func ensureKeys(ctx context.Context, ks storage.Keys, now time.Time, rnd io.Read
 	return kr, kr.load(recs)
 }
 
-func newSigningKeyRecord(alg jose.SignatureAlgorithm, now time.Time, rnd io.Reader) (storage.SigningKey, error) {
+func newSigningKeyRecord(id string, alg jose.SignatureAlgorithm, now time.Time, rnd io.Reader) (storage.SigningKey, error) {
 	var priv crypto.Signer
 	var err error
 	switch alg {
@@ -121,12 +122,8 @@ func newSigningKeyRecord(alg jose.SignatureAlgorithm, now time.Time, rnd io.Read
 	if err != nil {
 		return storage.SigningKey{}, err
 	}
-	idb := make([]byte, 8)
-	if _, err := io.ReadFull(rnd, idb); err != nil {
-		return storage.SigningKey{}, err
-	}
 	return storage.SigningKey{
-		ID:         string(alg) + "-" + hex.EncodeToString(idb),
+		ID:         id,
 		Algorithm:  string(alg),
 		PrivatePEM: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
 		CreatedAt:  now,
@@ -154,7 +151,14 @@ func (kr *keyring) load(recs []storage.SigningKey) error {
 		if !ok {
 			return fmt.Errorf("key %s: not a signing key", r.ID)
 		}
-		signing = append(signing, signingKey{id: r.ID, alg: jose.SignatureAlgorithm(r.Algorithm), private: signer, notBefore: r.NotBefore, retireAt: r.RetireAt})
+		// The kid is the key's RFC 7638 thumbprint: a different key never reuses a kid that
+		// relying parties may have cached.
+		tp, err := (&jose.JSONWebKey{Key: signer.Public()}).Thumbprint(crypto.SHA256)
+		if err != nil {
+			return fmt.Errorf("key %s: %w", r.ID, err)
+		}
+		kid := base64.RawURLEncoding.EncodeToString(tp)[:22]
+		signing = append(signing, signingKey{id: kid, alg: jose.SignatureAlgorithm(r.Algorithm), private: signer, notBefore: r.NotBefore, retireAt: r.RetireAt})
 	}
 	kr.mu.Lock()
 	defer kr.mu.Unlock()
@@ -220,5 +224,4 @@ func (p publicKey) Key() any                           { return p.k.private.Publ
 var (
 	_ op.SigningKey = signingKey{}
 	_ op.Key        = publicKey{}
-	_               = rand.Reader
 )

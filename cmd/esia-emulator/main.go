@@ -19,16 +19,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider"
 	"github.com/esia-emulator/esia-emulator/provider/config"
-	"github.com/esia-emulator/esia-emulator/storage"
-	"github.com/esia-emulator/esia-emulator/storage/keyfile"
-	"github.com/esia-emulator/esia-emulator/storage/memory"
 )
 
 func main() {
@@ -205,16 +200,4 @@ func issuerFromAddr(addr string, tls bool) string {
 		return scheme + "://" + host
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
-}
-
-// openStore opens the named backend. With the memory store, keys and secrets live in a file
-// in the data dir so tokens and cookies survive restarts.
-func openStore(name, dataDir string) (storage.Store, storage.Keys, error) {
-	switch {
-	case name == "memory":
-		return memory.New(), keyfile.Open(filepath.Join(dataDir, "keys.json")), nil
-	case strings.HasPrefix(name, "redis://"), strings.HasPrefix(name, "rediss://"), name == "bolt":
-		return nil, nil, fmt.Errorf("--store %s: not available in this build yet (use memory)", name)
-	}
-	return nil, nil, fmt.Errorf("--store %q: want memory", name)
 }
