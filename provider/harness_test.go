@@ -66,6 +66,11 @@ const adminToken = "test-admin-token"
 
 func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 	t.Helper()
+	return newEnvWithStore(t, memory.New(), mutate...)
+}
+
+func newEnvWithStore(t testing.TB, store storage.Store, mutate ...func(*config.Config)) *env {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
 	cfg := config.Default()
@@ -83,7 +88,6 @@ func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	clock := &testClock{t: time.Now()}
-	store := memory.New()
 	p, err := provider.New(context.Background(), provider.Options{Config: cfg, Store: store, Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -226,6 +230,9 @@ func (r *rp) codeFrom(pg page) string {
 	}
 	if got := pg.query("state"); got != "st-"+r.conf.ClientID {
 		r.e.t.Fatalf("state %q", got)
+	}
+	if got := pg.query("iss"); got != r.e.issuer {
+		r.e.t.Fatalf("RFC 9207 iss %q, want %q", got, r.e.issuer)
 	}
 	return pg.query("code")
 }

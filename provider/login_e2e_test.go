@@ -536,3 +536,12 @@ func TestClaimsParameter(t *testing.T) {
 		t.Fatalf("malformed claims: %q", bad.location)
 	}
 }
+
+func TestErrorResponsesCarryTheIssuer(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := cab.authorize(oauth2.SetAuthURLParam("prompt", "none"))
+	if pg.query("error") != "login_required" || pg.query("iss") != e.issuer {
+		t.Fatalf("error response: %q", pg.location)
+	}
+}

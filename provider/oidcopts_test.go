@@ -8,3 +8,5 @@ import (
 type oidcConfig = oidc.Config
 
 func oidcNonce(n string) oauth2.AuthCodeOption { return oidc.Nonce(n) }
+
+func oauthPrompt(p string) oauth2.AuthCodeOption { return oauth2.SetAuthURLParam("prompt", p) }

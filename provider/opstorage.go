@@ -70,6 +70,10 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		r.UILocales = append(r.UILocales, t.String())
 	}
 	if err := p.store.CreateAuthRequest(ctx, r); err != nil {
+		if errors.Is(err, storage.ErrUnavailable) {
+			// The relying party gets the standard "try again later" answer.
+			return nil, oauthError("temporarily_unavailable", "the identity provider's store is unavailable; try again shortly")
+		}
 		return nil, fmt.Errorf("create auth request: %w", err)
 	}
 	return &authRequest{r}, nil

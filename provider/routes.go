@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -22,10 +23,10 @@ const (
 
 func (p *Provider) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /login", p.getLogin)
-	mux.HandleFunc("POST /login", p.postLogin)
-	mux.HandleFunc("POST /login/consent", p.postConsent)
-	mux.HandleFunc("POST /login/deny", p.postDeny)
+	mux.Handle("GET /login", p.issParam(http.HandlerFunc(p.getLogin)))
+	mux.Handle("POST /login", p.issParam(http.HandlerFunc(p.postLogin)))
+	mux.Handle("POST /login/consent", p.issParam(http.HandlerFunc(p.postConsent)))
+	mux.Handle("POST /login/deny", p.issParam(http.HandlerFunc(p.postDeny)))
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
 		p.message(w, r, http.StatusOK, requestLang(r, nil), "loggedout.title", "loggedout.text")
 	})
@@ -36,11 +37,11 @@ func (p *Provider) routes() http.Handler {
 	p.mountAdmin(mux)
 
 	engine := http.Handler(p.op)
-	mux.Handle(pathAuthorize, p.htmlErrors(p.authorizeExtras(engine)))
-	mux.Handle(pathCallback, p.htmlErrors(p.bindCallback(engine)))
+	mux.Handle(pathAuthorize, p.issParam(p.htmlErrors(p.authorizeExtras(engine))))
+	mux.Handle(pathCallback, p.issParam(p.htmlErrors(p.bindCallback(engine))))
 	mux.Handle(pathEndSession, p.htmlErrors(p.logoutCookie(engine)))
-	mux.Handle(pathToken, p.tokenClient(engine))
-	mux.Handle("/", engine)
+	mux.Handle(pathToken, p.jsonOutage(p.tokenClient(engine)))
+	mux.Handle("/", p.jsonOutage(engine))
 	return mux
 }
 
@@ -61,9 +62,43 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	d.RequestURIParameterSupported = false
 	d.RequestParameterSupported = false
 	d.ClaimsParameterSupported = true
+	// Fields the engine's type lacks.
+	b, err := json.Marshal(d)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var doc map[string]any
+	_ = json.Unmarshal(b, &doc)
+	doc["authorization_response_iss_parameter_supported"] = true // RFC 9207
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	_ = json.NewEncoder(w).Encode(d)
+	_ = json.NewEncoder(w).Encode(doc)
+}
+
+// issParam adds the issuer (RFC 9207) to every authorization response redirect: a redirect
+// leaving the provider that carries a code or an error.
+func (p *Provider) issParam(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hw := &hookWriter{ResponseWriter: w, before: func(w http.ResponseWriter) {
+			loc := w.Header().Get("Location")
+			if loc == "" || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, p.cfg.Issuer+"/") {
+				return
+			}
+			u, err := url.Parse(loc)
+			if err != nil {
+				return
+			}
+			q := u.Query()
+			if q.Get("code") == "" && q.Get("error") == "" || q.Has("iss") {
+				return
+			}
+			q.Set("iss", p.cfg.Issuer)
+			u.RawQuery = q.Encode()
+			w.Header().Set("Location", u.String())
+		}}
+		next.ServeHTTP(hw, r)
+	})
 }
 
 func (p *Provider) ready(w http.ResponseWriter, r *http.Request) {
@@ -202,8 +237,10 @@ func (p *Provider) htmlErrors(next http.Handler) http.Handler {
 		}
 		lang := requestLang(r, nil)
 		d := pageData{Lang: lang, Title: "error.title", Paragraphs: []string{translate(lang, "error.badrequest")}, Details: details}
-		if ew.status >= 500 {
+		if ew.status >= 500 || p.store.Health(r.Context()) != nil {
+			ew.status, d.Details = http.StatusServiceUnavailable, ""
 			d.Paragraphs = []string{translate(lang, "error.server")}
+			w.Header().Set("Retry-After", "5")
 		}
 		for k := range w.Header() {
 			if k != "Set-Cookie" {
@@ -211,6 +248,28 @@ func (p *Provider) htmlErrors(next http.Handler) http.Handler {
 			}
 		}
 		p.render(w, r, ew.status, "message", d)
+	})
+}
+
+// jsonOutage answers 503 with the standard temporarily_unavailable error when an engine
+// endpoint failed because the store cannot be reached (the engine itself would report a
+// misleading invalid_grant or server_error). Other errors pass through unchanged.
+func (p *Provider) jsonOutage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ew := &errorWriter{ResponseWriter: w}
+		next.ServeHTTP(ew, r)
+		if !ew.failed {
+			return
+		}
+		if p.store.Health(r.Context()) != nil {
+			w.Header().Set("Retry-After", "5")
+			w.Header().Del("WWW-Authenticate")
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{
+				"error": "temporarily_unavailable", "error_description": "the identity provider's store is unavailable; try again shortly"})
+			return
+		}
+		w.WriteHeader(ew.status)
+		_, _ = w.Write(ew.body.Bytes())
 	})
 }
 
