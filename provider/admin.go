@@ -22,6 +22,9 @@ func (p *Provider) mountAdmin(mux *http.ServeMux) {
 	mux.Handle("POST /admin/api/personas", h(p.adminCreatePersona))
 	mux.Handle("GET /admin/api/personas/{id}", h(p.adminGetPersona))
 	mux.Handle("GET /admin/api/clients", h(p.adminListClients))
+	mux.Handle("GET /admin/api/keys", h(p.adminListKeys))
+	mux.Handle("POST /admin/api/keys/rotate", h(p.adminRotateKey))
+	mux.Handle("DELETE /admin/api/keys/{kid}", h(p.adminDeleteKey))
 	mux.Handle("/admin/api/", h(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no such admin endpoint"})
 	}))
@@ -186,7 +189,7 @@ func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
 func (p *Provider) adminError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no such persona"})
+		writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "not found"})
 	case errors.Is(err, storage.ErrAlreadyExists):
 		writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "the oid, phone, e-mail or SNILS belongs to another account"})
 	case errors.Is(err, storage.ErrUnavailable):

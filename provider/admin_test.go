@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/esia-emulator/esia-emulator/provider"
 	"github.com/esia-emulator/esia-emulator/provider/config"
@@ -167,4 +171,77 @@ func TestHomePageListsPersonasAndClients(t *testing.T) {
 	if pg := get(t, e.browser(), e.issuer+"/readyz"); pg.status != http.StatusOK {
 		t.Fatalf("readyz: %d", pg.status)
 	}
+}
+
+func TestKeyRotation(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	before, _ := cab.mustExchange(cab.loginAs("+79990000003"))
+	oldKid := kidOf(t, before)
+
+	status, body := e.admin("POST", "/admin/api/keys/rotate", adminToken, `{"alg":"RS256"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("rotate: %d %s", status, body)
+	}
+	var keys []struct {
+		KID, Alg string
+		Signing  bool
+	}
+	_ = json.Unmarshal([]byte(body), &keys)
+	if len(keys) != 3 {
+		t.Fatalf("after rotation: %s", body)
+	}
+	// New tokens are signed by the new key; the JWKS still verifies the old one.
+	after, _ := cab.mustExchange(cab.codeFrom(cab.authorize()))
+	newKid := kidOf(t, after)
+	if newKid == oldKid {
+		t.Fatal("the new key does not sign")
+	}
+	raw := get(t, e.browser(), e.issuer+"/keys").body
+	if !strings.Contains(raw, oldKid) || !strings.Contains(raw, newKid) {
+		t.Fatalf("JWKS lacks a key: %s", raw)
+	}
+	// The signing key cannot be deleted; the old one can, and is then unpublished.
+	if status, _ := e.admin("DELETE", "/admin/api/keys/"+newKid, adminToken, ""); status != http.StatusConflict {
+		t.Fatalf("delete the signing key: %d", status)
+	}
+	if status, _ := e.admin("DELETE", "/admin/api/keys/"+oldKid, adminToken, ""); status != http.StatusNoContent {
+		t.Fatalf("delete the old key: %d", status)
+	}
+	if raw := get(t, e.browser(), e.issuer+"/keys").body; strings.Contains(raw, oldKid) {
+		t.Fatal("deleted key still published")
+	}
+	// A delayed key is published at once but signs only later.
+	status, body = e.admin("POST", "/admin/api/keys/rotate", adminToken, `{"alg":"RS256","publish_delay":"10m"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("delayed rotate: %d %s", status, body)
+	}
+	still, _ := cab.mustExchange(cab.codeFrom(cab.authorize()))
+	if kidOf(t, still) != newKid {
+		t.Fatal("a delayed key signed before its time")
+	}
+	e.clock.Advance(11 * time.Minute)
+	later, _ := cab.mustExchange(cab.codeFrom(cab.authorize()))
+	if k := kidOf(t, later); k == newKid || k == oldKid {
+		t.Fatal("the delayed key did not take over")
+	}
+	if status, _ := e.admin("POST", "/admin/api/keys/rotate", adminToken, `{"alg":"HS256"}`); status != http.StatusBadRequest {
+		t.Fatalf("bad alg: %d", status)
+	}
+}
+
+// kidOf returns the kid in the header of the token response's ID token.
+func kidOf(t *testing.T, tok *oauth2.Token) string {
+	t.Helper()
+	raw, _ := tok.Extra("id_token").(string)
+	head, _, _ := strings.Cut(raw, ".")
+	b, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct{ Kid string }
+	if err := json.Unmarshal(b, &h); err != nil || h.Kid == "" {
+		t.Fatalf("header %s: %v", b, err)
+	}
+	return h.Kid
 }

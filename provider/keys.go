@@ -35,16 +35,23 @@ const (
 	secretCSRF        = "secret-csrf"
 )
 
-// keyring holds the parsed signing keys and secrets. It is loaded once at start (and on
-// rotation), so the hot path never parses PEM.
+// keyring holds the parsed signing keys and secrets. It is loaded at start and reloaded from
+// the store at most every keyReload (so a rotation made through another replica is picked
+// up), never parsing PEM on the hot path.
 type keyring struct {
-	mu      sync.RWMutex
-	signing []signingKey // ordered by CreatedAt
-	secrets map[string][]byte
+	store    storage.Keys
+	mu       sync.RWMutex
+	signing  []signingKey // ordered by CreatedAt
+	secrets  map[string][]byte
+	loadedAt time.Time // wall clock, for the reload interval only
 }
 
+// keyReload is how often the keyring rereads the store.
+const keyReload = 10 * time.Second
+
 type signingKey struct {
-	id        string
+	record    string // the store's record id
+	id        string // kid
 	alg       jose.SignatureAlgorithm
 	private   crypto.Signer
 	notBefore time.Time
@@ -100,8 +107,28 @@ func ensureKeys(ctx context.Context, ks storage.Keys, now time.Time, rnd io.Read
 			return nil, fmt.Errorf("reload keys: %w", err)
 		}
 	}
-	kr := &keyring{}
+	kr := &keyring{store: ks}
 	return kr, kr.load(recs)
+}
+
+// refresh rereads the keys when the last load is older than keyReload. A failed reload keeps
+// the keys already loaded.
+func (kr *keyring) refresh(ctx context.Context) error {
+	kr.mu.RLock()
+	fresh := time.Since(kr.loadedAt) < keyReload
+	kr.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	return kr.reload(ctx)
+}
+
+func (kr *keyring) reload(ctx context.Context) error {
+	recs, err := kr.store.ListKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("reload keys: %w", err)
+	}
+	return kr.load(recs)
 }
 
 func newSigningKeyRecord(id string, alg jose.SignatureAlgorithm, now time.Time, rnd io.Reader) (storage.SigningKey, error) {
@@ -158,11 +185,11 @@ func (kr *keyring) load(recs []storage.SigningKey) error {
 			return fmt.Errorf("key %s: %w", r.ID, err)
 		}
 		kid := base64.RawURLEncoding.EncodeToString(tp)[:22]
-		signing = append(signing, signingKey{id: kid, alg: jose.SignatureAlgorithm(r.Algorithm), private: signer, notBefore: r.NotBefore, retireAt: r.RetireAt})
+		signing = append(signing, signingKey{record: r.ID, id: kid, alg: jose.SignatureAlgorithm(r.Algorithm), private: signer, notBefore: r.NotBefore, retireAt: r.RetireAt})
 	}
 	kr.mu.Lock()
 	defer kr.mu.Unlock()
-	kr.signing, kr.secrets = signing, secrets
+	kr.signing, kr.secrets, kr.loadedAt = signing, secrets, time.Now()
 	return nil
 }
 
@@ -172,17 +199,25 @@ func (kr *keyring) secret(id string) []byte {
 	return kr.secrets[id]
 }
 
-// signer returns the key that signs now for alg: the oldest key past NotBefore and not retired,
-// so every replica picks the same one.
+// signer returns the key that signs now for alg: the newest key past its NotBefore and not
+// retired (ties broken by record id), so every replica picks the same one. A rotation adds a
+// newer key; older ones stay published for the tokens they signed.
 func (kr *keyring) signer(alg jose.SignatureAlgorithm, now time.Time) (signingKey, error) {
 	kr.mu.RLock()
 	defer kr.mu.RUnlock()
-	for _, k := range kr.signing {
-		if k.alg == alg && !now.Before(k.notBefore) && (k.retireAt.IsZero() || now.Before(k.retireAt)) {
-			return k, nil
+	var best *signingKey
+	for i, k := range kr.signing {
+		if k.alg != alg || now.Before(k.notBefore) || (!k.retireAt.IsZero() && !now.Before(k.retireAt)) {
+			continue
+		}
+		if best == nil || k.notBefore.After(best.notBefore) || (k.notBefore.Equal(best.notBefore) && k.record > best.record) {
+			best = &kr.signing[i]
 		}
 	}
-	return signingKey{}, fmt.Errorf("no active %s signing key", alg)
+	if best == nil {
+		return signingKey{}, fmt.Errorf("no active %s signing key", alg)
+	}
+	return *best, nil
 }
 
 // public returns every published key.

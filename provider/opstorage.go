@@ -289,6 +289,7 @@ func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token str
 }
 
 func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	s.refreshKeys(ctx)
 	alg := jose.RS256
 	if cl, ok := s.p.clients[clientIDFrom(ctx)]; ok {
 		alg = cl.signingAlg
@@ -300,7 +301,18 @@ func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgori
 	return s.p.keys.algorithms(), nil
 }
 
-func (s *opStorage) KeySet(context.Context) ([]op.Key, error) { return s.p.keys.public(), nil }
+func (s *opStorage) KeySet(ctx context.Context) ([]op.Key, error) {
+	s.refreshKeys(ctx)
+	return s.p.keys.public(), nil
+}
+
+// refreshKeys picks up keys rotated by another replica; on a store error the loaded keys
+// keep working.
+func (s *opStorage) refreshKeys(ctx context.Context) {
+	if err := s.p.keys.refresh(ctx); err != nil {
+		s.p.log.WarnContext(ctx, "could not reload signing keys", "err", err)
+	}
+}
 
 func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
 	cl, ok := s.p.clients[id]
