@@ -138,7 +138,7 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}
-	u, err := p.userFromPersona(pc)
+	u, err := p.userFromPersona(pc, "")
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return

@@ -12,8 +12,10 @@ import (
 )
 
 // seedPersonas creates the configured personas that are not in the store yet. A persona that
-// exists (a durable store, a second replica) is left as it is: the store's state wins. The
-// password hashes are computed in parallel so start-up stays fast with the default preset.
+// exists (a durable store, a second replica) is left as it is: the store's state wins. Each
+// distinct persona password is hashed once, in parallel, so start-up stays fast with the
+// default preset (the built-ins share one published test password, so sharing its hash
+// reveals nothing).
 func (p *Provider) seedPersonas(ctx context.Context) error {
 	var missing []config.Persona
 	for _, pc := range p.cfg.Personas {
@@ -24,21 +26,35 @@ func (p *Provider) seedPersonas(ctx context.Context) error {
 			return fmt.Errorf("persona %s: %w", pc.Key, err)
 		}
 	}
-	users := make([]storage.User, len(missing))
-	errs := make([]error, len(missing))
-	var wg sync.WaitGroup
-	for i, pc := range missing {
+	hashes := map[string]string{}
+	for _, pc := range missing {
+		hashes[personaPassword(pc)] = ""
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for pw := range hashes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			users[i], errs[i] = p.userFromPersona(pc)
+			h, err := p.hasher.Hash(pw)
+			mu.Lock()
+			defer mu.Unlock()
+			hashes[pw] = h
+			errs = append(errs, err)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return err
+		return fmt.Errorf("hash persona password: %w", err)
 	}
-	for _, u := range users {
+	for _, pc := range missing {
+		u, err := p.userFromPersona(pc, hashes[personaPassword(pc)])
+		if err != nil {
+			return err
+		}
 		if err := p.store.CreateUser(ctx, u); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
 			return fmt.Errorf("persona %s: %w", u.Persona, err)
 		}
@@ -46,8 +62,16 @@ func (p *Provider) seedPersonas(ctx context.Context) error {
 	return nil
 }
 
-// userFromPersona validates and normalises a persona into an account record.
-func (p *Provider) userFromPersona(pc config.Persona) (storage.User, error) {
+func personaPassword(pc config.Persona) string {
+	if pc.Password == "" {
+		return config.DefaultPassword
+	}
+	return pc.Password
+}
+
+// userFromPersona validates and normalises a persona into an account record. passwordHash
+// is the hash of the persona's password, or "" to compute it here.
+func (p *Provider) userFromPersona(pc config.Persona, passwordHash string) (storage.User, error) {
 	now := p.now()
 	u := storage.User{
 		ID: pc.OID, Persona: pc.Key,
@@ -104,12 +128,11 @@ func (p *Provider) userFromPersona(pc config.Persona) (storage.User, error) {
 	if pc.Address != "" {
 		u.Addresses = append(u.Addresses, storage.Address{Type: "PRG", AddressStr: pc.Address, Country: "RU"})
 	}
-	pw := pc.Password
-	if pw == "" {
-		pw = config.DefaultPassword
-	}
-	if u.PasswordHash, err = p.hasher.Hash(pw); err != nil {
-		return u, bad("password", err)
+	u.PasswordHash = passwordHash
+	if u.PasswordHash == "" {
+		if u.PasswordHash, err = p.hasher.Hash(personaPassword(pc)); err != nil {
+			return u, bad("password", err)
+		}
 	}
 	u.Schema = storage.SchemaVersion
 	return u, nil
