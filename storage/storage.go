@@ -111,7 +111,36 @@ type Store interface {
 	Tokens
 	Keys
 	Counters
+	Docs
 	// Health answers nil when the backend is reachable.
 	Health(ctx context.Context) error
 	Close() error
+}
+
+// Docs stores JSON documents by collection and id, for feature records that need no index
+// beyond their id: second-factor challenges, consent grants, outbox messages, audit events.
+// A collection is a short name ("consent", "outbox"); ids within it are chosen by the
+// feature, often as "<owner>/<key>" so a prefix lists one owner's documents. The typed
+// helpers GetDoc, PutDoc and UpdateDoc below encode and decode; consumers declare the small
+// interface they use.
+type Docs interface {
+	// PutDocRaw creates or replaces the document; expiresAt zero means never.
+	PutDocRaw(ctx context.Context, coll, id string, doc []byte, expiresAt time.Time) error
+	// CreateDocRaw stores the document only if none with the id is live at now; else
+	// ErrAlreadyExists.
+	CreateDocRaw(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time) error
+	// GetDocRaw returns the document, or ErrNotFound if it is missing or expired at now.
+	GetDocRaw(ctx context.Context, coll, id string, now time.Time) ([]byte, error)
+	// UpdateDocRaw replaces the live document with fn(old) atomically (fn may run more than
+	// once). fn returns the new document and its expiry, or an error that aborts.
+	UpdateDocRaw(ctx context.Context, coll, id string, now time.Time, fn func(old []byte) ([]byte, time.Time, error)) ([]byte, error)
+	// ListDocsRaw returns the live documents whose id starts with prefix, in id order.
+	ListDocsRaw(ctx context.Context, coll, prefix string, now time.Time) ([]RawDoc, error)
+	DeleteDoc(ctx context.Context, coll, id string) error
+}
+
+// RawDoc is a listed document.
+type RawDoc struct {
+	ID  string
+	Doc []byte
 }

@@ -1,0 +1,105 @@
+package kv
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+// docKey is doc/<coll>/<id>. Collections are plain names, so a prefix scan of one collection
+// never reaches another.
+func docKey(coll, id string) (string, error) {
+	if coll == "" || strings.ContainsRune(coll, '/') {
+		return "", fmt.Errorf("kv: collection %q: a plain name is required", coll)
+	}
+	if id == "" {
+		return "", fmt.Errorf("kv: document id in %q: empty", coll)
+	}
+	return "doc/" + coll + "/" + id, nil
+}
+
+// PutDocRaw creates or replaces a document.
+func (s *Store) PutDocRaw(ctx context.Context, coll, id string, doc []byte, expiresAt time.Time) error {
+	key, err := docKey(coll, id)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, noClock, "put doc", coll+"/"+id, func(tx Tx) error {
+		return tx.Put(key, doc, expiresAt)
+	})
+}
+
+// CreateDocRaw stores a document unless a live one has the id at now.
+func (s *Store) CreateDocRaw(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time) error {
+	key, err := docKey(coll, id)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, now, "create doc", coll+"/"+id, func(tx Tx) error {
+		if err := absent(tx, key); err != nil {
+			return err
+		}
+		return tx.Put(key, doc, expiresAt)
+	})
+}
+
+// GetDocRaw returns a live document.
+func (s *Store) GetDocRaw(ctx context.Context, coll, id string, now time.Time) ([]byte, error) {
+	key, err := docKey(coll, id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.e.Get(ctx, key, now)
+	return b, wrap(err, "get doc", coll+"/"+id)
+}
+
+// UpdateDocRaw replaces a live document with fn(old) in one transaction.
+func (s *Store) UpdateDocRaw(ctx context.Context, coll, id string, now time.Time, fn func([]byte) ([]byte, time.Time, error)) ([]byte, error) {
+	key, err := docKey(coll, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	err = s.update(ctx, now, "update doc", coll+"/"+id, func(tx Tx) error {
+		old, err := tx.Get(key)
+		if err != nil {
+			return err
+		}
+		nb, exp, err := fn(old)
+		if err != nil {
+			return err
+		}
+		out = nb
+		return tx.Put(key, nb, exp)
+	})
+	return out, err
+}
+
+// ListDocsRaw returns the live documents of the collection whose id has the prefix.
+func (s *Store) ListDocsRaw(ctx context.Context, coll, prefix string, now time.Time) ([]storage.RawDoc, error) {
+	base, err := docKey(coll, "x")
+	if err != nil {
+		return nil, err
+	}
+	base = strings.TrimSuffix(base, "x")
+	var out []storage.RawDoc
+	err = s.e.Scan(ctx, base+prefix, now, func(key string, value []byte) error {
+		out = append(out, storage.RawDoc{ID: strings.TrimPrefix(key, base), Doc: value})
+		return nil
+	})
+	return out, wrap(err, "list docs", coll+"/"+prefix)
+}
+
+// DeleteDoc removes a document; a missing one is not an error.
+func (s *Store) DeleteDoc(ctx context.Context, coll, id string) error {
+	key, err := docKey(coll, id)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, noClock, "delete doc", coll+"/"+id, func(tx Tx) error {
+		return tx.Delete(key)
+	})
+}
