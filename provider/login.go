@@ -67,7 +67,11 @@ func (p *Provider) loadRequest(w http.ResponseWriter, r *http.Request, id string
 	}
 	if ar.Done {
 		// Already finished (a reload of the last page): go on to the code.
-		http.Redirect(w, r, p.callbackURL(ctx, ar.ID), http.StatusSeeOther)
+		if d, ok := p.dialects[ar.Dialect]; ok && ar.Dialect != "" {
+			d.Complete(w, r, ar)
+		} else {
+			http.Redirect(w, r, p.callbackURL(ctx, ar.ID), http.StatusSeeOther)
+		}
 		return storage.AuthRequest{}, "", false
 	}
 	return ar, bid, true
@@ -189,6 +193,15 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.A
 		})
 	}
 	p.log.InfoContext(ctx, "login completed", "client_id", ar.ClientID, "user", user.ID, "sso", !ar.Authenticated)
+	if d, ok := p.dialects[ar.Dialect]; ok && ar.Dialect != "" {
+		ar, err = p.store.GetAuthRequest(ctx, ar.ID, p.now())
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		d.Complete(w, r, ar)
+		return
+	}
 	http.Redirect(w, r, p.callbackURL(ctx, ar.ID), http.StatusSeeOther)
 }
 
@@ -196,7 +209,11 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.A
 // engine when the request was created).
 func (p *Provider) failRP(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string) {
 	_ = p.store.DeleteAuthRequest(r.Context(), ar.ID)
-	op.AuthRequestError(w, r, &authRequest{ar}, oauthError(code, desc), p.op)
+	if d, ok := p.dialects[ar.Dialect]; ok && ar.Dialect != "" {
+		d.Fail(w, r, ar, code, desc)
+		return
+	}
+	op.AuthRequestError(p.issWriter(w), r, &authRequest{ar}, oauthError(code, desc), p.op)
 }
 
 // oauthError builds an engine error with any OAuth error code (the engine's error type is

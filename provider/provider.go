@@ -38,19 +38,21 @@ type Options struct {
 
 // Provider is the emulator's OpenID provider: the op engine plus login UI and admin API.
 type Provider struct {
-	cfg     *config.Config
-	store   storage.Store
-	hasher  *password.Hasher
-	now     func() time.Time
-	rand    io.Reader
-	log     *slog.Logger
-	keys    *keyring
-	clients map[string]*client
-	op      *op.Provider
-	cookies *securecookie.SecureCookie
-	secure  bool // issuer is https: cookies get Secure
-	pages   *pages
-	handler http.Handler
+	cfg      *config.Config
+	store    storage.Store
+	hasher   *password.Hasher
+	now      func() time.Time
+	rand     io.Reader
+	log      *slog.Logger
+	keys     *keyring
+	clients  map[string]*client
+	op       *op.Provider
+	cookies  *securecookie.SecureCookie
+	secure   bool // issuer is https: cookies get Secure
+	pages    *pages
+	mux      *http.ServeMux
+	handler  http.Handler
+	dialects map[string]Dialect
 }
 
 // New builds the provider: loads or creates keys, seeds the personas, assembles the routes.

@@ -23,10 +23,11 @@ const (
 
 func (p *Provider) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /login", p.issParam(http.HandlerFunc(p.getLogin)))
-	mux.Handle("POST /login", p.issParam(http.HandlerFunc(p.postLogin)))
-	mux.Handle("POST /login/consent", p.issParam(http.HandlerFunc(p.postConsent)))
-	mux.Handle("POST /login/deny", p.issParam(http.HandlerFunc(p.postDeny)))
+	p.mux = mux
+	mux.HandleFunc("GET /login", p.getLogin)
+	mux.HandleFunc("POST /login", p.postLogin)
+	mux.HandleFunc("POST /login/consent", p.postConsent)
+	mux.HandleFunc("POST /login/deny", p.postDeny)
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
 		p.message(w, r, http.StatusOK, requestLang(r, nil), "loggedout.title", "loggedout.text")
 	})
@@ -80,25 +81,29 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 // leaving the provider that carries a code or an error.
 func (p *Provider) issParam(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hw := &hookWriter{ResponseWriter: w, before: func(w http.ResponseWriter) {
-			loc := w.Header().Get("Location")
-			if loc == "" || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, p.cfg.Issuer+"/") {
-				return
-			}
-			u, err := url.Parse(loc)
-			if err != nil {
-				return
-			}
-			q := u.Query()
-			if q.Get("code") == "" && q.Get("error") == "" || q.Has("iss") {
-				return
-			}
-			q.Set("iss", p.cfg.Issuer)
-			u.RawQuery = q.Encode()
-			w.Header().Set("Location", u.String())
-		}}
-		next.ServeHTTP(hw, r)
+		next.ServeHTTP(p.issWriter(w), r)
 	})
+}
+
+// issWriter adds iss to an OpenID authorization response redirect written through it.
+func (p *Provider) issWriter(w http.ResponseWriter) http.ResponseWriter {
+	return &hookWriter{ResponseWriter: w, before: func(w http.ResponseWriter) {
+		loc := w.Header().Get("Location")
+		if loc == "" || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, p.cfg.Issuer+"/") {
+			return
+		}
+		u, err := url.Parse(loc)
+		if err != nil {
+			return
+		}
+		q := u.Query()
+		if q.Get("code") == "" && q.Get("error") == "" || q.Has("iss") {
+			return
+		}
+		q.Set("iss", p.cfg.Issuer)
+		u.RawQuery = q.Encode()
+		w.Header().Set("Location", u.String())
+	}}
 }
 
 func (p *Provider) ready(w http.ResponseWriter, r *http.Request) {

@@ -140,26 +140,30 @@ type Address struct {
 
 // AuthRequest is an authorization request and the progress of its login flow.
 type AuthRequest struct {
-	Schema              int       `json:"v"`
-	ID                  string    `json:"id"`
-	ClientID            string    `json:"client_id"`
-	RedirectURI         string    `json:"redirect_uri"`
-	Scopes              []string  `json:"scopes"`
-	ResponseType        string    `json:"response_type"`
-	ResponseMode        string    `json:"response_mode,omitempty"`
-	State               string    `json:"state,omitempty"`
-	Nonce               string    `json:"nonce,omitempty"`
-	CodeChallenge       string    `json:"code_challenge,omitempty"`
-	CodeChallengeMethod string    `json:"code_challenge_method,omitempty"`
-	Prompt              []string  `json:"prompt,omitempty"`
-	MaxAge              *int64    `json:"max_age,omitempty"` // seconds; nil when absent
-	LoginHint           string    `json:"login_hint,omitempty"`
-	UILocales           []string  `json:"ui_locales,omitempty"`
-	ACRValues           []string  `json:"acr_values,omitempty"`
-	HintSubject         string    `json:"hint_subject,omitempty"` // subject of a valid id_token_hint
-	Claims              string    `json:"claims,omitempty"`       // the raw claims request parameter
-	CreatedAt           time.Time `json:"created_at"`
-	ExpiresAt           time.Time `json:"expires_at"`
+	Schema              int      `json:"v"`
+	ID                  string   `json:"id"`
+	ClientID            string   `json:"client_id"`
+	RedirectURI         string   `json:"redirect_uri"`
+	Scopes              []string `json:"scopes"`
+	ResponseType        string   `json:"response_type"`
+	ResponseMode        string   `json:"response_mode,omitempty"`
+	State               string   `json:"state,omitempty"`
+	Nonce               string   `json:"nonce,omitempty"`
+	CodeChallenge       string   `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string   `json:"code_challenge_method,omitempty"`
+	Prompt              []string `json:"prompt,omitempty"`
+	MaxAge              *int64   `json:"max_age,omitempty"` // seconds; nil when absent
+	LoginHint           string   `json:"login_hint,omitempty"`
+	UILocales           []string `json:"ui_locales,omitempty"`
+	ACRValues           []string `json:"acr_values,omitempty"`
+	HintSubject         string   `json:"hint_subject,omitempty"` // subject of a valid id_token_hint
+	Claims              string   `json:"claims,omitempty"`       // the raw claims request parameter
+	// Dialect names the protocol the request came in ("" for OpenID Connect, "esia" for
+	// ESIA's /aas/oauth2 endpoints); Extra holds that dialect's own parameters.
+	Dialect   string            `json:"dialect,omitempty"`
+	Extra     map[string]string `json:"extra,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	ExpiresAt time.Time         `json:"expires_at"`
 
 	// Progress of the login flow.
 	// BrowserID binds the request to the browser that first opened the login page.

@@ -21,7 +21,9 @@ type Config struct {
 	AdminToken string `yaml:"admin_token" json:"admin_token,omitempty"`
 
 	Lifetimes Lifetimes `yaml:"lifetimes" json:"lifetimes,omitempty"`
-	Password  Password  `yaml:"password" json:"password,omitempty"`
+	// ESIA configures the ESIA dialect (issuer of ESIA-format tokens, time windows, …).
+	ESIA     ESIA     `yaml:"esia" json:"esia,omitempty"`
+	Password Password `yaml:"password" json:"password,omitempty"`
 
 	// BuiltinClients and BuiltinPersonas (default true) keep the demo clients and personas.
 	BuiltinClients  *bool     `yaml:"builtin_clients" json:"builtin_clients,omitempty"`
@@ -72,6 +74,16 @@ type Client struct {
 	RefreshTokenLifetime Duration `yaml:"refresh_token_lifetime" json:"refresh_token_lifetime,omitempty"`
 	// MinLevel refuses citizens below it: simplified, standard or confirmed.
 	MinLevel string `yaml:"min_level" json:"min_level,omitempty"`
+	// Scopes the client may request (empty: every scope of the catalog); RequiredScopes
+	// cannot be unticked on the consent page.
+	Scopes         []string `yaml:"scopes" json:"scopes,omitempty"`
+	RequiredScopes []string `yaml:"required_scopes" json:"required_scopes,omitempty"`
+	// FirstParty clients skip the consent page.
+	FirstParty bool `yaml:"first_party" json:"first_party,omitempty"`
+	// ConsentLifetime limits remembered consent (0: until withdrawn).
+	ConsentLifetime Duration `yaml:"consent_lifetime" json:"consent_lifetime,omitempty"`
+	// ESIA configures the client for ESIA's own endpoints (/aas/oauth2/…).
+	ESIA *ESIAClient `yaml:"esia" json:"esia,omitempty"`
 }
 
 // Persona is a test citizen seeded into the store at start.
@@ -250,8 +262,8 @@ func (cl Client) Validate() error {
 	if cl.Public && cl.Secret != "" {
 		bad("a public client has no secret")
 	}
-	if !cl.Public && cl.Secret == "" {
-		bad("secret required (or public: true)")
+	if !cl.Public && cl.Secret == "" && cl.ESIA == nil {
+		bad("secret required (or public: true, or an esia block for ESIA's own endpoints)")
 	}
 	if len(cl.RedirectURIs) == 0 {
 		bad("at least one redirect_uri")
