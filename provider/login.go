@@ -105,6 +105,9 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 	if cl != nil {
 		st.MinLevel = cl.minLevel
 	}
+	if ar.MinLevel.Rank() > st.MinLevel.Rank() {
+		st.MinLevel = ar.MinLevel
+	}
 	sess, hasSession, err := p.currentSession(ctx, r)
 	if err != nil {
 		p.serverError(w, r, err)
@@ -145,7 +148,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			Scopes: scopeDescriptions(lang, ar.Scopes)})
 	case stepLevelLow:
 		text := "level.text"
-		if cl.minLevel == storage.LevelStandard {
+		if st.MinLevel == storage.LevelStandard {
 			text = "level.text.standard"
 		}
 		pd := pageData{Lang: lang, Title: "level.title", CSRF: p.csrfToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
@@ -335,11 +338,11 @@ func (p *Provider) postDeny(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	min := ""
-	if cl := p.clients[ar.ClientID]; cl != nil {
-		min = string(cl.minLevel)
+	min := ar.MinLevel
+	if cl := p.clients[ar.ClientID]; cl != nil && cl.minLevel.Rank() > min.Rank() {
+		min = cl.minLevel
 	}
-	p.failRP(w, r, ar, "access_denied", "the account level is below "+min)
+	p.failRP(w, r, ar, "access_denied", "the account level is below "+string(min))
 }
 
 func (p *Provider) serverError(w http.ResponseWriter, r *http.Request, err error) {

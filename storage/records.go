@@ -160,7 +160,9 @@ type AuthRequest struct {
 	Claims              string   `json:"claims,omitempty"`       // the raw claims request parameter
 	// Dialect names the protocol the request came in ("" for OpenID Connect, "esia" for
 	// ESIA's /aas/oauth2 endpoints); Extra holds that dialect's own parameters.
-	Dialect   string            `json:"dialect,omitempty"`
+	Dialect string `json:"dialect,omitempty"`
+	// MinLevel is a minimum account level asked for by this request (on top of the client's).
+	MinLevel  Level             `json:"min_level,omitempty"`
 	Extra     map[string]string `json:"extra,omitempty"`
 	CreatedAt time.Time         `json:"created_at"`
 	ExpiresAt time.Time         `json:"expires_at"`
