@@ -545,3 +545,37 @@ func TestErrorResponsesCarryTheIssuer(t *testing.T) {
 		t.Fatalf("error response: %q", pg.location)
 	}
 }
+
+func TestRequestObjectsAreRefusedAsUnsupported(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := cab.authorize(oauth2.SetAuthURLParam("request_uri", "https://rp.example/req.jwt"))
+	if pg.query("error") != "request_uri_not_supported" || pg.query("state") != "st-demo-cabinet" || pg.query("iss") != e.issuer {
+		t.Fatalf("request_uri: %q", pg.location)
+	}
+	bad := get(t, e.browser(), e.issuer+"/authorize?client_id=demo-cabinet&redirect_uri=http://evil.example/&request_uri=x&response_type=code&scope=openid")
+	if bad.status != http.StatusBadRequest || bad.location != "" {
+		t.Fatalf("request_uri with an unregistered redirect: %d %q", bad.status, bad.location)
+	}
+	pg = cab.authorize(oauth2.SetAuthURLParam("request", "eyJhbGciOiJub25lIn0.e30."))
+	if pg.query("error") != "request_not_supported" {
+		t.Fatalf("request: %q", pg.location)
+	}
+}
+
+func TestTokenResponsesAreNotCached(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	code := cab.loginAs("+79990000003")
+	req, _ := http.NewRequest(http.MethodPost, e.issuer+"/oauth/token", strings.NewReader(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {cabinetRedirect}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("demo-cabinet", "demo-secret")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("%d Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+}

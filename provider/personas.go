@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/esia-emulator/esia-emulator/provider/config"
@@ -26,29 +27,29 @@ func (p *Provider) seedPersonas(ctx context.Context) error {
 			return fmt.Errorf("persona %s: %w", pc.Key, err)
 		}
 	}
-	hashes := map[string]string{}
+	var passwords []string
 	for _, pc := range missing {
-		hashes[personaPassword(pc)] = ""
+		if pw := personaPassword(pc); !slices.Contains(passwords, pw) {
+			passwords = append(passwords, pw)
+		}
 	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-	)
-	for pw := range hashes {
+	hashed := make([]string, len(passwords))
+	errs := make([]error, len(passwords))
+	var wg sync.WaitGroup
+	for i, pw := range passwords {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h, err := p.hasher.Hash(pw)
-			mu.Lock()
-			defer mu.Unlock()
-			hashes[pw] = h
-			errs = append(errs, err)
+			hashed[i], errs[i] = p.hasher.Hash(pw)
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("hash persona password: %w", err)
+	}
+	hashes := make(map[string]string, len(passwords))
+	for i, pw := range passwords {
+		hashes[pw] = hashed[i]
 	}
 	for _, pc := range missing {
 		u, err := p.userFromPersona(pc, hashes[personaPassword(pc)])

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -154,6 +155,9 @@ func publicCORS(next http.Handler) http.Handler {
 // are signed with that client's algorithm.
 func (p *Provider) tokenClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// RFC 6749 §5.1: token responses must not be cached.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Pragma", "no-cache")
 		ctx := context.WithValue(r.Context(), ctxClientID, tokenClientID(r))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -166,9 +170,40 @@ func (p *Provider) authorizeExtras(next http.Handler) http.Handler {
 			p.message(w, r, http.StatusBadRequest, requestLang(r, nil), "error.title", "error.badrequest")
 			return
 		}
+		if r.Form.Get("request_uri") != "" {
+			p.refuseRequestURI(w, r)
+			return
+		}
 		ctx := context.WithValue(r.Context(), ctxAuthorizeExtras, authorizeExtras{claims: r.Form.Get("claims")})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// refuseRequestURI answers request_uri (not supported) the way the engine answers request:
+// with request_uri_not_supported at a registered redirect_uri, or an error page when the
+// client or redirect_uri cannot be trusted.
+func (p *Provider) refuseRequestURI(w http.ResponseWriter, r *http.Request) {
+	cl, ok := p.clients[r.Form.Get("client_id")]
+	redirect := r.Form.Get("redirect_uri")
+	if !ok || !slices.Contains(cl.cfg.RedirectURIs, redirect) {
+		lang := requestLang(r, nil)
+		p.render(w, r, http.StatusBadRequest, "message", pageData{Lang: lang, Title: "error.title",
+			Paragraphs: []string{translate(lang, "error.badrequest")}, Details: "request_uri is not supported; unknown client or redirect_uri"})
+		return
+	}
+	u, err := url.Parse(redirect)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	q := u.Query()
+	q.Set("error", "request_uri_not_supported")
+	q.Set("error_description", "the request_uri parameter is not supported")
+	if st := r.Form.Get("state"); st != "" {
+		q.Set("state", st)
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
 // bindCallback lets only the browser that logged in collect the code.

@@ -1,0 +1,223 @@
+package conformance
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// What the provider must do with a logout request.
+type logoutExpect int
+
+const (
+	// redirect back to post_logout_redirect_uri (with the state when one was sent), logged out
+	expectRedirectBack logoutExpect = iota
+	// refuse: no redirect to the client; an error or confirmation page
+	expectNoRedirect
+	// log out and show a page
+	expectLoggedOutPage
+)
+
+type logoutCase struct {
+	name, summary string
+	expect        logoutExpect
+	plru          bool // needs the post-logout redirect URI
+	// params builds the end_session request from the login's ID token.
+	params func(t *T, b *browser, f *flow, state string) url.Values
+}
+
+func logoutModules() []module {
+	hint := func(t *T, f *flow) string { return f.tok.IDToken }
+	cases := []logoutCase{
+		{"oidcc-rp-initiated-logout", "id_token_hint, post_logout_redirect_uri and state: redirected back with the state; a later prompt=none fails", expectRedirectBack, true,
+			func(t *T, _ *browser, f *flow, st string) url.Values {
+				return url.Values{"id_token_hint": {hint(t, f)}, "post_logout_redirect_uri": {t.s.o.PostLogoutRedirectURI}, "state": {st}}
+			}},
+		{"oidcc-rp-initiated-logout-bad-post-logout-redirect-uri", "an unregistered post_logout_redirect_uri: no redirect", expectNoRedirect, true,
+			func(t *T, b *browser, f *flow, st string) url.Values {
+				bad := strings.TrimSuffix(t.s.o.PostLogoutRedirectURI, "/") + "/unregistered-" + randomString(8)
+				b.stopAt(bad)
+				return url.Values{"id_token_hint": {hint(t, f)}, "post_logout_redirect_uri": {bad}, "state": {st}}
+			}},
+		{"oidcc-rp-initiated-logout-query-added-to-post-logout-redirect-uri", "the registered post_logout_redirect_uri with ?foo=bar added: no redirect", expectNoRedirect, true,
+			func(t *T, _ *browser, f *flow, st string) url.Values {
+				return url.Values{"id_token_hint": {hint(t, f)}, "post_logout_redirect_uri": {addQuery(t.s.o.PostLogoutRedirectURI, "foo=bar")}, "state": {st}}
+			}},
+		{"oidcc-rp-initiated-logout-modified-id-token-hint", "the id_token_hint re-encoded as alg:none: no redirect", expectNoRedirect, true,
+			func(t *T, _ *browser, f *flow, st string) url.Values {
+				return url.Values{"id_token_hint": {algNone(f.idt.jwt)}, "post_logout_redirect_uri": {t.s.o.PostLogoutRedirectURI}, "state": {st}}
+			}},
+		{"oidcc-rp-initiated-logout-bad-id-token-hint", "an id_token_hint signed by someone else: no redirect", expectNoRedirect, true,
+			func(t *T, _ *browser, f *flow, st string) url.Values {
+				return url.Values{"id_token_hint": {t.foreignIDToken(f)}, "post_logout_redirect_uri": {t.s.o.PostLogoutRedirectURI}, "state": {st}}
+			}},
+		{"oidcc-rp-initiated-logout-no-id-token-hint", "post_logout_redirect_uri without id_token_hint: no redirect (an error or a confirmation)", expectNoRedirect, true,
+			func(t *T, _ *browser, _ *flow, st string) url.Values {
+				return url.Values{"post_logout_redirect_uri": {t.s.o.PostLogoutRedirectURI}, "state": {st}}
+			}},
+		{"oidcc-rp-initiated-logout-no-params", "no parameters: logged out, a page is shown", expectLoggedOutPage, false,
+			func(*T, *browser, *flow, string) url.Values { return url.Values{} }},
+		{"oidcc-rp-initiated-logout-no-post-logout-redirect-uri", "id_token_hint and state only: logged out, a page is shown", expectLoggedOutPage, false,
+			func(t *T, _ *browser, f *flow, st string) url.Values {
+				return url.Values{"id_token_hint": {hint(t, f)}, "state": {st}}
+			}},
+		{"oidcc-rp-initiated-logout-no-state", "id_token_hint and post_logout_redirect_uri: redirected back without state; a later prompt=none fails", expectRedirectBack, true,
+			func(t *T, _ *browser, f *flow, _ string) url.Values {
+				return url.Values{"id_token_hint": {hint(t, f)}, "post_logout_redirect_uri": {t.s.o.PostLogoutRedirectURI}}
+			}},
+		{"oidcc-rp-initiated-logout-only-state", "only state: logged out, a page is shown", expectLoggedOutPage, false,
+			func(_ *T, _ *browser, _ *flow, st string) url.Values { return url.Values{"state": {st}} }},
+	}
+	mods := []module{{
+		ModuleInfo: ModuleInfo{Name: "oidcc-rp-initiated-logout-discovery-endpoint-verification", Plan: PlanLogout,
+			Summary: "discovery has an https end_session_endpoint and every endpoint is https"},
+		run: func(t *T) {
+			raw := t.fetchedDiscovery()
+			t.checkAllEndpointsHTTPS(raw)
+			t.checkEndpoint(raw, "end_session_endpoint", true)
+		},
+	}}
+	for _, c := range cases {
+		mods = append(mods, module{ModuleInfo: ModuleInfo{Name: c.name, Plan: PlanLogout, Summary: c.summary}, run: c.run})
+	}
+	return mods
+}
+
+func (c logoutCase) run(t *T) {
+	d := t.needDiscovery()
+	if d.EndSessionEndpoint == "" {
+		t.Skip("discovery advertises no end_session_endpoint")
+	}
+	if c.plru && t.s.o.PostLogoutRedirectURI == "" {
+		t.Skip("no post-logout redirect URI configured for client %q", t.s.basic.ID)
+	}
+	b := t.newBrowser()
+	f := t.happy(b, t.newAuthz(t.s.basic, "openid").withState(128))
+	state := randomString(64)
+	q := c.params(t, b, f, state)
+	u, err := url.Parse(d.EndSessionEndpoint)
+	if err != nil {
+		t.Fatal("end_session_endpoint", "%v", err)
+	}
+	if len(q) > 0 {
+		u.RawQuery = q.Encode()
+	}
+	p, err := b.get(t.ctx, u.String())
+	if err != nil {
+		t.Fatal("end_session request", "GET %s: %v", u, err)
+	}
+	switch c.expect {
+	case expectRedirectBack:
+		t.Require("redirected to post_logout_redirect_uri", p.redirectedTo(t.s.o.PostLogoutRedirectURI), "%s", p.summary())
+		params := p.Redirect.Query()
+		if q.Has("state") {
+			t.Check("post-logout state", params.Get("state") == state, "state %q, sent %q", params.Get("state"), state)
+		} else {
+			t.Check("no post-logout state", !params.Has("state"), "state %q though none was sent", params.Get("state"))
+		}
+		registered, _ := url.Parse(t.s.o.PostLogoutRedirectURI)
+		var extra []string
+		for k := range params {
+			if k != "state" && !registered.Query().Has(k) {
+				extra = append(extra, k)
+			}
+		}
+		t.Warn("no unexpected post-logout parameters", len(extra) == 0, "%v", extra)
+		t.afterLogout(b, true)
+	case expectNoRedirect:
+		t.Check("no redirect to the client", p.Redirect == nil, "%s", p.summary())
+		t.Check("an error or confirmation page", p.Redirect == nil && p.Status < 500, "%s", p.summary())
+		if p.Redirect == nil {
+			t.Note("no redirect; HTTP %d page", p.Status)
+		}
+	case expectLoggedOutPage:
+		t.Check("no redirect to the client", p.Redirect == nil, "%s", p.summary())
+		t.Check("a logged-out page", p.Redirect == nil && p.Status >= 200 && p.Status < 300, "%s", p.summary())
+		t.afterLogout(b, false)
+	}
+}
+
+// afterLogout checks that the session ended: prompt=none must now fail. When must is false
+// a surviving session is a warning (a provider may ask for confirmation instead).
+func (t *T) afterLogout(b *browser, must bool) {
+	a := t.newAuthz(t.s.basic, "openid").withState(128).set("prompt", "none")
+	out := t.authorize(b, a, nil)
+	if must {
+		t.expectUIError(out, a)
+		return
+	}
+	params := out.Page.params()
+	t.Warn("logged out", out.Page.Redirect != nil && params.Get("error") != "" && params.Get("code") == "",
+		"prompt=none after the logout: %s", out.Page.summary())
+}
+
+// algNone re-encodes a JWT with alg none and no signature.
+func algNone(j *jwt) string {
+	h := map[string]any{}
+	for k, v := range j.Header {
+		h[k] = v
+	}
+	h["alg"] = "none"
+	delete(h, "kid")
+	hb, _ := json.Marshal(h)
+	parts := strings.Split(j.Raw, ".")
+	return base64.RawURLEncoding.EncodeToString(hb) + "." + parts[1] + "."
+}
+
+// foreignIDToken is an ID token with the right claims signed by a key the provider never saw.
+func (t *T) foreignIDToken(f *flow) string {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal("forge id_token_hint", "%v", err)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "conformance-"+randomString(8)))
+	if err != nil {
+		t.Fatal("forge id_token_hint", "%v", err)
+	}
+	now := t.s.o.Now().Unix()
+	claims := map[string]any{}
+	for k, v := range f.idt.Claims {
+		claims[k] = v
+	}
+	claims["iat"], claims["exp"] = now, now+300
+	b, _ := json.Marshal(claims)
+	jws, err := signer.Sign(b)
+	if err != nil {
+		t.Fatal("forge id_token_hint", "%v", err)
+	}
+	s, err := jws.CompactSerialize()
+	if err != nil {
+		t.Fatal("forge id_token_hint", "%v", err)
+	}
+	return s
+}
+
+func addQuery(u, q string) string {
+	if strings.Contains(u, "?") {
+		return u + "&" + q
+	}
+	return u + "?" + q
+}
+
+func backchannelModules() []module {
+	return []module{{
+		ModuleInfo: ModuleInfo{Name: "oidcc-backchannel-logout-discovery-endpoint-verification", Plan: PlanBackchannel,
+			Summary: "back-channel logout is advertised with sessions (skipped unless backchannel_logout_supported)"},
+		run: func(t *T) {
+			raw := t.fetchedDiscovery()
+			if v, _ := raw["backchannel_logout_supported"].(bool); !v {
+				t.Skip("discovery does not advertise backchannel_logout_supported")
+			}
+			t.checkAllEndpointsHTTPS(raw)
+			v, _ := raw["backchannel_logout_session_supported"].(bool)
+			t.Check("backchannel_logout_session_supported", v, "%v (required for certification)", raw["backchannel_logout_session_supported"])
+			t.checkEndpoint(raw, "end_session_endpoint", true)
+		},
+	}}
+}
