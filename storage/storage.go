@@ -112,6 +112,9 @@ type Store interface {
 	Keys
 	Counters
 	Docs
+	// Reset deletes every record except signing keys and secrets: the test-mode "start
+	// from the seed" operation (the provider then seeds its personas again).
+	Reset(ctx context.Context) error
 	// Health answers nil when the backend is reachable.
 	Health(ctx context.Context) error
 	Close() error

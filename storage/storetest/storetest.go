@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStore) })
 	t.Run("Counters", func(t *testing.T) { testCounters(t, newStore) })
 	t.Run("Docs", func(t *testing.T) { testDocs(t, newStore) })
+	t.Run("Reset", func(t *testing.T) { testReset(t, newStore) })
 	t.Run("SchemaVersion", func(t *testing.T) { testSchemaVersion(t, newStore) })
 	t.Run("Health", func(t *testing.T) {
 		if err := newStore(t).Health(ctx); err != nil {
