@@ -28,6 +28,7 @@ func newPages() (*pages, error) {
 
 // pageData is what every page template sees. T translates a message key.
 type pageData struct {
+	TestMode      bool // shows the "тестовый режим" banner
 	Lang          string
 	Title         string // message key
 	MainClass     string
@@ -70,6 +71,7 @@ func translate(lang, key string) string {
 // never leaves half a page.
 func (p *Provider) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {
 	var buf bytes.Buffer
+	d.TestMode = p.cfg.TestMode()
 	if err := p.pages.sets[page].ExecuteTemplate(&buf, "base", d); err != nil {
 		p.log.ErrorContext(r.Context(), "render page", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -98,6 +100,7 @@ func (p *Provider) message(w http.ResponseWriter, r *http.Request, status int, l
 var messages = map[string]map[string]string{
 	"ru": {
 		"brand.name":          "ЕСИА (эмулятор)",
+		"testmode.banner":     "Тестовый режим: время, пользователи и ошибки управляются через API эмулятора",
 		"brand.tag":           "эмулятор ЕСИА для разработки и тестирования",
 		"brand.footer":        "Эмулятор ЕСИА для разработки и тестирования. Не является сервисом Госуслуг и не связан с ним.",
 		"login.title":         "Вход",
@@ -147,6 +150,7 @@ var messages = map[string]map[string]string{
 	},
 	"en": {
 		"brand.name":          "ESIA (emulator)",
+		"testmode.banner":     "Test mode: time, citizens and failures are controlled through the emulator's API",
 		"brand.tag":           "ESIA emulator for development and testing",
 		"brand.footer":        "An ESIA emulator for development and testing. Not a Gosuslugi service and not affiliated with it.",
 		"login.title":         "Sign in",

@@ -32,8 +32,11 @@ type Options struct {
 	// Hasher hashes passwords; nil means the preset and parameters of Config.Password.
 	Hasher *password.Hasher
 	Now    func() time.Time // nil: time.Now
-	Rand   io.Reader        // nil: crypto/rand
-	Logger *slog.Logger     // nil: slog.Default()
+	// Clock is the test-mode clock; nil in test mode means a new one over Now. Outside test
+	// mode it is ignored.
+	Clock  *TravelClock
+	Rand   io.Reader    // nil: crypto/rand
+	Logger *slog.Logger // nil: slog.Default()
 }
 
 // Provider is the emulator's OpenID provider: the op engine plus login UI and admin API.
@@ -48,7 +51,8 @@ type Provider struct {
 	clients  map[string]*client
 	op       *op.Provider
 	cookies  *securecookie.SecureCookie
-	secure   bool // issuer is https: cookies get Secure
+	secure   bool         // issuer is https: cookies get Secure
+	clock    *TravelClock // test mode only
 	pages    *pages
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -63,6 +67,13 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	p := &Provider{cfg: o.Config, store: o.Store, hasher: o.Hasher, now: o.Now, rand: o.Rand, log: o.Logger}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	if o.Config.TestMode() {
+		p.clock = o.Clock
+		if p.clock == nil {
+			p.clock = NewTravelClock(p.now)
+		}
+		p.now = p.clock.Now
 	}
 	if p.rand == nil {
 		p.rand = rand.Reader

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -37,6 +38,7 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", p.ready)
 	mux.Handle(pathDiscovery, publicCORS(http.HandlerFunc(p.discovery)))
 	p.mountAdmin(mux)
+	p.mountTestMode(mux)
 
 	engine := http.Handler(p.op)
 	mux.Handle(pathAuthorize, p.issParam(p.htmlErrors(p.authorizeExtras(engine))))
@@ -158,10 +160,45 @@ func (p *Provider) tokenClient(next http.Handler) http.Handler {
 		// RFC 6749 §5.1: token responses must not be cached.
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
-		ctx := context.WithValue(r.Context(), ctxClientID, tokenClientID(r))
-		next.ServeHTTP(w, r.WithContext(ctx))
+		id := tokenClientID(r)
+		ctx := context.WithValue(r.Context(), ctxClientID, id)
+		cl, ok := p.clients[id]
+		if p.clock == nil || !ok {
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		if _, off, frozen := p.clock.State(); off.Abs() < time.Second && !frozen {
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		// Test mode with a moved clock: tokens carry the shifted times.
+		rec := &bufferWriter{header: http.Header{}}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		body := rec.body.Bytes()
+		if rec.status == 0 || rec.status == http.StatusOK {
+			body = p.shiftIDTokenTimes(body, cl.idTTL)
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		if rec.status != 0 {
+			w.WriteHeader(rec.status)
+		}
+		_, _ = w.Write(body)
 	})
 }
+
+// bufferWriter keeps a whole response to rewrite it.
+type bufferWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferWriter) Header() http.Header         { return b.header }
+func (b *bufferWriter) WriteHeader(code int)        { b.status = code }
+func (b *bufferWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 // authorizeExtras passes the parameters the engine does not parse on to CreateAuthRequest.
 func (p *Provider) authorizeExtras(next http.Handler) http.Handler {

@@ -17,6 +17,9 @@ import (
 type Config struct {
 	// Issuer is the OpenID issuer, identical in discovery, tokens and every iss.
 	Issuer string `yaml:"issuer" json:"issuer,omitempty"`
+	// Mode "test" turns on the test conveniences (time travel, reset, persona picker, …) and
+	// shows a "тестовый режим" banner; "" or "normal" leaves them off.
+	Mode string `yaml:"mode" json:"mode,omitempty"`
 	// AdminToken enables /admin/api/ when non-empty (Bearer token).
 	AdminToken string `yaml:"admin_token" json:"admin_token,omitempty"`
 
@@ -232,6 +235,11 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("config: password.preset %q: want default or test", c.Password.Preset))
 	}
+	switch c.Mode {
+	case "", "normal", "test":
+	default:
+		errs = append(errs, fmt.Errorf("config: mode %q: want normal or test", c.Mode))
+	}
 	seen := map[string]bool{}
 	for _, cl := range c.Clients {
 		if seen["c:"+cl.ID] {
@@ -335,6 +343,9 @@ func (p Persona) Validate() error {
 func validLevel(s string) bool {
 	return s == "simplified" || s == "standard" || s == "confirmed"
 }
+
+// TestMode reports whether the test conveniences are on.
+func (c *Config) TestMode() bool { return c.Mode == "test" }
 
 // Client returns the client with the id.
 func (c *Config) Client(id string) (Client, bool) {

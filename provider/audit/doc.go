@@ -1,0 +1,28 @@
+// Package audit is the emulator's append-only audit log: who logged in, failed, logged out,
+// which sessions ended, which consents were given, changed and withdrawn, which codes were
+// sent, which accounts were locked — one Event per action (requirements §2, "every action is
+// written to an audit log").
+//
+// It owns the storage.Docs collection "audit". An event's id is its time as 19-digit
+// zero-padded Unix nanoseconds plus a random suffix, so ids sort by time and two events in the
+// same nanosecond are both kept; Record only creates documents and there is no update or
+// delete. Query filters by citizen, client, session, types and a [From, To) time range and
+// returns newest first (Ascending for oldest first), by a time-ordered scan: O(n) in the
+// number of stored events, narrowed to the common id prefix when both bounds are given.
+//
+// Rule: events never contain secrets — no passwords or hashes, no one-time codes, no token
+// values, no client secrets or cookies. Record refuses Details keys that look like one
+// (ErrSecret). Ids of users, clients and sessions, IP addresses, user agents, scope names and
+// reasons are what events carry.
+//
+// Details conventions: "scopes" (space-separated) for consent_given and consent_withdrawn,
+// "added"/"removed" for consent_changed, "reason" for login_failed and session_ended,
+// "channel" for code_sent, "until" (RFC 3339) for lock, "from"/"to" for level and status
+// changes, "amr" for login.
+//
+// Callers: the provider's login flow (login, login_failed, code_sent, lock), its consent step
+// (consent_given/changed), the citizen pages (login history = Query{UserID, Types: login,
+// login_failed, logout}; withdrawing consent; ending a session), logout and session expiry,
+// and the admin API, which exposes Query by citizen, client, type and time range. The
+// package has no HTTP handlers and no zitadel/oidc types.
+package audit

@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Test-mode admin endpoints. They exist only when the emulator runs in test mode; otherwise
+// they answer 404 like any unknown path. They sit behind the admin token like the rest of
+// the admin API.
+func (p *Provider) mountTestMode(mux *http.ServeMux) {
+	h := func(f http.HandlerFunc) http.Handler {
+		return p.adminAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !p.cfg.TestMode() {
+				writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test"})
+				return
+			}
+			f(w, r)
+		}))
+	}
+	mux.Handle("GET /admin/api/clock", h(p.adminGetClock))
+	mux.Handle("POST /admin/api/clock", h(p.adminSetClock))
+	mux.Handle("POST /admin/api/reset", h(p.adminReset))
+}
+
+type clockView struct {
+	Now    time.Time `json:"now"`
+	Offset string    `json:"offset"`
+	Frozen bool      `json:"frozen"`
+}
+
+func (p *Provider) clockView() clockView {
+	now, off, frozen := p.clock.State()
+	return clockView{Now: now, Offset: off.Round(time.Millisecond).String(), Frozen: frozen}
+}
+
+func (p *Provider) adminGetClock(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, p.clockView())
+}
+
+// adminSetClock moves the clock. Body (every field optional, applied in this order):
+// {"reset":true, "set":"2026-12-01T10:00:00+03:00", "advance":"15m", "freeze":true|false}.
+func (p *Provider) adminSetClock(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reset   bool       `json:"reset"`
+		Set     *time.Time `json:"set"`
+		Advance string     `json:"advance"`
+		Freeze  *bool      `json:"freeze"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"advance":"15m"}, {"set":"2026-12-01T10:00:00Z"}, {"freeze":true} or {"reset":true}: ` + err.Error()})
+		return
+	}
+	var adv time.Duration
+	if req.Advance != "" {
+		d, err := time.ParseDuration(req.Advance)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "advance: a Go duration such as 15m or 3h30m"})
+			return
+		}
+		adv = d
+	}
+	if req.Reset {
+		p.clock.Reset()
+	}
+	if req.Set != nil {
+		p.clock.Set(*req.Set)
+	}
+	if adv != 0 {
+		p.clock.Advance(adv)
+	}
+	if req.Freeze != nil {
+		if *req.Freeze {
+			p.clock.Freeze()
+		} else {
+			p.clock.Resume()
+		}
+	}
+	v := p.clockView()
+	p.log.InfoContext(r.Context(), "clock moved", "now", v.Now, "offset", v.Offset, "frozen", v.Frozen)
+	writeJSON(w, http.StatusOK, v)
+}
+
+// adminReset restores the state of the configuration: every session, token, consent,
+// counter and message is dropped and the personas are seeded again. Signing keys stay.
+func (p *Provider) adminReset(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if err := p.store.Reset(r.Context()); err != nil {
+		p.adminError(w, r, err)
+		return
+	}
+	if err := p.seedPersonas(r.Context()); err != nil {
+		p.adminError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reset": true, "took_ms": float64(time.Since(start).Microseconds()) / 1000})
+}
+
+// shiftIDTokenTimes rewrites iat and exp of the ID token in a token response to the
+// provider's clock (the engine stamps them with the wall clock) and signs it again with the
+// same key. Used in test mode when the clock has been moved.
+func (p *Provider) shiftIDTokenTimes(body []byte, lifetime time.Duration) []byte {
+	var resp map[string]any
+	if json.Unmarshal(body, &resp) != nil {
+		return body
+	}
+	raw, ok := resp["id_token"].(string)
+	if !ok {
+		return body
+	}
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	if err != nil || len(jws.Signatures) != 1 {
+		return body
+	}
+	kid := jws.Signatures[0].Header.KeyID
+	var signer crypto.Signer
+	var alg jose.SignatureAlgorithm
+	p.keys.mu.RLock()
+	for _, k := range p.keys.signing {
+		if k.id == kid {
+			signer, alg = k.private, k.alg
+		}
+	}
+	p.keys.mu.RUnlock()
+	if signer == nil {
+		return body
+	}
+	parts := strings.Split(raw, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return body
+	}
+	var claims map[string]any
+	if json.Unmarshal(payload, &claims) != nil {
+		return body
+	}
+	now := p.now()
+	claims["iat"] = now.Unix()
+	claims["exp"] = now.Add(lifetime).Unix()
+	newPayload, err := json.Marshal(claims)
+	if err != nil {
+		return body
+	}
+	js, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: signer}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
+	if err != nil {
+		return body
+	}
+	signed, err := js.Sign(newPayload)
+	if err != nil {
+		return body
+	}
+	compact, err := signed.CompactSerialize()
+	if err != nil {
+		return body
+	}
+	resp["id_token"] = compact
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return body
+	}
+	return out
+}
