@@ -139,9 +139,16 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		if v := r.PostFormValue("login"); v != "" {
 			login = v
 		}
-		p.render(w, r, http.StatusOK, "login", pageData{Lang: lang, Title: "login.title",
+		pd := pageData{Lang: lang, Title: "login.title",
 			CSRF: p.csrfToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: clientName(cl),
-			Login: login, Error: loginError})
+			Login: login, Error: loginError}
+		if p.cfg.TestMode() {
+			if pd.Personas, err = p.pickablePersonas(ctx); err != nil {
+				p.serverError(w, r, err)
+				return
+			}
+		}
+		p.render(w, r, http.StatusOK, "login", pd)
 	case stepConsent:
 		p.render(w, r, http.StatusOK, "consent", pageData{Lang: lang, Title: "consent.title",
 			CSRF: p.csrfToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
@@ -241,13 +248,22 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := requestLang(r, ar.UILocales)
+	ctx := r.Context()
 	login, pw := r.PostFormValue("login"), r.PostFormValue("password")
-	if login == "" || pw == "" {
+	var user storage.User
+	var err error
+	switch oid := r.PostFormValue("persona"); {
+	case oid != "" && p.cfg.TestMode():
+		// The persona picker: the password step is skipped, everything after it is not.
+		if user, err = p.store.GetUser(ctx, oid); errors.Is(err, storage.ErrNotFound) {
+			err = errInvalidCredentials
+		}
+	case login == "" || pw == "":
 		p.dispatch(w, r, ar, bid, translate(lang, "login.empty"))
 		return
+	default:
+		user, err = p.authenticate(ctx, login, pw)
 	}
-	ctx := r.Context()
-	user, err := p.authenticate(ctx, login, pw)
 	if errors.Is(err, errInvalidCredentials) {
 		p.log.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
 		p.dispatch(w, r, ar, bid, translate(lang, "login.invalid"))
@@ -276,6 +292,19 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+}
+
+// pickablePersonas lists the accounts the test-mode picker offers (at most 50).
+func (p *Provider) pickablePersonas(ctx context.Context) ([]personaRow, error) {
+	users, err := p.store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]personaRow, 0, min(len(users), 50))
+	for _, u := range users[:min(len(users), 50)] {
+		rows = append(rows, personaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)})
+	}
+	return rows, nil
 }
 
 // authenticate finds the account by any reading of the login and checks the password.

@@ -47,7 +47,7 @@ type pageData struct {
 	Clients       []clientRow
 }
 
-type personaRow struct{ Key, Name, Level, Login string }
+type personaRow struct{ Key, OID, Name, Level, Login string }
 type clientRow struct {
 	ID, Name     string
 	RedirectURIs []string
@@ -111,6 +111,11 @@ var messages = map[string]map[string]string{
 		"login.submit":        "Войти",
 		"login.hint":          "Телефон в формате +7 999 000-00-01 или 8 999 000-00-01, СНИЛС с разделителями или без.",
 		"login.invalid":       "Неверный логин или пароль",
+		"login.pick":          "Войти как… (тестовый режим)",
+		"login.pick.hint":     "Вход без пароля, тем же путём: второй фактор и согласие будут запрошены, если они нужны.",
+		"level.simplified":    "упрощённая",
+		"level.standard":      "стандартная",
+		"level.confirmed":     "подтверждённая",
 		"login.empty":         "Введите логин и пароль",
 		"consent.title":       "Предоставление прав доступа",
 		"consent.heading":     "Предоставление прав доступа",
@@ -161,6 +166,11 @@ var messages = map[string]map[string]string{
 		"login.submit":        "Sign in",
 		"login.hint":          "Phone as +7 999 000-00-01 or 8 999 000-00-01, SNILS with or without separators.",
 		"login.invalid":       "Wrong login or password",
+		"login.pick":          "Sign in as… (test mode)",
+		"login.pick.hint":     "No password, same path otherwise: the second factor and consent are still asked when needed.",
+		"level.simplified":    "simplified",
+		"level.standard":      "standard",
+		"level.confirmed":     "confirmed",
 		"login.empty":         "Enter your login and password",
 		"consent.title":       "Access to your data",
 		"consent.heading":     "Access to your data",

@@ -102,3 +102,36 @@ func TestResetRestoresTheSeed(t *testing.T) {
 	}
 	cab.mustExchange(cab.loginAs("+79990000003", oauth2.SetAuthURLParam("prompt", "login")))
 }
+
+func TestPersonaPicker(t *testing.T) {
+	e := newEnv(t, testMode)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := cab.authorize()
+	if !strings.Contains(pg.body, `name="persona" value="1000000002"`) || !strings.Contains(pg.body, "Петров Сергей Александрович — стандартная") {
+		t.Fatalf("no persona picker: %s", snippet(pg.body))
+	}
+	picked := post(t, cab.browser, e.issuer+"/login", map[string][]string{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "persona": {"1000000002"}})
+	if _, idt := cab.mustExchange(cab.codeFrom(picked)); idt.Subject != "1000000002" {
+		t.Fatalf("picked %s", idt.Subject)
+	}
+	// Still the real flow: a level check still applies.
+	ri := e.rp("confirmed-only", "ri-secret", "http://127.0.0.1:9200/cb", nil)
+	pg = ri.authorize()
+	picked = post(t, ri.browser, e.issuer+"/login", map[string][]string{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "persona": {"1000000002"}})
+	if picked.status != http.StatusForbidden || !strings.Contains(picked.body, "подтверждённой") {
+		t.Fatalf("picker skipped the level check: %d", picked.status)
+	}
+}
+
+func TestPersonaPickerIsOffOutsideTestMode(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := cab.authorize()
+	if strings.Contains(pg.body, `name="persona"`) {
+		t.Fatal("persona picker outside test mode")
+	}
+	got := post(t, cab.browser, e.issuer+"/login", map[string][]string{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "persona": {"1000000002"}})
+	if got.location != "" || !strings.Contains(got.body, "Введите логин и пароль") {
+		t.Fatalf("persona login outside test mode: %d %q", got.status, got.location)
+	}
+}
