@@ -100,6 +100,8 @@ func (p *Provider) message(w http.ResponseWriter, r *http.Request, status int, l
 var messages = map[string]map[string]string{
 	"ru": {
 		"brand.name":          "ЕСИА (эмулятор)",
+		"maintenance.title":   "Технические работы",
+		"maintenance.text":    "На портале проводятся технические работы. Попробуйте войти позже.",
 		"testmode.banner":     "Тестовый режим: время, пользователи и ошибки управляются через API эмулятора",
 		"brand.tag":           "эмулятор ЕСИА для разработки и тестирования",
 		"brand.footer":        "Эмулятор ЕСИА для разработки и тестирования. Не является сервисом Госуслуг и не связан с ним.",
@@ -155,6 +157,8 @@ var messages = map[string]map[string]string{
 	},
 	"en": {
 		"brand.name":          "ESIA (emulator)",
+		"maintenance.title":   "Maintenance",
+		"maintenance.text":    "The portal is under maintenance. Try to sign in later.",
 		"testmode.banner":     "Test mode: time, citizens and failures are controlled through the emulator's API",
 		"brand.tag":           "ESIA emulator for development and testing",
 		"brand.footer":        "An ESIA emulator for development and testing. Not a Gosuslugi service and not affiliated with it.",

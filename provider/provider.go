@@ -53,6 +53,7 @@ type Provider struct {
 	cookies  *securecookie.SecureCookie
 	secure   bool         // issuer is https: cookies get Secure
 	clock    *TravelClock // test mode only
+	faults   faultTable   // test mode only
 	pages    *pages
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -120,6 +121,9 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.handler = p.routes()
+	if o.Config.TestMode() {
+		p.handler = p.withFaults(p.handler)
+	}
 	return p, nil
 }
 

@@ -27,6 +27,11 @@ func (p *Provider) mountTestMode(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/clock", h(p.adminGetClock))
 	mux.Handle("POST /admin/api/clock", h(p.adminSetClock))
 	mux.Handle("POST /admin/api/reset", h(p.adminReset))
+	mux.Handle("GET /admin/api/faults", h(p.adminListFaults))
+	mux.Handle("POST /admin/api/faults", h(p.adminAddFault))
+	mux.Handle("DELETE /admin/api/faults", h(p.adminClearFaults))
+	mux.Handle("POST /admin/api/maintenance", h(p.adminMaintenance))
+	mux.Handle("POST /admin/api/tokens", h(p.adminMintTokens))
 }
 
 type clockView struct {

@@ -135,3 +135,99 @@ func TestPersonaPickerIsOffOutsideTestMode(t *testing.T) {
 		t.Fatalf("persona login outside test mode: %d %q", got.status, got.location)
 	}
 }
+
+func TestMintedTokensAreRealTokens(t *testing.T) {
+	e := newEnv(t, testMode)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	status, body := e.admin("POST", "/admin/api/tokens", adminToken,
+		`{"persona":"confirmed-sms","client_id":"demo-cabinet","scopes":["openid","profile","email"],"acr":"urn:esia:acr:2","amr":["pwd","sms"],"offline":true}`)
+	if status != http.StatusCreated {
+		t.Fatalf("mint: %d %s", status, body)
+	}
+	var tr struct {
+		AccessToken  string `json:"access_token"`
+		IDToken      string `json:"id_token"`
+		RefreshToken string `json:"refresh_token"`
+		ExpiresIn    int64  `json:"expires_in"`
+	}
+	if err := json.Unmarshal([]byte(body), &tr); err != nil || tr.RefreshToken == "" || tr.ExpiresIn != 3600 {
+		t.Fatalf("%v %s", err, body)
+	}
+	idt, err := cab.verifier.Verify(t.Context(), tr.IDToken)
+	if err != nil {
+		t.Fatalf("minted ID token against the JWKS: %v", err)
+	}
+	c := claims(t, idt)
+	if idt.Subject != "1000000005" || c["acr"] != "urn:esia:acr:2" || c["family_name"] != "Соколова" {
+		t.Fatalf("claims: %v", c)
+	}
+	tok := &oauth2.Token{AccessToken: tr.AccessToken, TokenType: "Bearer"}
+	if ui, err := cab.userinfo(tok); err != nil || ui.Email != "elena.sokolova@example.ru" {
+		t.Fatalf("userinfo with a minted token: %v", err)
+	}
+	if status, _ := e.tokenCall("demo-cabinet", "demo-secret", map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {tr.RefreshToken}}); status != http.StatusOK {
+		t.Fatalf("refresh a minted token: %d", status)
+	}
+	for name, bad := range map[string]string{
+		"unknown persona": `{"persona":"nobody","client_id":"demo-cabinet"}`,
+		"unknown client":  `{"persona":"confirmed","client_id":"nobody"}`,
+	} {
+		if status, _ := e.admin("POST", "/admin/api/tokens", adminToken, bad); status < 400 {
+			t.Fatalf("%s: %d", name, status)
+		}
+	}
+}
+
+func TestFaultInjection(t *testing.T) {
+	e := newEnv(t, testMode)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	tok, _ := cab.mustExchange(cab.loginAs("+79990000003"))
+	if status, body := e.admin("POST", "/admin/api/faults", adminToken, `{"endpoint":"userinfo","count":2,"status":500,"error":"server_error","error_description":"boom"}`); status != http.StatusCreated {
+		t.Fatalf("add fault: %d %s", status, body)
+	}
+	for i := range 2 {
+		if _, err := cab.userinfo(tok); err == nil || !strings.Contains(err.Error(), "500") {
+			t.Fatalf("faulty call %d: %v", i, err)
+		}
+	}
+	if _, err := cab.userinfo(tok); err != nil {
+		t.Fatalf("the third call should pass: %v", err)
+	}
+	e.admin("POST", "/admin/api/faults", adminToken, `{"endpoint":"token","status":400,"error":"invalid_grant","esia_code":"ESIA-007011","error_description":"code expired"}`)
+	status, body := e.tokenCall("demo-cabinet", "demo-secret", map[string][]string{"grant_type": {"authorization_code"}, "code": {"x"}, "redirect_uri": {cabinetRedirect}})
+	if status != http.StatusBadRequest || body["error"] != "invalid_grant" || body["error_description"] != "ESIA-007011: code expired" {
+		t.Fatalf("token fault: %d %v", status, body)
+	}
+	if status, body := e.admin("POST", "/admin/api/faults", adminToken, `{"endpoint":"nowhere"}`); status != http.StatusBadRequest {
+		t.Fatalf("unknown endpoint: %d %s", status, body)
+	}
+	e.admin("POST", "/admin/api/faults", adminToken, `{"endpoint":"jwks","count":5}`)
+	if status, body := e.admin("DELETE", "/admin/api/faults", adminToken, ""); status != http.StatusOK || strings.Contains(body, "jwks") {
+		t.Fatalf("clear: %d %s", status, body)
+	}
+	if pg := get(t, e.browser(), e.issuer+"/keys"); pg.status != http.StatusOK {
+		t.Fatalf("jwks after clearing: %d", pg.status)
+	}
+}
+
+func TestMaintenanceSwitch(t *testing.T) {
+	e := newEnv(t, testMode)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	tok, _ := cab.mustExchange(cab.loginAs("+79990000003"))
+	if status, _ := e.admin("POST", "/admin/api/maintenance", adminToken, `{"on":true}`); status != http.StatusOK {
+		t.Fatal("maintenance on")
+	}
+	if pg := cab.authorize(); pg.status != http.StatusServiceUnavailable || !strings.Contains(pg.body, "Технические работы") {
+		t.Fatalf("authorize during maintenance: %d", pg.status)
+	}
+	if _, err := cab.userinfo(tok); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("userinfo during maintenance: %v", err)
+	}
+	if pg := get(t, e.browser(), e.issuer+"/healthz"); pg.status != http.StatusOK {
+		t.Fatal("healthz must stay up")
+	}
+	e.admin("POST", "/admin/api/maintenance", adminToken, `{"on":false}`)
+	if _, err := cab.userinfo(tok); err != nil {
+		t.Fatalf("after maintenance: %v", err)
+	}
+}

@@ -1,0 +1,207 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A fault makes the next Count calls of an endpoint fail on purpose (test mode). Faults live
+// in this process: with replicas, set them on the one the test talks to.
+type fault struct {
+	Endpoint         string `json:"endpoint"`
+	Count            int    `json:"count"`
+	Status           int    `json:"status"`
+	Error            string `json:"error,omitempty"`
+	ErrorDescription string `json:"error_description,omitempty"`
+	ESIACode         string `json:"esia_code,omitempty"` // e.g. ESIA-007008, put before the description
+	Delay            string `json:"delay,omitempty"`     // wait this long first (then fail, or pass with status 0)
+	delay            time.Duration
+}
+
+// faultEndpoints names the endpoints faults can target, by path.
+var faultEndpoints = []struct{ name, prefix string }{
+	{"token", pathToken}, {"token", "/aas/oauth2/te"}, {"token", "/aas/oauth2/v3/te"},
+	{"authorize", pathAuthorize}, {"authorize", "/aas/oauth2/ac"}, {"authorize", "/aas/oauth2/v2/ac"},
+	{"userinfo", "/userinfo"}, {"jwks", "/keys"}, {"person", "/rs/"},
+	{"introspect", "/oauth/introspect"}, {"revoke", "/revoke"}, {"discovery", pathDiscovery},
+}
+
+func endpointOf(path string) string {
+	for _, e := range faultEndpoints {
+		if path == e.prefix || (strings.HasSuffix(e.prefix, "/") && strings.HasPrefix(path, e.prefix)) {
+			return e.name
+		}
+	}
+	return ""
+}
+
+// faultTable holds the pending faults and the maintenance switch.
+type faultTable struct {
+	mu          sync.Mutex
+	pending     []*fault
+	maintenance bool
+}
+
+// take consumes one pending fault for the endpoint, if any.
+func (ft *faultTable) take(endpoint string) *fault {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	for i, f := range ft.pending {
+		if f.Endpoint != endpoint {
+			continue
+		}
+		f.Count--
+		if f.Count <= 0 {
+			ft.pending = append(ft.pending[:i], ft.pending[i+1:]...)
+		}
+		c := *f
+		return &c
+	}
+	return nil
+}
+
+// withFaults applies maintenance and pending faults in front of every route (test mode).
+// The admin API and health endpoints stay reachable so the switch can be turned off.
+func (p *Provider) withFaults(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Path
+		if strings.HasPrefix(path, "/admin/") || path == "/healthz" || path == "/readyz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		endpoint := endpointOf(path)
+		p.faults.mu.Lock()
+		maintenance := p.faults.maintenance
+		p.faults.mu.Unlock()
+		if maintenance {
+			w.Header().Set("Retry-After", "60")
+			if endpoint != "" && endpoint != "authorize" {
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": "технические работы / maintenance"})
+				return
+			}
+			p.message(w, r, http.StatusServiceUnavailable, requestLang(r, nil), "maintenance.title", "maintenance.text")
+			return
+		}
+		f := p.faults.take(endpoint)
+		if f == nil || endpoint == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if f.delay > 0 {
+			t := time.NewTimer(f.delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		if f.Status == 0 {
+			next.ServeHTTP(w, r) // a pure delay
+			return
+		}
+		desc := f.ErrorDescription
+		if f.ESIACode != "" {
+			desc = strings.TrimSpace(f.ESIACode + ": " + desc)
+		}
+		if endpoint == "authorize" {
+			lang := requestLang(r, nil)
+			p.render(w, r, f.Status, "message", pageData{Lang: lang, Title: "error.title",
+				Paragraphs: []string{translate(lang, "error.server")}, Details: strings.TrimSpace(f.Error + " " + desc)})
+			return
+		}
+		body := map[string]string{}
+		if f.Error != "" {
+			body["error"] = f.Error
+		}
+		if desc != "" {
+			body["error_description"] = desc
+		}
+		if f.ESIACode != "" && endpoint == "person" {
+			body = map[string]string{"code": f.ESIACode, "message": f.ErrorDescription}
+		}
+		writeJSON(w, f.Status, body)
+	})
+}
+
+// adminAddFault queues a fault: {"endpoint":"token","count":2,"status":503,"error":"temporarily_unavailable"}.
+func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
+	var f fault
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+		return
+	}
+	known := false
+	for _, e := range faultEndpoints {
+		known = known || e.name == f.Endpoint
+	}
+	if !known {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery"})
+		return
+	}
+	if f.Count <= 0 {
+		f.Count = 1
+	}
+	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "status: 400–599, or 0 for a delay only"})
+		return
+	}
+	if f.Delay != "" {
+		d, err := time.ParseDuration(f.Delay)
+		if err != nil || d < 0 || d > 5*time.Minute {
+			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "delay: a duration up to 5m"})
+			return
+		}
+		f.delay = d
+	}
+	if f.Status == 0 && f.delay == 0 {
+		f.Status = http.StatusServiceUnavailable
+	}
+	p.faults.mu.Lock()
+	p.faults.pending = append(p.faults.pending, &f)
+	p.faults.mu.Unlock()
+	writeJSON(w, http.StatusCreated, p.faultsView())
+}
+
+func (p *Provider) faultsView() map[string]any {
+	p.faults.mu.Lock()
+	defer p.faults.mu.Unlock()
+	list := make([]fault, 0, len(p.faults.pending))
+	for _, f := range p.faults.pending {
+		list = append(list, *f)
+	}
+	return map[string]any{"faults": list, "maintenance": p.faults.maintenance}
+}
+
+func (p *Provider) adminListFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, p.faultsView())
+}
+
+func (p *Provider) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
+	p.faults.mu.Lock()
+	p.faults.pending = nil
+	p.faults.mu.Unlock()
+	writeJSON(w, http.StatusOK, p.faultsView())
+}
+
+// adminMaintenance switches the "технические работы" mode: {"on":true}.
+func (p *Provider) adminMaintenance(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		On *bool `json:"on"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil || req.On == nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"on":true} or {"on":false}`})
+		return
+	}
+	p.faults.mu.Lock()
+	p.faults.maintenance = *req.On
+	p.faults.mu.Unlock()
+	p.log.InfoContext(r.Context(), fmt.Sprintf("maintenance mode %v", *req.On))
+	writeJSON(w, http.StatusOK, p.faultsView())
+}
