@@ -16,7 +16,7 @@ type pages struct{ sets map[string]*template.Template }
 
 func newPages() (*pages, error) {
 	ps := &pages{sets: map[string]*template.Template{}}
-	for _, name := range []string{"login", "consent", "message", "home"} {
+	for _, name := range []string{"login", "consent", "message", "home", "debug"} {
 		t, err := template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
@@ -45,6 +45,7 @@ type pageData struct {
 	Issuer        string
 	Personas      []personaRow
 	Clients       []clientRow
+	Debug         *debugView
 }
 
 type personaRow struct{ Key, OID, Name, Level, Login string }
@@ -100,6 +101,12 @@ func (p *Provider) message(w http.ResponseWriter, r *http.Request, status int, l
 var messages = map[string]map[string]string{
 	"ru": {
 		"brand.name":          "ЕСИА (эмулятор)",
+		"debug.title":         "Отладчик входа",
+		"debug.heading":       "Отладчик входа",
+		"debug.intro":         "Встроенный сайт-получатель: выполняет вход (code + PKCE) для любого клиента и показывает запрос, ответ, токены и userinfo — то, что получит ваш кабинет.",
+		"debug.extra":         "Дополнительные параметры запроса (query)",
+		"debug.start":         "Начать вход",
+		"debug.again":         "Ещё раз",
 		"maintenance.title":   "Технические работы",
 		"maintenance.text":    "На портале проводятся технические работы. Попробуйте войти позже.",
 		"testmode.banner":     "Тестовый режим: время, пользователи и ошибки управляются через API эмулятора",
@@ -157,6 +164,12 @@ var messages = map[string]map[string]string{
 	},
 	"en": {
 		"brand.name":          "ESIA (emulator)",
+		"debug.title":         "Login debugger",
+		"debug.heading":       "Login debugger",
+		"debug.intro":         "A built-in relying party: runs a code + PKCE login for any client and shows the request, the callback, the tokens and userinfo — what your cabinet will receive.",
+		"debug.extra":         "Extra request parameters (query)",
+		"debug.start":         "Start login",
+		"debug.again":         "Again",
 		"maintenance.title":   "Maintenance",
 		"maintenance.text":    "The portal is under maintenance. Try to sign in later.",
 		"testmode.banner":     "Test mode: time, citizens and failures are controlled through the emulator's API",

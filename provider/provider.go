@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,11 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	}
 	p.clients = make(map[string]*client, len(o.Config.Clients))
 	for _, c := range o.Config.Clients {
-		p.clients[c.ID] = newClient(c, o.Config.Lifetimes)
+		cl := newClient(c, o.Config.Lifetimes)
+		if o.Config.TestMode() { // the login debugger's callback
+			cl.cfg.RedirectURIs = append(slices.Clone(cl.cfg.RedirectURIs), o.Config.Issuer+pathDebugCB)
+		}
+		p.clients[c.ID] = cl
 	}
 	issuer, err := url.Parse(o.Config.Issuer)
 	if err != nil {

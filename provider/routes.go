@@ -39,6 +39,7 @@ func (p *Provider) routes() http.Handler {
 	mux.Handle(pathDiscovery, publicCORS(http.HandlerFunc(p.discovery)))
 	p.mountAdmin(mux)
 	p.mountTestMode(mux)
+	p.mountDebug(mux)
 
 	engine := http.Handler(p.op)
 	mux.Handle(pathAuthorize, p.issParam(p.htmlErrors(p.authorizeExtras(engine))))

@@ -231,3 +231,24 @@ func TestMaintenanceSwitch(t *testing.T) {
 		t.Fatalf("after maintenance: %v", err)
 	}
 }
+
+func TestLoginDebugger(t *testing.T) {
+	e := newEnv(t, testMode)
+	b := e.browser()
+	pg := get(t, b, e.issuer+"/debug")
+	if pg.status != http.StatusOK || !strings.Contains(pg.body, `<option value="demo-spa">`) {
+		t.Fatalf("debug page: %d", pg.status)
+	}
+	for _, client := range []string{"demo-cabinet", "demo-spa"} {
+		login := post(t, b, e.issuer+"/debug/start", map[string][]string{"csrf": {pg.form("csrf")}, "client": {client}, "scope": {"openid profile"}, "extra": {"prompt=login"}})
+		done := e.submitLogin(b, login, "+79990000003", "Test1234!")
+		for _, want := range []string{"Token response (HTTP 200)", "signature: verified with the published key", "nonce matches: true", "Userinfo (HTTP 200)", "Иванова Мария Ивановна"} {
+			if !strings.Contains(done.body, want) {
+				t.Fatalf("%s: debugger result lacks %q: %s", client, want, snippet(done.body))
+			}
+		}
+	}
+	if pg := get(t, e.browser(), newEnv(t).issuer+"/debug"); pg.status != http.StatusNotFound {
+		t.Fatalf("debugger outside test mode: %d", pg.status)
+	}
+}

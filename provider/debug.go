@@ -1,0 +1,186 @@
+package provider
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// The login debugger (test mode): a relying party built into the emulator. It runs a code +
+// PKCE login for any configured client against the emulator's own endpoints and shows what a
+// cabinet would receive. In test mode every client accepts <issuer>/debug/callback as a
+// redirect URI.
+
+const (
+	debugCookie  = "esia_debug"
+	pathDebugCB  = "/debug/callback"
+	formDebug    = "debug"
+	debugPageKey = "debug.title"
+)
+
+type debugView struct {
+	Clients  []string
+	Sections []debugSection
+}
+
+type debugSection struct{ Title, Body string }
+
+// debugState travels in a signed, encrypted cookie between the start and the callback.
+type debugState struct {
+	Client, State, Nonce, Verifier, Request string
+}
+
+func (p *Provider) mountDebug(mux *http.ServeMux) {
+	if !p.cfg.TestMode() {
+		return
+	}
+	mux.HandleFunc("GET /debug", p.debugPage)
+	mux.HandleFunc("POST /debug/start", p.debugStart)
+	mux.HandleFunc("GET "+pathDebugCB, p.debugCallback)
+}
+
+func (p *Provider) debugRedirect() string { return p.cfg.Issuer + pathDebugCB }
+
+func (p *Provider) debugPage(w http.ResponseWriter, r *http.Request) {
+	bid, err := p.browserID(w, r)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	v := &debugView{}
+	for _, c := range p.cfg.Clients {
+		v.Clients = append(v.Clients, c.ID)
+	}
+	p.render(w, r, http.StatusOK, "debug", pageData{Lang: requestLang(r, nil), Title: debugPageKey, MainClass: "wide",
+		CSRF: p.csrfToken(bid, "", formDebug), Debug: v})
+}
+
+func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
+	if !p.checkCSRF(r, "", formDebug) {
+		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+		return
+	}
+	cl, ok := p.clients[r.PostFormValue("client")]
+	if !ok {
+		p.message(w, r, http.StatusBadRequest, requestLang(r, nil), "error.title", "error.badrequest")
+		return
+	}
+	st := debugState{Client: cl.cfg.ID, State: p.randomID()[:22], Nonce: p.randomID()[:22], Verifier: p.randomID()}
+	sum := sha256.Sum256([]byte(st.Verifier))
+	q, err := url.ParseQuery(r.PostFormValue("extra"))
+	if err != nil {
+		q = url.Values{}
+	}
+	q.Set("client_id", cl.cfg.ID)
+	q.Set("redirect_uri", p.debugRedirect())
+	q.Set("response_type", "code")
+	q.Set("scope", strings.Join(strings.Fields(r.PostFormValue("scope")), " "))
+	q.Set("state", st.State)
+	q.Set("nonce", st.Nonce)
+	q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
+	q.Set("code_challenge_method", "S256")
+	st.Request = p.cfg.Issuer + pathAuthorize + "?" + q.Encode()
+	b, _ := json.Marshal(st)
+	if err := p.setCookie(w, debugCookie, string(b), 0); err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, st.Request, http.StatusSeeOther)
+}
+
+func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
+	lang := requestLang(r, nil)
+	var st debugState
+	if err := json.Unmarshal([]byte(p.readCookie(r, debugCookie)), &st); err != nil || st.State == "" {
+		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		return
+	}
+	p.clearCookie(w, debugCookie)
+	v := &debugView{}
+	add := func(title, body string) { v.Sections = append(v.Sections, debugSection{title, body}) }
+	add("1. Authorization request", st.Request)
+	add("2. Callback", r.URL.String())
+	q := r.URL.Query()
+	pd := pageData{Lang: lang, Title: debugPageKey, MainClass: "wide", Debug: v}
+	if q.Get("state") != st.State {
+		pd.Error = "state does not match the request"
+	}
+	if e := q.Get("error"); e != "" {
+		pd.Error = e + ": " + q.Get("error_description")
+		p.render(w, r, http.StatusOK, "debug", pd)
+		return
+	}
+	cl := p.clients[st.Client]
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {p.debugRedirect()},
+		"code_verifier": {st.Verifier}, "client_id": {st.Client}}
+	treq := httptest.NewRequest(http.MethodPost, pathToken, strings.NewReader(form.Encode())).WithContext(r.Context())
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if !cl.cfg.Public {
+		treq.SetBasicAuth(url.QueryEscape(cl.cfg.ID), url.QueryEscape(cl.cfg.Secret))
+	}
+	tres := httptest.NewRecorder()
+	p.handler.ServeHTTP(tres, treq)
+	add(fmt.Sprintf("3. Token response (HTTP %d)", tres.Code), indentJSON(tres.Body.Bytes()))
+	var tr struct {
+		AccessToken string `json:"access_token"`
+		IDToken     string `json:"id_token"`
+	}
+	_ = json.Unmarshal(tres.Body.Bytes(), &tr)
+	if tr.IDToken != "" {
+		add("4. ID token: header, claims, signature", p.describeJWT(tr.IDToken, st.Nonce))
+	}
+	if tr.AccessToken != "" {
+		if strings.Count(tr.AccessToken, ".") == 2 {
+			add("5. Access token (JWT)", p.describeJWT(tr.AccessToken, ""))
+		}
+		ureq := httptest.NewRequest(http.MethodGet, "/userinfo", nil).WithContext(r.Context())
+		ureq.Header.Set("Authorization", "Bearer "+tr.AccessToken)
+		ures := httptest.NewRecorder()
+		p.handler.ServeHTTP(ures, ureq)
+		add(fmt.Sprintf("6. Userinfo (HTTP %d)", ures.Code), indentJSON(ures.Body.Bytes()))
+	}
+	p.render(w, r, http.StatusOK, "debug", pd)
+}
+
+// describeJWT decodes a JWT and checks its signature against the published keys.
+func (p *Provider) describeJWT(raw, nonce string) string {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return raw
+	}
+	head, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	body, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	verdict := "signature: NOT verified"
+	if jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256}); err == nil {
+		for _, k := range p.keys.public() {
+			if _, err := jws.Verify(k.Key()); err == nil {
+				verdict = "signature: verified with the published key " + k.ID()
+				break
+			}
+		}
+	}
+	if nonce != "" {
+		var c struct {
+			Nonce string `json:"nonce"`
+		}
+		_ = json.Unmarshal(body, &c)
+		verdict += fmt.Sprintf("; nonce matches: %v", c.Nonce == nonce)
+	}
+	return indentJSON(head) + "\n" + indentJSON(body) + "\n" + verdict
+}
+
+func indentJSON(b []byte) string {
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		return string(b)
+	}
+	return out.String()
+}
