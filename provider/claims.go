@@ -1,61 +1,35 @@
 package provider
 
 import (
-	"encoding/json"
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"golang.org/x/text/language"
 
+	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
-// scopeClaims says which claims each standard scope releases (README "Claims").
-var scopeClaims = map[string][]string{
-	oidc.ScopeProfile: {"name", "family_name", "given_name", "middle_name", "birthdate", "gender", "locale", "updated_at"},
-	oidc.ScopeEmail:   {"email", "email_verified"},
-	oidc.ScopePhone:   {"phone_number", "phone_number_verified"},
-	oidc.ScopeAddress: {"address"},
-}
-
-// claimsRequest is the claims request parameter (OpenID Connect Core §5.5): the claims asked
-// for individually, per target.
-type claimsRequest struct {
-	UserInfo map[string]json.RawMessage `json:"userinfo"`
-	IDToken  map[string]json.RawMessage `json:"id_token"`
-}
-
-// parseClaimsRequest reads the parameter; malformed JSON asks for nothing (the login flow
-// refuses such a request with invalid_request before any token exists).
-func parseClaimsRequest(raw string) claimsRequest {
-	c, _ := checkClaimsRequest(raw)
-	return c
-}
-
-func checkClaimsRequest(raw string) (claimsRequest, error) {
-	var c claimsRequest
-	if raw == "" {
-		return c, nil
+// released returns the claims to release: every claim of the granted scopes, plus the claims
+// the claims request parameter names for this target when a granted scope or claim scope
+// covers them (never beyond the grant).
+func released(scopes, claimScopes []string, claimsParam string, target consent.Target) map[string]bool {
+	out := consent.ScopeClaims(scopes)
+	cr, _ := consent.ParseClaimsRequest(claimsParam) // malformed: refused before any token exists
+	if cr == nil {
+		return out
 	}
-	return c, json.Unmarshal([]byte(raw), &c)
-}
-
-// released returns the claims to release: those of the scopes plus those requested by name
-// for this target.
-func released(scopes []string, requested map[string]json.RawMessage) map[string]bool {
-	out := map[string]bool{}
-	for _, s := range scopes {
-		for _, c := range scopeClaims[s] {
-			out[c] = true
+	within, _ := consent.Release(append(slices.Clone(scopes), claimScopes...), cr, target)
+	for name := range cr.For(target) {
+		if within[name] {
+			out[name] = true
 		}
-	}
-	for c := range requested {
-		out[c] = true
 	}
 	return out
 }
 
-// setUserinfo writes the released claims of u into ui.
+// setUserinfo writes the released claims of u into ui (README "Claims").
 func setUserinfo(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 	ui.Subject = u.ID
 	if claims["name"] {
@@ -95,6 +69,7 @@ func setUserinfo(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 		ui.PhoneNumber = u.Phone
 		ui.PhoneNumberVerified = oidc.Bool(u.PhoneVerified)
 	}
+	setESIAClaims(ui, u, claims)
 	if claims["address"] {
 		if i := slices.IndexFunc(u.Addresses, func(a storage.Address) bool { return a.Type == "PRG" }); i >= 0 || len(u.Addresses) > 0 {
 			a := u.Addresses[max(i, 0)]
@@ -110,6 +85,70 @@ func setUserinfo(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 	}
 }
 
+// setESIAClaims adds the claims of ESIA person scopes.
+func setESIAClaims(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
+	if claims["birthplace"] && u.BirthPlace != "" {
+		ui.AppendClaims("birthplace", u.BirthPlace)
+	}
+	if claims["snils"] && u.SNILS != "" {
+		ui.AppendClaims("snils", proofing.FormatSNILS(u.SNILS))
+	}
+	if claims["inn"] && u.INN != "" {
+		ui.AppendClaims("inn", u.INN)
+	}
+	if claims["citizenship"] && u.Citizenship != "" {
+		ui.AppendClaims("citizenship", u.Citizenship)
+	}
+	if claims["contacts"] {
+		var cs []map[string]string
+		if u.Phone != "" {
+			cs = append(cs, map[string]string{"type": "MBT", "value": proofing.FormatPhoneESIA(u.Phone), "vrfStu": vrf(u.PhoneVerified)})
+		}
+		if u.Email != "" {
+			cs = append(cs, map[string]string{"type": "EML", "value": u.Email, "vrfStu": vrf(u.EmailVerified)})
+		}
+		ui.AppendClaims("contacts", cs)
+	}
+	if claims["addresses"] {
+		as := make([]map[string]string, 0, len(u.Addresses))
+		for _, a := range u.Addresses {
+			as = append(as, map[string]string{"type": a.Type, "addressStr": a.AddressStr, "zipCode": a.ZipCode,
+				"region": a.Region, "city": a.City, "street": a.Street, "house": a.House, "flat": a.Flat, "countryId": a.Country})
+		}
+		ui.AppendClaims("addresses", as)
+	}
+	for name := range claims {
+		sc, ok := consent.Lookup(name)
+		if !ok || sc.Kind != consent.KindDocument {
+			continue
+		}
+		types := consent.DocTypes([]string{name})
+		var docs []map[string]string
+		for _, d := range u.Documents {
+			if types[d.Type] {
+				docs = append(docs, map[string]string{"type": d.Type, "series": d.Series, "number": d.Number,
+					"issueDate": esiaDate(d.IssueDate), "issueId": d.IssueID, "issuedBy": d.IssuedBy, "vrfStu": d.VrfStu})
+			}
+		}
+		ui.AppendClaims(name, docs)
+	}
+}
+
+func vrf(ok bool) string {
+	if ok {
+		return storage.VerifyVerified
+	}
+	return storage.VerifyNotVerified
+}
+
+// esiaDate turns YYYY-MM-DD into ESIA's dd.MM.yyyy.
+func esiaDate(iso string) string {
+	if len(iso) != 10 {
+		return iso
+	}
+	return iso[8:10] + "." + iso[5:7] + "." + iso[0:4]
+}
+
 func joinNonEmpty(sep string, parts ...string) string {
 	out := ""
 	for _, p := range parts {
@@ -120,45 +159,6 @@ func joinNonEmpty(sep string, parts ...string) string {
 			out += sep
 		}
 		out += p
-	}
-	return out
-}
-
-// supportedClaims are advertised in discovery.
-var supportedClaims = []string{
-	"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid", "at_hash", "c_hash",
-	"name", "family_name", "given_name", "middle_name", "birthdate", "gender", "locale", "updated_at",
-	"email", "email_verified", "phone_number", "phone_number_verified", "address",
-}
-
-// scopeText describes the standard scopes on the consent page.
-var scopeText = map[string]map[string]string{
-	"ru": {
-		"openid":         "Идентификатор учётной записи",
-		"profile":        "ФИО, дата рождения, пол",
-		"email":          "Адрес электронной почты",
-		"phone":          "Номер мобильного телефона",
-		"address":        "Адрес регистрации",
-		"offline_access": "Доступ к данным, когда вы не в сети",
-	},
-	"en": {
-		"openid":         "Account identifier",
-		"profile":        "Full name, birth date, gender",
-		"email":          "E-mail address",
-		"phone":          "Mobile phone number",
-		"address":        "Registration address",
-		"offline_access": "Access to your data while you are offline",
-	},
-}
-
-func scopeDescriptions(lang string, scopes []string) []string {
-	out := make([]string, 0, len(scopes))
-	for _, s := range scopes {
-		if d, ok := scopeText[lang][s]; ok {
-			out = append(out, d)
-		} else {
-			out = append(out, s)
-		}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
@@ -110,7 +111,13 @@ func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
-func (c *client) IsScopeAllowed(string) bool { return false }
+
+// IsScopeAllowed keeps the catalog's scopes (the engine would drop all but the standard
+// ones); unknown scopes never get here — the authorization endpoint refuses them first.
+func (c *client) IsScopeAllowed(scope string) bool {
+	_, err := consent.Validate([]string{scope}, c.cfg.Scopes)
+	return err == nil
+}
 
 // IDTokenUserinfoClaimsAssertion puts the scope claims into the ID token as well as userinfo:
 // many cabinet libraries read the profile from the ID token only.
@@ -118,3 +125,15 @@ func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c *client) ClockSkew() time.Duration             { return 0 }
 
 var _ op.Client = (*client)(nil)
+
+// scopesSupported lists the catalog's person scopes for discovery (organisation scopes are
+// requested in their URL form and left out).
+var scopesSupported = func() []string {
+	var out []string
+	for _, s := range consent.All() {
+		if s.Kind != consent.KindOrg {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -30,7 +31,6 @@ type flowState struct {
 	MaxAge        *int64
 	HintSubject   string // subject of a valid id_token_hint
 	Authenticated bool   // the citizen entered the password during this request
-	ConsentGiven  bool   // the citizen answered the consent page during this request
 	PKCERequired  bool
 	CodeChallenge string
 	ChallengeMeth string
@@ -43,6 +43,10 @@ type flowState struct {
 	UserLevel  storage.Level
 	UserStatus storage.Status
 	MinLevel   storage.Level
+
+	// Consent is the consent package's decision for the citizen and client (zero before
+	// the citizen is known).
+	Consent consent.Decision
 }
 
 type decision struct {
@@ -91,7 +95,10 @@ func nextStep(s flowState) decision {
 		}
 		return decision{step: stepLevelLow}
 	}
-	if slices.Contains(s.Prompt, oidc.PromptConsent) && !s.ConsentGiven {
+	switch s.Consent.Action {
+	case consent.Fail:
+		return decision{step: stepFailRP, err: s.Consent.Error, desc: s.Consent.Reason}
+	case consent.Ask:
 		return decision{step: stepConsent}
 	}
 	return decision{step: stepDone}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -39,8 +40,15 @@ func TestNextStep(t *testing.T) {
 		{"hint for another citizen → login", session(flowState{HintSubject: "1000000002"}), stepLogin, ""},
 		{"hint for another citizen, prompt=none → login_required", session(flowState{HintSubject: "1000000002", Prompt: []string{"none"}}), stepFailRP, "login_required"},
 		{"hint for the session's citizen → done", session(flowState{HintSubject: "1000000003"}), stepDone, ""},
-		{"prompt=consent → consent", fresh(flowState{Prompt: []string{"consent"}}), stepConsent, ""},
-		{"prompt=consent answered → done", fresh(flowState{Prompt: []string{"consent"}, ConsentGiven: true}), stepDone, ""},
+		{"consent asked → consent page", fresh(flowState{Consent: consent.Decision{Action: consent.Ask}}), stepConsent, ""},
+		{"consent skipped → done", fresh(flowState{Consent: consent.Decision{Action: consent.Skip}}), stepDone, ""},
+		{"consent missing, prompt=none → consent_required", session(flowState{Prompt: []string{"none"}, Consent: consent.Decision{Action: consent.Fail, Error: "consent_required"}}), stepFailRP, "consent_required"},
+		{"login comes before consent", flowState{Consent: consent.Decision{Action: consent.Ask}}, stepLogin, ""},
+		{"the level check comes before consent", func() flowState {
+			s := fresh(flowState{MinLevel: storage.LevelConfirmed, Consent: consent.Decision{Action: consent.Ask}})
+			s.UserLevel = storage.LevelStandard
+			return s
+		}(), stepLevelLow, ""},
 		{"suspended → page", func() flowState { s := fresh(flowState{}); s.UserStatus = storage.StatusSuspended; return s }(), stepSuspended, ""},
 		{"suspended in SSO, prompt=none → access_denied", func() flowState {
 			s := session(flowState{Prompt: []string{"none"}})

@@ -194,6 +194,23 @@ func (e *env) submitLogin(c *http.Client, pg page, login, password string) page 
 		"login": {login}, "password": {password}})
 }
 
+// isConsent reports whether pg is the consent page.
+func (pg page) isConsent() bool { return strings.Contains(pg.body, `action="/login/consent"`) }
+
+// approveConsent answers a consent page as a browser would with every box left ticked; any
+// other page is returned as it is.
+func (e *env) approveConsent(c *http.Client, pg page) page {
+	e.t.Helper()
+	if !pg.isConsent() {
+		return pg
+	}
+	form := url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "decision": {"allow"}}
+	for _, m := range regexp.MustCompile(`name="scope" value="([^"]*)" checked`).FindAllStringSubmatch(pg.body, -1) {
+		form.Add("scope", html.UnescapeString(m[1]))
+	}
+	return post(e.t, c, e.issuer+"/login/consent", form)
+}
+
 func snippet(s string) string {
 	if len(s) > 400 {
 		return s[:400]
@@ -222,6 +239,7 @@ func (r *rp) loginAs(login string, opts ...oauth2.AuthCodeOption) string {
 
 func (r *rp) codeFrom(pg page) string {
 	r.e.t.Helper()
+	pg = r.e.approveConsent(r.browser, pg)
 	if !strings.HasPrefix(pg.location, r.conf.RedirectURL) {
 		r.e.t.Fatalf("expected a redirect to %s, got %d location=%q body=%q", r.conf.RedirectURL, pg.status, pg.location, snippet(pg.body))
 	}

@@ -3,11 +3,15 @@ package provider
 import (
 	"context"
 	"encoding/json"
+
 	"errors"
 	"fmt"
+	"github.com/esia-emulator/esia-emulator/consent"
+	"github.com/esia-emulator/esia-emulator/provider/audit"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -96,11 +100,13 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 	cl := p.clients[ar.ClientID]
 	st := flowState{
 		Now: p.now(), Prompt: ar.Prompt, MaxAge: ar.MaxAge, HintSubject: ar.HintSubject,
-		Authenticated: ar.Authenticated, ConsentGiven: ar.Consented,
-		PKCERequired: cl != nil && cl.requiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
+		Authenticated: ar.Authenticated,
+		PKCERequired:  cl != nil && cl.requiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
 	}
-	if _, err := checkClaimsRequest(ar.Claims); err != nil {
-		st.ClaimsInvalid = true
+	if ar.Claims != "" {
+		if _, err := consent.ParseClaimsRequest(ar.Claims); err != nil {
+			st.ClaimsInvalid = true
+		}
 	}
 	if cl != nil {
 		st.MinLevel = cl.minLevel
@@ -108,16 +114,12 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 	if ar.MinLevel.Rank() > st.MinLevel.Rank() {
 		st.MinLevel = ar.MinLevel
 	}
-	sess, hasSession, err := p.currentSession(ctx, r)
+	userID, sess, hasSession, err := p.flowUser(ctx, r, ar)
 	if err != nil {
 		p.serverError(w, r, err)
 		return
 	}
 	st.HasSession, st.SessionUser, st.SessionAuthTime = hasSession, sess.UserID, sess.AuthTime
-	userID := ar.UserID
-	if !ar.Authenticated && hasSession {
-		userID = sess.UserID
-	}
 	var user storage.User
 	if userID != "" {
 		user, err = p.store.GetUser(ctx, userID)
@@ -130,6 +132,10 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			return
 		}
 		st.UserLevel, st.UserStatus = user.Level, user.Status
+		if st.Consent, err = p.consentDecision(ctx, ar, user.ID); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
 	}
 	lang := requestLang(r, ar.UILocales)
 	d := nextStep(st)
@@ -152,7 +158,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 	case stepConsent:
 		p.render(w, r, http.StatusOK, "consent", pageData{Lang: lang, Title: "consent.title",
 			CSRF: p.csrfToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
-			Scopes: scopeDescriptions(lang, ar.Scopes)})
+			Consent: consentItems(lang, st.Consent.Items)})
 	case stepLevelLow:
 		text := "level.text"
 		if st.MinLevel == storage.LevelStandard {
@@ -175,8 +181,26 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 	case stepFailRP:
 		p.failRP(w, r, ar, d.err, d.desc)
 	case stepDone:
+		// The authorization carries what the citizen granted (unticked scopes dropped).
+		if st.Consent.Action == consent.Skip {
+			ar.Scopes, ar.ClaimScopes = splitGranted(ar, st.Consent.Scopes)
+		}
 		p.complete(w, r, ar, sess, user)
 	}
+}
+
+// flowUser returns the citizen a login flow is about: the one who authenticated in this
+// request, else the one of the browser's SSO session ("" when neither).
+func (p *Provider) flowUser(ctx context.Context, r *http.Request, ar storage.AuthRequest) (string, storage.Session, bool, error) {
+	sess, hasSession, err := p.currentSession(ctx, r)
+	if err != nil {
+		return "", storage.Session{}, false, err
+	}
+	userID := ar.UserID
+	if !ar.Authenticated && hasSession {
+		userID = sess.UserID
+	}
+	return userID, sess, hasSession, nil
 }
 
 // complete marks the request done with the citizen and session and hands over to the engine,
@@ -187,7 +211,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.A
 		if !a.Authenticated { // single sign-on: the login happened earlier in this session
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = sess.UserID, sess.ID, sess.AuthTime, sess.AMR, sess.ACR
 		}
-		a.Done = true
+		a.Scopes, a.ClaimScopes, a.Done = ar.Scopes, ar.ClaimScopes, true
 		return a, nil
 	})
 	if err != nil {
@@ -266,6 +290,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, errInvalidCredentials) {
 		p.log.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
+		p.recordAudit(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: user.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": "invalid_credentials"}})
 		p.dispatch(w, r, ar, bid, translate(lang, "login.invalid"))
 		return
 	}
@@ -282,6 +307,8 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		ar.SessionID = sess.ID
 	}
+	p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
+		Details: map[string]string{"amr": strings.Join(amr, " ")}})
 	now := p.now()
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, ar.SessionID, now, amr, acr, true
@@ -307,7 +334,9 @@ func (p *Provider) pickablePersonas(ctx context.Context) ([]personaRow, error) {
 	return rows, nil
 }
 
-// authenticate finds the account by any reading of the login and checks the password.
+// authenticate finds the account by any reading of the login and checks the password. With
+// errInvalidCredentials the returned user is the account whose password was wrong (zero for
+// an unknown login).
 func (p *Provider) authenticate(ctx context.Context, login, pw string) (storage.User, error) {
 	for _, c := range proofing.LoginCandidates(login) {
 		u, err := p.store.UserByLogin(ctx, storage.LoginKind(c.Kind), c.Value)
@@ -322,7 +351,9 @@ func (p *Provider) authenticate(ctx context.Context, login, pw string) (storage.
 			return storage.User{}, fmt.Errorf("verify password of %s: %w", u.ID, err)
 		}
 		if !ok {
-			return storage.User{}, errInvalidCredentials
+			// The account is returned for the audit log and lockout only; the citizen sees
+			// the same answer as for an unknown login.
+			return u, errInvalidCredentials
 		}
 		return u, nil
 	}
@@ -330,7 +361,8 @@ func (p *Provider) authenticate(ctx context.Context, login, pw string) (storage.
 	return storage.User{}, errInvalidCredentials
 }
 
-// postConsent records the citizen's answer on the consent page.
+// postConsent records the citizen's answer on the consent page: the ticked scopes are
+// granted (remembered per citizen, client and scope), unticked ones left out.
 func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
 	id := r.PostFormValue("authRequestID")
 	if !p.checkCSRF(r, id, formConsent) {
@@ -341,11 +373,29 @@ func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	ctx := r.Context()
+	userID, _, _, err := p.flowUser(ctx, r, ar)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	if userID == "" {
+		// No citizen (a forged post, or the session ended): start the flow over.
+		p.dispatch(w, r, ar, bid, "")
+		return
+	}
 	if r.PostFormValue("decision") != "allow" {
+		p.recordAudit(ctx, r, audit.Event{Type: audit.ConsentDenied, UserID: userID, ClientID: ar.ClientID})
 		p.failRP(w, r, ar, "access_denied", "the citizen refused access")
 		return
 	}
-	ar, err := p.store.UpdateAuthRequest(r.Context(), ar.ID, p.now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+	scopes, err := p.applyConsent(ctx, r, ar, userID, r.PostForm["scope"])
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, p.now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.Scopes, a.ClaimScopes = splitGranted(a, scopes)
 		a.Consented = true
 		return a, nil
 	})

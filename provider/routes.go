@@ -12,6 +12,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/esia-emulator/esia-emulator/consent"
 )
 
 // Paths of the engine's endpoints (its defaults).
@@ -63,6 +65,8 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	d.DeviceAuthorizationEndpoint = ""
 	d.CheckSessionIframe = ""
 	d.ACRValuesSupported = []string{acrOneFactor, acrTwoFactor}
+	d.ScopesSupported = scopesSupported
+	d.ClaimsSupported = consent.SupportedClaims()
 	d.ClaimsLocalesSupported = nil
 	d.RequestURIParameterSupported = false
 	d.RequestParameterSupported = false
@@ -209,24 +213,30 @@ func (p *Provider) authorizeExtras(next http.Handler) http.Handler {
 			return
 		}
 		if r.Form.Get("request_uri") != "" {
-			p.refuseRequestURI(w, r)
+			p.authorizeError(w, r, "request_uri_not_supported", "the request_uri parameter is not supported")
 			return
+		}
+		if cl, ok := p.clients[r.Form.Get("client_id")]; ok && r.Form.Get("scope") != "" {
+			if _, err := consent.Validate(strings.Fields(r.Form.Get("scope")), cl.cfg.Scopes); err != nil {
+				p.authorizeError(w, r, "invalid_scope", err.Error())
+				return
+			}
 		}
 		ctx := context.WithValue(r.Context(), ctxAuthorizeExtras, authorizeExtras{claims: r.Form.Get("claims")})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-// refuseRequestURI answers request_uri (not supported) the way the engine answers request:
-// with request_uri_not_supported at a registered redirect_uri, or an error page when the
-// client or redirect_uri cannot be trusted.
-func (p *Provider) refuseRequestURI(w http.ResponseWriter, r *http.Request) {
+// authorizeError refuses an authorization request before the engine sees it: with the OAuth
+// error at a registered redirect_uri, or an error page when the client or redirect_uri
+// cannot be trusted.
+func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, code, desc string) {
 	cl, ok := p.clients[r.Form.Get("client_id")]
 	redirect := r.Form.Get("redirect_uri")
 	if !ok || !slices.Contains(cl.cfg.RedirectURIs, redirect) {
 		lang := requestLang(r, nil)
 		p.render(w, r, http.StatusBadRequest, "message", pageData{Lang: lang, Title: "error.title",
-			Paragraphs: []string{translate(lang, "error.badrequest")}, Details: "request_uri is not supported; unknown client or redirect_uri"})
+			Paragraphs: []string{translate(lang, "error.badrequest")}, Details: code + ": " + desc + " (and the client or redirect_uri is unknown)"})
 		return
 	}
 	u, err := url.Parse(redirect)
@@ -235,8 +245,8 @@ func (p *Provider) refuseRequestURI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := u.Query()
-	q.Set("error", "request_uri_not_supported")
-	q.Set("error_description", "the request_uri parameter is not supported")
+	q.Set("error", code)
+	q.Set("error_description", desc)
 	if st := r.Form.Get("state"); st != "" {
 		q.Set("state", st)
 	}

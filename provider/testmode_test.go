@@ -241,7 +241,7 @@ func TestLoginDebugger(t *testing.T) {
 	}
 	for _, client := range []string{"demo-cabinet", "demo-spa"} {
 		login := post(t, b, e.issuer+"/debug/start", map[string][]string{"csrf": {pg.form("csrf")}, "client": {client}, "scope": {"openid profile"}, "extra": {"prompt=login"}})
-		done := e.submitLogin(b, login, "+79990000003", "Test1234!")
+		done := e.approveConsent(b, e.submitLogin(b, login, "+79990000003", "Test1234!"))
 		for _, want := range []string{"Token response (HTTP 200)", "signature: verified with the published key", "nonce matches: true", "Userinfo (HTTP 200)", "Иванова Мария Ивановна"} {
 			if !strings.Contains(done.body, want) {
 				t.Fatalf("%s: debugger result lacks %q: %s", client, want, snippet(done.body))

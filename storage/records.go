@@ -158,6 +158,9 @@ type AuthRequest struct {
 	ACRValues           []string `json:"acr_values,omitempty"`
 	HintSubject         string   `json:"hint_subject,omitempty"` // subject of a valid id_token_hint
 	Claims              string   `json:"claims,omitempty"`       // the raw claims request parameter
+	// ClaimScopes are the scopes that cover claims asked for by name in Claims: asked on the
+	// consent page, but releasing only the claims named, only where named.
+	ClaimScopes []string `json:"claim_scopes,omitempty"`
 	// Dialect names the protocol the request came in ("" for OpenID Connect, "esia" for
 	// ESIA's /aas/oauth2 endpoints); Extra holds that dialect's own parameters.
 	Dialect string `json:"dialect,omitempty"`
@@ -237,10 +240,12 @@ type Token struct {
 	ACR       string    `json:"acr,omitempty"`
 	AuthTime  time.Time `json:"auth_time,omitempty"`
 	SessionID string    `json:"session_id,omitempty"`
-	// Claims is the claims request parameter of the authorization (JSON), for userinfo.
-	Claims    string    `json:"claims,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
+	// Claims is the claims request parameter of the authorization (JSON), for userinfo, and
+	// ClaimScopes the granted scopes that cover the claims it names.
+	Claims      string    `json:"claims,omitempty"`
+	ClaimScopes []string  `json:"claim_scopes,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
 	// RefreshID links an access token to the refresh token issued with it.
 	RefreshID string `json:"refresh_id,omitempty"`
 	Used      bool   `json:"used,omitempty"`

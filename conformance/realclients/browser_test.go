@@ -150,6 +150,7 @@ type browserResult struct {
 	Text          string   `json:"text"`
 	Blocked       []string `json:"blocked"`
 	ConsoleErrors []string `json:"console_errors"`
+	ConsentShown  bool     `json:"consent_shown"`
 }
 
 // TestBrowserJourney drives headless Chromium through a cabinet's «Войти через Госуслуги»: the
@@ -204,6 +205,9 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	if !strings.HasPrefix(res.FinalURL, redirectURI) {
 		t.Errorf("the journey ended at %s, want the cabinet's %s", res.FinalURL, redirectURI)
+	}
+	if !res.ConsentShown {
+		t.Error("the first login to the cabinet did not ask for consent")
 	}
 	if res.Name != personaName || !strings.Contains(res.Text, personaName) {
 		t.Errorf("the cabinet shows name %q, want %q; page text:\n%s", res.Name, personaName, res.Text)

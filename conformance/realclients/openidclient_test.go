@@ -19,7 +19,8 @@ type openidClientResult struct {
 		Labels  []string `json:"labels"`
 		Buttons []string `json:"buttons"`
 	} `json:"login_form"`
-	Callback struct {
+	ConsentShown bool `json:"consent_shown"`
+	Callback     struct {
 		HasCode bool    `json:"has_code"`
 		StateOK bool    `json:"state_ok"`
 		Iss     *string `json:"iss"`
@@ -64,6 +65,9 @@ func TestOpenIDClientNode(t *testing.T) {
 
 	if res.Discovery.Issuer != e.issuer {
 		t.Errorf("discovery issuer %q, want %q", res.Discovery.Issuer, e.issuer)
+	}
+	if !res.ConsentShown {
+		t.Error("the first login to the cabinet did not ask for consent")
 	}
 	if !res.Callback.HasCode || !res.Callback.StateOK {
 		t.Errorf("callback: %+v", res.Callback)

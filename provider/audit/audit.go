@@ -29,6 +29,7 @@ const (
 	ConsentGiven         Type = "consent_given"         // first grant for a client; Details["scopes"]
 	ConsentChanged       Type = "consent_changed"       // grants for a client changed; Details["added"], ["removed"]
 	ConsentWithdrawn     Type = "consent_withdrawn"     // grants withdrawn; Details["scopes"]
+	ConsentDenied        Type = "consent_denied"        // the citizen pressed "Отказать" on the consent page
 	TokensRevoked        Type = "tokens_revoked"        // a client's tokens for the citizen revoked
 	CodeSent             Type = "code_sent"             // a one-time code sent; Details["channel"], never the code
 	CodeFailed           Type = "code_failed"           // a wrong or expired one-time code

@@ -118,12 +118,20 @@ try {
   steps.push('click «Войти»');
   await page.getByRole('button', { name: 'Войти', exact: true }).click();
 
-  steps.push('wait for the relying party claims page');
-  // back at the cabinet, or the emulator's error alert (wrong password, refused login) at once.
-  const outcome = await Promise.race([
-    page.waitForURL((u) => u.origin === rpOrigin && u.pathname === '/callback', { waitUntil: 'load' }).then(() => 'rp'),
-    page.locator('[role="alert"]').first().waitFor({ state: 'visible' }).then(() => 'alert'),
-  ]);
+  steps.push('wait for the consent page or the relying party');
+  // the first login to this service asks for consent; then back at the cabinet — or the
+  // emulator's error alert (wrong password, refused login) at once.
+  const grant = page.getByRole('button', { name: 'Предоставить', exact: true });
+  const backAtRP = () => page.waitForURL((u) => u.origin === rpOrigin && u.pathname === '/callback', { waitUntil: 'load' }).then(() => 'rp');
+  const alerted = () => page.locator('[role="alert"]').first().waitFor({ state: 'visible' }).then(() => 'alert');
+  let outcome = await Promise.race([backAtRP(), alerted(), grant.waitFor({ state: 'visible' }).then(() => 'consent')]);
+  let consentShown = false;
+  if (outcome === 'consent') {
+    consentShown = true;
+    steps.push('click «Предоставить» on the consent page');
+    await grant.click();
+    outcome = await Promise.race([backAtRP(), alerted()]);
+  }
   if (outcome === 'alert') {
     const alert = (await page.locator('[role="alert"]').first().innerText()).trim();
     throw new Error(`the login page shows an error instead of returning to the cabinet: ${JSON.stringify(alert)}`);
@@ -138,6 +146,7 @@ try {
   if (!text.includes(expectText)) throw new Error(`the claims page does not show ${JSON.stringify(expectText)}`);
 
   const result = {
+    consent_shown: consentShown,
     login_page: { url: loginPageURL, title: loginPageTitle },
     final_url: page.url(),
     title: await page.title(),

@@ -105,6 +105,26 @@ function parseLoginForm(html, pageUrl) {
   return null;
 }
 
+// parseConsentForm finds the consent form (action /login/consent): its hidden inputs, the
+// checkboxes left ticked, and its buttons.
+function parseConsentForm(html, pageUrl) {
+  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
+    const form = attrs(m[1]);
+    if (!(form.action || '').endsWith('/login/consent')) continue;
+    const fields = [];
+    for (const im of m[2].matchAll(/<input\b([^>]*)>/gi)) {
+      const a = attrs(im[1]);
+      if (!a.name) continue;
+      if (a.type === 'checkbox' && !('checked' in a)) continue;
+      fields.push([a.name, a.value ?? 'on']);
+    }
+    const buttons = [...m[2].matchAll(/<button\b[^>]*>([\s\S]*?)<\/button>/gi)].map((b) =>
+      decodeEntities(b[1].replace(/<[^>]*>/g, '')).trim());
+    return { action: new URL(form.action, pageUrl).href, method: (form.method || 'get').toUpperCase(), fields, buttons };
+  }
+  return null;
+}
+
 // --- the relying party ---
 const config = await client.discovery(
   new URL(issuer),
@@ -146,6 +166,25 @@ submitted.set(passwordField, password);
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: issuerOrigin, referer: res.url || authURL.href },
   }),
 ));
+// the first login to this service asks for consent: approve with every box left ticked, as a
+// citizen pressing «Предоставить» would.
+let consentShown = false;
+if (!redirect) {
+  const cf = parseConsentForm(body, res.url || authURL.href);
+  if (cf) {
+    consentShown = true;
+    if (!cf.buttons.includes('Предоставить')) throw new Error('no «Предоставить» button: ' + JSON.stringify(cf.buttons));
+    const answer = new URLSearchParams(cf.fields);
+    answer.set('decision', 'allow');
+    ({ res, body, redirect } = await follow(
+      await browse(cf.action, {
+        method: cf.method,
+        body: answer,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: issuerOrigin, referer: res.url },
+      }),
+    ));
+  }
+}
 if (!redirect) throw new Error(`login did not redirect back: ${res.status} ${body.slice(0, 400)} trail: ${trail.join(' | ')}`);
 if (!redirect.href.startsWith(redirectUri)) throw new Error(`redirected to ${redirect}, expected ${redirectUri}`);
 const callback = redirect;
@@ -183,6 +222,7 @@ console.log(JSON.stringify({
     code_challenge_methods_supported: meta.code_challenge_methods_supported ?? null,
   },
   login_form: { action: form.action, method: form.method, labels: Object.values(form.labels), buttons: form.buttons },
+  consent_shown: consentShown,
   callback: {
     has_code: callback.searchParams.has('code'),
     state_ok: callback.searchParams.get('state') === state,

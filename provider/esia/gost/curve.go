@@ -207,152 +207,170 @@ func curveByOIDWithTest(oid asn1.ObjectIdentifier) (*Curve, bool) {
 }
 
 // Point arithmetic in Jacobian coordinates (x = X/Z², y = Y/Z³; Z = 0 is the
-// point at infinity) with math/big. This is not constant time: fine for
+// point at infinity) with math/big, computing in place with per-operation
+// scratch space to keep allocations down. This is not constant time: fine for
 // verification, and for the emulator's own (test) keys, but not a hardened
 // signer.
 
-type jacobian struct{ x, y, z *big.Int }
+type jacobian struct{ x, y, z big.Int }
 
-func (c *Curve) affineToJacobian(x, y *big.Int) jacobian {
-	return jacobian{new(big.Int).Set(x), new(big.Int).Set(y), big.NewInt(1)}
+// pointOps carries the curve and scratch integers for one scalar
+// multiplication; it is not shared between goroutines.
+type pointOps struct {
+	c                                  *Curve
+	t1, t2, t3, t4, t5, t6, t7, t8, t9 big.Int
 }
 
-func (c *Curve) infinity() jacobian {
-	return jacobian{new(big.Int), new(big.Int), new(big.Int)}
+func (c *Curve) ops() *pointOps { return &pointOps{c: c} }
+
+func (o *pointOps) mod(v *big.Int) *big.Int { return v.Mod(v, o.c.P) }
+
+func (o *pointOps) setAffine(p *jacobian, x, y *big.Int) {
+	p.x.Set(x)
+	p.y.Set(y)
+	p.z.SetInt64(1)
 }
 
-func (c *Curve) toAffine(p jacobian) (x, y *big.Int, ok bool) {
+func (o *pointOps) set(p, q *jacobian) {
+	p.x.Set(&q.x)
+	p.y.Set(&q.y)
+	p.z.Set(&q.z)
+}
+
+func (o *pointOps) toAffine(p *jacobian) (x, y *big.Int, ok bool) {
 	if p.z.Sign() == 0 {
 		return nil, nil, false
 	}
-	zinv := new(big.Int).ModInverse(p.z, c.P)
-	zinv2 := new(big.Int).Mul(zinv, zinv)
-	zinv2.Mod(zinv2, c.P)
-	x = new(big.Int).Mul(p.x, zinv2)
-	x.Mod(x, c.P)
+	zinv := new(big.Int).ModInverse(&p.z, o.c.P)
+	zinv2 := o.mod(new(big.Int).Mul(zinv, zinv))
+	x = o.mod(new(big.Int).Mul(&p.x, zinv2))
 	zinv2.Mul(zinv2, zinv)
-	y = new(big.Int).Mul(p.y, zinv2)
-	y.Mod(y, c.P)
+	y = o.mod(new(big.Int).Mul(&p.y, zinv2))
 	return x, y, true
 }
 
-func (c *Curve) mod(v *big.Int) *big.Int { return v.Mod(v, c.P) }
-
-// double uses the general-a doubling formula (dbl-2007-bl style).
-func (c *Curve) double(p jacobian) jacobian {
+// double sets p = 2p (general a; the dbl-2007-bl formulas).
+func (o *pointOps) double(p *jacobian) {
 	if p.z.Sign() == 0 || p.y.Sign() == 0 {
-		return c.infinity()
+		p.z.SetInt64(0)
+		return
 	}
-	xx := c.mod(new(big.Int).Mul(p.x, p.x))
-	yy := c.mod(new(big.Int).Mul(p.y, p.y))
-	yyyy := c.mod(new(big.Int).Mul(yy, yy))
-	zz := c.mod(new(big.Int).Mul(p.z, p.z))
+	xx, yy, yyyy, zz, s, m := &o.t1, &o.t2, &o.t3, &o.t4, &o.t5, &o.t6
+	o.mod(xx.Mul(&p.x, &p.x))
+	o.mod(yy.Mul(&p.y, &p.y))
+	o.mod(yyyy.Mul(yy, yy))
+	o.mod(zz.Mul(&p.z, &p.z))
 	// S = 4·X·YY
-	s := new(big.Int).Mul(p.x, yy)
-	s.Lsh(s, 2)
-	c.mod(s)
+	s.Mul(&p.x, yy)
+	o.mod(s.Lsh(s, 2))
 	// M = 3·XX + a·ZZ²
-	m := new(big.Int).Mul(zz, zz)
-	m.Mul(m, c.A)
-	m.Add(m, new(big.Int).Mul(xx, big.NewInt(3)))
-	c.mod(m)
+	m.Mul(zz, zz)
+	o.mod(m)
+	m.Mul(m, o.c.A)
+	m.Add(m, xx)
+	m.Add(m, xx.Lsh(xx, 1))
+	o.mod(m)
+	// Z3 = 2·Y·Z (before Y is overwritten)
+	p.z.Mul(&p.z, &p.y)
+	o.mod(p.z.Lsh(&p.z, 1))
 	// X3 = M² − 2S
-	x3 := new(big.Int).Mul(m, m)
-	x3.Sub(x3, new(big.Int).Lsh(s, 1))
-	c.mod(x3)
+	p.x.Mul(m, m)
+	p.x.Sub(&p.x, o.t7.Lsh(s, 1))
+	o.mod(&p.x)
 	// Y3 = M·(S − X3) − 8·YYYY
-	y3 := new(big.Int).Sub(s, x3)
-	y3.Mul(y3, m)
-	y3.Sub(y3, new(big.Int).Lsh(yyyy, 3))
-	c.mod(y3)
-	// Z3 = 2·Y·Z
-	z3 := new(big.Int).Mul(p.y, p.z)
-	z3.Lsh(z3, 1)
-	c.mod(z3)
-	return jacobian{x3, y3, z3}
+	p.y.Sub(s, &p.x)
+	p.y.Mul(&p.y, m)
+	p.y.Sub(&p.y, yyyy.Lsh(yyyy, 3))
+	o.mod(&p.y)
 }
 
-func (c *Curve) add(p, q jacobian) jacobian {
-	if p.z.Sign() == 0 {
-		return q
-	}
+// add sets p = p + q (add-2007-bl).
+func (o *pointOps) add(p, q *jacobian) {
 	if q.z.Sign() == 0 {
-		return p
+		return
 	}
-	z1z1 := c.mod(new(big.Int).Mul(p.z, p.z))
-	z2z2 := c.mod(new(big.Int).Mul(q.z, q.z))
-	u1 := c.mod(new(big.Int).Mul(p.x, z2z2))
-	u2 := c.mod(new(big.Int).Mul(q.x, z1z1))
-	s1 := new(big.Int).Mul(p.y, q.z)
-	s1.Mul(s1, z2z2)
-	c.mod(s1)
-	s2 := new(big.Int).Mul(q.y, p.z)
-	s2.Mul(s2, z1z1)
-	c.mod(s2)
+	if p.z.Sign() == 0 {
+		o.set(p, q)
+		return
+	}
+	z1z1, z2z2, u1, u2, s1, s2 := &o.t1, &o.t2, &o.t3, &o.t4, &o.t5, &o.t6
+	o.mod(z1z1.Mul(&p.z, &p.z))
+	o.mod(z2z2.Mul(&q.z, &q.z))
+	o.mod(u1.Mul(&p.x, z2z2))
+	o.mod(u2.Mul(&q.x, z1z1))
+	s1.Mul(&p.y, &q.z)
+	o.mod(s1.Mul(s1, z2z2))
+	s2.Mul(&q.y, &p.z)
+	o.mod(s2.Mul(s2, z1z1))
 	if u1.Cmp(u2) == 0 {
 		if s1.Cmp(s2) == 0 {
-			return c.double(p)
+			o.double(p)
+		} else {
+			p.z.SetInt64(0)
 		}
-		return c.infinity()
+		return
 	}
-	h := c.mod(new(big.Int).Sub(u2, u1))
-	r := c.mod(new(big.Int).Sub(s2, s1))
-	hh := c.mod(new(big.Int).Mul(h, h))
-	hhh := c.mod(new(big.Int).Mul(h, hh))
-	v := c.mod(new(big.Int).Mul(u1, hh))
-	// X3 = r² − HHH − 2V
-	x3 := new(big.Int).Mul(r, r)
-	x3.Sub(x3, hhh)
-	x3.Sub(x3, new(big.Int).Lsh(v, 1))
-	c.mod(x3)
-	// Y3 = r·(V − X3) − S1·HHH
-	y3 := new(big.Int).Sub(v, x3)
-	y3.Mul(y3, r)
-	y3.Sub(y3, new(big.Int).Mul(s1, hhh))
-	c.mod(y3)
+	h, r := u2.Sub(u2, u1), s2.Sub(s2, s1) // reuse u2 and s2
+	o.mod(h)
+	o.mod(r)
+	hh, hhh := z1z1, z2z2 // no longer needed
+	o.mod(hh.Mul(h, h))
+	o.mod(hhh.Mul(h, hh))
+	v := u1
+	o.mod(v.Mul(u1, hh))
 	// Z3 = Z1·Z2·H
-	z3 := new(big.Int).Mul(p.z, q.z)
-	z3.Mul(z3, h)
-	c.mod(z3)
-	return jacobian{x3, y3, z3}
+	p.z.Mul(&p.z, &q.z)
+	o.mod(p.z.Mul(&p.z, h))
+	// X3 = r² − HHH − 2V
+	p.x.Mul(r, r)
+	p.x.Sub(&p.x, hhh)
+	p.x.Sub(&p.x, o.t7.Lsh(v, 1))
+	o.mod(&p.x)
+	// Y3 = r·(V − X3) − S1·HHH
+	p.y.Sub(v, &p.x)
+	p.y.Mul(&p.y, r)
+	p.y.Sub(&p.y, o.t8.Mul(s1, hhh))
+	o.mod(&p.y)
 }
 
 // scalarMult returns k·(x, y) in affine coordinates; ok is false for the
 // point at infinity. k must be non-negative.
 func (c *Curve) scalarMult(x, y, k *big.Int) (rx, ry *big.Int, ok bool) {
-	p := c.affineToJacobian(x, y)
-	acc := c.infinity()
+	o := c.ops()
+	var p, acc jacobian
+	o.setAffine(&p, x, y)
 	for i := k.BitLen() - 1; i >= 0; i-- {
-		acc = c.double(acc)
+		o.double(&acc)
 		if k.Bit(i) == 1 {
-			acc = c.add(acc, p)
+			o.add(&acc, &p)
 		}
 	}
-	return c.toAffine(acc)
+	return o.toAffine(&acc)
 }
 
-// ScalarBaseMult returns k·G.
+// ScalarBaseMult returns k·G; ok is false if that is the point at infinity.
 func (c *Curve) ScalarBaseMult(k *big.Int) (x, y *big.Int, ok bool) {
 	return c.scalarMult(c.X, c.Y, k)
 }
 
 // combinedMult returns u1·G + u2·(x, y) with Shamir's trick.
 func (c *Curve) combinedMult(x, y, u1, u2 *big.Int) (rx, ry *big.Int, ok bool) {
-	g := c.affineToJacobian(c.X, c.Y)
-	q := c.affineToJacobian(x, y)
-	gq := c.add(g, q)
-	acc := c.infinity()
-	n := max(u1.BitLen(), u2.BitLen())
-	for i := n - 1; i >= 0; i-- {
-		acc = c.double(acc)
+	o := c.ops()
+	var g, q, gq, acc jacobian
+	o.setAffine(&g, c.X, c.Y)
+	o.setAffine(&q, x, y)
+	o.set(&gq, &g)
+	o.add(&gq, &q)
+	for i := max(u1.BitLen(), u2.BitLen()) - 1; i >= 0; i-- {
+		o.double(&acc)
 		switch u1.Bit(i)<<1 | u2.Bit(i) {
 		case 1:
-			acc = c.add(acc, q)
+			o.add(&acc, &q)
 		case 2:
-			acc = c.add(acc, g)
+			o.add(&acc, &g)
 		case 3:
-			acc = c.add(acc, gq)
+			o.add(&acc, &gq)
 		}
 	}
-	return c.toAffine(acc)
+	return o.toAffine(&acc)
 }

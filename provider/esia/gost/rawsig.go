@@ -2,6 +2,7 @@ package gost
 
 import (
 	"fmt"
+	"io"
 	"math/big"
 )
 
@@ -33,9 +34,11 @@ const (
 	RSReversed
 )
 
+var byteOrders = [...]ByteOrder{SR, SRReversed, RS, RSReversed}
+
 // ByteOrders lists every known layout, most expected first; VerifyRawAny
 // tries them in this order.
-var ByteOrders = []ByteOrder{SR, SRReversed, RS, RSReversed}
+func ByteOrders() []ByteOrder { return append([]ByteOrder(nil), byteOrders[:]...) }
 
 func (o ByteOrder) String() string {
 	switch o {
@@ -117,7 +120,7 @@ func MarshalRawSignature(c *Curve, r, s *big.Int, order ByteOrder) ([]byte, erro
 // SignRaw signs a Streebog-256 digest and returns the 64-byte raw signature
 // in the given layout (SR for what ESIA expects). A nil rand means
 // crypto/rand.
-func SignRaw(rand interface{ Read([]byte) (int, error) }, priv *PrivateKey, digest []byte, order ByteOrder) ([]byte, error) {
+func SignRaw(rand io.Reader, priv *PrivateKey, digest []byte, order ByteOrder) ([]byte, error) {
 	r, s, err := Sign(rand, priv, digest)
 	if err != nil {
 		return nil, err
@@ -136,13 +139,13 @@ func VerifyRaw(pub *PublicKey, digest, sig []byte, order ByteOrder) bool {
 }
 
 // VerifyRawAny verifies a 64-byte raw signature trying every layout in
-// ByteOrders, and reports the first that verifies. It is meant for a lenient
+// ByteOrders(), and reports the first that verifies. It is meant for a lenient
 // mode that accepts what real clients send and reports how they deviate; a
 // strict verifier should call VerifyRaw with SR. Trying four layouts costs up
 // to four verifications and widens nothing cryptographically meaningful: each
 // layout is a fixed, public reinterpretation of the same 64 bytes.
 func VerifyRawAny(pub *PublicKey, digest, sig []byte) (ByteOrder, bool) {
-	for _, o := range ByteOrders {
+	for _, o := range byteOrders {
 		if VerifyRaw(pub, digest, sig, o) {
 			return o, true
 		}

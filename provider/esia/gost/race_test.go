@@ -1,0 +1,5 @@
+//go:build race
+
+package gost
+
+const raceEnabled = true
