@@ -22,6 +22,7 @@ func (p *Provider) mountAdmin(mux *http.ServeMux) {
 	mux.Handle("POST /admin/api/personas", h(p.adminCreatePersona))
 	mux.Handle("GET /admin/api/personas/{id}", h(p.adminGetPersona))
 	mux.Handle("GET /admin/api/clients", h(p.adminListClients))
+	mux.Handle("GET /admin/api/audit", h(p.adminAudit))
 	mux.Handle("GET /admin/api/keys", h(p.adminListKeys))
 	mux.Handle("POST /admin/api/keys/rotate", h(p.adminRotateKey))
 	mux.Handle("DELETE /admin/api/keys/{kid}", h(p.adminDeleteKey))

@@ -27,6 +27,9 @@ func (p *Provider) consentInput(ctx context.Context, ar storage.AuthRequest, use
 }
 
 func (p *Provider) consentDecision(ctx context.Context, ar storage.AuthRequest, userID string) (consent.Decision, error) {
+	if ar.ClientID == "" { // the emulator's own pages (account): nothing is shared
+		return consent.Decision{Action: consent.Skip, Scopes: ar.Scopes}, nil
+	}
 	in, err := p.consentInput(ctx, ar, userID)
 	if err != nil {
 		return consent.Decision{}, err

@@ -89,7 +89,7 @@ func newEnvWithStore(t testing.TB, store storage.Store, mutate ...func(*config.C
 	}
 	clock := &testClock{t: time.Now()}
 	p, err := provider.New(context.Background(), provider.Options{Config: cfg, Store: store, Now: clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: testLogger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,3 +306,11 @@ func claims(t testing.TB, idt *oidc.IDToken) map[string]any {
 	}
 	return m
 }
+
+// testLogger is the provider's logger in tests: silent unless ESIA_TEST_LOG=1.
+var testLogger = func() *slog.Logger {
+	if os.Getenv("ESIA_TEST_LOG") == "1" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}()

@@ -218,7 +218,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.A
 		p.serverError(w, r, err)
 		return
 	}
-	if sess.ID != "" && !slices.Contains(sess.Clients, ar.ClientID) {
+	if sess.ID != "" && ar.ClientID != "" && !slices.Contains(sess.Clients, ar.ClientID) {
 		_, _ = p.store.UpdateSession(ctx, sess.ID, p.now(), func(s storage.Session) (storage.Session, error) {
 			if !slices.Contains(s.Clients, ar.ClientID) {
 				s.Clients = append(s.Clients, ar.ClientID)

@@ -2,10 +2,13 @@ package provider_test
 
 import (
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/esia-emulator/esia-emulator/provider/config"
 	"golang.org/x/oauth2"
 )
 
 type oidcConfig = oidc.Config
+
+type configT = config.Config
 
 func oidcNonce(n string) oauth2.AuthCodeOption { return oidc.Nonce(n) }
 

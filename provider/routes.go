@@ -42,6 +42,7 @@ func (p *Provider) routes() http.Handler {
 	p.mountAdmin(mux)
 	p.mountTestMode(mux)
 	p.mountDebug(mux)
+	p.mountAccount(mux)
 
 	engine := http.Handler(p.op)
 	mux.Handle(pathAuthorize, p.issParam(p.htmlErrors(p.authorizeExtras(engine))))

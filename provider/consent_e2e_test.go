@@ -1,0 +1,218 @@
+package provider_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// consentPage logs in (or uses the session) and returns the consent page it must show.
+func consentPage(t *testing.T, e *env, r *rp, login string, opts ...oauth2.AuthCodeOption) page {
+	t.Helper()
+	pg := r.authorize(opts...)
+	if pg.isLoginForm() {
+		pg = e.submitLogin(r.browser, pg, login, "Test1234!")
+	}
+	if !pg.isConsent() {
+		t.Fatalf("no consent page: %d %q %s", pg.status, pg.location, snippet(pg.body))
+	}
+	return pg
+}
+
+func editableScopes(pg page) []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`name="scope" value="([^"]*)"`).FindAllStringSubmatch(pg.body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func answer(t *testing.T, e *env, r *rp, pg page, decision string, scopes ...string) page {
+	t.Helper()
+	return post(t, r.browser, e.issuer+"/login/consent", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")},
+		"decision": {decision}, "scope": scopes})
+}
+
+func TestConsentIsAskedOnceAndRemembered(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := consentPage(t, e, cab, "+79990000003")
+	if got := strings.Join(editableScopes(pg), " "); got != "profile email phone" {
+		t.Fatalf("asked about %q", got)
+	}
+	if !strings.Contains(pg.body, "Демо-кабинет") {
+		t.Fatal("the consent page does not name the service")
+	}
+	cab.mustExchange(cab.codeFrom(answer(t, e, cab, pg, "allow", "profile", "email", "phone")))
+
+	// A new login in another browser: no consent page.
+	again := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	done := e.submitLogin(again.browser, again.authorize(), "+79990000003", "Test1234!")
+	if done.isConsent() {
+		t.Fatal("consent asked again for granted scopes")
+	}
+	again.mustExchange(again.codeFrom(done))
+
+	// A new scope asks again, about the new scope only.
+	again.conf.Scopes = append(again.conf.Scopes, "snils")
+	pg = consentPage(t, e, again, "+79990000003")
+	if got := strings.Join(editableScopes(pg), " "); got != "snils" {
+		t.Fatalf("asked about %q, want only the new scope", got)
+	}
+	tok, idt := again.mustExchange(again.codeFrom(answer(t, e, again, pg, "allow", "snils")))
+	if claims(t, idt)["snils"] != "000-000-600 03" {
+		t.Fatalf("snils claim: %v", claims(t, idt)["snils"])
+	}
+	_ = tok
+}
+
+func TestUntickedScopeIsNotReleased(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := consentPage(t, e, cab, "+79990000003")
+	tok, idt := cab.mustExchange(cab.codeFrom(answer(t, e, cab, pg, "allow", "profile", "phone")))
+	c := claims(t, idt)
+	if c["email"] != nil || c["family_name"] != "Иванова" || c["phone_number"] != "+79990000003" {
+		t.Fatalf("ID token: %v", c)
+	}
+	ui, err := cab.userinfo(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ui.Email != "" {
+		t.Fatalf("userinfo released the unticked e-mail: %s", ui.Email)
+	}
+	if scope, _ := tok.Extra("scope").(string); strings.Contains(scope, "email") {
+		t.Fatalf("token scope %q", scope)
+	}
+	// The unticked scope is asked again next time.
+	pg = consentPage(t, e, cab, "+79990000003")
+	if got := strings.Join(editableScopes(pg), " "); got != "email" {
+		t.Fatalf("asked about %q", got)
+	}
+}
+
+func TestConsentDenyAndPromptNone(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := consentPage(t, e, cab, "+79990000003")
+	if got := answer(t, e, cab, pg, "deny"); got.query("error") != "access_denied" {
+		t.Fatalf("deny: %q", got.location)
+	}
+	// Logged in, but no consent: prompt=none must not grant silently.
+	if got := cab.authorize(oauthPrompt("none")); got.query("error") != "consent_required" {
+		t.Fatalf("prompt=none without consent: %q", got.location)
+	}
+}
+
+func TestWithdrawingAccessRevokesTokensAndAsksAgain(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	cab.conf.Scopes = append(cab.conf.Scopes, "offline_access")
+	tok, _ := cab.mustExchange(cab.codeFrom(e.approveConsent(cab.browser, e.submitLogin(cab.browser, cab.authorize(), "+79990000003", "Test1234!"))))
+
+	// The citizen's "Доступ к данным" page lists the service and what it may read.
+	acc := get(t, cab.browser, e.issuer+"/account/access")
+	if acc.status != http.StatusOK || !strings.Contains(acc.body, "Демо-кабинет") || !strings.Contains(acc.body, "Адрес электронной почты") {
+		t.Fatalf("access page: %d %s", acc.status, snippet(acc.body))
+	}
+	e.clock.Advance(time.Second)
+	done := post(t, cab.browser, e.issuer+"/account/access/withdraw", url.Values{"csrf": {acc.form("csrf")}, "client": {"demo-cabinet"}})
+	if !strings.Contains(done.body, "Доступ отозван") {
+		t.Fatalf("withdraw: %d %s", done.status, snippet(done.body))
+	}
+	if status, body := e.tokenCall("demo-cabinet", "demo-secret", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}); status == http.StatusOK {
+		t.Fatalf("refresh after withdrawal: %v", body)
+	}
+	if _, err := cab.userinfo(tok); err == nil {
+		t.Fatal("access token works after withdrawal")
+	}
+	if pg := cab.authorize(); !pg.isConsent() {
+		t.Fatal("the next login did not ask for consent")
+	}
+	// The audit log has given and withdrawn.
+	status, body := e.admin("GET", "/admin/api/audit?user=1000000003&type=consent_given,consent_withdrawn&order=asc", adminToken, "")
+	var events []struct {
+		Type     string `json:"type"`
+		ClientID string `json:"client_id"`
+	}
+	_ = json.Unmarshal([]byte(body), &events)
+	if status != http.StatusOK || len(events) != 2 || events[0].Type != "consent_given" || events[1].Type != "consent_withdrawn" || events[1].ClientID != "demo-cabinet" {
+		t.Fatalf("audit: %d %s", status, body)
+	}
+}
+
+func TestFirstPartyClientSkipsConsent(t *testing.T) {
+	e := newEnv(t, func(c *configT) {
+		for i := range c.Clients {
+			if c.Clients[i].ID == "demo-cabinet" {
+				c.Clients[i].FirstParty = true
+			}
+		}
+	})
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	if pg := e.submitLogin(cab.browser, cab.authorize(), "+79990000003", "Test1234!"); pg.isConsent() {
+		t.Fatal("a first-party client got a consent page")
+	}
+}
+
+func TestUnknownOrForbiddenScopeIsInvalidScope(t *testing.T) {
+	e := newEnv(t, func(c *configT) {
+		for i := range c.Clients {
+			if c.Clients[i].ID == "demo-cabinet" {
+				c.Clients[i].Scopes = []string{"openid", "profile", "email", "phone"}
+			}
+		}
+	})
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	for _, scope := range []string{"openid frobnicate", "openid snils"} {
+		cab.conf.Scopes = strings.Fields(scope)
+		pg := cab.authorize()
+		if pg.query("error") != "invalid_scope" || pg.query("state") != "st-demo-cabinet" {
+			t.Fatalf("%q: %q", scope, pg.location)
+		}
+	}
+}
+
+func TestAccountPages(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	// Without a session the account asks to log in, then comes back.
+	pg := get(t, b, e.issuer+"/account/history")
+	pg = e.submitLogin(b, pg, "+79990000002", "Test1234!")
+	if pg.status != http.StatusOK || !strings.Contains(pg.body, "История входов") || !strings.Contains(pg.body, "Вход") {
+		t.Fatalf("history after login: %d %s", pg.status, snippet(pg.body))
+	}
+	// A second session in another browser is listed and can be ended from the first.
+	other := e.browser()
+	e.submitLogin(other, get(t, other, e.issuer+"/account"), "+79990000002", "Test1234!")
+	sess := get(t, b, e.issuer+"/account/sessions")
+	ids := regexp.MustCompile(`name="session" value="([^"]+)"`).FindAllStringSubmatch(sess.body, -1)
+	if len(ids) != 2 || !strings.Contains(sess.body, "этот сеанс") {
+		t.Fatalf("sessions page lists %d sessions", len(ids))
+	}
+	// End the other browser's session: the one not marked as this session.
+	rows := regexp.MustCompile(`(?s)<tr><td>[^<]*</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)(<span class="tag">этот сеанс</span>)?</td>\s*<td><form[^>]*><input type="hidden" name="csrf" value="[^"]*"><input type="hidden" name="session" value="([^"]+)">`).FindAllStringSubmatch(sess.body, -1)
+	ended := 0
+	for _, m := range rows {
+		if m[2] == "" {
+			post(t, b, e.issuer+"/account/sessions/end", url.Values{"csrf": {sess.form("csrf")}, "session": {m[3]}})
+			ended++
+		}
+	}
+	if ended != 1 {
+		t.Fatalf("found %d other sessions", ended)
+	}
+	if get(t, b, e.issuer+"/account").isLoginForm() {
+		t.Fatal("ending the other session ended this one")
+	}
+	if !get(t, other, e.issuer+"/account").isLoginForm() {
+		t.Fatal("the ended session still opens the account")
+	}
+}
