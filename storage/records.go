@@ -84,6 +84,15 @@ type User struct {
 	Documents []Document `json:"documents,omitempty"`
 	Addresses []Address  `json:"addresses,omitempty"`
 
+	// SecondFactor is "ask for a code at every login": "" (off), "sms" or "totp".
+	SecondFactor string `json:"second_factor,omitempty"`
+	// TOTPSecret is the enrolled authenticator's base32 secret (set once a first code was
+	// accepted); RecoveryCodes are SHA-256 hashes of the unused recovery codes.
+	TOTPSecret    string   `json:"totp_secret,omitempty"`
+	RecoveryCodes []string `json:"recovery_codes,omitempty"`
+	// NotifyLogins sends a notice to the outbox at every login (opt-in).
+	NotifyLogins bool `json:"notify_logins,omitempty"`
+
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -173,6 +182,8 @@ type AuthRequest struct {
 	// Progress of the login flow.
 	// BrowserID binds the request to the browser that first opened the login page.
 	BrowserID string `json:"browser_id,omitempty"`
+	// FirstFactor: the password was right in this request and a second factor is pending.
+	FirstFactor bool `json:"first_factor,omitempty"`
 	// Authenticated: the citizen proved who they are during this request (not just by SSO).
 	Authenticated bool `json:"authenticated,omitempty"`
 	// Consented: the citizen answered the consent page during this request.

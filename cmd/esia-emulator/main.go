@@ -36,7 +36,8 @@ func main() {
 const usage = `usage: esia-emulator <command> [flags]
 
 commands:
-  serve    run the provider (default listen 127.0.0.1:8080)
+  serve        run the provider (default listen 127.0.0.1:8080)
+  conformance  run the OpenID conformance modules against an issuer
 
 Run "esia-emulator serve -h" for the flags.`
 
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "conformance":
+		return conformanceCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -59,6 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // serveFlags are the serve command's settings after flags and environment.
 type serveFlags struct {
 	addr, issuer, configPath, store, dataDir, adminToken string
+	redisPrefix                                          string
 	tlsCert, tlsKey                                      string
 	tlsSelfSigned                                        bool
 	logLevel                                             string
@@ -77,7 +81,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.addr, "addr", env("ESIA_ADDR", "127.0.0.1:8080"), "listen address (ESIA_ADDR)")
 	fs.StringVar(&f.issuer, "issuer", env("ESIA_ISSUER", ""), "issuer URL; default from the config file, else http(s)://<addr> (ESIA_ISSUER)")
 	fs.StringVar(&f.configPath, "config", env("ESIA_CONFIG", ""), "YAML config file (ESIA_CONFIG)")
-	fs.StringVar(&f.store, "store", env("ESIA_STORE", "memory"), "store backend: memory (ESIA_STORE)")
+	fs.StringVar(&f.store, "store", env("ESIA_STORE", "bolt"), "store backend: bolt (durable, <data-dir>/esia.db), memory (lost on exit), or a redis:// / rediss:// URL shared by replicas (ESIA_STORE)")
+	fs.StringVar(&f.redisPrefix, "redis-prefix", env("ESIA_REDIS_PREFIX", ""), "key prefix in Redis, kept inside a Cluster hash tag; default {esia}: (ESIA_REDIS_PREFIX)")
 	fs.StringVar(&f.dataDir, "data-dir", env("ESIA_DATA_DIR", ".esia-emulator"), "directory for keys, certificates and the durable store (ESIA_DATA_DIR)")
 	fs.StringVar(&f.adminToken, "admin-token", env("ESIA_ADMIN_TOKEN", ""), "enables /admin/api/ with this Bearer token (ESIA_ADMIN_TOKEN)")
 	fs.StringVar(&f.tlsCert, "tls-cert", env("ESIA_TLS_CERT", ""), "TLS certificate PEM file (ESIA_TLS_CERT)")
@@ -133,7 +138,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	store, keys, err := openStore(f.store, f.dataDir)
+	store, keys, err := openStore(f.store, f.dataDir, f.redisPrefix, log)
 	if err != nil {
 		return err
 	}

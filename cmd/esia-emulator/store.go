@@ -1,23 +1,66 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/bolt"
 	"github.com/esia-emulator/esia-emulator/storage/keyfile"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
+	"github.com/esia-emulator/esia-emulator/storage/redis"
 )
 
-// openStore opens the named backend. With the memory store, keys and secrets live in a file
-// in the data dir so tokens and cookies survive restarts.
-func openStore(name, dataDir string) (storage.Store, storage.Keys, error) {
+// storeOpenTimeout bounds connecting to Redis at start.
+const storeOpenTimeout = 10 * time.Second
+
+// openStore opens the named backend:
+//
+//	bolt                   <dataDir>/esia.db, durable; signing keys and secrets live in it
+//	memory                 lost on exit; keys and secrets in <dataDir>/keys.json so tokens and
+//	                       cookies survive restarts
+//	redis://…, rediss://…  shared by replicas under redisPrefix; keys and secrets live in it
+//
+// keys is nil when the store itself keeps the keys.
+//
+// go-redis's own log lines (each failed dial while Redis is down, …) go to log at debug level:
+// the provider already logs every request the store failed.
+func openStore(name, dataDir, redisPrefix string, log *slog.Logger) (store storage.Store, keys storage.Keys, err error) {
 	switch {
+	case name == "bolt":
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("--store bolt: %w", err)
+		}
+		s, err := bolt.Open(filepath.Join(dataDir, "esia.db"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("--store bolt: %w", err)
+		}
+		return s, nil, nil
 	case name == "memory":
 		return memory.New(), keyfile.Open(filepath.Join(dataDir, "keys.json")), nil
-	case strings.HasPrefix(name, "redis://"), strings.HasPrefix(name, "rediss://"), name == "bolt":
-		return nil, nil, fmt.Errorf("--store %s: not available in this build yet (use memory)", name)
+	case strings.HasPrefix(name, "redis://"), strings.HasPrefix(name, "rediss://"):
+		goredis.SetLogger(redisLogger{log})
+		ctx, cancel := context.WithTimeout(context.Background(), storeOpenTimeout)
+		defer cancel()
+		s, err := redis.Open(ctx, name, redisPrefix)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--store: %w", err)
+		}
+		return s, nil, nil
 	}
-	return nil, nil, fmt.Errorf("--store %q: want memory", name)
+	return nil, nil, fmt.Errorf("--store %q: want bolt, memory, or a redis:// or rediss:// URL", name)
+}
+
+// redisLogger passes go-redis's log lines to slog at debug level.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

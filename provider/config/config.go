@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/esia-emulator/esia-emulator/verification/lockout"
 )
 
 // Config is the whole configuration file.
@@ -24,6 +26,10 @@ type Config struct {
 	AdminToken string `yaml:"admin_token" json:"admin_token,omitempty"`
 
 	Lifetimes Lifetimes `yaml:"lifetimes" json:"lifetimes,omitempty"`
+	// Lockout after failed passwords and codes (Keycloak-style knobs; README "Lockout").
+	Lockout lockout.Policy `yaml:"lockout" json:"lockout,omitempty"`
+	// SecondFactor configures one-time codes, TOTP and message delivery.
+	SecondFactor SecondFactor `yaml:"second_factor" json:"second_factor,omitempty"`
 	// ESIA configures the ESIA dialect (issuer of ESIA-format tokens, time windows, …).
 	ESIA     ESIA     `yaml:"esia" json:"esia,omitempty"`
 	Password Password `yaml:"password" json:"password,omitempty"`
@@ -53,6 +59,24 @@ type Password struct {
 	MemoryKiB   uint32 `yaml:"memory_kib" json:"memory_kib,omitempty"`
 	Iterations  uint32 `yaml:"iterations" json:"iterations,omitempty"`
 	Parallelism uint8  `yaml:"parallelism" json:"parallelism,omitempty"`
+}
+
+// SecondFactor configures one-time codes (SMS and e-mail), TOTP and message delivery.
+// Zero values take ESIA's rules: 6 digits, valid 300 s, 3 tries, "send again" after 60 s,
+// at most 10 codes an hour per phone.
+type SecondFactor struct {
+	CodeLength  int      `yaml:"code_length" json:"code_length,omitempty"`
+	CodeTTL     Duration `yaml:"code_ttl" json:"code_ttl,omitempty"`
+	MaxTries    int      `yaml:"max_tries" json:"max_tries,omitempty"`
+	ResendAfter Duration `yaml:"resend_after" json:"resend_after,omitempty"`
+	MaxPerHour  int      `yaml:"max_per_hour" json:"max_per_hour,omitempty"`
+	// Pepper is a secret mixed into stored code hashes (replicas must share it).
+	Pepper string `yaml:"pepper" json:"-"`
+	// WebhookURL also delivers every message (SMS, e-mail, letters) as JSON to this HTTP
+	// endpoint, e.g. a real SMS gateway adapter; the outbox keeps its copy.
+	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty"`
+	// TOTPIssuer names the service in authenticator apps.
+	TOTPIssuer string `yaml:"totp_issuer" json:"totp_issuer,omitempty"`
 }
 
 // Client is a relying party.
@@ -109,8 +133,10 @@ type Persona struct {
 	INN        string    `yaml:"inn" json:"inn,omitempty"`
 	Passport   *Passport `yaml:"passport" json:"passport,omitempty"`
 	Address    string    `yaml:"address" json:"address,omitempty"` // registration address, one line
-	// SecondFactor is "", "sms" or "totp" (honoured once the second-factor feature lands).
+	// SecondFactor is "", "sms" or "totp": a code is asked at every login.
 	SecondFactor string `yaml:"second_factor" json:"second_factor,omitempty"`
+	// TOTPSecret is the base32 secret of a "totp" persona (default DefaultTOTPSecret).
+	TOTPSecret string `yaml:"totp_secret" json:"totp_secret,omitempty"`
 }
 
 // Passport RF.
@@ -154,6 +180,9 @@ func (d Duration) Or(def time.Duration) time.Duration {
 const (
 	DefaultIssuer   = "http://127.0.0.1:8080"
 	DefaultPassword = "Test1234!"
+	// DefaultTOTPSecret is the authenticator secret of TOTP personas, published so tests can
+	// compute codes (e.g. oathtool --totp -b ESIAEMULATORTOTP).
+	DefaultTOTPSecret = "ESIAEMULATORTOTP"
 )
 
 // Default returns the configuration used without a file: the built-ins and defaults.

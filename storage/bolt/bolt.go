@@ -1,0 +1,501 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/kv"
+)
+
+// ErrLocked: another process holds the database file.
+var ErrLocked = errors.New("bolt: the database file is in use by another process")
+
+// bucket is the one bucket every value lives in.
+var bucket = []byte("esia")
+
+// Defaults of the options.
+const (
+	DefaultSweepInterval = time.Minute
+	DefaultGrace         = time.Hour
+	DefaultLockTimeout   = time.Second
+)
+
+// sweepChunk bounds how many keys one sweeping transaction deletes, so the sweeper never holds
+// the writer lock for long.
+const sweepChunk = 5000
+
+type options struct {
+	sweepInterval time.Duration
+	grace         time.Duration
+	lockTimeout   time.Duration
+}
+
+// Option configures Open and OpenEngine.
+type Option func(*options)
+
+// WithSweepInterval sets how often the background sweeper runs; zero or negative disables it.
+func WithSweepInterval(d time.Duration) Option { return func(o *options) { o.sweepInterval = d } }
+
+// WithGrace sets how long after its expiry (by the wall clock) the sweeper deletes a value.
+func WithGrace(d time.Duration) Option { return func(o *options) { o.grace = max(d, 0) } }
+
+// WithLockTimeout sets how long Open waits for the file lock held by another process.
+func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.lockTimeout = d } }
+
+// Engine is a kv.Engine over one bbolt file.
+type Engine struct {
+	db    *bbolt.DB
+	path  string
+	grace time.Duration
+
+	mu         sync.Mutex
+	queue      []*call // transactions waiting for the next commit
+	committing bool    // a goroutine is draining the queue
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ kv.Engine = (*Engine)(nil)
+
+// Open opens (creating if needed) the database file at path and returns a Store over it.
+// Closing the Store stops the sweeper and closes the file.
+func Open(path string, opts ...Option) (*kv.Store, error) {
+	e, err := OpenEngine(path, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return kv.New(e), nil
+}
+
+// OpenEngine opens (creating if needed) the database file at path, mode 0600, and starts the
+// sweeper. ErrLocked if another process holds the file.
+func OpenEngine(path string, opts ...Option) (*Engine, error) {
+	o := options{sweepInterval: DefaultSweepInterval, grace: DefaultGrace, lockTimeout: DefaultLockTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.lockTimeout <= 0 {
+		o.lockTimeout = DefaultLockTimeout // bbolt's zero waits forever
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.lockTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s (waited %s for its lock; is another esia-emulator using this data dir?)", ErrLocked, path, o.lockTimeout)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucket)
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	e := &Engine{db: db, path: path, grace: o.grace, stop: make(chan struct{}), done: make(chan struct{})}
+	if o.sweepInterval > 0 {
+		go e.sweeper(o.sweepInterval)
+	} else {
+		close(e.done)
+	}
+	return e, nil
+}
+
+// Path is the database file's path.
+func (e *Engine) Path() string { return e.path }
+
+// Envelope: 8-byte big-endian expiry in Unix nanoseconds (0: never), then the data.
+
+const never = 0
+
+// expiryNanos encodes t for the envelope: 0 for the zero time, otherwise Unix nanoseconds
+// clamped to [1, MaxInt64] so that every real time compares after the zero time.
+func expiryNanos(t time.Time) int64 {
+	switch {
+	case t.IsZero():
+		return never
+	case t.Before(time.Unix(0, 1)):
+		return 1
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func encode(val []byte, exp time.Time) []byte {
+	b := make([]byte, 8+len(val))
+	binary.BigEndian.PutUint64(b, uint64(expiryNanos(exp)))
+	copy(b[8:], val)
+	return b
+}
+
+// live reports whether the stored envelope is live at now (encoded with expiryNanos).
+func live(env []byte, now int64) bool {
+	exp := int64(binary.BigEndian.Uint64(env))
+	return exp == never || exp > now
+}
+
+// decode returns a copy of the envelope's data if it is live at now.
+func decode(key string, env []byte, now int64) ([]byte, error) {
+	if len(env) < 8 {
+		return nil, fmt.Errorf("bolt: value of %q: short envelope", key)
+	}
+	if !live(env, now) {
+		return nil, storage.ErrNotFound
+	}
+	return bytes.Clone(env[8:]), nil
+}
+
+// mapErr turns bbolt's "closed" into storage.ErrUnavailable.
+func mapErr(err error) error {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return fmt.Errorf("bolt: %w: %w", storage.ErrUnavailable, err)
+	}
+	return err
+}
+
+// Get returns a copy of the value live at now.
+func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []byte
+	err := e.db.View(func(tx *bbolt.Tx) error {
+		env := tx.Bucket(bucket).Get([]byte(key))
+		if env == nil {
+			return storage.ErrNotFound
+		}
+		var err error
+		out, err = decode(key, env, expiryNanos(now))
+		return err
+	})
+	return out, mapErr(err)
+}
+
+// Update runs fn in a bbolt write transaction committed with fsync. Writers are serialised,
+// so fn runs exactly once and never conflicts. Concurrent callers share commits (group
+// commit): while one commit is being written, the transactions that arrive queue up and go
+// into the next one together, each fn on its own buffered view, so one fsync acknowledges them
+// all and a lone caller waits for nothing but its own commit.
+func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := &call{fn: fn, now: expiryNanos(now), done: make(chan struct{})}
+	e.mu.Lock()
+	e.queue = append(e.queue, c)
+	lead := !e.committing
+	e.committing = true
+	e.mu.Unlock()
+	if lead {
+		e.drain()
+	}
+	<-c.done
+	if c.panicked != nil {
+		panic(c.panicked)
+	}
+	return c.err
+}
+
+// call is one queued transaction.
+type call struct {
+	fn       func(kv.Tx) error
+	now      int64
+	err      error
+	panicked any
+	done     chan struct{}
+}
+
+// errNoWrites rolls back a batch that wrote nothing, sparing the fsync.
+var errNoWrites = errors.New("bolt: nothing to commit")
+
+// drain commits the queued calls. The caller that found no commit running (the leader)
+// commits the first batch, which holds its own call, then hands the rest to a goroutine so
+// that it does not wait for other callers' commits under sustained load. Only one goroutine
+// drains at a time (e.committing).
+func (e *Engine) drain() {
+	if e.commitNext() {
+		go func() {
+			for e.commitNext() {
+			}
+		}()
+	}
+}
+
+// commitNext commits the queued calls as one batch and reports whether more are queued; when
+// none are, it clears e.committing.
+func (e *Engine) commitNext() bool {
+	e.mu.Lock()
+	batch := e.queue
+	e.queue = nil
+	e.mu.Unlock()
+	if len(batch) > 0 {
+		e.commit(batch)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.queue) == 0 {
+		e.committing = false
+		return false
+	}
+	return true
+}
+
+// commit runs a batch in one bbolt transaction. Each fn sees the writes of the fns before it;
+// the writes of a fn that fails are discarded, and its error is its own.
+func (e *Engine) commit(batch []*call) {
+	wrote := false
+	err := e.db.Update(func(btx *bbolt.Tx) error {
+		b := btx.Bucket(bucket)
+		for _, c := range batch {
+			t := &tx{b: b, now: c.now}
+			c.err, c.panicked = run(c.fn, t)
+			if c.err != nil || c.panicked != nil {
+				continue
+			}
+			for k, env := range t.writes {
+				var err error
+				if env == nil {
+					err = b.Delete([]byte(k))
+				} else {
+					err = b.Put([]byte(k), env)
+				}
+				if err != nil {
+					return err
+				}
+				wrote = true
+			}
+		}
+		if !wrote {
+			return errNoWrites
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errNoWrites) {
+		err = mapErr(err)
+		for _, c := range batch {
+			if c.err == nil && c.panicked == nil {
+				c.err = fmt.Errorf("bolt: commit: %w", err)
+			}
+		}
+	}
+	for _, c := range batch {
+		close(c.done)
+	}
+}
+
+// run calls fn, turning a panic into a value the caller re-raises in its own goroutine.
+func run(fn func(kv.Tx) error, t *tx) (err error, panicked any) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = p
+		}
+	}()
+	return fn(t), nil
+}
+
+// tx is one fn's view: its own buffered writes over the batch's bbolt bucket.
+type tx struct {
+	b      *bbolt.Bucket
+	now    int64
+	writes map[string][]byte // envelope; nil: deleted
+}
+
+// env returns the raw envelope at key, the tx's own writes first.
+func (t *tx) env(key string) []byte {
+	if env, ok := t.writes[key]; ok {
+		return env
+	}
+	return t.b.Get([]byte(key))
+}
+
+func (t *tx) Get(key string) ([]byte, error) {
+	env := t.env(key)
+	if env == nil {
+		return nil, storage.ErrNotFound
+	}
+	return decode(key, env, t.now)
+}
+
+func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
+	if key == "" {
+		return errors.New("bolt: empty key")
+	}
+	t.set(key, encode(value, expiresAt))
+	return nil
+}
+
+func (t *tx) Delete(key string) error {
+	t.set(key, nil)
+	return nil
+}
+
+func (t *tx) set(key string, env []byte) {
+	if t.writes == nil {
+		t.writes = make(map[string][]byte)
+	}
+	t.writes[key] = env
+}
+
+// Scan copies the live values with the prefix in one read transaction, then calls fn for each
+// in key order outside it (so fn may write).
+func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func(key string, value []byte) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	type pair struct {
+		key string
+		val []byte
+	}
+	var pairs []pair
+	n, p := expiryNanos(now), []byte(prefix)
+	err := e.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucket).Cursor()
+		for k, env := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, env = c.Next() {
+			if len(env) >= 8 && live(env, n) {
+				pairs = append(pairs, pair{string(k), bytes.Clone(env[8:])})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return mapErr(err)
+	}
+	for _, p := range pairs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(p.key, p.val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Incr adds delta to the decimal counter at key in one transaction (sharing commits with
+// concurrent callers like Update).
+func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, now time.Time) (int64, error) {
+	var n int64
+	err := e.Update(ctx, now, func(kt kv.Tx) error {
+		t := kt.(*tx)
+		n = 0
+		exp := expiryNanos(expiresAt)
+		if env := t.env(key); len(env) >= 8 && live(env, t.now) {
+			v, err := strconv.ParseInt(string(env[8:]), 10, 64)
+			if err != nil {
+				return fmt.Errorf("bolt: incr %q: not a counter: %w", key, err)
+			}
+			n, exp = v, int64(binary.BigEndian.Uint64(env))
+		}
+		n += delta
+		val := binary.BigEndian.AppendUint64(make([]byte, 0, 8+20), uint64(exp))
+		t.set(key, strconv.AppendInt(val, n, 10))
+		return nil
+	})
+	return n, err
+}
+
+// Health answers nil while the file is open.
+func (e *Engine) Health(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return mapErr(e.db.View(func(*bbolt.Tx) error { return nil }))
+}
+
+// Close stops the sweeper and closes the file; later calls answer storage.ErrUnavailable.
+// Closing twice is harmless.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		close(e.stop)
+		<-e.done
+		e.closeErr = e.db.Close()
+	})
+	return e.closeErr
+}
+
+// Sweep deletes the values expired at now and returns how many it deleted. It works in chunks
+// of bounded transactions.
+func (e *Engine) Sweep(now time.Time) (int, error) {
+	n := expiryNanos(now)
+	total := 0
+	var from []byte
+	for {
+		var keys [][]byte
+		var next []byte
+		err := e.db.View(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucket).Cursor()
+			k, env := c.First()
+			if from != nil {
+				k, env = c.Seek(from)
+			}
+			for ; k != nil; k, env = c.Next() {
+				if len(keys) == sweepChunk {
+					next = bytes.Clone(k)
+					break
+				}
+				if len(env) >= 8 && !live(env, n) {
+					keys = append(keys, bytes.Clone(k))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return total, mapErr(err)
+		}
+		if len(keys) > 0 {
+			deleted := 0
+			err = e.db.Update(func(tx *bbolt.Tx) error {
+				b := tx.Bucket(bucket)
+				deleted = 0
+				for _, k := range keys {
+					// Re-check: the value may have been rewritten since the scan.
+					if env := b.Get(k); env != nil && len(env) >= 8 && !live(env, n) {
+						if err := b.Delete(k); err != nil {
+							return err
+						}
+						deleted++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return total, mapErr(err)
+			}
+			total += deleted
+		}
+		if next == nil {
+			return total, nil
+		}
+		from = next
+	}
+}
+
+// sweeper deletes expired values every interval until Close.
+func (e *Engine) sweeper(interval time.Duration) {
+	defer close(e.done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			_, _ = e.Sweep(time.Now().Add(-e.grace))
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package bolt_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/bolt"
+	"github.com/esia-emulator/esia-emulator/storage/kv"
+	"github.com/esia-emulator/esia-emulator/storage/kv/kvtest"
+	"github.com/esia-emulator/esia-emulator/storage/storetest"
+)
+
+func TestEngine(t *testing.T) {
+	kvtest.RunEngine(t, func(t *testing.T) kv.Engine {
+		e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		return e
+	})
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storage.Store {
+		s, err := bolt.Open(filepath.Join(t.TempDir(), "esia.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// TestReopen: what one Engine committed, the next one over the same file reads.
+func TestReopen(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	path := filepath.Join(t.TempDir(), "esia.db")
+	e, err := bolt.OpenEngine(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put("k", []byte("v"), now.Add(time.Hour)) }))
+	if _, err := e.Incr(ctx, "c", 7, time.Time{}, now); err != nil {
+		t.Fatal(err)
+	}
+	must(t, e.Close())
+	e, err = bolt.OpenEngine(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	for k, want := range map[string]string{"k": "v", "c": "7"} {
+		if got, err := e.Get(ctx, k, now); err != nil || string(got) != want {
+			t.Fatalf("after reopen Get(%s) = %q, %v; want %q", k, got, err, want)
+		}
+	}
+}
+
+// TestLocked: a second opener of the same file fails clearly instead of hanging.
+func TestLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "esia.db")
+	e, err := bolt.OpenEngine(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	start := time.Now()
+	_, err = bolt.OpenEngine(path, bolt.WithLockTimeout(100*time.Millisecond))
+	if !errors.Is(err, bolt.ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("second open took %s", d)
+	}
+}
+
+func TestSweep(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"), bolt.WithSweepInterval(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	must(t, e.Update(ctx, now, func(tx kv.Tx) error {
+		for k, exp := range map[string]time.Time{"never": {}, "minute": now.Add(time.Minute), "hour": now.Add(time.Hour)} {
+			if err := tx.Put(k, []byte("v"), exp); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	count := func() int {
+		n := 0
+		must(t, e.Scan(ctx, "", time.Time{}, func(string, []byte) error { n++; return nil }))
+		return n
+	}
+	if n, err := e.Sweep(now); n != 0 || err != nil || count() != 3 {
+		t.Fatalf("Sweep(now) = %d, %v leaving %d; want 0 leaving 3", n, err, count())
+	}
+	if n, err := e.Sweep(now.Add(time.Minute)); n != 1 || err != nil || count() != 2 {
+		t.Fatalf("Sweep(+1m) = %d, %v leaving %d; want 1 leaving 2", n, err, count())
+	}
+	if _, err := e.Get(ctx, "hour", now); err != nil {
+		t.Fatalf("live value swept: %v", err)
+	}
+}
+
+// TestSweeper: the background goroutine deletes what expired by the wall clock minus the grace.
+func TestSweeper(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"),
+		bolt.WithSweepInterval(10*time.Millisecond), bolt.WithGrace(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	must(t, e.Update(ctx, now, func(tx kv.Tx) error {
+		if err := tx.Put("old", []byte("v"), now.Add(-2*time.Minute)); err != nil {
+			return err
+		}
+		return tx.Put("recent", []byte("v"), now.Add(-time.Second)) // within the grace
+	}))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := e.Get(ctx, "old", time.Time{})
+		if errors.Is(err, storage.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sweeper did not delete the expired value: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := e.Get(ctx, "recent", time.Time{}); err != nil {
+		t.Fatalf("value within the grace swept: %v", err)
+	}
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestGroupCommit: transactions that share a commit stay separate: a failing one leaves no
+// writes and returns its own error, a panicking one panics in its caller's goroutine, and the
+// others commit.
+func TestGroupCommit(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	errBad := errors.New("bad")
+	const n = 90
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = e.Update(ctx, now, func(tx kv.Tx) error {
+				key := fmt.Sprintf("k/%02d", i)
+				if err := tx.Put(key, []byte("v"), time.Time{}); err != nil {
+					return err
+				}
+				switch i % 3 {
+				case 1:
+					return errBad
+				case 2:
+					panic(fmt.Sprint("boom ", i))
+				}
+				_, err := tx.Get(key)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	var keys []string
+	must(t, e.Scan(ctx, "k/", now, func(k string, _ []byte) error { keys = append(keys, k); return nil }))
+	if len(keys) != n/3 {
+		t.Errorf("committed %d keys, want %d: %q", len(keys), n/3, keys)
+	}
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			if errs[i] != nil || panics[i] != nil {
+				t.Errorf("call %d: %v, %v", i, errs[i], panics[i])
+			}
+		case 1:
+			if errs[i] != errBad {
+				t.Errorf("call %d: err %v, want the callback's own", i, errs[i])
+			}
+		case 2:
+			if panics[i] != fmt.Sprint("boom ", i) {
+				t.Errorf("call %d: panic %v", i, panics[i])
+			}
+		}
+	}
+	for _, k := range keys {
+		var i int
+		fmt.Sscanf(k, "k/%d", &i)
+		if i%3 != 0 {
+			t.Errorf("key %s of a failed transaction committed", k)
+		}
+	}
+}
+
+// BenchmarkCommit is one durable write at a time: the cost of a commit (fsync) on this disk.
+func BenchmarkCommit(b *testing.B) {
+	benchCommit(b, false)
+}
+
+// BenchmarkCommitParallel is many writers at once: they share commits.
+func BenchmarkCommitParallel(b *testing.B) {
+	benchCommit(b, true)
+}
+
+func benchCommit(b *testing.B, parallel bool) {
+	ctx, now := context.Background(), time.Now()
+	e, err := bolt.OpenEngine(filepath.Join(b.TempDir(), "esia.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	var n atomic.Int64
+	write := func() error {
+		key := fmt.Sprint("k/", n.Add(1))
+		return e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put(key, []byte("value"), time.Time{}) })
+	}
+	if !parallel {
+		for b.Loop() {
+			if err := write(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := write(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

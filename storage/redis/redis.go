@@ -1,0 +1,504 @@
+package redis
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/kv"
+)
+
+// DefaultPrefix is the key prefix when none is configured. The braces make it a Redis Cluster
+// hash tag, so that every key of one emulator lives in one slot and transactions may span them.
+const DefaultPrefix = "{esia}:"
+
+// DefaultGrace is how long after its expiry Redis keeps a value (its real TTL is the record's
+// expiry plus the grace), so a caller whose clock lags the wall clock still sees it.
+const DefaultGrace = time.Hour
+
+// Transaction retries: an optimistic transaction that keeps losing WATCH races is retried this
+// many times with a small randomised backoff, then fails with storage.ErrConflict.
+const (
+	maxAttempts = 32
+	maxBackoff  = 20 * time.Millisecond
+)
+
+// scanCount is the COUNT hint of SCAN and the chunk size of MGET.
+const scanCount = 1000
+
+type options struct {
+	grace time.Duration
+}
+
+// Option configures Open, OpenEngine and NewEngine.
+type Option func(*options)
+
+// WithGrace sets how long after its expiry Redis keeps a value (default DefaultGrace).
+func WithGrace(d time.Duration) Option { return func(o *options) { o.grace = max(d, 0) } }
+
+// Engine is a kv.Engine over a go-redis UniversalClient: one server, Sentinel or Cluster.
+type Engine struct {
+	c      goredis.UniversalClient
+	prefix string
+	grace  time.Duration
+	// anchor is WATCHed first by every transaction on a Cluster client, which needs a key to
+	// route the transaction to its slot's node; nothing ever writes it.
+	anchor    string
+	closed    atomic.Bool
+	closeOnce sync.Once
+}
+
+var _ kv.Engine = (*Engine)(nil)
+
+// Open connects to the Redis at url (see ParseURL for the forms), checks that it answers and
+// returns a Store whose keys all start with the prefix (see Prefix). Closing the Store closes
+// the client.
+func Open(ctx context.Context, url, prefix string, opts ...Option) (*kv.Store, error) {
+	e, err := OpenEngine(ctx, url, prefix, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return kv.New(e), nil
+}
+
+// OpenEngine is Open without the kv.Store wrapper.
+func OpenEngine(ctx context.Context, url, prefix string, opts ...Option) (*Engine, error) {
+	o, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	e := NewEngine(goredis.NewUniversalClient(o), prefix, opts...)
+	if err := e.c.Ping(ctx).Err(); err != nil {
+		e.Close()
+		if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w: %w", storage.ErrUnavailable, err)
+		}
+		return nil, fmt.Errorf("redis: cannot reach %s: %w", Redact(url), err)
+	}
+	return e, nil
+}
+
+// NewEngine returns an engine over an existing client, which it owns from then on (Close
+// closes it).
+func NewEngine(c goredis.UniversalClient, prefix string, opts ...Option) *Engine {
+	o := options{grace: DefaultGrace}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	e := &Engine{c: c, prefix: Prefix(prefix), grace: o.grace}
+	if _, ok := c.(*goredis.ClusterClient); ok {
+		e.anchor = e.prefix + "!anchor"
+	}
+	return e
+}
+
+// Prefix returns the key prefix used for the configured one: DefaultPrefix for "", the prefix
+// itself when it holds a hash tag ("{…}"), otherwise the prefix wrapped in one: "staging" and
+// "staging:" both become "{staging}:".
+func Prefix(p string) string {
+	if p == "" {
+		return DefaultPrefix
+	}
+	if i := strings.IndexByte(p, '{'); i >= 0 {
+		if j := strings.IndexByte(p[i+1:], '}'); j > 0 {
+			return p
+		}
+	}
+	return "{" + strings.TrimSuffix(p, ":") + "}:"
+}
+
+// KeyPrefix is the prefix of every key the engine writes.
+func (e *Engine) KeyPrefix() string { return e.prefix }
+
+// Client is the underlying client, for diagnostics and tests.
+func (e *Engine) Client() goredis.UniversalClient { return e.c }
+
+// Envelope: 8-byte big-endian expiry in Unix nanoseconds (0: never), then the data. The Incr
+// script compares expiries as these 8-byte strings, which orders them like the numbers.
+
+const never = 0
+
+// expiryNanos encodes t: 0 for the zero time, otherwise Unix nanoseconds clamped to
+// [1, MaxInt64], so every real time compares after the zero time.
+func expiryNanos(t time.Time) int64 {
+	switch {
+	case t.IsZero():
+		return never
+	case t.Before(time.Unix(0, 1)):
+		return 1
+	case t.After(time.Unix(0, math.MaxInt64)):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func header(t time.Time) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(expiryNanos(t)))
+}
+
+func encode(val []byte, exp time.Time) []byte { return append(header(exp), val...) }
+
+// decode returns the envelope's data if it is live at now (encoded with expiryNanos).
+func decode(key string, env []byte, now int64) ([]byte, error) {
+	if len(env) < 8 {
+		return nil, fmt.Errorf("redis: value of %q: short envelope", key)
+	}
+	if exp := int64(binary.BigEndian.Uint64(env)); exp != never && exp <= now {
+		return nil, storage.ErrNotFound
+	}
+	return env[8:], nil
+}
+
+// ttl is the real expiry Redis gets for a value expiring at exp (zero: none).
+func (e *Engine) ttl(exp time.Time) time.Time {
+	if exp.IsZero() {
+		return exp
+	}
+	return exp.Add(e.grace)
+}
+
+var errClosed = fmt.Errorf("redis: engine closed: %w", storage.ErrUnavailable)
+
+// transient server replies: the server is up but cannot serve now (loading, failing over,
+// resharding).
+var transient = []string{"LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK", "NOREPLICAS", "BUSY", "MISCONF"}
+
+// mapErr wraps err with the operation, adding storage.ErrUnavailable unless the server
+// answered with an error of its own or the caller's context ended.
+func (e *Engine) mapErr(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return err
+	}
+	var re goredis.Error
+	if errors.As(err, &re) && !slices.ContainsFunc(transient, func(p string) bool { return strings.HasPrefix(re.Error(), p) }) {
+		return fmt.Errorf("redis: %s: %w", op, err)
+	}
+	return fmt.Errorf("redis: %s: %w: %w", op, storage.ErrUnavailable, err)
+}
+
+// Get returns the value live at now.
+func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, error) {
+	if e.closed.Load() {
+		return nil, errClosed
+	}
+	env, err := e.c.Get(ctx, e.prefix+key).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return nil, storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, e.mapErr(ctx, "get", err)
+	}
+	return decode(key, env, expiryNanos(now))
+}
+
+// Update runs fn in an optimistic transaction: every key fn reads is WATCHed before it is
+// read, the writes are buffered and committed with MULTI/EXEC, and a transaction that lost a
+// race (EXEC aborted) runs again after a short randomised pause, up to maxAttempts times.
+func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error) error {
+	if e.closed.Load() {
+		return errClosed
+	}
+	var anchor []string
+	if e.anchor != "" {
+		anchor = []string{e.anchor}
+	}
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			backoff := min(time.Duration(1<<min(attempt, 10))*100*time.Microsecond, maxBackoff)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(rand.N(backoff) + 50*time.Microsecond):
+			}
+		}
+		var fnErr error
+		err := e.c.Watch(ctx, func(rtx *goredis.Tx) error {
+			t := &tx{e: e, ctx: ctx, rtx: rtx, now: expiryNanos(now)}
+			if fnErr = fn(t); fnErr != nil {
+				if !errors.Is(fnErr, storage.ErrUnavailable) { // else the connection is dropped anyway
+					t.unwatch()
+				}
+				return fnErr
+			}
+			return t.commit()
+		}, anchor...)
+		switch {
+		case fnErr != nil:
+			return fnErr // unchanged, as the contract requires
+		case err == nil:
+			return nil
+		case errors.Is(err, goredis.TxFailedErr):
+			continue
+		default:
+			return e.mapErr(ctx, "update", err)
+		}
+	}
+	return fmt.Errorf("redis: update: %d attempts lost the race: %w", maxAttempts, storage.ErrConflict)
+}
+
+// tx buffers writes over a go-redis transaction connection.
+type tx struct {
+	e       *Engine
+	ctx     context.Context
+	rtx     *goredis.Tx
+	now     int64
+	writes  map[string]*write // nil: deleted
+	watched map[string]bool
+}
+
+type write struct {
+	env []byte
+	exp time.Time
+}
+
+func (t *tx) Get(key string) ([]byte, error) {
+	if w, ok := t.writes[key]; ok {
+		if w == nil {
+			return nil, storage.ErrNotFound
+		}
+		b, err := decode(key, w.env, t.now)
+		return bytes.Clone(b), err
+	}
+	full := t.e.prefix + key
+	var get *goredis.StringCmd
+	var watch goredis.Cmder
+	_, err := t.rtx.Pipelined(t.ctx, func(p goredis.Pipeliner) error {
+		if !t.watched[key] {
+			watch = p.Do(t.ctx, "WATCH", full)
+		}
+		get = p.Get(t.ctx, full)
+		return nil
+	})
+	if t.watched == nil {
+		t.watched = make(map[string]bool)
+	}
+	t.watched[key] = true
+	if watch != nil && watch.Err() != nil {
+		return nil, t.e.mapErr(t.ctx, "watch", watch.Err())
+	}
+	env, gerr := get.Bytes()
+	switch {
+	case errors.Is(gerr, goredis.Nil):
+		return nil, storage.ErrNotFound
+	case gerr != nil:
+		return nil, t.e.mapErr(t.ctx, "get", gerr)
+	case err != nil && !errors.Is(err, goredis.Nil):
+		return nil, t.e.mapErr(t.ctx, "get", err)
+	}
+	return decode(key, env, t.now)
+}
+
+func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
+	t.set(key, &write{env: encode(value, expiresAt), exp: expiresAt})
+	return nil
+}
+
+func (t *tx) Delete(key string) error {
+	t.set(key, nil)
+	return nil
+}
+
+func (t *tx) set(key string, w *write) {
+	if t.writes == nil {
+		t.writes = make(map[string]*write)
+	}
+	t.writes[key] = w
+}
+
+// unwatch releases the keys WATCHed with a plain command when no EXEC follows.
+func (t *tx) unwatch() {
+	if len(t.watched) > 0 {
+		_ = t.rtx.Unwatch(t.ctx).Err()
+	}
+}
+
+// commit sends the buffered writes in MULTI/EXEC; go-redis answers TxFailedErr when a
+// watched key changed.
+func (t *tx) commit() error {
+	if len(t.writes) == 0 {
+		t.unwatch()
+		return nil
+	}
+	_, err := t.rtx.TxPipelined(t.ctx, func(p goredis.Pipeliner) error {
+		for key, w := range t.writes {
+			full := t.e.prefix + key
+			if w == nil {
+				p.Del(t.ctx, full)
+				continue
+			}
+			p.Set(t.ctx, full, w.env, 0)
+			if ttl := t.e.ttl(w.exp); !ttl.IsZero() {
+				p.PExpireAt(t.ctx, full, ttl)
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// Scan lists the keys with the prefix by SCAN MATCH (on every master of a Cluster), sorts
+// them, and reads their values with MGET in chunks.
+func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func(key string, value []byte) error) error {
+	if e.closed.Load() {
+		return errClosed
+	}
+	match := globEscape(e.prefix+prefix) + "*"
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	scanNode := func(ctx context.Context, c goredis.Cmdable) error {
+		var cursor uint64
+		for {
+			keys, next, err := c.Scan(ctx, cursor, match, scanCount).Result()
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			for _, k := range keys {
+				seen[k] = true
+			}
+			mu.Unlock()
+			if cursor = next; cursor == 0 {
+				return nil
+			}
+		}
+	}
+	var err error
+	if cc, ok := e.c.(*goredis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error { return scanNode(ctx, c) })
+	} else {
+		err = scanNode(ctx, e.c)
+	}
+	if err != nil {
+		return e.mapErr(ctx, "scan", err)
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	n := expiryNanos(now)
+	for chunk := range slices.Chunk(keys, scanCount) {
+		vals, err := e.c.MGet(ctx, chunk...).Result()
+		if err != nil {
+			return e.mapErr(ctx, "scan", err)
+		}
+		for i, v := range vals {
+			s, ok := v.(string)
+			if !ok {
+				continue // deleted since SCAN saw it
+			}
+			key := strings.TrimPrefix(chunk[i], e.prefix)
+			val, err := decode(key, []byte(s), n)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(key, val); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// globEscape escapes the characters SCAN MATCH treats specially.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// incrScript adds ARGV[1] to the counter at KEYS[1] atomically, deciding liveness by the
+// caller's now (ARGV[3], an 8-byte envelope expiry) rather than by Redis's clock. A live
+// counter keeps its expiry and TTL; an absent or expired one starts from zero with the
+// envelope expiry ARGV[2] and the real TTL ARGV[4] (milliseconds; "0": none).
+var incrScript = goredis.NewScript(`
+local function after(a, b)
+  for i = 1, 8 do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return false
+end
+local never = string.rep("\0", 8)
+local v = redis.call("GET", KEYS[1])
+local n, head, keep = 0, ARGV[2], false
+if v and string.len(v) >= 8 then
+  local exp = string.sub(v, 1, 8)
+  if exp == never or after(exp, ARGV[3]) then
+    n = tonumber(string.sub(v, 9))
+    if not n then return redis.error_reply("ERR not a counter") end
+    head, keep = exp, true
+  end
+end
+n = n + tonumber(ARGV[1])
+local s = string.format("%d", n)
+if keep then
+  redis.call("SET", KEYS[1], head .. s, "KEEPTTL")
+else
+  redis.call("SET", KEYS[1], head .. s)
+  if ARGV[4] ~= "0" then redis.call("PEXPIREAT", KEYS[1], ARGV[4]) end
+end
+return s
+`)
+
+// Incr adds delta to the decimal counter at key in one server-side script, so concurrent
+// callers on any number of replicas never lose an increment.
+func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, now time.Time) (int64, error) {
+	if e.closed.Load() {
+		return 0, errClosed
+	}
+	ttl := "0"
+	if t := e.ttl(expiresAt); !t.IsZero() {
+		ttl = fmt.Sprint(t.UnixMilli())
+	}
+	res, err := incrScript.Run(ctx, e.c, []string{e.prefix + key}, delta, header(expiresAt), header(now), ttl).Int64()
+	if err != nil {
+		return 0, e.mapErr(ctx, "incr "+key, err)
+	}
+	return res, nil
+}
+
+// Health pings the server.
+func (e *Engine) Health(ctx context.Context) error {
+	if e.closed.Load() {
+		return errClosed
+	}
+	return e.mapErr(ctx, "ping", e.c.Ping(ctx).Err())
+}
+
+// Close closes the client; later calls answer storage.ErrUnavailable. Closing twice is
+// harmless.
+func (e *Engine) Close() error {
+	var err error
+	e.closeOnce.Do(func() {
+		e.closed.Store(true)
+		err = e.c.Close()
+	})
+	return err
+}
