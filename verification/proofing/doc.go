@@ -12,6 +12,10 @@
 //
 // Callers: the provider's login handler (ParseLogin, LoginCandidates), its registration,
 // profile and recovery handlers (the Normalize* and Parse* functions), and persona seeding.
-// The package has no OIDC or storage types and mounts no routes; Kind* constants equal the
-// storage.LoginKind values.
+// It also decides account levels (LevelOf, Trusted), runs the emulated registries
+// (Registries, Outcome — the default rules are documented on Registries), the identity
+// confirmation methods (Confirmer, ConfirmAtServiceCentre) and the status rules (SetStatus,
+// LoginAllowed), keeping their state in storage.Docs. It has no OIDC types and mounts no
+// routes; Kind* constants equal the storage.LoginKind values. Subpackage personagen makes
+// seeded, realistic test citizens.
 package proofing
