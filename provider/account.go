@@ -49,6 +49,7 @@ type accountView struct {
 	History  []historyRow
 	Sessions []sessionRow
 	Notice   string
+	Security *securityView
 }
 
 type accessRow struct {
@@ -71,6 +72,7 @@ func (p *Provider) mountAccount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/access/withdraw", p.accountWithdraw)
 	mux.HandleFunc("POST /account/sessions/end", p.accountEndSession)
 	mux.HandleFunc("POST /account/logout", p.accountLogout)
+	p.mountSecurity(mux)
 }
 
 // accountUser returns the session's citizen, or sends the browser to log in and returns

@@ -14,13 +14,14 @@ import (
 type step int
 
 const (
-	stepLogin      step = iota + 1 // show the login form
-	stepConsent                    // ask the citizen to grant the scopes
-	stepLevelLow                   // explain how to raise the account level; the RP gets access_denied
-	stepSuspended                  // the account is suspended: tell the citizen, no login
-	stepDone                       // issue the code
-	stepFailRP                     // answer the relying party with an OAuth error (decision.err)
-	stepBadRequest                 // the request cannot go back to the RP: show an error page
+	stepLogin        step = iota + 1 // show the login form
+	stepConsent                      // ask the citizen to grant the scopes
+	stepLevelLow                     // explain how to raise the account level; the RP gets access_denied
+	stepSuspended                    // the account is suspended: tell the citizen, no login
+	stepSecondFactor                 // ask for the second factor (SMS or authenticator code)
+	stepDone                         // issue the code
+	stepFailRP                       // answer the relying party with an OAuth error (decision.err)
+	stepBadRequest                   // the request cannot go back to the RP: show an error page
 )
 
 // flowState is everything the next step depends on. It is built from the stored request,
@@ -30,11 +31,16 @@ type flowState struct {
 	Prompt        []string
 	MaxAge        *int64
 	HintSubject   string // subject of a valid id_token_hint
-	Authenticated bool   // the citizen entered the password during this request
-	PKCERequired  bool
-	CodeChallenge string
-	ChallengeMeth string
-	ClaimsInvalid bool // the claims parameter is not a JSON object of the right shape
+	Authenticated bool   // the citizen completed the login (all factors) during this request
+	FirstFactor   bool   // the password was right in this request; a second factor is pending
+	// SecondFactorNeeded: the citizen asks for a code at every login, or the request demands
+	// two factors (acr_values); SecondFactorDone: the login (this request's or the session's)
+	// had two; SecondFactorAvailable: the citizen has a way to give one.
+	SecondFactorNeeded, SecondFactorDone, SecondFactorAvailable bool
+	PKCERequired                                                bool
+	CodeChallenge                                               string
+	ChallengeMeth                                               string
+	ClaimsInvalid                                               bool // the claims parameter is not a JSON object of the right shape
 
 	HasSession      bool
 	SessionUser     string
@@ -64,6 +70,12 @@ func nextStep(s flowState) decision {
 		return decision{step: stepFailRP, err: "invalid_request", desc: "the claims parameter is not valid JSON"}
 	}
 	none := slices.Contains(s.Prompt, oidc.PromptNone)
+	if s.FirstFactor && !s.Authenticated {
+		if !s.SecondFactorAvailable {
+			return decision{step: stepFailRP, err: "access_denied", desc: "a second factor is required but the account has none"}
+		}
+		return decision{step: stepSecondFactor}
+	}
 	if !s.Authenticated {
 		reason := ""
 		switch {
@@ -88,6 +100,15 @@ func nextStep(s flowState) decision {
 			return decision{step: stepFailRP, err: "access_denied", desc: "the account is suspended"}
 		}
 		return decision{step: stepSuspended}
+	}
+	if s.SecondFactorNeeded && !s.SecondFactorDone {
+		switch {
+		case !s.SecondFactorAvailable:
+			return decision{step: stepFailRP, err: "access_denied", desc: "a second factor is required but the account has none"}
+		case none:
+			return decision{step: stepFailRP, err: "login_required", desc: "login required: a second factor is required"}
+		}
+		return decision{step: stepSecondFactor}
 	}
 	if s.MinLevel != "" && s.UserLevel.Rank() < s.MinLevel.Rank() {
 		if none {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/lockout"
+	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
@@ -34,8 +37,6 @@ const (
 	formConsent = "consent"
 	formLevel   = "level"
 )
-
-var errInvalidCredentials = errors.New("invalid login or password")
 
 // loadRequest reads the request a login page belongs to and binds it to this browser. It
 // answers the error page itself and returns ok=false when the flow cannot go on.
@@ -100,8 +101,8 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 	cl := p.clients[ar.ClientID]
 	st := flowState{
 		Now: p.now(), Prompt: ar.Prompt, MaxAge: ar.MaxAge, HintSubject: ar.HintSubject,
-		Authenticated: ar.Authenticated,
-		PKCERequired:  cl != nil && cl.requiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
+		Authenticated: ar.Authenticated, FirstFactor: ar.FirstFactor,
+		PKCERequired: cl != nil && cl.requiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
 	}
 	if ar.Claims != "" {
 		if _, err := consent.ParseClaimsRequest(ar.Claims); err != nil {
@@ -132,6 +133,12 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			return
 		}
 		st.UserLevel, st.UserStatus = user.Level, user.Status
+		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, acrTwoFactor)
+		st.SecondFactorAvailable = secondFactorMethod(user) != ""
+		st.SecondFactorDone = hasMFA(sess.AMR)
+		if ar.Authenticated {
+			st.SecondFactorDone = hasMFA(ar.AMR)
+		}
 		if st.Consent, err = p.consentDecision(ctx, ar, user.ID); err != nil {
 			p.serverError(w, r, err)
 			return
@@ -155,6 +162,8 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			}
 		}
 		p.render(w, r, http.StatusOK, "login", pd)
+	case stepSecondFactor:
+		p.codePage(w, r, ar, bid, user, loginError)
 	case stepConsent:
 		p.render(w, r, http.StatusOK, "consent", pageData{Lang: lang, Title: "consent.title",
 			CSRF: p.csrfToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
@@ -197,7 +206,7 @@ func (p *Provider) flowUser(ctx context.Context, r *http.Request, ar storage.Aut
 		return "", storage.Session{}, false, err
 	}
 	userID := ar.UserID
-	if !ar.Authenticated && hasSession {
+	if !ar.Authenticated && !ar.FirstFactor && hasSession {
 		userID = sess.UserID
 	}
 	return userID, sess, hasSession, nil
@@ -280,25 +289,43 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 	case oid != "" && p.cfg.TestMode():
 		// The persona picker: the password step is skipped, everything after it is not.
 		if user, err = p.store.GetUser(ctx, oid); errors.Is(err, storage.ErrNotFound) {
-			err = errInvalidCredentials
+			p.dispatch(w, r, ar, bid, translate(lang, "login.invalid"))
+			return
 		}
 	case login == "" || pw == "":
 		p.dispatch(w, r, ar, bid, translate(lang, "login.empty"))
 		return
 	default:
-		user, err = p.authenticate(ctx, login, pw)
-	}
-	if errors.Is(err, errInvalidCredentials) {
-		p.log.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
-		p.recordAudit(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: user.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": "invalid_credentials"}})
-		p.dispatch(w, r, ar, bid, translate(lang, "login.invalid"))
-		return
+		var problem string
+		user, problem, err = p.checkPassword(ctx, r, ar, login, pw)
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		if problem != "" {
+			p.dispatch(w, r, ar, bid, problem)
+			return
+		}
 	}
 	if err != nil {
 		p.serverError(w, r, err)
 		return
 	}
+	now := p.now()
 	amr, acr := []string{amrPassword}, acrOneFactor
+	if user.Status != storage.StatusSuspended && (user.SecondFactor != "" || slices.Contains(ar.ACRValues, acrTwoFactor)) {
+		// The password was right; the session starts once the second factor is given too.
+		ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+			a.UserID, a.AMR, a.FirstFactor, a.Authenticated = user.ID, amr, true, false
+			return a, nil
+		})
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+		return
+	}
 	if user.Status != storage.StatusSuspended {
 		sess, err := p.startSession(ctx, w, r, user, amr, acr)
 		if err != nil {
@@ -306,10 +333,10 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ar.SessionID = sess.ID
+		p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
+			Details: map[string]string{"amr": strings.Join(amr, " ")}})
+		p.notifyLogin(ctx, user, ar.ClientID)
 	}
-	p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
-		Details: map[string]string{"amr": strings.Join(amr, " ")}})
-	now := p.now()
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, ar.SessionID, now, amr, acr, true
 		return a, nil
@@ -334,31 +361,108 @@ func (p *Provider) pickablePersonas(ctx context.Context) ([]personaRow, error) {
 	return rows, nil
 }
 
-// authenticate finds the account by any reading of the login and checks the password. With
-// errInvalidCredentials the returned user is the account whose password was wrong (zero for
-// an unknown login).
-func (p *Provider) authenticate(ctx context.Context, login, pw string) (storage.User, error) {
-	for _, c := range proofing.LoginCandidates(login) {
+// checkPassword finds the account by any reading of the login and checks the password under
+// the lockout rules. It does one password hash per attempt, and an unknown login goes
+// through the same steps, counters and messages as a known one (its counter is keyed by the
+// typed login), so neither the answer nor the timing tells whether an account exists.
+// problem is the message for the citizen when the login is refused.
+func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, error) {
+	lang := requestLang(r, ar.UILocales)
+	u, found, normalized, err := p.lookupLogin(ctx, login)
+	if err != nil {
+		return u, "", err
+	}
+	key := lockout.PasswordKey(lockout.LoginSubject(normalized))
+	if found {
+		key = lockout.PasswordKey(u.ID)
+	}
+	ipKey := lockout.IPKey(r.RemoteAddr)
+	for _, k := range []string{ipKey, key} {
+		if err := p.limiter.Check(ctx, k); err != nil {
+			msg, err := lockProblem(lang, err)
+			return u, msg, err
+		}
+	}
+	ok := false
+	if found {
+		if ok, err = p.hasher.Verify(u.PasswordHash, pw); err != nil {
+			return u, "", fmt.Errorf("verify password of %s: %w", u.ID, err)
+		}
+	} else {
+		p.hasher.VerifyAbsent(pw)
+	}
+	if !ok {
+		p.log.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
+		p.recordAudit(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": "invalid_credentials"}})
+		left, ferr := p.limiter.Fail(ctx, key)
+		_, ipErr := p.limiter.Fail(ctx, ipKey)
+		var le *lockout.LockedError
+		switch {
+		case errors.As(ferr, &le):
+			if le.New && found {
+				p.lockNotice(ctx, r, u, le)
+			}
+			return u, lockMessage(lang, le), nil
+		case ferr != nil:
+			return u, "", ferr
+		case errors.As(ipErr, &le):
+			return u, lockMessage(lang, le), nil
+		}
+		return u, translate(lang, "login.invalid") + ". " + fmt.Sprintf(translate(lang, "login.attempts"), left), nil
+	}
+	if err := p.limiter.Succeed(ctx, key); err != nil {
+		msg, err := lockProblem(lang, err)
+		return u, msg, err
+	}
+	if err := p.limiter.Succeed(ctx, ipKey); err != nil {
+		msg, err := lockProblem(lang, err)
+		return u, msg, err
+	}
+	return u, "", nil
+}
+
+// lockProblem turns a lock into the citizen's message; other errors pass through.
+func lockProblem(lang string, err error) (string, error) {
+	var le *lockout.LockedError
+	if errors.As(err, &le) {
+		return lockMessage(lang, le), nil
+	}
+	return "", err
+}
+
+// lockNotice tells the citizen their account was locked and records it.
+func (p *Provider) lockNotice(ctx context.Context, r *http.Request, u storage.User, le *lockout.LockedError) {
+	channel, to := otp.ChannelSMS, u.Phone
+	if to == "" {
+		channel, to = otp.ChannelEmail, u.Email
+	}
+	if to != "" {
+		if err := p.sender.Send(ctx, otp.LockNotice(channel, to, le.Until, le.Permanent)); err != nil {
+			p.log.WarnContext(ctx, "lock notice not sent", "err", err)
+		}
+	}
+	p.recordAudit(ctx, r, audit.Event{Type: audit.Lock, UserID: u.ID, Details: map[string]string{"scope": le.Scope, "until": le.Until.Format(time.RFC3339)}})
+}
+
+// lookupLogin finds the account by any reading of the login. normalized is the login's
+// canonical form (for the lockout key of unknown logins).
+func (p *Provider) lookupLogin(ctx context.Context, login string) (storage.User, bool, string, error) {
+	cands := proofing.LoginCandidates(login)
+	normalized := strings.ToLower(strings.TrimSpace(login))
+	if len(cands) > 0 {
+		normalized = cands[0].Value
+	}
+	for _, c := range cands {
 		u, err := p.store.UserByLogin(ctx, storage.LoginKind(c.Kind), c.Value)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return storage.User{}, err
+			return storage.User{}, false, normalized, err
 		}
-		ok, err := p.hasher.Verify(u.PasswordHash, pw)
-		if err != nil {
-			return storage.User{}, fmt.Errorf("verify password of %s: %w", u.ID, err)
-		}
-		if !ok {
-			// The account is returned for the audit log and lockout only; the citizen sees
-			// the same answer as for an unknown login.
-			return u, errInvalidCredentials
-		}
-		return u, nil
+		return u, true, normalized, nil
 	}
-	p.hasher.VerifyAbsent(pw)
-	return storage.User{}, errInvalidCredentials
+	return storage.User{}, false, normalized, nil
 }
 
 // postConsent records the citizen's answer on the consent page: the ticked scopes are

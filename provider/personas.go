@@ -84,6 +84,13 @@ func (p *Provider) userFromPersona(pc config.Persona, passwordHash string) (stor
 	if u.Status == "" {
 		u.Status = storage.StatusActive
 	}
+	u.SecondFactor = pc.SecondFactor
+	if pc.SecondFactor == "totp" {
+		u.TOTPSecret = pc.TOTPSecret
+		if u.TOTPSecret == "" {
+			u.TOTPSecret = config.DefaultTOTPSecret
+		}
+	}
 	var err error
 	bad := func(field string, e error) error { return fmt.Errorf("persona %s: %s: %w", pc.Key, field, e) }
 	if pc.Phone != "" {

@@ -22,6 +22,8 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/audit"
 	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/lockout"
+	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
 )
 
@@ -58,6 +60,11 @@ type Provider struct {
 	clock    *TravelClock // test mode only
 	faults   faultTable   // test mode only
 	audit    *audit.Log
+	outbox   *otp.Outbox
+	sender   otp.Sender // the outbox, plus a webhook when configured
+	sms      *otp.SMS
+	totp     *otp.TOTP
+	limiter  *lockout.Limiter
 	pages    *pages
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -134,6 +141,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.audit = &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}
+	p.initVerification()
 	p.handler = p.routes()
 	if o.Config.TestMode() {
 		p.handler = p.withFaults(p.handler)

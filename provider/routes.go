@@ -32,6 +32,8 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("POST /login", p.postLogin)
 	mux.HandleFunc("POST /login/consent", p.postConsent)
 	mux.HandleFunc("POST /login/deny", p.postDeny)
+	mux.HandleFunc("POST /login/code", p.postCode)
+	mux.HandleFunc("GET /outbox", p.outboxPage)
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
 		p.message(w, r, http.StatusOK, requestLang(r, nil), "loggedout.title", "loggedout.text")
 	})

@@ -1,0 +1,166 @@
+package provider
+
+import (
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/lockout"
+	"github.com/esia-emulator/esia-emulator/verification/otp"
+)
+
+// The "Безопасность" section of the account: ask for a code at every login (SMS or an
+// authenticator app), recovery codes, login notifications.
+
+const totpPendingColl = "totp-pending" // an enrolment waiting for its first code, per citizen
+
+type securityView struct {
+	SecondFactor  string
+	PhoneVerified bool
+	Recovery      int
+	NotifyLogins  bool
+	Enroll        *enrollView
+	RecoveryCodes []string // shown once, right after they are made
+	Error         string
+}
+
+type enrollView struct {
+	Secret string
+	QR     template.URL // a data: URI of the PNG the emulator made itself
+}
+
+func (p *Provider) mountSecurity(mux *http.ServeMux) {
+	mux.HandleFunc("GET /account/security", p.securityPage)
+	mux.HandleFunc("POST /account/security", p.securityPost)
+}
+
+func (p *Provider) securityPage(w http.ResponseWriter, r *http.Request) {
+	u, _, bid, ok := p.accountUser(w, r)
+	if !ok {
+		return
+	}
+	p.renderSecurity(w, r, u, bid, nil)
+}
+
+func (p *Provider) renderSecurity(w http.ResponseWriter, r *http.Request, u storage.User, bid string, sv *securityView) {
+	lang := requestLang(r, nil)
+	if sv == nil {
+		sv = &securityView{}
+	}
+	sv.SecondFactor, sv.PhoneVerified, sv.Recovery, sv.NotifyLogins = u.SecondFactor, u.PhoneVerified, len(u.RecoveryCodes), u.NotifyLogins
+	v := &accountView{Section: "/security", User: u, Level: translate(lang, "level."+string(u.Level)), Security: sv,
+		Notice: translate(lang, r.URL.Query().Get("notice"))}
+	if v.Notice == r.URL.Query().Get("notice") {
+		v.Notice = ""
+	}
+	p.render(w, r, http.StatusOK, "account", pageData{Lang: lang, Title: "account.title", MainClass: "wide",
+		CSRF: p.csrfToken(bid, "", formAccount), Account: v})
+}
+
+type pendingTOTP struct {
+	Secret string `json:"secret"`
+}
+
+// securityPost handles every form of the section by its action field.
+func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
+	if !p.checkCSRF(r, "", formAccount) {
+		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+		return
+	}
+	u, _, bid, ok := p.accountUser(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	lang := requestLang(r, nil)
+	now := p.now()
+	fail := func(key string) { p.renderSecurity(w, r, u, bid, &securityView{Error: translate(lang, key)}) }
+	save := func(edit func(*storage.User)) (storage.User, error) {
+		return p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+			edit(&cur)
+			cur.UpdatedAt = now
+			return cur, nil
+		})
+	}
+	switch r.PostFormValue("action") {
+	case "totp-start":
+		enr, err := p.totp.NewSecret(u.Phone + u.Email)
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		if err := storage.PutDoc(ctx, p.store, totpPendingColl, u.ID, pendingTOTP{Secret: enr.Secret}, now.Add(15*time.Minute)); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		p.renderSecurity(w, r, u, bid, &securityView{Enroll: &enrollView{Secret: enr.Secret, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.PNG))}})
+	case "totp-confirm":
+		pend, err := storage.GetDoc[pendingTOTP](ctx, p.store, totpPendingColl, u.ID, now)
+		if err != nil {
+			fail("security.enroll.expired")
+			return
+		}
+		if err := p.totp.Verify(ctx, u.ID, pend.Secret, r.PostFormValue("code")); err != nil {
+			fail("code.invalid")
+			return
+		}
+		plain, hashes, err := otp.NewRecoveryCodes(p.rand, 10)
+		if err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		if u, err = save(func(c *storage.User) { c.SecondFactor, c.TOTPSecret, c.RecoveryCodes = "totp", pend.Secret, hashes }); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		_ = p.store.DeleteDoc(ctx, totpPendingColl, u.ID)
+		p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "totp"}})
+		p.renderSecurity(w, r, u, bid, &securityView{RecoveryCodes: plain})
+	case "sms-on":
+		if !u.PhoneVerified {
+			fail("security.sms.nophone")
+			return
+		}
+		if u, err := save(func(c *storage.User) { c.SecondFactor = "sms" }); err != nil {
+			p.serverError(w, r, err)
+		} else {
+			p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "sms"}})
+			http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
+		}
+	case "off":
+		// Switching the second factor off needs the password and a current code.
+		okPw, err := p.hasher.Verify(u.PasswordHash, r.PostFormValue("password"))
+		if err != nil || !okPw {
+			if _, ferr := p.limiter.Fail(ctx, lockout.PasswordKey(u.ID)); ferr != nil {
+				msg, _ := lockProblem(lang, ferr)
+				p.renderSecurity(w, r, u, bid, &securityView{Error: msg})
+				return
+			}
+			fail("security.off.password")
+			return
+		}
+		if _, err := p.verifySecondFactor(ctx, u, r.PostFormValue("code"), ""); err != nil {
+			fail("code.invalid")
+			return
+		}
+		if u, err = save(func(c *storage.User) { c.SecondFactor, c.TOTPSecret, c.RecoveryCodes = "", "", nil }); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "off"}})
+		http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
+	case "notify":
+		on := r.PostFormValue("on") == "1"
+		if _, err := save(func(c *storage.User) { c.NotifyLogins = on }); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		p.recordAudit(ctx, r, audit.Event{Type: audit.NotificationsChanged, UserID: u.ID, Details: map[string]string{"on": map[bool]string{true: "yes", false: "no"}[on]}})
+		http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
+	default:
+		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+	}
+}

@@ -1,0 +1,330 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/lockout"
+	"github.com/esia-emulator/esia-emulator/verification/otp"
+)
+
+// AMR values. ESIA reports how a login was made; two factors add "mfa".
+const (
+	amrSMS  = "sms"
+	amrOTP  = "otp"
+	amrMFA  = "mfa"
+	formMFA = "code"
+)
+
+// multiSender delivers a message to every sender (the outbox, and a webhook when configured).
+type multiSender []otp.Sender
+
+func (m multiSender) Send(ctx context.Context, msg otp.Message) error {
+	var errs []error
+	for _, s := range m {
+		errs = append(errs, s.Send(ctx, msg))
+	}
+	return errors.Join(errs...)
+}
+
+// initVerification builds the outbox, the code and TOTP managers and the lockout limiter.
+func (p *Provider) initVerification() {
+	p.outbox = &otp.Outbox{Docs: p.store, Now: p.now, Rand: p.rand}
+	var sender otp.Sender = p.outbox
+	sf := p.cfg.SecondFactor
+	if sf.WebhookURL != "" {
+		sender = multiSender{p.outbox, &otp.WebhookSender{URL: sf.WebhookURL, Client: &http.Client{Timeout: 5 * time.Second}}}
+	}
+	p.sender = sender
+	c := otp.DefaultConfig()
+	if sf.CodeLength > 0 {
+		c.Length = sf.CodeLength
+	}
+	c.TTL = sf.CodeTTL.Or(c.TTL)
+	c.ResendAfter = sf.ResendAfter.Or(c.ResendAfter)
+	if sf.MaxTries > 0 {
+		c.MaxTries = sf.MaxTries
+	}
+	if sf.MaxPerHour != 0 {
+		c.MaxPerHour = sf.MaxPerHour
+	}
+	c.Pepper = []byte(sf.Pepper)
+	p.sms = &otp.SMS{Docs: p.store, Sender: sender, Config: c, Now: p.now, Rand: p.rand}
+	p.totp = &otp.TOTP{Docs: p.store, Issuer: sf.TOTPIssuer, Now: p.now, Rand: p.rand}
+	p.limiter = &lockout.Limiter{Counters: p.store, Docs: p.store, Policy: p.cfg.Lockout.WithDefaults(), Now: p.now}
+}
+
+// secondFactorMethod is how the citizen proves the second factor: their own setting, or an
+// SMS to the confirmed phone when a relying party demands two factors of a citizen who has
+// none switched on; "" when there is no way.
+func secondFactorMethod(u storage.User) string {
+	switch {
+	case u.SecondFactor == "totp" && u.TOTPSecret != "":
+		return "totp"
+	case u.Phone != "" && u.PhoneVerified:
+		return "sms"
+	}
+	return ""
+}
+
+func hasMFA(amr []string) bool { return slices.Contains(amr, amrMFA) }
+
+// smsKey names the citizen's login code challenge: one per citizen, so a new authorization
+// request cannot skip the "send again" pause.
+func smsKey(userID string) string { return "login:" + userID }
+
+// codePage shows the second-factor form, sending an SMS code first when none is pending.
+func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
+	ctx := r.Context()
+	lang := requestLang(r, ar.UILocales)
+	d := pageData{Lang: lang, Title: "code.title", CSRF: p.csrfToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
+		ClientName: clientName(p.clients[ar.ClientID]), Error: problem, Code: &codeView{Method: secondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
+	if d.Code.Method == "sms" {
+		ch, err := p.sms.Status(ctx, smsKey(u.ID))
+		if err != nil || ch.Verified || !p.now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
+			ch, err = p.sms.Start(ctx, smsKey(u.ID), u.Phone, otp.KindLoginCode)
+			var soon *otp.ResendTooSoonError
+			var limited *otp.RateLimitedError
+			switch {
+			case errors.As(err, &soon), errors.As(err, &limited):
+				if d.Error == "" {
+					d.Error = translate(lang, "code.ratelimited")
+				}
+			case err != nil:
+				p.serverError(w, r, err)
+				return
+			default:
+				p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+			}
+		}
+		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
+		d.Code.ExpiresAt, d.Code.ResendAt = localClock(ch.ExpiresAt), localClock(ch.ResendAt)
+		d.Code.CanResend = !p.now().Before(ch.ResendAt)
+	}
+	p.render(w, r, http.StatusOK, "code", d)
+}
+
+// codeView is what the second-factor page shows.
+type codeView struct {
+	Method              string // sms or totp
+	Masked              string
+	TriesLeft, Length   int
+	ExpiresAt, ResendAt string
+	CanResend, Recovery bool
+}
+
+// postCode checks a second-factor code (SMS, authenticator or recovery code).
+func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
+	id := r.PostFormValue("authRequestID")
+	if !p.checkCSRF(r, id, formMFA) {
+		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+		return
+	}
+	ar, bid, ok := p.loadRequest(w, r, id)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	lang := requestLang(r, ar.UILocales)
+	userID, sess, hasSession, err := p.flowUser(ctx, r, ar)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	if userID == "" || (!ar.FirstFactor && !hasSession) {
+		p.dispatch(w, r, ar, bid, "") // nothing to complete: start over
+		return
+	}
+	u, err := p.store.GetUser(ctx, userID)
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	if r.PostFormValue("resend") != "" {
+		p.resendCode(w, r, ar, bid, u)
+		return
+	}
+	codeKey := lockout.CodeKey(u.ID)
+	if err := p.limiter.Check(ctx, codeKey); err != nil {
+		p.lockedPage(w, r, ar, bid, u, err)
+		return
+	}
+	method, verr := p.verifySecondFactor(ctx, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
+	if verr != nil {
+		p.recordAudit(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"method": method}})
+		if _, ferr := p.limiter.Fail(ctx, codeKey); ferr != nil {
+			p.lockedPage(w, r, ar, bid, u, ferr)
+			return
+		}
+		p.codePage(w, r, ar, bid, u, codeProblem(lang, verr))
+		return
+	}
+	if err := p.limiter.Succeed(ctx, codeKey); err != nil {
+		p.lockedPage(w, r, ar, bid, u, err)
+		return
+	}
+	amr := []string{amrPassword, method, amrMFA}
+	now := p.now()
+	if ar.FirstFactor {
+		sess, err = p.startSession(ctx, w, r, u, amr, acrTwoFactor)
+	} else { // step-up of an existing session
+		sess, err = p.store.UpdateSession(ctx, sess.ID, now, func(s storage.Session) (storage.Session, error) {
+			s.AMR, s.ACR = amr, acrTwoFactor
+			return s, nil
+		})
+	}
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
+	p.notifyLogin(ctx, u, ar.ClientID)
+	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = u.ID, sess.ID, sess.AuthTime, amr, acrTwoFactor
+		a.Authenticated, a.FirstFactor = true, false
+		return a, nil
+	})
+	if err != nil {
+		p.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+}
+
+// verifySecondFactor checks a code by the citizen's method, or a recovery code, and returns
+// the amr method.
+func (p *Provider) verifySecondFactor(ctx context.Context, u storage.User, code, recovery string) (string, error) {
+	if recovery != "" {
+		used := false
+		_, err := p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+			remaining, ok := otp.UseRecoveryCode(cur.RecoveryCodes, recovery)
+			if !ok {
+				return cur, otp.ErrInvalidCode
+			}
+			cur.RecoveryCodes, used = remaining, true
+			return cur, nil
+		})
+		if err == nil && used {
+			return amrOTP, nil
+		}
+		return amrOTP, err
+	}
+	switch secondFactorMethod(u) {
+	case "totp":
+		return amrOTP, p.totp.Verify(ctx, u.ID, u.TOTPSecret, code)
+	case "sms":
+		return amrSMS, p.sms.Verify(ctx, smsKey(u.ID), code)
+	}
+	return "", errNoSecondFactor
+}
+
+var errNoSecondFactor = errors.New("no second factor available")
+
+func codeProblem(lang string, err error) string {
+	var wrong *otp.WrongCodeError
+	switch {
+	case errors.As(err, &wrong):
+		return fmt.Sprintf(translate(lang, "code.wrong"), wrong.TriesLeft)
+	case errors.Is(err, otp.ErrNoTriesLeft):
+		return translate(lang, "code.notries")
+	case errors.Is(err, otp.ErrCodeExpired):
+		return translate(lang, "code.expired")
+	case errors.Is(err, otp.ErrCodeReused):
+		return translate(lang, "code.reused")
+	}
+	return translate(lang, "code.invalid")
+}
+
+// resendCode sends a new SMS code when the pause is over.
+func (p *Provider) resendCode(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User) {
+	ctx := r.Context()
+	lang := requestLang(r, ar.UILocales)
+	if secondFactorMethod(u) != "sms" {
+		p.codePage(w, r, ar, bid, u, "")
+		return
+	}
+	_, err := p.sms.Start(ctx, smsKey(u.ID), u.Phone, otp.KindLoginCode)
+	var soon *otp.ResendTooSoonError
+	var limited *otp.RateLimitedError
+	switch {
+	case errors.As(err, &soon):
+		p.codePage(w, r, ar, bid, u, fmt.Sprintf(translate(lang, "code.toosoon"), localClock(soon.RetryAt)))
+	case errors.As(err, &limited):
+		p.codePage(w, r, ar, bid, u, translate(lang, "code.ratelimited"))
+	case err != nil:
+		p.serverError(w, r, err)
+	default:
+		p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+		p.codePage(w, r, ar, bid, u, "")
+	}
+}
+
+// lockedPage tells the citizen the login is locked and until when.
+func (p *Provider) lockedPage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, err error) {
+	var le *lockout.LockedError
+	if !errors.As(err, &le) {
+		p.serverError(w, r, err)
+		return
+	}
+	lang := requestLang(r, ar.UILocales)
+	msg := lockMessage(lang, le)
+	if le.Scope == lockout.ScopeCode && !le.Permanent {
+		p.codePage(w, r, ar, bid, u, msg)
+		return
+	}
+	p.dispatch(w, r, ar, bid, msg)
+}
+
+// lockMessage says what is locked and when it ends (Moscow time).
+func lockMessage(lang string, le *lockout.LockedError) string {
+	switch {
+	case le.Permanent:
+		return translate(lang, "lock.permanent")
+	case le.Scope == lockout.ScopeIP:
+		return fmt.Sprintf(translate(lang, "lock.ip"), localClock(le.Until))
+	case le.Scope == lockout.ScopeCode:
+		return fmt.Sprintf(translate(lang, "lock.code"), localClock(le.Until))
+	}
+	return fmt.Sprintf(translate(lang, "lock.account"), localClock(le.Until))
+}
+
+// localClock is a time of day in Moscow, with the date when it is not today.
+func localClock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(moscow).Format("15:04 02.01.2006") + " МСК"
+}
+
+// notifyLogin sends the opt-in login notice.
+func (p *Provider) notifyLogin(ctx context.Context, u storage.User, clientID string) {
+	if !u.NotifyLogins {
+		return
+	}
+	service := clientID
+	if cl, ok := p.clients[clientID]; ok {
+		service = cl.displayName()
+	}
+	msg := otp.Message{Channel: otp.ChannelEmail, To: u.Email, Kind: otp.KindLoginNotice, Subject: "Вход в учётную запись",
+		Body: fmt.Sprintf("Выполнен вход в вашу учётную запись %s. Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", localTime(p.now()))}
+	if service != "" {
+		msg.Body = fmt.Sprintf("Выполнен вход в вашу учётную запись %s (сервис «%s»). Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", localTime(p.now()), service)
+	}
+	if u.Email == "" {
+		msg.Channel, msg.To = otp.ChannelSMS, u.Phone
+	}
+	if err := p.sender.Send(ctx, msg); err != nil {
+		p.log.WarnContext(ctx, "login notice not sent", "err", err)
+	}
+}
+
+func auditUnlock(userID, by string) audit.Event {
+	return audit.Event{Type: audit.Unlock, UserID: userID, Details: map[string]string{"by": by}}
+}
