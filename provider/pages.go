@@ -100,6 +100,17 @@ func (p *Provider) message(w http.ResponseWriter, r *http.Request, status int, l
 	p.render(w, r, status, "message", d)
 }
 
+// registerMessages adds a feature's UI texts from its own file (called from init); a key
+// already present is a programming error.
+func registerMessages(lang string, m map[string]string) {
+	for k, v := range m {
+		if _, dup := messages[lang][k]; dup {
+			panic("provider: message " + k + " registered twice")
+		}
+		messages[lang][k] = v
+	}
+}
+
 // messages are the UI texts; Russian wording follows the citizens' guides in shared/seeds.
 var messages = map[string]map[string]string{
 	"ru": {

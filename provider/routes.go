@@ -45,6 +45,7 @@ func (p *Provider) routes() http.Handler {
 	p.mountTestMode(mux)
 	p.mountDebug(mux)
 	p.mountAccount(mux)
+	p.mountGenerate(mux)
 
 	engine := http.Handler(p.op)
 	mux.Handle(pathAuthorize, p.issParam(p.htmlErrors(p.authorizeExtras(engine))))
