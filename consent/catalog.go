@@ -437,7 +437,7 @@ func Validate(requested, allowed []string) ([]string, error) {
 // (acr with values, auth_time as essential …) and Release never reports them missing.
 var ProtocolClaims = []string{
 	"sub", "iss", "aud", "exp", "iat", "nbf", "jti", "auth_time", "nonce", "acr", "amr", "azp",
-	"sid", "at_hash", "c_hash",
+	"sid", "at_hash", "c_hash", "level", "trusted",
 }
 
 // SupportedClaims lists every claim name the emulator may release, for discovery's

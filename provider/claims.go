@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"slices"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -161,4 +162,44 @@ func joinNonEmpty(sep string, parts ...string) string {
 		out += p
 	}
 	return out
+}
+
+// setLevelClaims releases the account level (simplified, standard, confirmed) and ESIA's
+// trusted flag (confirmed accounts) with every token and userinfo answer: they describe the
+// account's standing, which relying parties decide access by, as acr describes the login.
+func setLevelClaims(ui *oidc.UserInfo, u storage.User) {
+	if u.Level != "" {
+		ui.AppendClaims("level", string(u.Level))
+	}
+	ui.AppendClaims("trusted", proofing.Trusted(u.Level))
+}
+
+// requestedLevel reads a minimum account level asked for with the claims parameter:
+// {"id_token":{"level":{"essential":true,"value":"confirmed"}}} (or "values": the lowest).
+func requestedLevel(cr *consent.ClaimsRequest) storage.Level {
+	var min storage.Level
+	for _, t := range []consent.Target{consent.TargetIDToken, consent.TargetUserInfo} {
+		spec := cr.For(t)["level"]
+		if spec == nil || !spec.Essential {
+			continue
+		}
+		vals := spec.Values
+		if spec.Value != nil {
+			vals = append(vals, spec.Value)
+		}
+		var lowest storage.Level
+		for _, raw := range vals {
+			var s string
+			if json.Unmarshal(raw, &s) != nil || storage.Level(s).Rank() == 0 {
+				continue
+			}
+			if lowest == "" || storage.Level(s).Rank() < lowest.Rank() {
+				lowest = storage.Level(s)
+			}
+		}
+		if lowest.Rank() > min.Rank() {
+			min = lowest
+		}
+	}
+	return min
 }

@@ -132,6 +132,12 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			p.serverError(w, r, err)
 			return
 		}
+		if user, err = p.refreshAccount(ctx, user); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		status := proofing.Effective(proofing.StatusOf(user, proofsOf(user)), st.Now)
+		user.Status, user.StatusReason = status.Status, status.Reason
 		st.UserLevel, st.UserStatus = user.Level, user.Status
 		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, acrTwoFactor)
 		st.SecondFactorAvailable = secondFactorMethod(user) != ""

@@ -62,6 +62,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 	// Claims asked for by name need the scopes that cover them: the consent page asks for
 	// those, and only what is granted is released.
 	if cr, err := consent.ParseClaimsRequest(r.Claims); err == nil && cr != nil {
+		r.MinLevel = requestedLevel(cr)
 		for _, sc := range consent.ScopesFor(cr.Names()) {
 			if !slices.Contains(r.Scopes, sc) {
 				r.ClaimScopes = append(r.ClaimScopes, sc)
@@ -366,6 +367,7 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 		}
 	}
 	setUserinfo(ui, u, released(scopes, claimScopes, claimsParam, consent.TargetIDToken))
+	setLevelClaims(ui, u)
 	return nil
 }
 
@@ -380,6 +382,7 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 		return oidc.ErrAccessDenied().WithDescription("the account no longer exists")
 	}
 	setUserinfo(ui, u, released(t.Scopes, t.ClaimScopes, t.Claims, consent.TargetUserInfo))
+	setLevelClaims(ui, u)
 	return nil
 }
 

@@ -119,6 +119,15 @@ func (p *Provider) userFromPersona(pc config.Persona, passwordHash string) (stor
 	if u.Level.Rank() >= storage.LevelStandard.Rank() {
 		verified = storage.VerifyVerified
 	}
+	if u.SNILS != "" {
+		u.SNILSVrf = verified
+	}
+	if u.INN != "" {
+		u.INNVrf = verified
+	}
+	if u.Level == storage.LevelConfirmed {
+		u.Confirmation = &storage.Confirmation{Method: "preset", At: now, By: "persona " + pc.Key}
+	}
 	if pc.Passport != nil {
 		pp, err := proofing.ParsePassport(pc.Passport.Series, pc.Passport.Number)
 		if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
 // Options are the provider's dependencies. Store and Config are required.
@@ -46,29 +47,31 @@ type Options struct {
 
 // Provider is the emulator's OpenID provider: the op engine plus login UI and admin API.
 type Provider struct {
-	cfg      *config.Config
-	store    storage.Store
-	hasher   *password.Hasher
-	now      func() time.Time
-	rand     io.Reader
-	log      *slog.Logger
-	keys     *keyring
-	clients  map[string]*client
-	op       *op.Provider
-	cookies  *securecookie.SecureCookie
-	secure   bool         // issuer is https: cookies get Secure
-	clock    *TravelClock // test mode only
-	faults   faultTable   // test mode only
-	audit    *audit.Log
-	outbox   *otp.Outbox
-	sender   otp.Sender // the outbox, plus a webhook when configured
-	sms      *otp.SMS
-	totp     *otp.TOTP
-	limiter  *lockout.Limiter
-	pages    *pages
-	mux      *http.ServeMux
-	handler  http.Handler
-	dialects map[string]Dialect
+	cfg        *config.Config
+	store      storage.Store
+	hasher     *password.Hasher
+	now        func() time.Time
+	rand       io.Reader
+	log        *slog.Logger
+	keys       *keyring
+	clients    map[string]*client
+	op         *op.Provider
+	cookies    *securecookie.SecureCookie
+	secure     bool         // issuer is https: cookies get Secure
+	clock      *TravelClock // test mode only
+	faults     faultTable   // test mode only
+	audit      *audit.Log
+	outbox     *otp.Outbox
+	sender     otp.Sender // the outbox, plus a webhook when configured
+	sms        *otp.SMS
+	totp       *otp.TOTP
+	limiter    *lockout.Limiter
+	registries *proofing.Registries
+	confirmer  *proofing.Confirmer
+	pages      *pages
+	mux        *http.ServeMux
+	handler    http.Handler
+	dialects   map[string]Dialect
 }
 
 // New builds the provider: loads or creates keys, seeds the personas, assembles the routes.
@@ -142,6 +145,9 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	}
 	p.audit = &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}
 	p.initVerification()
+	if err := p.initProofing(); err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
+	}
 	p.handler = p.routes()
 	if o.Config.TestMode() {
 		p.handler = p.withFaults(p.handler)

@@ -80,6 +80,18 @@ type User struct {
 	Status       Status    `json:"status"`
 	StatusReason string    `json:"status_reason,omitempty"`
 	StatusSince  time.Time `json:"status_since,omitempty"`
+	// StatusDeadline is when the citizen must have acted on a needs_confirmation status.
+	StatusDeadline time.Time `json:"status_deadline,omitzero"`
+
+	// Registry verdicts on SNILS (pension fund) and INN (tax service): NOT_VERIFIED,
+	// VERIFYING, VERIFIED or VERIFICATION_FAILED with a reason. The passport's verdict is
+	// on its Document.
+	SNILSVrf       string `json:"snils_vrf,omitempty"`
+	SNILSVrfReason string `json:"snils_vrf_reason,omitempty"`
+	INNVrf         string `json:"inn_vrf,omitempty"`
+	INNVrfReason   string `json:"inn_vrf_reason,omitempty"`
+	// Confirmation is set once the identity was confirmed (the confirmed level).
+	Confirmation *Confirmation `json:"confirmation,omitempty"`
 
 	Documents []Document `json:"documents,omitempty"`
 	Addresses []Address  `json:"addresses,omitempty"`
@@ -132,6 +144,14 @@ type Document struct {
 	IssuedBy   string `json:"issued_by,omitempty"`
 	ExpiryDate string `json:"expiry_date,omitempty"`
 	VrfStu     string `json:"vrf_stu"` // VERIFIED / NOT_VERIFIED / VERIFYING / VERIFICATION_FAILED
+	VrfReason  string `json:"vrf_reason,omitempty"`
+}
+
+// Confirmation records how, when and by whom an identity was confirmed.
+type Confirmation struct {
+	Method string    `json:"method"` // service_centre, letter, esignature, bank, preset
+	At     time.Time `json:"at"`
+	By     string    `json:"by,omitempty"`
 }
 
 // Address is a registration (PRG) or residence (PLV) address.

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
 // Config is the whole configuration file.
@@ -30,6 +31,8 @@ type Config struct {
 	Lockout lockout.Policy `yaml:"lockout" json:"lockout,omitempty"`
 	// SecondFactor configures one-time codes, TOTP and message delivery.
 	SecondFactor SecondFactor `yaml:"second_factor" json:"second_factor,omitempty"`
+	// Proofing configures the emulated registries and identity confirmation.
+	Proofing Proofing `yaml:"proofing" json:"proofing,omitempty"`
 	// ESIA configures the ESIA dialect (issuer of ESIA-format tokens, time windows, …).
 	ESIA     ESIA     `yaml:"esia" json:"esia,omitempty"`
 	Password Password `yaml:"password" json:"password,omitempty"`
@@ -77,6 +80,21 @@ type SecondFactor struct {
 	WebhookURL string `yaml:"webhook_url" json:"webhook_url,omitempty"`
 	// TOTPIssuer names the service in authenticator apps.
 	TOTPIssuer string `yaml:"totp_issuer" json:"totp_issuer,omitempty"`
+}
+
+// Proofing configures the emulated state registries that check SNILS, passports and INNs,
+// and the identity confirmation methods.
+type Proofing struct {
+	// Delay before a registry answers (0: at the next page view; real ESIA: up to 15 min).
+	Delay Duration `yaml:"delay" json:"delay,omitempty"`
+	// Fixtures say what each registry "knows"; without a match the default rules apply
+	// (README "Levels and proofing").
+	Fixtures proofing.Fixtures `yaml:"fixtures" json:"fixtures,omitempty"`
+	// LetterTTL is how long a registered-letter confirmation code is valid (default 30 days).
+	LetterTTL Duration `yaml:"letter_ttl" json:"letter_ttl,omitempty"`
+	// ESignatureCA is a PEM file of the test CA(s) whose certificates may confirm an
+	// identity with an e-signature; empty: e-signature confirmation is off.
+	ESignatureCA string `yaml:"esignature_ca" json:"esignature_ca,omitempty"`
 }
 
 // Client is a relying party.
@@ -269,6 +287,7 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("config: mode %q: want normal or test", c.Mode))
 	}
+	errs = append(errs, c.Proofing.Fixtures.Validate(), c.ESIA.Validate(c.Clients))
 	seen := map[string]bool{}
 	for _, cl := range c.Clients {
 		if seen["c:"+cl.ID] {

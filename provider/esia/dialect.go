@@ -1,0 +1,291 @@
+package esia
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+// Name is the dialect's name in storage.AuthRequest.Dialect and provider.Register.
+const Name = "esia"
+
+// Host is what the dialect uses of the provider; *provider.Provider implements it.
+type Host interface {
+	Store() storage.Store
+	Now() time.Time
+	Rand() io.Reader
+	Logger() *slog.Logger
+	Signer(ctx context.Context, alg jose.SignatureAlgorithm) (crypto.Signer, string, error)
+	StartLogin(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) error
+	EndBrowserSession(w http.ResponseWriter, r *http.Request) error
+}
+
+// Dialect serves ESIA's endpoints through the provider's login flow. It implements
+// provider.Dialect (Complete, Fail).
+type Dialect struct {
+	host    Host
+	cfg     *config.Config
+	log     *slog.Logger
+	clients map[string]*esiaClient
+	// others are the configured clients without an esia block (they get ESIA-007005).
+	others  map[string]config.Client
+	persons map[string]config.ESIAPerson
+	diag    *diagnostics
+
+	issuer        string
+	publicURL     string
+	window        time.Duration
+	codeTTL       time.Duration
+	accessTTL     time.Duration
+	idTTL         time.Duration
+	refreshTTL    time.Duration
+	sessionTTL    time.Duration
+	secureCookies bool
+
+	mu       sync.Mutex
+	rsaKeys  map[string]crypto.PublicKey // kid → key this process signed with
+	rsaCerts map[string][]byte           // kid → its self-signed certificate (DER)
+	gostKeys map[string]*gostSigner      // RS256 kid → derived GOST key
+}
+
+// esiaClient is a configured client with an esia block, prepared.
+type esiaClient struct {
+	cfg      config.Client
+	esia     config.ESIAClient
+	mode     string
+	alg      string
+	minLevel storage.Level
+	allowed  map[string]bool
+	cert     *x509.Certificate // nil without one
+	certHash string            // Streebog-256, upper-case hex
+	certErr  string            // why there is no verifier
+	verifier signatureVerifier
+}
+
+// New prepares the dialect from cfg (normally the provider's own configuration).
+func New(h Host, cfg *config.Config) (*Dialect, error) {
+	if err := cfg.ESIA.Validate(cfg.Clients); err != nil {
+		return nil, err
+	}
+	e := cfg.ESIA
+	d := &Dialect{
+		host: h, cfg: cfg, log: h.Logger(),
+		clients: map[string]*esiaClient{}, others: map[string]config.Client{},
+		persons:    builtinPersons(),
+		diag:       newDiagnostics(e.DiagnosticsOrDefault()),
+		issuer:     e.IssuerOrDefault(),
+		publicURL:  e.PublicURLOrDefault(cfg.Issuer),
+		window:     e.TimestampWindow.Or(config.DefaultESIATimestampWindow),
+		codeTTL:    e.CodeLifetime.Or(config.DefaultESIACodeLifetime),
+		accessTTL:  e.AccessTokenLifetime.Or(config.DefaultESIAAccessLifetime),
+		idTTL:      e.IDTokenLifetime.Or(config.DefaultESIAIDLifetime),
+		refreshTTL: e.RefreshTokenLifetime.Or(cfg.Lifetimes.RefreshToken.Or(720 * time.Hour)),
+		sessionTTL: cfg.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
+		rsaKeys:    map[string]crypto.PublicKey{}, rsaCerts: map[string][]byte{}, gostKeys: map[string]*gostSigner{},
+	}
+	d.secureCookies = strings.HasPrefix(cfg.Issuer, "https://")
+	for k, v := range e.Persons {
+		d.persons[k] = v
+	}
+	var errs []error
+	for _, c := range cfg.Clients {
+		if c.ESIA == nil {
+			d.others[c.ID] = c
+			continue
+		}
+		ec, err := newESIAClient(c)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		d.clients[c.ID] = ec
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if _, err := d.gostKey(context.Background()); err != nil {
+		d.log.Warn("esia: no GOST token key; GOST3410_2012_256 clients cannot get tokens", "err", err)
+	}
+	return d, nil
+}
+
+func newESIAClient(c config.Client) (*esiaClient, error) {
+	e := *c.ESIA
+	ec := &esiaClient{cfg: c, esia: e, mode: e.SecretCheckOrDefault(), alg: e.SigningAlgOrDefault(),
+		minLevel: storage.Level(e.MinLevel), allowed: map[string]bool{}}
+	scopes := e.Scopes
+	if len(scopes) == 0 {
+		scopes = c.Scopes
+	}
+	if len(scopes) == 0 {
+		scopes = personScopes
+	}
+	for _, s := range scopes {
+		if !KnownScope(s) {
+			return nil, fmt.Errorf("config: client %q: esia: unknown scope %q", c.ID, s)
+		}
+		ec.allowed[s] = true
+	}
+	der, err := e.CertificateDER()
+	if err != nil {
+		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
+	}
+	ec.certErr = errNoCert.Error()
+	if der != nil {
+		if ec.cert, err = x509.ParseCertificate(der); err != nil {
+			return nil, fmt.Errorf("config: client %q: esia: certificate: %w", c.ID, err)
+		}
+		ec.certHash = certificateHash(der)
+		if ec.verifier, err = newVerifier(ec.cert); err != nil {
+			if ec.mode != config.SecretCheckOff {
+				return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
+			}
+			ec.certErr = err.Error()
+		}
+	}
+	return ec, nil
+}
+
+// Mount adds the dialect's routes.
+func (d *Dialect) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /aas/oauth2/ac", d.authorize(false))
+	mux.HandleFunc("POST /aas/oauth2/ac", d.authorize(false))
+	mux.HandleFunc("GET /aas/oauth2/v2/ac", d.authorize(true))
+	mux.HandleFunc("POST /aas/oauth2/v2/ac", d.authorize(true))
+	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
+	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
+	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
+	mux.HandleFunc("GET /rs/prns/{oid}", d.person)
+	mux.HandleFunc("GET /rs/prns/{oid}/{coll}", d.collection)
+	mux.HandleFunc("GET /rs/prns/{oid}/{coll}/{id}", d.element)
+	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs", d.kidDocs)
+	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs/{id}", d.kidDoc)
+	mux.HandleFunc("GET /esia/esia.cer", d.certDER)
+	mux.HandleFunc("GET /esia/esia.pem", d.certPEM)
+	mux.HandleFunc("GET /esia/esia-gost.cer", d.gostCertDER)
+	mux.HandleFunc("GET /public/esia.zip", d.certZip)
+	mux.HandleFunc("GET /esia/diagnostics", d.diagnosticsPage)
+	mux.HandleFunc("GET /admin/api/esia/diagnostics", d.diagnosticsJSON)
+}
+
+// Complete issues the code (a signed JWT) for a finished login and redirects the browser to
+// the relying party with code and state.
+func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) {
+	ctx := r.Context()
+	cl := d.clients[ar.ClientID]
+	if cl == nil {
+		d.page(w, r, http.StatusBadRequest, errNotAuthorized().with("client %q has no esia block", ar.ClientID))
+		return
+	}
+	user, err := d.host.Store().GetUser(ctx, ar.UserID)
+	if err != nil {
+		d.serverError(w, r, ar, fmt.Errorf("user of the request: %w", err))
+		return
+	}
+	now := d.host.Now()
+	sid, err := d.newSID()
+	if err != nil {
+		d.serverError(w, r, ar, err)
+		return
+	}
+	code, err := d.signJWT(ctx, cl.alg, sbtCode, codeClaims{
+		NBF: now.Unix(), Scope: grantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
+		SID: sid, State: ar.State, AuthMthd: amrOf(ar.AMR), Sbj: d.subject(user, true),
+		Exp: now.Add(d.codeTTL).Unix(), Params: codeParams{RemoteIP: remoteIP(r), UserAgent: r.UserAgent()},
+		Iat: now.Unix(), ClientID: ar.ClientID,
+	})
+	if err != nil {
+		d.serverError(w, r, ar, err)
+		return
+	}
+	if err := d.host.Store().SaveAuthCode(ctx, ar.ID, hashHex(code), now.Add(d.codeTTL), now); err != nil {
+		if errors.Is(err, storage.ErrAlreadyUsed) {
+			redirectError(w, r, ar.RedirectURI, ar.State, errInvalidGrant().with("the code of this request was redeemed already"))
+			return
+		}
+		d.serverError(w, r, ar, err)
+		return
+	}
+	if err := d.rememberBrowser(w, r, ar.SessionID, ar.UserID); err != nil {
+		d.log.WarnContext(ctx, "esia: could not remember the browser for logout", "err", err)
+	}
+	u, err := url.Parse(ar.RedirectURI)
+	if err != nil {
+		d.serverError(w, r, ar, err)
+		return
+	}
+	q := u.Query()
+	q.Set("code", code)
+	q.Set("state", ar.State)
+	u.RawQuery = q.Encode()
+	d.log.InfoContext(ctx, "esia: code issued", "client_id", ar.ClientID, "user", ar.UserID)
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+// Fail answers the relying party with ESIA's error shape. The flow's "the account level is
+// below …" becomes ESIA-007055; other refusals ESIA-007004.
+func (d *Dialect) Fail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string) {
+	var e *Error
+	switch {
+	case code == "access_denied" && strings.HasPrefix(desc, "the account level is below"):
+		e = errUnconfirmed()
+	case code == "invalid_request":
+		e = esiaErr("ESIA-007003", "invalid_request", desc)
+	case code == "server_error", code == "temporarily_unavailable":
+		e = errServer()
+		e.OAuth = code
+	default:
+		e = errRefused()
+		e.OAuth = code
+	}
+	d.log.InfoContext(r.Context(), "esia: login refused", "client_id", ar.ClientID, "error", code, "desc", desc, "esia", e.Code)
+	redirectError(w, r, ar.RedirectURI, ar.State, e.with("%s", desc))
+}
+
+// subject builds urn:esia:sbj; is_tru only for a confirmed account.
+func (d *Dialect) subject(u storage.User, withEID bool) subject {
+	s := subject{Typ: "P", OID: oidNumber(u.ID), Nam: "OID." + u.ID}
+	if u.Level == storage.LevelConfirmed {
+		t := true
+		s.IsTru = &t
+	}
+	if withEID {
+		s.EID = oidNumber(u.ID)
+	}
+	return s
+}
+
+func (d *Dialect) serverError(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, err error) {
+	d.log.ErrorContext(r.Context(), "esia: request failed", "path", r.URL.Path, "client_id", ar.ClientID, "err", err)
+	if ar.RedirectURI != "" {
+		redirectError(w, r, ar.RedirectURI, ar.State, errServer())
+		return
+	}
+	d.page(w, r, http.StatusInternalServerError, errServer())
+}
+
+func remoteIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// redirectAllowed reports whether u is one of the client's registered redirect URIs.
+func redirectAllowed(c config.Client, u string) bool { return slices.Contains(c.RedirectURIs, u) }

@@ -1,0 +1,361 @@
+package esia
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+)
+
+const fullScope = "openid fullname birthdate gender snils inn id_doc email mobile contacts addresses vehicles kid_fullname kid_birthdate kid_birth_cert_doc"
+
+// verifyRS256 checks a token with the certificate published at /esia/esia.cer, as AISGorod
+// and sokolovs do (no JWKS).
+func verifyRS256(t testing.TB, e *env, tok string) []byte {
+	t.Helper()
+	pg := get(t, e.srv.Client(), e.base+"/esia/esia.cer")
+	cert, err := x509.ParseCertificate([]byte(pg.body))
+	if err != nil {
+		t.Fatalf("esia.cer: %v", err)
+	}
+	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatalf("parse %q: %v", tok, err)
+	}
+	payload, err := jws.Verify(cert.PublicKey)
+	if err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	return payload
+}
+
+// verifyGOST checks a GOST3410_2012_256 token with /esia/esia-gost.cer: a 64-byte s||r
+// signature over Streebog-256 of header.payload (what `openssl dgst -verify` checks).
+func verifyGOST(t testing.TB, e *env, tok string) {
+	t.Helper()
+	pg := get(t, e.srv.Client(), e.base+"/esia/esia-gost.cer")
+	pub, err := gost.ParsePublicKeyFromCertificate([]byte(pg.body))
+	if err != nil {
+		t.Fatalf("esia-gost.cer: %v", err)
+	}
+	i := strings.LastIndexByte(tok, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
+	if err != nil || len(sig) != 64 {
+		t.Fatalf("GOST signature: %v (%d bytes)", err, len(sig))
+	}
+	d := gost.Sum256([]byte(tok[:i]))
+	if !gost.VerifyRaw(pub, d[:], sig, gost.SR) {
+		t.Fatal("GOST signature does not verify with the published certificate")
+	}
+}
+
+// TestV1FlowPKCS7RSA is the legacy flow end to end: /ac with a PKCS#7 RSA signature, login,
+// consent, /te, /rs, refresh at /te, logout.
+func TestV1FlowPKCS7RSA(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	code, state := c.loginFor(false, fullScope, "offline", "+79990000003")
+
+	h, cl, _ := jwtParts(t, code)
+	if h["sbt"] != "authorization_code" || h["alg"] != "RS256" || cl["urn:esia:client:state"] != state || cl["client_id"] != rpRSA {
+		t.Fatalf("code: %v %v", h, cl)
+	}
+	if exp, iat := cl["exp"].(float64), cl["iat"].(float64); exp-iat != 240 {
+		t.Fatalf("code lifetime %v", exp-iat)
+	}
+	verifyRS256(t, e, code)
+
+	tok := c.exchange(false, code, fullScope)
+	at, idt, rt := str(tok["access_token"]), str(tok["id_token"]), str(tok["refresh_token"])
+	if tok["token_type"] != "Bearer" || tok["expires_in"] != float64(3600) || !isUUID(rt) {
+		t.Fatalf("token answer: %v", tok)
+	}
+	var access accessClaims
+	if err := json.Unmarshal(verifyRS256(t, e, at), &access); err != nil {
+		t.Fatal(err)
+	}
+	if access.SbjID != 1000000003 || access.ClientID != rpRSA || access.Iss != "http://esia.gosuslugi.ru/" || access.Exp-access.Iat != 3600 ||
+		!strings.Contains(access.Scope, "fullname?oid=1000000003") || !strings.Contains(" "+access.Scope+" ", " openid ") {
+		t.Fatalf("access token: %+v", access)
+	}
+	var id idClaims
+	if err := json.Unmarshal(verifyRS256(t, e, idt), &id); err != nil {
+		t.Fatal(err)
+	}
+	if id.Sub != 1000000003 || id.Aud != rpRSA || id.AMR != "PWD" || id.Sbj.IsTru == nil || !*id.Sbj.IsTru || id.Exp-id.Iat != 3*3600 || id.SID != access.SID {
+		t.Fatalf("id_token: %+v", id)
+	}
+
+	status, person := c.api(at, "/rs/prns/1000000003")
+	if status != http.StatusOK || person["lastName"] != "Иванова" || person["trusted"] != true || person["birthDate"] != "21.06.1976" {
+		t.Fatalf("person: %d %v", status, person)
+	}
+
+	// Refresh at /te: a new pair, the old refresh token is spent.
+	status, ref := c.post(false, c.tokenForm(false, "refresh_token", rt, fullScope))
+	if status != http.StatusOK || !isUUID(str(ref["refresh_token"])) || ref["refresh_token"] == rt {
+		t.Fatalf("refresh: %d %v", status, ref)
+	}
+	if status, again := c.post(false, c.tokenForm(false, "refresh_token", rt, fullScope)); status != http.StatusBadRequest ||
+		!strings.HasPrefix(str(again["error_description"]), "ESIA-007011") {
+		t.Fatalf("replayed refresh token: %d %v", status, again)
+	}
+	// The replay revoked the family: the new access token no longer works.
+	if status, _ := c.api(str(ref["access_token"]), "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatalf("family not revoked after a replay: %d", status)
+	}
+
+	// A fresh login in the same browser is silent (SSO), then logout ends it.
+	code2, _ := c.loginFor(false, "openid fullname", "offline", "")
+	tok2 := c.exchange(false, code2, "openid fullname")
+	pg := get(t, c.browser, e.base+"/idp/ext/Logout?client_id="+rpRSA+"&redirect_url="+url.QueryEscape(rpHome))
+	if pg.status != http.StatusFound || pg.location != rpHome {
+		t.Fatalf("logout: %d %q", pg.status, pg.location)
+	}
+	if status, _ := c.api(str(tok2["access_token"]), "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatalf("access token works after logout: %d", status)
+	}
+	if status, m := c.post(false, c.tokenForm(false, "refresh_token", str(tok2["refresh_token"]), "openid fullname")); status != http.StatusBadRequest {
+		t.Fatalf("refresh after logout: %d %v", status, m)
+	}
+	if pg := c.authorize(false, c.authParams(false, "openid", "online", newState())); !pg.isLoginForm() {
+		t.Fatalf("after logout the login form must show again: %d %q", pg.status, pg.location)
+	}
+}
+
+// TestV2FlowGOST is the current flow: /v2/ac and /v3/te with raw GOST R 34.10-2012 signatures
+// and client_certificate_hash; the system gets GOST-signed tokens.
+func TestV2FlowGOST(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpGOST, gostClientKey)
+	code, _ := c.loginFor(true, "openid fullname snils", "offline", "+79990000002")
+	if h, _, _ := jwtParts(t, code); h["alg"] != "GOST3410_2012_256" || h["ver"] != float64(1) {
+		t.Fatalf("code header %v", h)
+	}
+	verifyGOST(t, e, code)
+	tok := c.exchange(true, code, "openid fullname snils")
+	for _, k := range []string{"access_token", "id_token"} {
+		verifyGOST(t, e, str(tok[k]))
+	}
+	_, idc, _ := jwtParts(t, str(tok["id_token"]))
+	if sbj := idc["urn:esia:sbj"].(map[string]any); sbj["urn:esia:sbj:is_tru"] != nil || idc["sub"] != float64(1000000002) {
+		t.Fatalf("standard account: is_tru must be absent: %v", idc)
+	}
+	at := str(tok["access_token"])
+	if status, p := c.api(at, "/rs/prns/1000000002"); status != http.StatusOK || p["snils"] != "000-000-600 02" || p["trusted"] != false {
+		t.Fatalf("person: %d %v", status, p)
+	}
+	status, ref := c.post(true, c.tokenForm(true, "refresh_token", str(tok["refresh_token"]), "openid fullname snils"))
+	if status != http.StatusOK {
+		t.Fatalf("refresh at v3: %d %v", status, ref)
+	}
+	verifyGOST(t, e, str(ref["access_token"]))
+	pg := get(t, c.browser, e.base+"/idp/ext/Logout?client_id="+rpGOST+"&redirect_url="+url.QueryEscape(rpHome))
+	if pg.location != rpHome {
+		t.Fatalf("logout: %d %q", pg.status, pg.location)
+	}
+	if status, _ := c.api(str(ref["access_token"]), "/rs/prns/1000000002"); status != http.StatusUnauthorized {
+		t.Fatalf("token valid after logout: %d", status)
+	}
+}
+
+// TestV2FlowRSARawAndVariants: a v2/v3 client with an RSA key (raw PKCS#1 signature) and the
+// base64 and byte-order variations of real clients in lenient mode.
+func TestV2FlowRSARawAndVariants(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	c.encode = base64.StdEncoding.EncodeToString
+	code, _ := c.loginFor(true, "openid fullname", "online", "+79990000003")
+	tok := c.exchange(true, code, "openid fullname")
+	if _, ok := tok["refresh_token"]; ok {
+		t.Fatalf("access_type=online must not give a refresh token: %v", tok)
+	}
+	g := e.rp(rpGOST, gostClientKey)
+	g.order = gost.SRReversed // CryptoPro's native order, not reversed by the client
+	code, _ = g.loginFor(true, "openid", "online", "+79990000003")
+	g.exchange(true, code, "openid")
+	var found bool
+	for _, d := range e.d.diag.list(rpGOST) {
+		found = found || strings.Contains(strings.Join(d.Oddities, "|"), "byte order")
+	}
+	if !found {
+		t.Fatal("the byte order oddity is not on the diagnostics page")
+	}
+}
+
+// TestPOSTAuthorizeAndSSO: the legacy POST form, then a silent second login.
+func TestPOSTAuthorizeAndSSO(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	state := newState()
+	pg := postForm(t, c.browser, e.base+"/aas/oauth2/ac", c.authParams(false, "openid fullname", "online", state))
+	code := c.codeFrom(e.login(c.browser, pg, "+79990000003"), state)
+	c.exchange(false, code, "openid fullname")
+	code, _ = c.loginFor(false, "openid fullname", "online", "")
+	c.exchange(false, code, "openid fullname")
+}
+
+// TestCodeOnceAndExpiry: a code works once (a replay revokes what it gave) and for 240 s.
+func TestCodeOnceAndExpiry(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	code, _ := c.loginFor(false, "openid", "offline", "+79990000003")
+	tok := c.exchange(false, code, "openid")
+	status, m := c.post(false, c.tokenForm(false, "authorization_code", code, "openid"))
+	if status != http.StatusBadRequest || !strings.HasPrefix(str(m["error_description"]), "ESIA-007011") || m["error"] != "invalid_grant" {
+		t.Fatalf("replayed code: %d %v", status, m)
+	}
+	if status, _ := c.api(str(tok["access_token"]), "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatal("tokens of a replayed code must be revoked")
+	}
+	code, _ = c.loginFor(false, "openid", "offline", "")
+	e.clock.Advance(241 * time.Second)
+	if status, m := c.post(false, c.tokenForm(false, "authorization_code", code, "openid")); status != http.StatusBadRequest ||
+		!strings.HasPrefix(str(m["error_description"]), "ESIA-007011") {
+		t.Fatalf("expired code: %d %v", status, m)
+	}
+}
+
+// TestAccessTokenExpiry: /rs answers 401 once the access token's hour is over.
+func TestAccessTokenExpiry(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	code, _ := c.loginFor(false, "openid fullname", "online", "+79990000003")
+	at := str(c.exchange(false, code, "openid fullname")["access_token"])
+	e.clock.Advance(59 * time.Minute)
+	if status, _ := c.api(at, "/rs/prns/1000000003"); status != http.StatusOK {
+		t.Fatalf("within the hour: %d", status)
+	}
+	e.clock.Advance(2 * time.Minute)
+	if status, m := c.api(at, "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatalf("after the hour: %d %v", status, m)
+	}
+	if status, _ := c.api(at[:len(at)-4]+"AAAA", "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatal("a forged signature must be refused")
+	}
+	if status, _ := c.api("", "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatal("no token must be refused")
+	}
+}
+
+// TestLevels: a system that admits confirmed accounts only, and person_filter=conf_acc,
+// refuse a standard account with ESIA-007055 after the citizen page.
+func TestLevels(t *testing.T) {
+	e := newEnv(t)
+	refuse := func(c *esiaRP, q url.Values, state string) {
+		t.Helper()
+		pg := e.login(c.browser, c.authorize(false, q), "+79990000002")
+		if pg.status != http.StatusForbidden || !strings.Contains(pg.body, `action="/login/deny"`) {
+			t.Fatalf("the citizen page on the level is missing: %d %q", pg.status, snippet(pg.body))
+		}
+		back := postForm(t, c.browser, e.base+"/login/deny", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}})
+		if back.query("error") != "access_denied" || !strings.HasPrefix(back.query("error_description"), "ESIA-007055") || back.query("state") != state {
+			t.Fatalf("back to the system: %q", back.location)
+		}
+	}
+	c := e.rp(rpConf, confKy)
+	state := newState()
+	refuse(c, c.authParams(false, "openid", "online", state), state)
+	// A confirmed account passes.
+	c2 := e.rp(rpConf, confKy)
+	code, _ := c2.loginFor(false, "openid", "online", "+79990000003")
+	c2.exchange(false, code, "openid")
+
+	r := e.rp(rpRSA, rsaKey)
+	state = newState()
+	q := r.authParams(false, "openid", "online", state)
+	q.Set("person_filter", base64.StdEncoding.EncodeToString([]byte("conf_acc")))
+	refuse(r, q, state)
+}
+
+// TestLenientTokenStateAndStrictRefusal: a client reusing the authorization's state on the
+// token call is accepted (and reported) in lenient mode and refused in strict mode.
+func TestLenientTokenStateAndStrictRefusal(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		id   string
+		key  *testKey
+		want int
+	}{{rpRSA, rsaKey, http.StatusOK}, {rpStrict, strictKey, http.StatusBadRequest}} {
+		c := e.rp(tc.id, tc.key)
+		code, state := c.loginFor(false, "openid", "online", "+79990000003")
+		f := c.tokenForm(false, "authorization_code", code, "openid")
+		f.Set("state", state)
+		f.Set("client_secret", c.secretV1("openid", f.Get("timestamp"), state))
+		status, m := c.post(false, f)
+		if status != tc.want || m["state"] != state {
+			t.Fatalf("%s: %d %v", tc.id, status, m)
+		}
+	}
+	pg := get(t, e.srv.Client(), e.base+"/esia/diagnostics?client_id="+rpRSA)
+	if !strings.Contains(pg.body, "reuses the authorization request") {
+		t.Fatalf("diagnostics page: %s", snippet(pg.body))
+	}
+	if !strings.Contains(e.logBuf.String(), "client_secret accepted with oddities") {
+		t.Fatal("the oddity is not logged")
+	}
+}
+
+// TestSecretCheckOff: a system without a certificate in off mode.
+func TestSecretCheckOff(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpOff, nil)
+	code, _ := c.loginFor(true, "openid fullname", "online", "+79990000001")
+	tok := c.exchange(true, code, "openid fullname")
+	if status, p := c.api(str(tok["access_token"]), "/rs/prns/1000000001"); status != http.StatusOK || p["trusted"] != false {
+		t.Fatalf("%d %v", status, p)
+	}
+}
+
+// TestPKCE: a challenge on /v2/ac must be met on /v3/te.
+func TestPKCE(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpGOST, gostClientKey)
+	state := newState()
+	q := c.authParams(true, "openid", "online", state)
+	verifier := "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+	q.Set("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+	q.Set("code_challenge_method", "S256")
+	code := c.codeFrom(e.login(c.browser, c.authorize(true, q), "+79990000003"), state)
+	f := c.tokenForm(true, "authorization_code", code, "openid")
+	f.Set("code_verifier", "wrong-verifier-wrong-verifier-wrong-verifier")
+	if status, m := c.post(true, f); status != http.StatusBadRequest || !strings.HasPrefix(str(m["error_description"]), "ESIA-007040") {
+		t.Fatalf("wrong verifier: %d %v", status, m)
+	}
+	f = c.tokenForm(true, "authorization_code", code, "openid")
+	f.Set("code_verifier", verifier)
+	if status, m := c.post(true, f); status != http.StatusOK {
+		t.Fatalf("right verifier: %d %v", status, m)
+	}
+	// A verifier without a challenge.
+	code, _ = c.loginFor(true, "openid", "online", "")
+	f = c.tokenForm(true, "authorization_code", code, "openid")
+	f.Set("code_verifier", verifier)
+	if status, m := c.post(true, f); status != http.StatusBadRequest || !strings.HasPrefix(str(m["error_description"]), "ESIA-007039") {
+		t.Fatalf("no challenge: %d %v", status, m)
+	}
+}
+
+// TestLogoutTargets: an unregistered redirect_url gets a page, not a redirect; no
+// redirect_url goes to the emulator's logged-out page.
+func TestLogoutTargets(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	if pg := get(t, b, e.base+"/idp/ext/Logout?client_id="+rpRSA+"&redirect_url="+url.QueryEscape("https://evil.example/")); pg.status != http.StatusBadRequest || pg.location != "" {
+		t.Fatalf("unregistered target: %d %q", pg.status, pg.location)
+	}
+	if pg := get(t, b, e.base+"/idp/ext/Logout?client_id="+rpRSA+"&redirect_url="+url.QueryEscape("http://127.0.0.1:9300/after-logout?x=1")); pg.location != "http://127.0.0.1:9300/after-logout?x=1" {
+		t.Fatalf("same-origin target: %d %q", pg.status, pg.location)
+	}
+	if pg := get(t, b, e.base+"/idp/ext/Logout?client_id="+rpRSA); pg.status != http.StatusOK {
+		t.Fatalf("no target: %d %q", pg.status, pg.location)
+	}
+}

@@ -1,0 +1,168 @@
+package esia
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+)
+
+// The GOST side of the dialect, over provider/esia/gost (our own permissively licensed
+// Streebog and GOST R 34.10-2012 code): client_certificate_hash, v1 CMS and v2/v3 raw
+// signatures made with GOST keys, and GOST3410_2012_256 token signing.
+
+// certificateHash is ESIA's client_certificate_hash of a DER certificate: Streebog-256, 64
+// upper-case hex digits.
+func certificateHash(der []byte) string { return gost.CertificateHash(der) }
+
+// gostVerifier checks signatures of a GOST R 34.10-2012-256 certificate's key.
+type gostVerifier struct{ pub *gost.PublicKey }
+
+func newGOSTVerifier(certDER []byte) (signatureVerifier, error) {
+	pub, err := gost.ParsePublicKeyFromCertificate(certDER)
+	if err != nil {
+		return nil, fmt.Errorf("GOST certificate: %w", err)
+	}
+	return gostVerifier{pub: pub}, nil
+}
+
+func (gostVerifier) Algorithm() string { return "GOST R 34.10-2012-256" }
+
+func (gostVerifier) Sum(oid asn1.ObjectIdentifier, msg []byte) ([]byte, bool) {
+	if !oid.Equal(oidStreebog256) {
+		return nil, false
+	}
+	h := gost.Sum256(msg)
+	return h[:], true
+}
+
+// VerifyDigest: the CMS signature value is s‖r big-endian (RFC 4490, RFC 9215).
+func (v gostVerifier) VerifyDigest(_ asn1.ObjectIdentifier, digest, sig []byte) error {
+	if !gost.VerifyRaw(v.pub, digest, sig, gost.SR) {
+		return errBadSignature
+	}
+	return nil
+}
+
+// VerifyRaw checks a raw signature of Streebog-256(message). strict takes s‖r big-endian only
+// (the OpenSSL/BouncyCastle order ESIA expects); otherwise every layout clients produce.
+func (v gostVerifier) VerifyRaw(message, sig []byte, strict bool) (string, bool, error) {
+	d := gost.Sum256(message)
+	if strict {
+		if gost.VerifyRaw(v.pub, d[:], sig, gost.SR) {
+			return gost.SR.String(), true, nil
+		}
+		return "", false, errBadSignature
+	}
+	order, ok := gost.VerifyRawAny(v.pub, d[:], sig)
+	if !ok {
+		return "", false, errBadSignature
+	}
+	return order.String(), order == gost.SR, nil
+}
+
+// gostSigner is the dialect's GOST token key with its self-signed certificate.
+type gostSigner struct {
+	priv *gost.PrivateKey
+	cert []byte // DER
+}
+
+func (g *gostSigner) sign(rand io.Reader, input []byte) ([]byte, error) {
+	d := gost.Sum256(input)
+	return gost.SignRaw(rand, g.priv, d[:], gost.SR)
+}
+
+func (g *gostSigner) verify(input, sig []byte) bool {
+	d := gost.Sum256(input)
+	return gost.VerifyRaw(&g.priv.PublicKey, d[:], sig, gost.SR)
+}
+
+// gostKey returns the GOST token key. It is derived from the current RS256 signing key (HMAC
+// as a key-derivation function), so it needs no storage of its own, is the same on every
+// replica and across restarts, and rotates with the RSA key.
+func (d *Dialect) gostKey(ctx context.Context) (*gostSigner, error) {
+	signer, kid, err := d.host.Signer(ctx, jose.RS256)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	g, ok := d.gostKeys[kid]
+	d.mu.Unlock()
+	if ok {
+		return g, nil
+	}
+	rk, ok := signer.(*rsa.PrivateKey)
+	if !ok {
+		return nil, errors.New("GOST token key: the RS256 key is not an RSA private key")
+	}
+	seed := hmac.New(sha256.New, rk.D.Bytes())
+	seed.Write([]byte("esia-emulator GOST R 34.10-2012 token key"))
+	prf := newPRF(seed.Sum(nil))
+	curve := gost.CryptoProA()
+	buf := make([]byte, 64)
+	_, _ = io.ReadFull(prf, buf)
+	x := new(big.Int).SetBytes(buf)
+	x.Mod(x, new(big.Int).Sub(curve.Q, big.NewInt(1)))
+	x.Add(x, big.NewInt(1))
+	priv, err := gost.NewPrivateKey(curve, x)
+	if err != nil {
+		return nil, fmt.Errorf("GOST token key: %w", err)
+	}
+	// The certificate's fields are fixed and its signature nonce comes from the same PRF, so
+	// the downloadable certificate is byte-for-byte stable for a key.
+	cert, err := gost.CreateSelfSignedCertificate(prf, &gost.CertificateTemplate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "ESIA emulator GOST", Organization: []string{"esia-emulator (test only)"}},
+		NotBefore:    certNotBefore, NotAfter: certNotAfter,
+	}, priv)
+	if err != nil {
+		return nil, fmt.Errorf("GOST token certificate: %w", err)
+	}
+	g = &gostSigner{priv: priv, cert: cert}
+	d.mu.Lock()
+	d.gostKeys[kid] = g
+	d.mu.Unlock()
+	return g, nil
+}
+
+// Validity of the emulator's signing certificates: fixed, so that they are stable.
+var (
+	certNotBefore = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	certNotAfter  = time.Date(2045, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// prf is HMAC-SHA256 in counter mode: a deterministic byte stream from a secret seed.
+type prf struct {
+	key     []byte
+	counter uint32
+	buf     []byte
+}
+
+func newPRF(key []byte) *prf { return &prf{key: key} }
+
+func (p *prf) Read(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		if len(p.buf) == 0 {
+			m := hmac.New(sha256.New, p.key)
+			m.Write([]byte{byte(p.counter >> 24), byte(p.counter >> 16), byte(p.counter >> 8), byte(p.counter)})
+			p.counter++
+			p.buf = m.Sum(nil)
+		}
+		c := copy(b[n:], p.buf)
+		p.buf = p.buf[c:]
+		n += c
+	}
+	return n, nil
+}

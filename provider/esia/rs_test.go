@@ -1,0 +1,211 @@
+package esia
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+)
+
+func TestRSScopeEnforcement(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.ESIA.PublicURL = "https://esia.example.test/" })
+	c := e.rp(rpRSA, rsaKey)
+	code, _ := c.loginFor(false, "openid mobile kid_fullname kid_birth_cert_doc", "online", "+79990000003")
+	at := str(c.exchange(false, code, "openid mobile kid_fullname kid_birth_cert_doc")["access_token"])
+
+	forbidden := func(path string) {
+		t.Helper()
+		status, m := c.api(at, path)
+		if status != http.StatusForbidden || m["code"] != "ESIA-005029" || m["message"] != "SecurityErrorEnum.scopeNotAllowed" {
+			t.Errorf("%s: %d %v", path, status, m)
+		}
+	}
+	forbidden("/rs/prns/1000000003/docs")
+	forbidden("/rs/prns/1000000003/vhls")
+	forbidden("/rs/prns/1000000003/addrs")
+	forbidden("/rs/prns/1000000003/roles")
+	forbidden("/rs/prns/1000000002") // another person
+
+	// Without fullname the person has no name, but the level fields are always there.
+	status, p := c.api(at, "/rs/prns/1000000003")
+	if status != http.StatusOK || p["firstName"] != nil || p["trusted"] != true || p["snils"] != nil {
+		t.Fatalf("person without fullname: %d %v", status, p)
+	}
+	// mobile releases MBT only; links use the configured public URL.
+	status, m := c.api(at, "/rs/prns/1000000003/ctts")
+	els, _ := m["elements"].([]any)
+	if status != http.StatusOK || m["size"] != float64(1) || len(els) != 1 || !strings.HasPrefix(str(els[0]), "https://esia.example.test/rs/prns/1000000003/ctts/") {
+		t.Fatalf("mobile only: %d %v", status, m)
+	}
+	// The e-mail element exists but is not released to this token.
+	emailID := strings.TrimSuffix(strings.TrimPrefix(str(els[0]), "https://esia.example.test/rs/prns/1000000003/ctts/"), "1") + "2"
+	forbidden("/rs/prns/1000000003/ctts/" + emailID)
+	if status, _ := c.api(at, "/rs/prns/1000000003/ctts/999"); status != http.StatusNotFound {
+		t.Errorf("missing element: %d", status)
+	}
+
+	// Kids: kid_fullname releases names, not birth dates; the birth certificate via kid_birth_cert_doc.
+	status, m = c.api(at, "/rs/prns/1000000003/kids?embed=(elements)")
+	kids, _ := m["elements"].([]any)
+	if status != http.StatusOK || len(kids) != 1 {
+		t.Fatalf("kids: %d %v", status, m)
+	}
+	kid := kids[0].(map[string]any)
+	if kid["firstName"] != "Пётр" || kid["birthDate"] != nil || kid["id"] != float64(1000000031) {
+		t.Fatalf("kid: %v", kid)
+	}
+	status, m = c.api(at, "/rs/prns/1000000003/kids/1000000031/docs?embed=(elements)")
+	docs, _ := m["elements"].([]any)
+	if status != http.StatusOK || len(docs) != 1 || docs[0].(map[string]any)["type"] != "RF_BRTH_CERT" || docs[0].(map[string]any)["actDate"] != "20.04.2015" {
+		t.Fatalf("kid docs: %d %v", status, m)
+	}
+	if status, _ := c.api(at, "/rs/prns/1000000003/kids/42/docs"); status != http.StatusNotFound {
+		t.Errorf("unknown kid: %d", status)
+	}
+	if status, _ := c.api(at, "/rs/prns/1000000003/nonsense"); status != http.StatusNotFound {
+		t.Errorf("unknown collection: %d", status)
+	}
+}
+
+func TestRSUsrOrgAndPersonData(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) {
+		c.ESIA.Persons = map[string]config.ESIAPerson{"standard": {
+			Vehicles: []config.ESIAVehicle{{Name: "УАЗ Патриот", NumberPlate: "Е001КХ76"}},
+		}}
+	})
+	c := e.rp(rpRSA, rsaKey)
+	code, _ := c.loginFor(false, "openid usr_org vehicles", "online", "+79990000002")
+	at := str(c.exchange(false, code, "openid usr_org vehicles")["access_token"])
+	if status, m := c.api(at, "/rs/prns/1000000002/roles"); status != http.StatusOK || m["size"] != float64(0) {
+		t.Fatalf("roles: %d %v", status, m)
+	}
+	status, m := c.api(at, "/rs/prns/1000000002/vhls?embed=(elements)")
+	els, _ := m["elements"].([]any)
+	if status != http.StatusOK || len(els) != 1 || els[0].(map[string]any)["numberPlate"] != "Е001КХ76" {
+		t.Fatalf("configured vehicle: %d %v", status, m)
+	}
+}
+
+func TestCertificateDownloads(t *testing.T) {
+	e := newEnv(t)
+	client := e.srv.Client()
+	der := get(t, client, e.base+"/esia/esia.cer")
+	cert, err := x509.ParseCertificate([]byte(der.body))
+	if err != nil || cert.SerialNumber.Int64() != 1 || cert.Subject.CommonName != "ESIA emulator" {
+		t.Fatalf("esia.cer: %v %+v", err, cert)
+	}
+	if again := get(t, client, e.base+"/esia/esia.cer"); again.body != der.body {
+		t.Fatal("the certificate is not stable")
+	}
+	// A second dialect over the same key makes the same bytes.
+	d2, err := New(e.p, e.p.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	der2, _, err := d2.rsaCertificate(t.Context())
+	if err != nil || !bytes.Equal(der2, []byte(der.body)) {
+		t.Fatalf("not deterministic: %v", err)
+	}
+	g1, _ := e.d.gostKey(t.Context())
+	g2, _ := d2.gostKey(t.Context())
+	if !bytes.Equal(g1.cert, g2.cert) {
+		t.Fatal("the GOST certificate is not deterministic")
+	}
+	pemPage := get(t, client, e.base+"/esia/esia.pem")
+	if b, _ := pem.Decode([]byte(pemPage.body)); b == nil || !bytes.Equal(b.Bytes, []byte(der.body)) {
+		t.Fatal("esia.pem")
+	}
+	if _, err := gost.ParsePublicKeyFromCertificate([]byte(get(t, client, e.base+"/esia/esia-gost.cer").body)); err != nil {
+		t.Fatalf("esia-gost.cer: %v", err)
+	}
+	z := get(t, client, e.base+"/public/esia.zip")
+	zr, err := zip.NewReader(bytes.NewReader([]byte(z.body)), int64(len(z.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		names[f.Name] = b
+	}
+	var jwk map[string]any
+	if !bytes.Equal(names["RSA_EMULATOR.cer"], []byte(der.body)) || json.Unmarshal(names["RSA_EMULATOR_JWK.jwk"], &jwk) != nil || jwk["kty"] != "RSA" || names["GOST_EMULATOR.cer"] == nil {
+		t.Fatalf("esia.zip: %v", jwk)
+	}
+}
+
+func TestDiagnosticsAdminJSON(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	c.cms = cmsOpts{attached: true}
+	code, _ := c.loginFor(false, "openid", "online", "+79990000003")
+	c.exchange(false, code, "openid")
+	req, _ := http.NewRequest(http.MethodGet, e.base+"/admin/api/esia/diagnostics?client_id="+rpRSA, nil)
+	if pg := do(t, e.srv.Client(), req); pg.status != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", pg.status)
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	pg := do(t, e.srv.Client(), req)
+	var out struct {
+		Entries []diagEntry `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(pg.body), &out); err != nil || len(out.Entries) != 2 {
+		t.Fatalf("%d %s", pg.status, pg.body)
+	}
+	for _, en := range out.Entries {
+		if !en.Accepted || !strings.Contains(strings.Join(en.Oddities, "|"), "attached") || en.Mode != "lenient" {
+			t.Fatalf("entry %+v", en)
+		}
+	}
+	html := get(t, e.srv.Client(), e.base+"/esia/diagnostics")
+	if html.status != http.StatusOK || !strings.Contains(html.body, "attached signature") {
+		t.Fatalf("page: %d", html.status)
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	clientKeys(t)
+	good := config.ESIAClient{Certificate: certPEM(rsaKey.der)}
+	cases := []struct {
+		name string
+		e    config.ESIA
+		c    config.ESIAClient
+		want string
+	}{
+		{"lenient without certificate", config.ESIA{}, config.ESIAClient{}, "needs the registered certificate"},
+		{"bad mode", config.ESIA{}, config.ESIAClient{Certificate: good.Certificate, SecretCheck: "paranoid"}, "secret_check"},
+		{"bad alg", config.ESIA{}, config.ESIAClient{Certificate: good.Certificate, SigningAlg: "ES256"}, "signing_alg"},
+		{"bad level", config.ESIA{}, config.ESIAClient{Certificate: good.Certificate, MinLevel: "gold"}, "min_level"},
+		{"bad PEM", config.ESIA{}, config.ESIAClient{Certificate: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}, "certificate"},
+		{"bad issuer", config.ESIA{Issuer: "esia.gosuslugi.ru"}, good, "issuer"},
+		{"bad public_url", config.ESIA{PublicURL: "ftp://x"}, good, "public_url"},
+		{"bad contact type", config.ESIA{Persons: map[string]config.ESIAPerson{"x": {Contacts: []config.ESIAContact{{Type: "FAX"}}}}}, good, "contact type"},
+	}
+	for _, x := range cases {
+		err := x.e.Validate([]config.Client{{ID: "X", RedirectURIs: []string{rpRedir}, ESIA: &x.c}})
+		if err == nil || !strings.Contains(err.Error(), x.want) {
+			t.Errorf("%s: %v", x.name, err)
+		}
+	}
+	if err := (config.ESIA{}).Validate([]config.Client{{ID: "X", ESIA: &good}}); err != nil {
+		t.Fatal(err)
+	}
+	// An unknown scope is refused when the dialect is built.
+	cfg := config.Default()
+	bad := good
+	bad.Scopes = []string{"openid", "superpowers"}
+	cfg.Clients = append(cfg.Clients, config.Client{ID: "X", RedirectURIs: []string{rpRedir}, ESIA: &bad})
+	if _, err := New(newEnv(t).p, cfg); err == nil || !strings.Contains(err.Error(), "superpowers") {
+		t.Fatalf("unknown scope: %v", err)
+	}
+}
