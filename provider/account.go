@@ -50,6 +50,8 @@ type accountView struct {
 	Sessions []sessionRow
 	Notice   string
 	Security *securityView
+	Profile  *profileView
+	Verify   string // a contact whose code form is open
 }
 
 type accessRow struct {
@@ -73,6 +75,9 @@ func (p *Provider) mountAccount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/sessions/end", p.accountEndSession)
 	mux.HandleFunc("POST /account/logout", p.accountLogout)
 	p.mountSecurity(mux)
+	p.mountProfile(mux)
+	p.mountRegister(mux)
+	p.mountRecover(mux)
 }
 
 // accountUser returns the session's citizen, or sends the browser to log in and returns
@@ -118,12 +123,24 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := requestLang(r, nil)
 	now := p.now()
+	var err error
 	v := &accountView{Section: strings.TrimPrefix(r.URL.Path, "/account"), User: u, Level: translate(lang, "level."+string(u.Level)),
 		Notice: translate(lang, r.URL.Query().Get("notice"))}
 	if v.Notice == r.URL.Query().Get("notice") {
 		v.Notice = "" // only known messages are shown
 	}
 	switch v.Section {
+	case "":
+		if u, err = p.refreshAccount(ctx, u); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		v.User, v.Level = u, translate(lang, "level."+string(u.Level))
+		if v.Profile, err = p.profileView(ctx, u, lang); err != nil {
+			p.serverError(w, r, err)
+			return
+		}
+		v.Profile.Editing = r.URL.Query().Get("edit") == "1"
 	case "/access":
 		list, err := p.grants().ListByUser(ctx, u.ID, now)
 		if err != nil {

@@ -22,6 +22,8 @@ func (p *Provider) mountAdmin(mux *http.ServeMux) {
 	mux.Handle("POST /admin/api/personas", h(p.adminCreatePersona))
 	mux.Handle("GET /admin/api/personas/{id}", h(p.adminGetPersona))
 	mux.Handle("GET /admin/api/clients", h(p.adminListClients))
+	mux.Handle("POST /admin/api/personas/{id}/confirm", h(p.adminConfirm))
+	mux.Handle("POST /admin/api/personas/{id}/status", h(p.adminStatus))
 	mux.Handle("GET /admin/api/audit", h(p.adminAudit))
 	mux.Handle("GET /admin/api/outbox", h(p.adminOutbox))
 	mux.Handle("DELETE /admin/api/outbox", h(p.adminClearOutbox))
@@ -113,7 +115,7 @@ func (p *Provider) adminListPersonas(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) adminGetPersona(w http.ResponseWriter, r *http.Request) {
-	u, err := p.store.GetUser(r.Context(), r.PathValue("id"))
+	u, err := p.findPersona(r.Context(), r.PathValue("id"))
 	if err != nil {
 		p.adminError(w, r, err)
 		return
@@ -190,6 +192,12 @@ func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
 		out = append(out, v)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// isStoreError reports whether err is one of the store's sentinels (not a validation error).
+func isStoreError(err error) bool {
+	return errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrAlreadyExists) ||
+		errors.Is(err, storage.ErrUnavailable) || errors.Is(err, storage.ErrConflict)
 }
 
 func (p *Provider) adminError(w http.ResponseWriter, r *http.Request, err error) {

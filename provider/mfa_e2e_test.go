@@ -18,7 +18,7 @@ import (
 )
 
 type outboxMessage struct {
-	ID, Channel, To, Body, Kind, Code string
+	ID, Channel, To, Subject, Body, Kind, Code string
 }
 
 // lastMessage returns the newest outbox message for a recipient.

