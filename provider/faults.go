@@ -19,7 +19,10 @@ type fault struct {
 	ErrorDescription string `json:"error_description,omitempty"`
 	ESIACode         string `json:"esia_code,omitempty"` // e.g. ESIA-007008, put before the description
 	Delay            string `json:"delay,omitempty"`     // wait this long first (then fail, or pass with status 0)
-	delay            time.Duration
+	// Outcome is a registry fault's refusal reason (registry:* endpoints), e.g.
+	// PERSON_NOT_FOUND, PASSPORT_INVALID, INN_NOT_FOUND.
+	Outcome string `json:"outcome,omitempty"`
+	delay   time.Duration
 }
 
 // faultEndpoints names the endpoints faults can target, by path.
@@ -28,6 +31,11 @@ var faultEndpoints = []struct{ name, prefix string }{
 	{"authorize", pathAuthorize}, {"authorize", "/aas/oauth2/ac"}, {"authorize", "/aas/oauth2/v2/ac"},
 	{"userinfo", "/userinfo"}, {"jwks", "/keys"}, {"person", "/rs/"},
 	{"introspect", "/oauth/introspect"}, {"revoke", "/revoke"}, {"discovery", pathDiscovery},
+}
+
+// registryFaults are the registry fault targets and their default refusal reasons.
+var registryFaults = map[string]string{
+	"registry:snils": "PERSON_NOT_FOUND", "registry:passport": "PASSPORT_INVALID", "registry:inn": "INN_NOT_FOUND",
 }
 
 func endpointOf(path string) string {
@@ -137,13 +145,16 @@ func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
 		return
 	}
-	known := false
+	known := registryFaults[f.Endpoint] != ""
 	for _, e := range faultEndpoints {
 		known = known || e.name == f.Endpoint
 	}
 	if !known {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery"})
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery, registry:snils, registry:passport, registry:inn"})
 		return
+	}
+	if def := registryFaults[f.Endpoint]; def != "" && f.Outcome == "" {
+		f.Outcome = def
 	}
 	if f.Count <= 0 {
 		f.Count = 1

@@ -113,6 +113,14 @@ func (p *Provider) initProofing() error {
 	pc := p.cfg.Proofing
 	p.registries = &proofing.Registries{Docs: p.store, Fixtures: pc.Fixtures, Delay: pc.Delay.Or(0), Rand: p.rand}
 	p.confirmer = &proofing.Confirmer{Docs: p.store, Rand: p.rand, LetterTTL: pc.LetterTTL.Or(0)}
+	if p.cfg.TestMode() { // registry faults (POST /admin/api/faults {"endpoint":"registry:snils"})
+		p.registries.Override = func(kind proofing.CheckKind) (string, string, bool) {
+			if f := p.faults.take("registry:" + string(kind)); f != nil {
+				return storage.VerifyFailed, f.Outcome, true
+			}
+			return "", "", false
+		}
+	}
 	if pc.ESignatureCA != "" {
 		b, err := os.ReadFile(pc.ESignatureCA)
 		if err != nil {

@@ -252,3 +252,16 @@ func TestLoginDebugger(t *testing.T) {
 		t.Fatalf("debugger outside test mode: %d", pg.status)
 	}
 }
+
+func TestRegistryFaults(t *testing.T) {
+	e := newEnv(t, testMode)
+	if status, body := e.admin("POST", "/admin/api/faults", adminToken, `{"endpoint":"registry:snils","outcome":"PERSON_NOT_FOUND"}`); status != http.StatusCreated {
+		t.Fatalf("registry fault: %d %s", status, body)
+	}
+	b := e.browser()
+	acc := e.submitLogin(b, get(t, b, e.issuer+"/account?edit=1"), "+79990000001", "Test1234!")
+	acc = post(t, b, e.issuer+"/account/profile", map[string][]string{"csrf": {acc.form("csrf")}, "snils": {"112-233-445 95"}, "passport_series": {"4510"}, "passport_number": {"123456"}})
+	if !strings.Contains(acc.body, "проверка не пройдена") || !strings.Contains(acc.body, "упрощённая") {
+		t.Fatalf("the SNILS check should have failed: %s", snippet(acc.body))
+	}
+}

@@ -319,6 +319,13 @@ type Check struct {
 	SubmittedAt time.Time `json:"submitted_at"`
 	ReadyAt     time.Time `json:"ready_at"`
 	ResolvedAt  time.Time `json:"resolved_at,omitzero"`
+	// Forced is an answer decided at submission by Registries.Override.
+	Forced *forcedAnswer `json:"forced,omitempty"`
+}
+
+type forcedAnswer struct {
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // CollChecks is the Docs collection of registry checks.
@@ -362,6 +369,10 @@ type Registries struct {
 	Fixtures Fixtures
 	Delay    time.Duration
 	Rand     io.Reader
+	// Override, when set, may force the answer of a check at submission (the emulator's
+	// test-mode fault injection): ok=true makes the registry answer state and reason
+	// whatever the fixtures and default rules say.
+	Override func(kind CheckKind) (state, reason string, ok bool)
 }
 
 // ErrInvalidUserID: an account id is empty or contains '/'.
@@ -407,6 +418,11 @@ func (r *Registries) Submit(ctx context.Context, userID string, kind CheckKind, 
 	}
 	c := Check{ID: id, UserID: userID, Kind: kind, Data: d, State: storage.VerifyVerifying,
 		SubmittedAt: now, ReadyAt: now.Add(max(r.Delay, 0))}
+	if r.Override != nil {
+		if st, reason, ok := r.Override(kind); ok {
+			c.Forced = &forcedAnswer{State: st, Reason: reason}
+		}
+	}
 	if err := storage.PutDoc(ctx, r.Docs, CollChecks, checkDocID(userID, kind), c, time.Time{}); err != nil {
 		return Check{}, err
 	}
@@ -459,6 +475,9 @@ func (r *Registries) resolve(ctx context.Context, prefix string, now time.Time) 
 				return old, time.Time{}, errSkip // resolved by another caller or resubmitted
 			}
 			old.State, old.Reason = Outcome(r.Fixtures, old.Kind, old.Data)
+			if old.Forced != nil {
+				old.State, old.Reason = old.Forced.State, old.Forced.Reason
+			}
 			old.ResolvedAt = now
 			done = old
 			return old, time.Time{}, nil

@@ -426,3 +426,27 @@ func TestReasonTexts(t *testing.T) {
 		}
 	}
 }
+
+func TestOverrideForcesTheAnswer(t *testing.T) {
+	s := memory.New()
+	now := time.Now()
+	calls := 0
+	r := &Registries{Docs: s, Override: func(kind CheckKind) (string, string, bool) {
+		calls++
+		return storage.VerifyFailed, ReasonPersonNotFound, kind == CheckSNILS && calls == 1
+	}}
+	if _, err := r.Submit(context.Background(), "1", CheckSNILS, CheckData{SNILS: "112-233-445 95"}, now); err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Poll(context.Background(), "1", now)
+	if err != nil || len(res) != 1 || res[0].Check.State != storage.VerifyFailed || res[0].Check.Reason != ReasonPersonNotFound {
+		t.Fatalf("forced answer: %+v %v", res, err)
+	}
+	// The next submission is not forced: the default rule answers.
+	if _, err := r.Submit(context.Background(), "1", CheckSNILS, CheckData{SNILS: "112-233-445 95"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := r.Poll(context.Background(), "1", now); len(res) != 1 || res[0].Check.State != storage.VerifyVerified {
+		t.Fatalf("unforced answer: %+v", res)
+	}
+}
