@@ -1,7 +1,360 @@
 package provider
 
-import "net/http"
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
 
-// mountGenerate mounts the persona generator (test mode). Filled in by the persona
-// generator feature.
-func (p *Provider) mountGenerate(*http.ServeMux) {}
+	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/personagen"
+)
+
+// The persona generator (test mode) makes realistic citizens from a seed with personagen:
+//
+//	POST /admin/api/personas/generate  creates them (201), all or none
+//	GET  /admin/api/personas/generate  the same people as a dry run: nothing is stored (200)
+//
+// The same seed and options give the same people on every emulator, so a test names its
+// seed and gets the same accounts on every run. Both answer 404 outside test mode.
+func (p *Provider) mountGenerate(mux *http.ServeMux) {
+	h := func(f http.HandlerFunc) http.Handler {
+		return p.adminAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !p.cfg.TestMode() {
+				writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; set mode: test in the configuration file"})
+				return
+			}
+			f(w, r)
+		}))
+	}
+	mux.Handle("POST /admin/api/personas/generate", h(p.adminGeneratePersonas))
+	mux.Handle("GET /admin/api/personas/generate", h(p.adminPreviewPersonas))
+}
+
+// Limits of one generator request.
+const (
+	generateMaxCount    = 1000
+	generateMaxPassword = 256
+)
+
+// generateRequest is the body of POST /admin/api/personas/generate; the query of the GET
+// dry run carries the same fields (except replace). Every field is optional.
+type generateRequest struct {
+	// Seed picks the people; omitted, one is derived from the clock and returned.
+	Seed *int64 `json:"seed"`
+	// Count of people, 1 (default) to 1000.
+	Count *int `json:"count"`
+	// Level: simplified, standard (default) or confirmed.
+	Level string `json:"level"`
+	// Gender: M, F or "" (either).
+	Gender string `json:"gender"`
+	// SecondFactor: "" (none), sms or totp.
+	SecondFactor string `json:"second_factor"`
+	// Password of every generated citizen (default config.DefaultPassword).
+	Password      string `json:"password"`
+	BirthYearFrom int    `json:"birth_year_from"`
+	BirthYearTo   int    `json:"birth_year_to"`
+	// Region: a subject code ("77") or a region's name ("г. Москва").
+	Region string `json:"region"`
+	// Replace deletes existing accounts with the generated oids first (POST only).
+	Replace bool `json:"replace"`
+}
+
+// generatedView is a generated citizen as the generator answers it: the account as the
+// admin API shows it, plus the plain test password and, for totp, the authenticator secret.
+type generatedView struct {
+	personaView
+	SecondFactor string `json:"second_factor,omitempty"`
+	Password     string `json:"password"`
+	TOTPSecret   string `json:"totp_secret,omitempty"`
+}
+
+type generateResponse struct {
+	Seed     int64           `json:"seed"`
+	DryRun   bool            `json:"dry_run,omitempty"`
+	Personas []generatedView `json:"personas"`
+}
+
+// generated is one person of a run: its account and what the answer shows of it.
+type generated struct {
+	user storage.User
+	view generatedView
+}
+
+// generateMu serialises creating runs in this process, so that a run's rollback (and a
+// replace) never interleaves with another run's writes.
+var generateMu sync.Mutex
+
+func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request) {
+	var req generateRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) { // an empty body takes the defaults
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"seed":42,"count":5,"level":"confirmed","gender":"F","second_factor":"sms","password":"…","birth_year_from":1950,"birth_year_to":2000,"region":"77","replace":false}, every field optional: ` + err.Error()})
+		return
+	}
+	seed, people, err := p.generatePeople(req, false)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		return
+	}
+	ctx := r.Context()
+	generateMu.Lock()
+	defer generateMu.Unlock()
+	if err := p.storeGenerated(ctx, people, req.Replace); err != nil {
+		if errors.Is(err, storage.ErrAlreadyExists) {
+			msg := fmt.Sprintf("seed %d: a generated citizen's oid, phone, e-mail or SNILS is already taken; nothing was created. Send \"replace\": true to replace the accounts of an earlier run with this seed, or use another seed", seed)
+			writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: msg})
+			return
+		}
+		p.adminError(w, r, err)
+		return
+	}
+	p.log.InfoContext(ctx, "personas generated", "seed", seed, "count", len(people), "replace", req.Replace)
+	writeJSON(w, http.StatusCreated, responseOf(seed, people, false))
+}
+
+// adminPreviewPersonas is the dry run: ?seed=42&count=3&level=…&gender=…&second_factor=…
+// &password=…&birth_year_from=…&birth_year_to=…&region=… answers the people POST would
+// create with the same options, and creates nothing.
+func (p *Provider) adminPreviewPersonas(w http.ResponseWriter, r *http.Request) {
+	req, err := generateRequestFromQuery(r.URL.Query())
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		return
+	}
+	seed, people, err := p.generatePeople(req, true)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, responseOf(seed, people, true))
+}
+
+func responseOf(seed int64, people []generated, dryRun bool) generateResponse {
+	out := generateResponse{Seed: seed, DryRun: dryRun, Personas: make([]generatedView, len(people))}
+	for i, g := range people {
+		out.Personas[i] = g.view
+	}
+	return out
+}
+
+func generateRequestFromQuery(q url.Values) (generateRequest, error) {
+	var req generateRequest
+	for k, v := range q {
+		if len(v) != 1 {
+			return req, fmt.Errorf("%s: give it once", k)
+		}
+		s := v[0]
+		var err error
+		switch k {
+		case "seed":
+			var n int64
+			n, err = strconv.ParseInt(s, 10, 64)
+			req.Seed = &n
+		case "count":
+			var n int
+			n, err = strconv.Atoi(s)
+			req.Count = &n
+		case "birth_year_from":
+			req.BirthYearFrom, err = strconv.Atoi(s)
+		case "birth_year_to":
+			req.BirthYearTo, err = strconv.Atoi(s)
+		case "level":
+			req.Level = s
+		case "gender":
+			req.Gender = s
+		case "second_factor":
+			req.SecondFactor = s
+		case "password":
+			req.Password = s
+		case "region":
+			req.Region = s
+		default:
+			return req, fmt.Errorf("unknown parameter %q (known: seed, count, level, gender, second_factor, password, birth_year_from, birth_year_to, region)", k)
+		}
+		if err != nil {
+			return req, fmt.Errorf("%s: a whole number", k)
+		}
+	}
+	return req, nil
+}
+
+// generatePeople checks the request and makes its people. With preview the password is
+// not hashed (nothing is stored).
+func (p *Provider) generatePeople(req generateRequest, preview bool) (int64, []generated, error) {
+	count := 1
+	if req.Count != nil {
+		count = *req.Count
+	}
+	if count < 1 || count > generateMaxCount {
+		return 0, nil, fmt.Errorf("count %d: want 1 to %d", count, generateMaxCount)
+	}
+	switch req.SecondFactor {
+	case "", "sms", "totp":
+	default:
+		return 0, nil, fmt.Errorf("second_factor %q: want sms, totp or nothing", req.SecondFactor)
+	}
+	if len(req.Password) > generateMaxPassword {
+		return 0, nil, fmt.Errorf("password: at most %d bytes", generateMaxPassword)
+	}
+	opts := personagen.Options{Gender: req.Gender, Level: req.Level, BirthYearFrom: req.BirthYearFrom,
+		BirthYearTo: req.BirthYearTo, Region: req.Region}
+	if err := opts.Validate(); err != nil {
+		return 0, nil, err
+	}
+	seed := newGenerateSeed()
+	if req.Seed != nil {
+		seed = *req.Seed
+	}
+	pw := req.Password
+	if pw == "" {
+		pw = config.DefaultPassword
+	}
+	hash := "-" // a preview stores nothing; the placeholder only spares the hashing
+	if !preview {
+		var err error
+		if hash, err = p.hasher.Hash(pw); err != nil { // once: every generated citizen shares it
+			return 0, nil, fmt.Errorf("password: %w", err)
+		}
+	}
+
+	gen := personagen.New(seed)
+	gen.KeyPrefix = "gen" + strconv.FormatInt(seed, 10)
+	out := make([]generated, 0, count)
+	for _, gp := range gen.People(count, opts) {
+		pc := personaFromGenerated(gp)
+		pc.Password = pw
+		pc.SecondFactor = req.SecondFactor
+		if pc.SecondFactor == "totp" {
+			pc.TOTPSecret = generatedTOTPSecret(seed, pc.OID)
+		}
+		if err := pc.Validate(); err != nil {
+			return 0, nil, fmt.Errorf("generated persona: %w", err) // the generator guarantees valid people
+		}
+		u, err := p.userFromPersona(pc, hash)
+		if err != nil {
+			return 0, nil, fmt.Errorf("generated persona: %w", err)
+		}
+		if a := gp.AddressParts; a.AddressStr != "" && len(u.Addresses) == 1 {
+			u.Addresses[0] = storage.Address{Type: a.Type, AddressStr: a.AddressStr, ZipCode: a.ZipCode, Region: a.Region,
+				City: a.City, Street: a.Street, House: a.House, Flat: a.Flat, Country: a.Country}
+		}
+		out = append(out, generated{user: u, view: generatedView{personaView: viewOf(u), SecondFactor: u.SecondFactor,
+			Password: pw, TOTPSecret: u.TOTPSecret}})
+	}
+	return seed, out, nil
+}
+
+// personaFromGenerated converts field by field (the generator mirrors config.Persona).
+func personaFromGenerated(g personagen.Persona) config.Persona {
+	pc := config.Persona{Key: g.Key, OID: g.OID, Password: g.Password, Level: g.Level, Status: g.Status, Reason: g.Reason,
+		LastName: g.LastName, FirstName: g.FirstName, MiddleName: g.MiddleName, BirthDate: g.BirthDate,
+		BirthPlace: g.BirthPlace, Gender: g.Gender, Phone: g.Phone, Email: g.Email, SNILS: g.SNILS, INN: g.INN,
+		Address: g.Address, SecondFactor: g.SecondFactor}
+	if g.Passport != nil {
+		pc.Passport = &config.Passport{Series: g.Passport.Series, Number: g.Passport.Number, IssueDate: g.Passport.IssueDate,
+			IssuedBy: g.Passport.IssuedBy, UnitCode: g.Passport.UnitCode}
+	}
+	if pc.Status == "" {
+		pc.Status = string(storage.StatusActive)
+	}
+	return pc
+}
+
+// generatedTOTPSecret is a citizen's authenticator secret, derived from the seed and oid so
+// that a seed gives the same secrets too: 160 bits, base32 without padding.
+func generatedTOTPSecret(seed int64, oid string) string {
+	h := sha256.New()
+	h.Write([]byte("esia-emulator/personas/generate/totp\x00"))
+	_ = binary.Write(h, binary.BigEndian, seed)
+	h.Write([]byte(oid))
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil)[:20])
+}
+
+var lastGenerateSeed struct {
+	sync.Mutex
+	v int64
+}
+
+// newGenerateSeed derives a seed from the wall clock (not the test clock, which may be
+// frozen): nanoseconds kept below 2^53 so that JavaScript reads the answered seed exactly,
+// and never the same twice in a process.
+func newGenerateSeed() int64 {
+	lastGenerateSeed.Lock()
+	defer lastGenerateSeed.Unlock()
+	s := time.Now().UnixNano() & (1<<53 - 1)
+	if s == lastGenerateSeed.v {
+		s = (s + 1) & (1<<53 - 1)
+	}
+	lastGenerateSeed.v = s
+	return s
+}
+
+// storeGenerated creates every account or none. With replace, existing accounts with the
+// generated oids are deleted first; after a failure the accounts created are deleted and
+// the replaced ones restored. The replaced accounts' sessions and tokens end once the new
+// accounts exist.
+func (p *Provider) storeGenerated(ctx context.Context, people []generated, replace bool) (err error) {
+	var replaced []storage.User
+	var created []string
+	defer func() {
+		if err == nil {
+			return
+		}
+		// Undo on a context that outlives a cancelled request.
+		undo := context.WithoutCancel(ctx)
+		for _, id := range created {
+			if e := p.store.DeleteUser(undo, id); e != nil && !errors.Is(e, storage.ErrNotFound) {
+				p.log.ErrorContext(ctx, "generate: rollback: delete", "oid", id, "err", e)
+			}
+		}
+		for _, u := range replaced {
+			if e := p.store.CreateUser(undo, u); e != nil {
+				p.log.ErrorContext(ctx, "generate: rollback: restore replaced account", "oid", u.ID, "err", e)
+			}
+		}
+	}()
+	if replace {
+		for _, g := range people {
+			old, err := p.store.GetUser(ctx, g.user.ID)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := p.store.DeleteUser(ctx, old.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+			replaced = append(replaced, old)
+		}
+	}
+	for _, g := range people {
+		if err := p.store.CreateUser(ctx, g.user); err != nil {
+			return err
+		}
+		created = append(created, g.user.ID)
+	}
+	for _, old := range replaced {
+		if e := p.store.DeleteUserSessions(ctx, old.ID, ""); e != nil {
+			p.log.WarnContext(ctx, "generate: end the replaced account's sessions", "oid", old.ID, "err", e)
+		}
+		for _, c := range p.cfg.Clients {
+			if e := p.store.RevokeUserClientTokens(ctx, old.ID, c.ID); e != nil {
+				p.log.WarnContext(ctx, "generate: revoke the replaced account's tokens", "oid", old.ID, "client", c.ID, "err", e)
+			}
+		}
+	}
+	return nil
+}

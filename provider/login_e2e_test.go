@@ -579,3 +579,22 @@ func TestTokenResponsesAreNotCached(t *testing.T) {
 		t.Fatalf("%d Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
 }
+
+func TestUserinfoRefusesBadTokensTheRFC6750Way(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	tok, _ := cab.mustExchange(cab.loginAs("+79990000003"))
+	e.clock.Advance(61 * time.Minute) // expired
+	for name, token := range map[string]string{"expired": tok.AccessToken, "garbage": "not-a-token"} {
+		req, _ := http.NewRequest(http.MethodGet, e.issuer+"/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+			t.Fatalf("%s token: %d %q", name, resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
+}

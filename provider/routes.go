@@ -52,6 +52,7 @@ func (p *Provider) routes() http.Handler {
 	mux.Handle(pathCallback, p.issParam(p.htmlErrors(p.bindCallback(engine))))
 	mux.Handle(pathEndSession, p.htmlErrors(p.logoutCookie(engine)))
 	mux.Handle(pathToken, p.jsonOutage(p.tokenClient(engine)))
+	mux.Handle("/userinfo", p.jsonOutage(bearerErrors(engine)))
 	mux.Handle("/", p.jsonOutage(engine))
 	return mux
 }
@@ -362,6 +363,27 @@ func (p *Provider) jsonOutage(next http.Handler) http.Handler {
 		}
 		w.WriteHeader(ew.status)
 		_, _ = w.Write(ew.body.Bytes())
+	})
+}
+
+// bearerErrors answers a refused access token the RFC 6750 way: 401 with
+// WWW-Authenticate: Bearer error="invalid_token" (the engine answers 403 for a revoked or
+// expired token and a bare 401 for an unreadable one).
+func bearerErrors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ew := &errorWriter{ResponseWriter: w}
+		next.ServeHTTP(ew, r)
+		if !ew.failed {
+			return
+		}
+		if ew.status != http.StatusUnauthorized && ew.status != http.StatusForbidden {
+			w.WriteHeader(ew.status)
+			_, _ = w.Write(ew.body.Bytes())
+			return
+		}
+		desc := "the access token is invalid, expired or revoked"
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+desc+`"`)
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": desc})
 	})
 }
 

@@ -18,7 +18,7 @@ func (p *Provider) mountTestMode(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler {
 		return p.adminAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !p.cfg.TestMode() {
-				writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test"})
+				writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
 				return
 			}
 			f(w, r)

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // serveFlags are the serve command's settings after flags and environment.
 type serveFlags struct {
 	addr, issuer, configPath, store, dataDir, adminToken string
-	redisPrefix                                          string
+	redisPrefix, mode                                    string
 	tlsCert, tlsKey                                      string
 	tlsSelfSigned                                        bool
 	logLevel                                             string
@@ -88,6 +88,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&f.tlsCert, "tls-cert", env("ESIA_TLS_CERT", ""), "TLS certificate PEM file (ESIA_TLS_CERT)")
 	fs.StringVar(&f.tlsKey, "tls-key", env("ESIA_TLS_KEY", ""), "TLS private key PEM file (ESIA_TLS_KEY)")
 	fs.BoolVar(&f.tlsSelfSigned, "tls-self-signed", env("ESIA_TLS_SELF_SIGNED", "") == "true" || env("ESIA_TLS_SELF_SIGNED", "") == "1", "serve https with a self-signed certificate kept in the data dir (ESIA_TLS_SELF_SIGNED)")
+	fs.StringVar(&f.mode, "mode", env("ESIA_MODE", ""), "test: turn on the test conveniences (time travel, reset, faults, persona picker, …); default from the config file (ESIA_MODE)")
 	fs.StringVar(&f.logLevel, "log-level", env("ESIA_LOG_LEVEL", "info"), "debug, info, warn or error (ESIA_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return f, fs, err
@@ -133,6 +134,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if f.adminToken != "" {
 		cfg.AdminToken = f.adminToken
+	}
+	if f.mode != "" {
+		cfg.Mode = f.mode
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -12,12 +12,12 @@ import (
 )
 
 func TestFlagsEnvironmentAndDefaults(t *testing.T) {
-	env := map[string]string{"ESIA_ADDR": "127.0.0.1:9999", "ESIA_STORE": "memory", "ESIA_ADMIN_TOKEN": "from-env", "ESIA_TLS_SELF_SIGNED": "1"}
+	env := map[string]string{"ESIA_ADDR": "127.0.0.1:9999", "ESIA_STORE": "memory", "ESIA_ADMIN_TOKEN": "from-env", "ESIA_TLS_SELF_SIGNED": "1", "ESIA_MODE": "test"}
 	f, _, err := parseServeFlags([]string{"--admin-token", "from-flag"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.addr != "127.0.0.1:9999" || f.adminToken != "from-flag" || !f.tlsSelfSigned || f.dataDir != ".esia-emulator" {
+	if f.addr != "127.0.0.1:9999" || f.adminToken != "from-flag" || !f.tlsSelfSigned || f.dataDir != ".esia-emulator" || f.mode != "test" {
 		t.Fatalf("%+v", f)
 	}
 	if _, _, err := parseServeFlags([]string{"--tls-cert", "c.pem"}, func(string) string { return "" }, io.Discard); err == nil {

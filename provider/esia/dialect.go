@@ -133,7 +133,7 @@ func newESIAClient(c config.Client) (*esiaClient, error) {
 		scopes = c.Scopes
 	}
 	if len(scopes) == 0 {
-		scopes = personScopes
+		scopes = KnownScopes()
 	}
 	for _, s := range scopes {
 		if !KnownScope(s) {

@@ -1,43 +1,29 @@
 package esia
 
 import (
-	"slices"
 	"strings"
+
+	"github.com/esia-emulator/esia-emulator/consent"
 )
 
-// The person scopes of esia-protocol.md §6. The shared consent catalog will replace this
-// list; until then it decides which scopes are known (others fail with ESIA-007006).
-var personScopes = []string{
-	"openid",
-	"fullname", "birthdate", "gender", "birthplace", "snils", "inn", "citizenship",
-	"id_doc", "foreign_passport_doc", "drivers_licence_doc", "military_doc", "medical_doc",
-	"birth_cert_doc", "residence_doc", "temporary_residence_doc",
-	"email", "mobile", "contacts", "addresses", "vehicles",
-	"usr_org", "usr_avt", "self_employed",
-	"kid_fullname", "kid_birthdate", "kid_gender", "kid_snils", "kid_inn", "kid_birth_cert_doc",
-	"kid_medical_doc", "kid_mobile", "kid_email", "kid_school_data",
-	// Digital profile data scopes: accepted and granted, their data is not emulated.
-	"history_passport_doc", "vehicle_reg_cert_doc", "change_fullname_cert_doc", "marriage_cert_doc",
-	"divorce_cert_doc", "death_cert_doc", "paternity_cert_doc", "ils_doc", "ndfl_person",
-	"electronic_workbook", "pre_retirement_age", "payments_egisso", "payout_income",
-	"pension_reference", "family_assets_balance", "legalcapacity", "social_support_info",
-	"bank_account", "reg_realestate", "educational_doc", "ege_result", "osago_policy",
-	"remd_medical_doc", "student_ticket",
+// KnownScope reports whether s is a person scope of the shared catalog (package consent,
+// esia-protocol.md §6). Organisation scopes are not emulated in this dialect yet and count as
+// unknown (ESIA-007006).
+func KnownScope(s string) bool {
+	sc, ok := consent.Lookup(s)
+	return ok && sc.Kind != consent.KindOrg && (sc.ESIA || sc.Name == consent.OpenID)
 }
 
-var knownScopes = func() map[string]bool {
-	m := make(map[string]bool, len(personScopes))
-	for _, s := range personScopes {
-		m[s] = true
+// KnownScopes returns the dialect's scopes in catalog order.
+func KnownScopes() []string {
+	var out []string
+	for _, sc := range consent.All() {
+		if KnownScope(sc.Name) {
+			out = append(out, sc.Name)
+		}
 	}
-	return m
-}()
-
-// KnownScope reports whether s is a person scope the emulator knows.
-func KnownScope(s string) bool { return knownScopes[s] }
-
-// KnownScopes returns the catalog in its order.
-func KnownScopes() []string { return slices.Clone(personScopes) }
+	return out
+}
 
 // splitScope splits a scope parameter on spaces (one or more, as clients join with " " and
 // forms may turn "+" into spaces).
