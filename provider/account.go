@@ -190,11 +190,7 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 // accountWithdraw withdraws a service's access: its grants go, and so do the refresh and
 // access tokens it holds for this citizen.
 func (p *Provider) accountWithdraw(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formAccount) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	u, _, _, ok := p.accountUser(w, r)
+	u, _, _, ok := p.accountForm(w, r)
 	if !ok {
 		return
 	}
@@ -218,11 +214,7 @@ func (p *Provider) accountWithdraw(w http.ResponseWriter, r *http.Request) {
 
 // accountEndSession ends one of the citizen's sessions (another device, say).
 func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formAccount) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	u, cur, _, ok := p.accountUser(w, r)
+	u, cur, _, ok := p.accountForm(w, r)
 	if !ok {
 		return
 	}
@@ -245,8 +237,7 @@ func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) accountLogout(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formAccount) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	if !p.requireCSRF(w, r, "", formAccount) {
 		return
 	}
 	if sess, has, err := p.currentSession(r.Context(), r); err == nil && has {

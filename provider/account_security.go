@@ -66,11 +66,7 @@ type pendingTOTP struct {
 
 // securityPost handles every form of the section by its action field.
 func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formAccount) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	u, _, bid, ok := p.accountUser(w, r)
+	u, _, bid, ok := p.accountForm(w, r)
 	if !ok {
 		return
 	}

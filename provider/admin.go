@@ -61,6 +61,18 @@ func (p *Provider) adminAuth(next http.Handler) http.Handler {
 	})
 }
 
+// decodeJSON reads a JSON request body of at most limit bytes into v, refusing unknown
+// fields; on failure it answers 400 invalid_request and returns false.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+		return false
+	}
+	return true
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -19,10 +18,7 @@ func (p *Provider) adminConfirm(w http.ResponseWriter, r *http.Request) {
 		Bank   string `json:"bank"`
 		proofing.OperatorCheck
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+	if !decodeJSON(w, r, &req, 1<<16) {
 		return
 	}
 	ctx := r.Context()
@@ -69,10 +65,7 @@ func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
 		Reason   string         `json:"reason"`
 		Deadline time.Time      `json:"deadline"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+	if !decodeJSON(w, r, &req, 1<<16) {
 		return
 	}
 	ctx := r.Context()

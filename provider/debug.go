@@ -64,8 +64,7 @@ func (p *Provider) debugPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formDebug) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	if !p.requireCSRF(w, r, "", formDebug) {
 		return
 	}
 	cl, ok := p.clients[r.PostFormValue("client")]

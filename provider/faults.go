@@ -139,10 +139,7 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 // adminAddFault queues a fault: {"endpoint":"token","count":2,"status":503,"error":"temporarily_unavailable"}.
 func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 	var f fault
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+	if !decodeJSON(w, r, &f, 1<<16) {
 		return
 	}
 	known := registryFaults[f.Endpoint] != ""

@@ -277,12 +277,7 @@ func oauthError(code, desc string) *oidc.Error {
 // postLogin checks the password: one hash per attempt, the same work and the same message
 // for an unknown login and a wrong password.
 func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
-	id := r.PostFormValue("authRequestID")
-	if !p.checkCSRF(r, id, formLogin) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	ar, bid, ok := p.loadRequest(w, r, id)
+	ar, bid, ok := p.flowForm(w, r, formLogin)
 	if !ok {
 		return
 	}
@@ -474,12 +469,7 @@ func (p *Provider) lookupLogin(ctx context.Context, login string) (storage.User,
 // postConsent records the citizen's answer on the consent page: the ticked scopes are
 // granted (remembered per citizen, client and scope), unticked ones left out.
 func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
-	id := r.PostFormValue("authRequestID")
-	if !p.checkCSRF(r, id, formConsent) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	ar, bid, ok := p.loadRequest(w, r, id)
+	ar, bid, ok := p.flowForm(w, r, formConsent)
 	if !ok {
 		return
 	}
@@ -518,12 +508,7 @@ func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
 
 // postDeny returns the citizen to the relying party with access_denied (level too low).
 func (p *Provider) postDeny(w http.ResponseWriter, r *http.Request) {
-	id := r.PostFormValue("authRequestID")
-	if !p.checkCSRF(r, id, formLevel) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	ar, _, ok := p.loadRequest(w, r, id)
+	ar, _, ok := p.flowForm(w, r, formLevel)
 	if !ok {
 		return
 	}

@@ -125,12 +125,7 @@ type codeView struct {
 
 // postCode checks a second-factor code (SMS, authenticator or recovery code).
 func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
-	id := r.PostFormValue("authRequestID")
-	if !p.checkCSRF(r, id, formMFA) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	ar, bid, ok := p.loadRequest(w, r, id)
+	ar, bid, ok := p.flowForm(w, r, formMFA)
 	if !ok {
 		return
 	}

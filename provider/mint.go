@@ -28,10 +28,7 @@ type mintRequest struct {
 // for a persona and client, as if the persona had just logged in.
 func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 	var req mintRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+	if !decodeJSON(w, r, &req, 1<<16) {
 		return
 	}
 	ctx := r.Context()

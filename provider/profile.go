@@ -124,11 +124,7 @@ func stateText(lang, state, reason string) string {
 
 // profilePost saves the profile and sends what changed to the registries.
 func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formAccount) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	u, _, bid, ok := p.accountUser(w, r)
+	u, _, bid, ok := p.accountForm(w, r)
 	if !ok {
 		return
 	}
@@ -265,11 +261,7 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 
 // contactPost confirms a contact: action=send sends a code, action=verify checks it.
 func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formAccount) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	u, _, bid, ok := p.accountUser(w, r)
+	u, _, bid, ok := p.accountForm(w, r)
 	if !ok {
 		return
 	}
@@ -335,11 +327,7 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 // action=letter-code checks it, action=esig-start shows a challenge, action=esig checks the
 // signature over it.
 func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formAccount) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
-		return
-	}
-	u, _, bid, ok := p.accountUser(w, r)
+	u, _, bid, ok := p.accountForm(w, r)
 	if !ok {
 		return
 	}

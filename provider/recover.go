@@ -55,8 +55,7 @@ func (p *Provider) recoverPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formRecover) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	if !p.requireCSRF(w, r, "", formRecover) {
 		return
 	}
 	ctx := r.Context()
@@ -106,8 +105,7 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formRecover) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	if !p.requireCSRF(w, r, "", formRecover) {
 		return
 	}
 	ctx := r.Context()

@@ -69,8 +69,7 @@ func (p *Provider) registerPage(w http.ResponseWriter, r *http.Request) {
 
 // registerPost validates the form, sends the contact code and keeps the registration pending.
 func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formRegister) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	if !p.requireCSRF(w, r, "", formRegister) {
 		return
 	}
 	bid := p.readCookie(r, flowCookie)
@@ -179,8 +178,7 @@ func codeSendProblem(lang string, err error) string {
 
 // registerConfirm checks the contact code and creates the account, logged in.
 func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
-	if !p.checkCSRF(r, "", formRegister) {
-		p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	if !p.requireCSRF(w, r, "", formRegister) {
 		return
 	}
 	ctx := r.Context()

@@ -67,6 +67,34 @@ func (p *Provider) csrfToken(browserID, authReqID, step string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// requireCSRF answers the 403 page and returns false unless the posted token is right.
+func (p *Provider) requireCSRF(w http.ResponseWriter, r *http.Request, authReqID, step string) bool {
+	if p.checkCSRF(r, authReqID, step) {
+		return true
+	}
+	p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	return false
+}
+
+// flowForm checks a login-flow form (its CSRF token, then its authorization request bound to
+// this browser); it answers the error page itself when ok is false.
+func (p *Provider) flowForm(w http.ResponseWriter, r *http.Request, step string) (storage.AuthRequest, string, bool) {
+	id := r.PostFormValue("authRequestID")
+	if !p.requireCSRF(w, r, id, step) {
+		return storage.AuthRequest{}, "", false
+	}
+	return p.loadRequest(w, r, id)
+}
+
+// accountForm checks an account page's form and returns the session's citizen; it answers
+// itself (403 page, or the way to the login) when ok is false.
+func (p *Provider) accountForm(w http.ResponseWriter, r *http.Request) (storage.User, storage.Session, string, bool) {
+	if !p.requireCSRF(w, r, "", formAccount) {
+		return storage.User{}, storage.Session{}, "", false
+	}
+	return p.accountUser(w, r)
+}
+
 // checkCSRF verifies a posted token in constant time.
 func (p *Provider) checkCSRF(r *http.Request, authReqID, step string) bool {
 	bid := p.readCookie(r, flowCookie)
