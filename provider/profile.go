@@ -35,8 +35,8 @@ type profileView struct {
 }
 
 type contactRow struct{ Kind, Value, State string }
-type docRow struct{ Type, Number, State, Reason string }
-type checkRow struct{ Registry, State, Reason, Ready string }
+type docRow struct{ Type, Number, State string }
+type checkRow struct{ Registry, State, Ready string }
 
 // profileForm is the profile form's fields (dates YYYY-MM-DD).
 type profileForm struct {
@@ -83,14 +83,14 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 		v.Contacts = append(v.Contacts, contactRow{"email", u.Email, vrf(u.EmailVerified)})
 	}
 	for _, d := range u.Documents {
-		v.Documents = append(v.Documents, docRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: stateText(lang, d.VrfStu, ""), Reason: proofing.ReasonText(d.VrfReason)})
+		v.Documents = append(v.Documents, docRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: stateText(lang, d.VrfStu, d.VrfReason)})
 	}
 	checks, err := p.registries.Checks(ctx, u.ID, p.now())
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range checks {
-		v.Checks = append(v.Checks, checkRow{Registry: proofing.RegistryName(c.Kind), State: stateText(lang, c.State, ""), Reason: proofing.ReasonText(c.Reason), Ready: localTime(c.ReadyAt)})
+		v.Checks = append(v.Checks, checkRow{Registry: proofing.RegistryName(c.Kind), State: stateText(lang, c.State, c.Reason), Ready: localTime(c.ReadyAt)})
 	}
 	next := storage.LevelStandard
 	switch u.Level {
