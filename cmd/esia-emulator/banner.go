@@ -21,7 +21,10 @@ func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Dur
 	fmt.Fprintln(w, "clients:")
 	for _, c := range cfg.Clients {
 		secret := "public, PKCE"
-		if !c.Public {
+		switch {
+		case c.ESIA != nil && c.Secret == "":
+			secret = "ESIA /aas/oauth2, client_secret " + c.ESIA.SecretCheckOrDefault()
+		case !c.Public:
 			secret = "secret " + c.Secret
 		}
 		fmt.Fprintf(w, "  %-14s %s  redirect %v\n", c.ID, secret, c.RedirectURIs)

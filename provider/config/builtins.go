@@ -11,6 +11,15 @@ func BuiltinClients() []Client {
 			PostLogoutRedirectURIs: []string{"http://127.0.0.1:9000/", "http://localhost:9000/"},
 		},
 		{
+			// ESIA's own endpoints (/aas/oauth2/v2/ac, /aas/oauth2/v3/te) without a registered
+			// certificate: client_secret and client_certificate_hash must be present, not valid.
+			ID:                     "DEMOCAB01",
+			Name:                   "Демо-кабинет ЕСИА (подпись не проверяется)",
+			RedirectURIs:           []string{"http://127.0.0.1:9000/callback", "http://localhost:9000/callback"},
+			PostLogoutRedirectURIs: []string{"http://127.0.0.1:9000/", "http://localhost:9000/"},
+			ESIA:                   &ESIAClient{SecretCheck: SecretCheckOff},
+		},
+		{
 			ID:                     "demo-spa",
 			Name:                   "Демо-приложение в браузере (публичный клиент, PKCE)",
 			Public:                 true,
