@@ -1,14 +1,27 @@
 package provider_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
+	"html"
+	"math/big"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
 func TestRegistrationToConfirmedAndARelyingPartyThatRequiresIt(t *testing.T) {
@@ -188,5 +201,47 @@ func TestAdminStatusAndServiceCentre(t *testing.T) {
 	status, body := e.admin("POST", "/admin/api/personas/standard/confirm", adminToken, `{"method":"service_centre","operator":"Оператор 1","centre":"МФЦ","series":"7804","number":"512347"}`)
 	if status != http.StatusOK || !strings.Contains(body, `"level": "confirmed"`) {
 		t.Fatalf("service centre: %d %s", status, body)
+	}
+}
+
+func TestESignatureConfirmation(t *testing.T) {
+	// A test CA and a citizen certificate carrying the SNILS, as a qualified certificate does.
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Тестовый УЦ"}, NotBefore: now.Add(-time.Hour),
+		NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	caCert, _ := x509.ParseCertificate(caDER)
+	citizenKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: proofing.SubjectWithSNILS("Петров", "Сергей", "Александрович", "00000060002", ""),
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	leafDER, _ := x509.CreateCertificate(rand.Reader, leaf, caCert, &citizenKey.PublicKey, caKey)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(c *config.Config) { c.Proofing.ESignatureCA = caFile })
+	b := e.browser()
+	acc := e.submitLogin(b, get(t, b, e.issuer+"/account"), "+79990000002", "Test1234!") // standard
+	start := post(t, b, e.issuer+"/account/confirm", url.Values{"csrf": {acc.form("csrf")}, "action": {"esig-start"}})
+	m := regexp.MustCompile(`id="challenge">([^<]+)<`).FindStringSubmatch(start.body)
+	if m == nil {
+		t.Fatalf("no challenge: %s", snippet(start.body))
+	}
+	challenge := html.UnescapeString(m[1])
+	sum := sha256.Sum256([]byte(challenge))
+	sig, _ := ecdsa.SignASN1(rand.Reader, citizenKey, sum[:])
+	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}))
+	// A signature over something else is refused.
+	wrong := sha256.Sum256([]byte("something else"))
+	badSig, _ := ecdsa.SignASN1(rand.Reader, citizenKey, wrong[:])
+	if pg := post(t, b, e.issuer+"/account/confirm", url.Values{"csrf": {acc.form("csrf")}, "action": {"esig"},
+		"signature": {base64.StdEncoding.EncodeToString(badSig)}, "certificate": {certPEM}}); strings.Contains(pg.body, `id="level">подтверждённая`) {
+		t.Fatal("a wrong signature confirmed the identity")
+	}
+	pg := post(t, b, e.issuer+"/account/confirm", url.Values{"csrf": {acc.form("csrf")}, "action": {"esig"},
+		"signature": {base64.StdEncoding.EncodeToString(sig)}, "certificate": {certPEM}})
+	if !strings.Contains(pg.body, `id="level">подтверждённая`) {
+		t.Fatalf("after the e-signature: %s", snippet(pg.body))
 	}
 }
