@@ -1,11 +1,3 @@
-// Command esia-emulator runs the ESIA emulator: an OpenID Connect provider that behaves like
-// ESIA (Gosuslugi) for developing and testing relying-party cabinets.
-//
-//	esia-emulator serve [flags]
-//
-// Every flag has an ESIA_* environment variable (flag wins over variable, variable over the
-// config file). This file is wiring only: flags, environment and config file → storage →
-// provider → http.Server.
 package main
 
 import (
