@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -596,5 +597,36 @@ func TestUserinfoRefusesBadTokensTheRFC6750Way(t *testing.T) {
 		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
 			t.Fatalf("%s token: %d %q", name, resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 		}
+	}
+}
+
+func TestIntrospection(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	tok, _ := cab.mustExchange(cab.loginAs("+79990000003"))
+	introspect := func(clientID, secret, token string) map[string]any {
+		req, _ := http.NewRequest(http.MethodPost, e.issuer+"/oauth/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(clientID, secret)
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		m := map[string]any{}
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		m["_status"] = float64(resp.StatusCode)
+		return m
+	}
+	got := introspect("demo-cabinet", "demo-secret", tok.AccessToken)
+	if got["active"] != true || got["sub"] != "1000000003" || got["client_id"] != "demo-cabinet" || got["family_name"] != "Иванова" {
+		t.Fatalf("active token: %v", got)
+	}
+	if got := introspect("demo-cabinet", "wrong", tok.AccessToken); got["_status"] != float64(http.StatusUnauthorized) {
+		t.Fatalf("introspection with a wrong secret: %v", got)
+	}
+	e.clock.Advance(61 * time.Minute)
+	if got := introspect("demo-cabinet", "demo-secret", tok.AccessToken); got["active"] == true {
+		t.Fatalf("expired token is active: %v", got)
 	}
 }

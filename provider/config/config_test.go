@@ -40,7 +40,7 @@ func TestExampleFileParsesAndMerges(t *testing.T) {
 	if c.AdminToken != "change-me" || c.Lifetimes.SessionIdle.Or(0) != 15*time.Minute || c.Lifetimes.Code.Or(0) != time.Minute {
 		t.Fatalf("scalars: %+v", c.Lifetimes)
 	}
-	if len(c.Clients) != len(config.BuiltinClients())+2 || len(c.Personas) != len(config.BuiltinPersonas())+1 {
+	if len(c.Clients) != len(config.BuiltinClients())+3 || len(c.Personas) != len(config.BuiltinPersonas())+1 {
 		t.Fatalf("merge: %d clients %d personas", len(c.Clients), len(c.Personas))
 	}
 	fri, _ := c.Client("fri-cabinet")
