@@ -347,3 +347,19 @@ func TestOutboxWaitsForTheNextMessage(t *testing.T) {
 		t.Fatal("the outbox page does not show the code")
 	}
 }
+
+func TestOutboxFilterAcceptsAnyPhoneSpelling(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	e.submitLogin(cab.browser, cab.authorize(), "+79990000005", "Test1234!")
+	for _, to := range []string{"89990000005", "+7 999 000-00-05", " 79990000005", "%2B79990000005"} {
+		q := to
+		if !strings.HasPrefix(to, "%") {
+			q = url.QueryEscape(to)
+		}
+		status, body := e.admin("GET", "/admin/api/outbox?to="+q, adminToken, "")
+		if status != http.StatusOK || !strings.Contains(body, `"to": "+79990000005"`) {
+			t.Fatalf("to=%q: %d %s", to, status, body)
+		}
+	}
+}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
 // The outbox is where the emulator "sends" SMS, e-mail and postal messages: developers read
@@ -17,8 +19,18 @@ import (
 
 type outboxRow struct{ Time, Channel, To, Subject, Body, Code string }
 
+// recipient normalises a ?to= filter the way logins are: any phone spelling (and a "+" that
+// arrived as a space) becomes +7XXXXXXXXXX, an e-mail lower-case; anything else is kept.
+func recipient(to string) string {
+	to = strings.TrimSpace(to)
+	if c := proofing.LoginCandidates(to); len(c) > 0 && c[0].Kind != proofing.KindSNILS {
+		return c[0].Value
+	}
+	return to
+}
+
 func (p *Provider) outboxPage(w http.ResponseWriter, r *http.Request) {
-	to := r.URL.Query().Get("to")
+	to := recipient(r.URL.Query().Get("to"))
 	msgs, err := p.outbox.List(r.Context(), otp.Filter{To: to, Limit: 200})
 	if err != nil {
 		p.serverError(w, r, err)
@@ -37,7 +49,7 @@ func (p *Provider) outboxPage(w http.ResponseWriter, r *http.Request) {
 // (or, without after, for the next message sent from now on) and returns it alone.
 func (p *Provider) adminOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := otp.Filter{To: q.Get("to"), Channel: q.Get("channel"), Kind: q.Get("kind")}
+	f := otp.Filter{To: recipient(q.Get("to")), Channel: q.Get("channel"), Kind: q.Get("kind")}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

@@ -1,6 +1,8 @@
 // Package realclients runs real relying parties against the emulator: the Node openid-client
 // library (a confidential client with ID-token signature checks on) and a headless Chromium
-// driven by playwright-core through a Go relying party's «Войти через Госуслуги» journey.
+// driven by playwright-core through a Go relying party's «Войти через Госуслуги» journeys: a
+// password login, a registration from the login page, and a login with an SMS second factor (the
+// codes read from the emulator's /outbox page in a second tab).
 //
 // The tests need node, the npm packages pinned in node/package-lock.json and Debian chromium;
 // `bash .ci/install-deps` (run by `make test`) installs them. Without them the tests skip, unless
