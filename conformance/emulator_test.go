@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,22 +21,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fakeClock is the provider's and the suite's clock: the suite's Sleep moves it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// suiteClock lets the suite's Sleep move the provider's frozen clock instead of waiting.
+type suiteClock struct{ *provider.TravelClock }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+func (c suiteClock) Sleep(_ context.Context, d time.Duration) error {
+	c.Advance(d)
 	return nil
 }
 
@@ -63,7 +51,9 @@ func emulator(t *testing.T) conformance.Options {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{t: time.Now()}
+	start := time.Now()
+	clock := suiteClock{provider.NewTravelClock(func() time.Time { return start })}
+	clock.Freeze()
 	p, err := provider.New(context.Background(), provider.Options{Config: cfg, Store: memory.New(), Now: clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,22 +33,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testClock is the provider's injected clock; tests move it instead of sleeping.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// frozenClock is the provider's injected clock in tests: a TravelClock stopped at start, so
+// time moves only when a test advances it.
+func frozenClock(start time.Time) *provider.TravelClock {
+	c := provider.NewTravelClock(func() time.Time { return start })
+	c.Freeze()
+	return c
 }
 
 // env is a provider served over httptest with the built-ins and the cheap password preset.
@@ -57,7 +46,7 @@ type env struct {
 	t      testing.TB
 	srv    *httptest.Server
 	issuer string
-	clock  *testClock
+	clock  *provider.TravelClock
 	store  storage.Store
 	p      *provider.Provider
 }
@@ -87,7 +76,7 @@ func newEnvWithStore(t testing.TB, store storage.Store, mutate ...func(*config.C
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{t: time.Now()}
+	clock := frozenClock(time.Now())
 	p, err := provider.New(context.Background(), provider.Options{Config: cfg, Store: store, Now: clock.Now,
 		Logger: testLogger})
 	if err != nil {

@@ -30,23 +30,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // Registered systems of the environment.
 const (
 	rpRSA     = "ESIARSA"    // v1/v2, RSA certificate, lenient
@@ -77,7 +60,7 @@ type env struct {
 	t      testing.TB
 	srv    *httptest.Server
 	base   string
-	clock  *testClock
+	clock  *provider.TravelClock
 	store  storage.Store
 	p      *provider.Provider
 	d      *Dialect
@@ -132,7 +115,8 @@ func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 	if err := cfg.ESIA.Validate(cfg.Clients); err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{t: time.Now().Truncate(time.Second)}
+	clock := provider.NewTravelClock(func() time.Time { return time.Now().Truncate(time.Second) })
+	clock.Freeze() // time moves only when a test advances it
 	store := memory.New()
 	logBuf := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
