@@ -46,6 +46,9 @@ func withProofs(u storage.User, p proofing.Proofs) storage.User {
 // called whenever the account is shown or logs in, so a check with a delay finishes on the
 // next page view after its time (by the injected clock). Notices go to the outbox.
 func (p *Provider) refreshAccount(ctx context.Context, u storage.User) (storage.User, error) {
+	if !checkUnderWay(u) { // the common case, and every login: no registry lookup at all
+		return u, nil
+	}
 	now := p.now()
 	results, err := p.registries.Poll(ctx, u.ID, now)
 	if err != nil {
@@ -75,6 +78,19 @@ func (p *Provider) refreshAccount(ctx context.Context, u storage.User) (storage.
 	}
 	p.levelChanged(ctx, u, old)
 	return u, nil
+}
+
+// checkUnderWay reports whether a registry check of the account is VERIFYING.
+func checkUnderWay(u storage.User) bool {
+	if u.SNILSVrf == storage.VerifyVerifying || u.INNVrf == storage.VerifyVerifying {
+		return true
+	}
+	for _, d := range u.Documents {
+		if d.VrfStu == storage.VerifyVerifying {
+			return true
+		}
+	}
+	return false
 }
 
 // levelChanged notifies and audits a level change.
