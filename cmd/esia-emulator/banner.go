@@ -15,6 +15,11 @@ func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Dur
 	fmt.Fprintf(w, "  issuer     %s\n", cfg.Issuer)
 	fmt.Fprintf(w, "  discovery  %s/.well-known/openid-configuration\n", cfg.Issuer)
 	fmt.Fprintf(w, "  store      %s (data dir %s)\n", redis.Redact(f.store), f.dataDir)
+	fmt.Fprintf(w, "  outbox     %s/outbox (SMS and e-mail codes)\n", cfg.Issuer)
+	fmt.Fprintf(w, "  account    %s/account\n", cfg.Issuer)
+	if cfg.TestMode() {
+		fmt.Fprintf(w, "  test mode  on: /debug, /admin/api/clock, /reset, /tokens, /faults, /personas/generate\n")
+	}
 	if cfg.AdminToken != "" {
 		fmt.Fprintf(w, "  admin API  %s/admin/api/ (Bearer token set)\n", cfg.Issuer)
 	}
