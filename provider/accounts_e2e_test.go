@@ -245,3 +245,25 @@ func TestESignatureConfirmation(t *testing.T) {
 		t.Fatalf("after the e-signature: %s", snippet(pg.body))
 	}
 }
+
+func TestRegistrationCodeCanBeSentAgain(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	reg := get(t, b, e.issuer+"/register")
+	pg := post(t, b, e.issuer+"/register", url.Values{"csrf": {reg.form("csrf")}, "last_name": {"Белов"}, "first_name": {"Артём"},
+		"phone": {"+79125550001"}, "password": {"Kvartal2024"}, "password2": {"Kvartal2024"}, "agree": {"1"}, "pd": {"1"}})
+	if !strings.Contains(pg.body, "Код действует до") || !strings.Contains(pg.body, "Отправить код повторно можно после") {
+		t.Fatalf("code step: %s", snippet(pg.body))
+	}
+	first := e.lastMessage("+79125550001", "registration_code")
+	e.clock.Advance(61 * time.Second)
+	post(t, b, e.issuer+"/register/confirm", url.Values{"csrf": {reg.form("csrf")}, "resend": {"1"}})
+	second := e.lastMessage("+79125550001", "registration_code")
+	if second.ID == first.ID {
+		t.Fatal("no new code after 60 s")
+	}
+	done := post(t, b, e.issuer+"/register/confirm", url.Values{"csrf": {reg.form("csrf")}, "code": {second.Code}})
+	if !strings.Contains(done.body, "Учётная запись создана") && done.status != http.StatusOK {
+		t.Fatalf("registration with the second code: %d %s", done.status, snippet(done.body))
+	}
+}

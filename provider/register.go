@@ -45,6 +45,7 @@ type registerView struct {
 	Problems                        []string
 	Masked                          string
 	AuthRequestID                   string
+	Code                            *codeView // the code step: validity, tries, resend
 }
 
 func (p *Provider) mountRegister(mux *http.ServeMux) {
@@ -149,7 +150,22 @@ func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
 		p.serverError(w, r, err)
 		return
 	}
-	p.renderRegister(w, r, bid, &registerView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID})
+	p.renderRegister(w, r, bid, &registerView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID,
+		Code: p.codeStep(ctx, "reg:"+bid, pend.Channel)})
+}
+
+// codeStep describes a pending contact code for the registration page.
+func (p *Provider) codeStep(ctx context.Context, key, channel string) *codeView {
+	codes := p.sms
+	if channel == otp.ChannelEmail {
+		codes = p.emailCodes
+	}
+	ch, err := codes.Status(ctx, key)
+	if err != nil {
+		return nil
+	}
+	return &codeView{Method: "sms", TriesLeft: ch.TriesLeft, ExpiresAt: localClock(ch.ExpiresAt), ResendAt: localClock(ch.ResendAt),
+		CanResend: !p.now().Before(ch.ResendAt)}
 }
 
 // sendContactCode sends a confirmation code to the phone (SMS) or, without one, the e-mail.
@@ -198,9 +214,33 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	if pend.Channel == otp.ChannelEmail {
 		codes = p.emailCodes
 	}
+	again := func(problem string) {
+		v := &registerView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID,
+			Code: p.codeStep(ctx, "reg:"+bid, pend.Channel)}
+		if problem != "" {
+			v.Problems = []string{problem}
+		}
+		p.renderRegister(w, r, bid, v)
+	}
+	if r.PostFormValue("resend") != "" {
+		var ch, to string
+		phone, email := pend.Phone, pend.Email
+		if pend.Channel == otp.ChannelEmail {
+			phone = ""
+		}
+		if err := p.sendContactCode(ctx, &ch, &to, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
+			if msg := codeSendProblem(lang, err); msg != "" {
+				again(msg)
+				return
+			}
+			p.serverError(w, r, err)
+			return
+		}
+		again("")
+		return
+	}
 	if err := codes.Verify(ctx, "reg:"+bid, r.PostFormValue("code")); err != nil {
-		p.renderRegister(w, r, bid, &registerView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID,
-			Problems: []string{codeProblem(lang, err)}})
+		again(codeProblem(lang, err))
 		return
 	}
 	u := storage.User{Schema: storage.SchemaVersion, ID: p.newOID(), LastName: pend.LastName, FirstName: pend.FirstName, MiddleName: pend.MiddleName,
