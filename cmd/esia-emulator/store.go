@@ -21,6 +21,13 @@ import (
 // storeOpenTimeout bounds connecting to Redis at start.
 const storeOpenTimeout = 10 * time.Second
 
+// The memory store deletes values an hour after they expired (by the wall clock), every
+// minute, like the bolt store, so a long-running emulator does not keep every old request.
+const (
+	memorySweepInterval = time.Minute
+	memorySweepGrace    = time.Hour
+)
+
 // openStore opens the named backend:
 //
 //	bolt                   <dataDir>/esia.db, durable; signing keys and secrets live in it
@@ -44,7 +51,7 @@ func openStore(name, dataDir, redisPrefix string, log *slog.Logger) (store stora
 		}
 		return s, nil, nil
 	case name == "memory":
-		return memory.New(), keyfile.Open(filepath.Join(dataDir, "keys.json")), nil
+		return memory.New(memory.WithSweeper(memorySweepInterval, memorySweepGrace)), keyfile.Open(filepath.Join(dataDir, "keys.json")), nil
 	case strings.HasPrefix(name, "redis://"), strings.HasPrefix(name, "rediss://"):
 		goredis.SetLogger(redisLogger{log})
 		ctx, cancel := context.WithTimeout(context.Background(), storeOpenTimeout)

@@ -10,12 +10,24 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/btree"
+
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/storage/kv"
 )
 
 // New returns a Store over a fresh in-memory engine.
-func New() *kv.Store { return kv.New(NewEngine()) }
+func New(opts ...Option) *kv.Store { return kv.New(NewEngine(opts...)) }
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithSweeper makes the engine delete, every interval, the values that expired more than
+// grace ago by the wall clock (Sweep). The goroutine stops at Close. Without it expired values
+// are only dropped when read, which suits short tests but not a long-running emulator.
+func WithSweeper(interval, grace time.Duration) Option {
+	return func(e *Engine) { e.sweepEvery, e.grace = interval, grace }
+}
 
 // entry is a stored value. The value slice is never modified after it is stored, so it may be
 // read after the lock is released.
@@ -31,15 +43,49 @@ func (e entry) live(now time.Time) bool { return e.exp.IsZero() || e.exp.After(n
 type Engine struct {
 	mu     sync.RWMutex
 	m      map[string]entry
+	keys   *btree.BTreeG[string] // the keys of m in order, so Scan costs O(log n + matches)
 	closed bool
+
+	sweepEvery, grace time.Duration
+	stop, done        chan struct{}
+	closeOnce         sync.Once
 }
 
 var _ kv.Engine = (*Engine)(nil)
 
 var errClosed = fmt.Errorf("memory: engine closed: %w", storage.ErrUnavailable)
 
+// btreeDegree is the B-tree's node width; 32 is the library's usual choice for small keys.
+const btreeDegree = 32
+
 // NewEngine returns an empty engine.
-func NewEngine() *Engine { return &Engine{m: make(map[string]entry)} }
+func NewEngine(opts ...Option) *Engine {
+	e := &Engine{m: make(map[string]entry), keys: btree.NewOrderedG[string](btreeDegree)}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.sweepEvery > 0 {
+		e.stop, e.done = make(chan struct{}), make(chan struct{})
+		go e.sweeper()
+	}
+	return e
+}
+
+// set stores ent at key; the caller holds the write lock.
+func (e *Engine) set(key string, ent entry) {
+	if _, ok := e.m[key]; !ok {
+		e.keys.ReplaceOrInsert(key)
+	}
+	e.m[key] = ent
+}
+
+// del removes key; the caller holds the write lock.
+func (e *Engine) del(key string) {
+	if _, ok := e.m[key]; ok {
+		delete(e.m, key)
+		e.keys.Delete(key)
+	}
+}
 
 // Get returns a copy of the value live at now.
 func (e *Engine) Get(_ context.Context, key string, now time.Time) ([]byte, error) {
@@ -64,7 +110,7 @@ func (e *Engine) drop(key string, now time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if ent, ok := e.m[key]; ok && !ent.live(now) {
-		delete(e.m, key)
+		e.del(key)
 	}
 }
 
@@ -85,9 +131,9 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 	}
 	for k, w := range t.writes {
 		if w == nil {
-			delete(e.m, k)
+			e.del(k)
 		} else {
-			e.m[k] = *w
+			e.set(k, *w)
 		}
 	}
 	return nil
@@ -141,16 +187,21 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 	var pairs []kvPair
 	e.mu.RLock()
 	closed := e.closed
-	for k, ent := range e.m {
-		if strings.HasPrefix(k, prefix) && ent.live(now) {
-			pairs = append(pairs, kvPair{k, ent.val})
-		}
+	if !closed {
+		e.keys.AscendGreaterOrEqual(prefix, func(k string) bool {
+			if !strings.HasPrefix(k, prefix) {
+				return false
+			}
+			if ent := e.m[k]; ent.live(now) {
+				pairs = append(pairs, kvPair{k, ent.val})
+			}
+			return true
+		})
 	}
 	e.mu.RUnlock()
 	if closed {
 		return errClosed
 	}
-	slices.SortFunc(pairs, func(a, b kvPair) int { return strings.Compare(a.key, b.key) })
 	for _, p := range pairs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -178,22 +229,52 @@ func (e *Engine) Incr(_ context.Context, key string, delta int64, expiresAt, now
 		n, expiresAt = v, ent.exp
 	}
 	n += delta
-	e.m[key] = entry{val: strconv.AppendInt(nil, n, 10), exp: expiresAt}
+	e.set(key, entry{val: strconv.AppendInt(nil, n, 10), exp: expiresAt})
 	return n, nil
 }
 
-// Sweep deletes the values expired at now and returns how many it deleted.
+// sweepChunk bounds how many keys one write-locked step of Sweep deletes.
+const sweepChunk = 1000
+
+// Sweep deletes the values expired at now and returns how many it deleted. It finds them under
+// the read lock and deletes them in chunks under the write lock, re-checking each, so readers
+// and writers wait at most one chunk.
 func (e *Engine) Sweep(now time.Time) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	n := 0
+	var expired []string
+	e.mu.RLock()
 	for k, ent := range e.m {
 		if !ent.live(now) {
-			delete(e.m, k)
-			n++
+			expired = append(expired, k)
 		}
 	}
+	e.mu.RUnlock()
+	n := 0
+	for chunk := range slices.Chunk(expired, sweepChunk) {
+		e.mu.Lock()
+		for _, k := range chunk {
+			if ent, ok := e.m[k]; ok && !ent.live(now) {
+				e.del(k)
+				n++
+			}
+		}
+		e.mu.Unlock()
+	}
 	return n
+}
+
+// sweeper runs Sweep every sweepEvery until Close.
+func (e *Engine) sweeper() {
+	defer close(e.done)
+	t := time.NewTicker(e.sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			e.Sweep(time.Now().Add(-e.grace))
+		}
+	}
 }
 
 // Len returns the number of stored values, expired ones included until they are dropped.
@@ -216,9 +297,16 @@ func (e *Engine) Health(context.Context) error {
 // Close discards every value; later calls answer storage.ErrUnavailable. Closing twice is
 // harmless.
 func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		if e.stop != nil {
+			close(e.stop)
+			<-e.done
+		}
+	})
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.closed = true
 	e.m = nil
+	e.keys.Clear(false)
 	return nil
 }

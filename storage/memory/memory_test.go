@@ -3,6 +3,8 @@ package memory_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +153,70 @@ func must(tb testing.TB, err error) {
 	tb.Helper()
 	if err != nil {
 		tb.Fatal(err)
+	}
+}
+
+func BenchmarkScan(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("others=%d", n), func(b *testing.B) { kvtest.BenchScan(b, memory.NewEngine(), n) })
+	}
+}
+
+// TestSweeper: WithSweeper deletes expired values in the background and Close stops it.
+func TestSweeper(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	e := memory.NewEngine(memory.WithSweeper(time.Millisecond, 0))
+	err := e.Update(ctx, now, func(tx kv.Tx) error {
+		if err := tx.Put("old", []byte("v"), now.Add(-time.Second)); err != nil {
+			return err
+		}
+		return tx.Put("kept", []byte("v"), time.Time{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for e.Len() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("Len = %d after 10 s of sweeping, want 1", e.Len())
+		}
+		runtime.Gosched()
+	}
+	if _, err := e.Get(ctx, "kept", now); err != nil {
+		t.Fatalf("the sweeper deleted a live value: %v", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// TestScanAfterDeletes: the ordered key index follows deletes, sweeps and re-puts.
+func TestScanAfterDeletes(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	e := memory.NewEngine()
+	put := func(key string, exp time.Time) {
+		t.Helper()
+		must(t, e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put(key, []byte(key), exp) }))
+	}
+	put("p/a", time.Time{})
+	put("p/b", now.Add(time.Minute))
+	put("p/c", time.Time{})
+	put("q/a", time.Time{})
+	must(t, e.Update(ctx, now, func(tx kv.Tx) error { return tx.Delete("p/a") }))
+	e.Sweep(now.Add(time.Hour))
+	put("p/a", time.Time{})
+	var got []string
+	must(t, e.Scan(ctx, "p/", now.Add(time.Hour), func(k string, v []byte) error {
+		if k != string(v) {
+			t.Errorf("Scan gave %q for key %q", v, k)
+		}
+		got = append(got, k)
+		return nil
+	}))
+	if want := []string{"p/a", "p/c"}; !slices.Equal(got, want) {
+		t.Fatalf("Scan(p/) = %q, want %q", got, want)
 	}
 }
