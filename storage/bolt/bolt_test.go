@@ -256,3 +256,16 @@ func benchCommit(b *testing.B, parallel bool) {
 		}
 	})
 }
+
+func BenchmarkScan(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("others=%d", n), func(b *testing.B) {
+			e, err := bolt.OpenEngine(filepath.Join(b.TempDir(), "esia.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			kvtest.BenchScan(b, e, n)
+		})
+	}
+}
