@@ -19,9 +19,35 @@
 // Transactions are optimistic: each key read is WATCHed before it is read, writes are buffered
 // and sent in MULTI/EXEC; a lost race is retried with a short randomised backoff and reported
 // as storage.ErrConflict after 32 attempts. Incr is a Lua script, exact under any number of
-// concurrent callers and replicas. Scan uses SCAN MATCH (on every Cluster master) and sorts, so
-// its cost grows with the whole keyspace of the database; the emulator scans only to list
-// users, keys and one user's sessions or token families.
+// concurrent callers and replicas.
+//
+// Key index: Scan lists from two sorted sets kept beside the data, <prefix>\x00idx:keys (every
+// kv key, score 0) and <prefix>\x00idx:exp (the keys with a Redis TTL, scored by its instant
+// in Unix ms). A kv key never starts with a zero byte (Put and Incr refuse such keys, Get and
+// Scan see nothing there), so the index keys lie outside the kv key space, and they carry the
+// prefix's hash tag, so they share the data keys' slot. Every committed write updates its
+// members in the same MULTI/EXEC or script as the data key: a transaction adds at most four
+// commands (ZADD and ZREM on each set, whatever its number of writes) and each key costs about
+// 150 bytes of index memory, twice that with a TTL. Scan pages through ZRANGEBYLEX of the
+// prefix's range, 1000 members at a time, and reads them with MGET, so listing k keys costs
+// O(log N + k) however large the database; it skips values expired at the caller's now and
+// members whose key has gone.
+//
+// Index garbage: a member outlives its key when Redis drops the key by its TTL. A background
+// loop (until Close) runs a script every minute that takes up to 1000 members of idx:exp whose
+// score is past by the server's clock and removes them from both sets, atomically, so a key
+// written again meanwhile (which got its new score in its own MULTI/EXEC) keeps its member;
+// full rounds repeat at once. Members Scan found without a key are also removed in the
+// background, by a script that checks each key when it runs. Errors are ignored: the next
+// round tries again.
+//
+// One-off migration: a database written before the index existed has none. OpenEngine (or
+// EnsureIndex, for NewEngine) checks for <prefix>\x00idx:v1 and, if it is absent, indexes every
+// key under the prefix found by SCAN MATCH (on every Cluster master), reading each key's TTL in
+// the same script that adds its members, then sets that marker. Replicas starting together
+// may both run it, harmlessly. FLUSHDB removes the marker with the index, so a fresh database
+// is consistent. Replicas of an engine without the index must not write to a database that has
+// one (their writes would not be listed): upgrade them together.
 //
 // Errors: anything but a reply of the server (refused or broken connections, timeouts, a
 // closed client) and the "cannot serve now" replies (LOADING, READONLY, MASTERDOWN, …) wrap

@@ -35,7 +35,8 @@ const (
 	maxBackoff  = 20 * time.Millisecond
 )
 
-// scanCount is the COUNT hint of SCAN and the chunk size of MGET.
+// scanCount is the page size of Scan's ZRANGEBYLEX and MGET and the COUNT hint of the
+// one-off SCAN that builds the index.
 const scanCount = 1000
 
 type options struct {
@@ -55,9 +56,14 @@ type Engine struct {
 	grace  time.Duration
 	// anchor is WATCHed first by every transaction on a Cluster client, which needs a key to
 	// route the transaction to its slot's node; nothing ever writes it.
-	anchor    string
-	closed    atomic.Bool
-	closeOnce sync.Once
+	anchor string
+	// the key index (index.go)
+	idxKeys, idxExp, marker string
+	missing                 chan []string // Scan's members without a key, for the background loop
+	stop                    context.CancelFunc
+	bgDone                  chan struct{}
+	closed                  atomic.Bool
+	closeOnce               sync.Once
 }
 
 var _ kv.Engine = (*Engine)(nil)
@@ -73,7 +79,8 @@ func Open(ctx context.Context, url, prefix string, opts ...Option) (*kv.Store, e
 	return kv.New(e), nil
 }
 
-// OpenEngine is Open without the kv.Store wrapper.
+// OpenEngine is Open without the kv.Store wrapper. It builds the key index once if the
+// database was written by an engine without it (EnsureIndex).
 func OpenEngine(ctx context.Context, url, prefix string, opts ...Option) (*Engine, error) {
 	o, err := ParseURL(url)
 	if err != nil {
@@ -87,11 +94,16 @@ func OpenEngine(ctx context.Context, url, prefix string, opts ...Option) (*Engin
 		}
 		return nil, fmt.Errorf("redis: cannot reach %s: %w", Redact(url), err)
 	}
+	if err := e.EnsureIndex(ctx); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("redis: %s: %w", Redact(url), err)
+	}
 	return e, nil
 }
 
 // NewEngine returns an engine over an existing client, which it owns from then on (Close
-// closes it).
+// closes it). It starts the loop that removes index garbage, until Close. Unlike OpenEngine
+// it does not build the index of keys written by an engine without one: call EnsureIndex.
 func NewEngine(c goredis.UniversalClient, prefix string, opts ...Option) *Engine {
 	o := options{grace: DefaultGrace}
 	for _, opt := range opts {
@@ -101,6 +113,12 @@ func NewEngine(c goredis.UniversalClient, prefix string, opts ...Option) *Engine
 	if _, ok := c.(*goredis.ClusterClient); ok {
 		e.anchor = e.prefix + "!anchor"
 	}
+	e.idxKeys, e.idxExp, e.marker = e.prefix+idxKeysName, e.prefix+idxExpName, e.prefix+markerName
+	e.missing = make(chan []string, 4)
+	e.bgDone = make(chan struct{})
+	ctx, stop := context.WithCancel(context.Background())
+	e.stop = stop
+	go e.background(ctx)
 	return e
 }
 
@@ -169,6 +187,15 @@ func (e *Engine) ttl(exp time.Time) time.Time {
 	return exp.Add(e.grace)
 }
 
+// ttlMillis is the PEXPIREAT argument and idxExp score for a value expiring at exp, 0 for
+// none. Instants before the epoch become 1 ms after it (PEXPIREAT then deletes at once).
+func (e *Engine) ttlMillis(exp time.Time) int64 {
+	if exp.IsZero() {
+		return 0
+	}
+	return max(e.ttl(exp).UnixMilli(), 1)
+}
+
 var errClosed = fmt.Errorf("redis: engine closed: %w", storage.ErrUnavailable)
 
 // transient server replies: the server is up but cannot serve now (loading, failing over,
@@ -195,6 +222,9 @@ func (e *Engine) mapErr(ctx context.Context, op string, err error) error {
 func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, error) {
 	if e.closed.Load() {
 		return nil, errClosed
+	}
+	if reserved(key) {
+		return nil, storage.ErrNotFound
 	}
 	env, err := e.c.Get(ctx, e.prefix+key).Bytes()
 	if errors.Is(err, goredis.Nil) {
@@ -259,6 +289,7 @@ type tx struct {
 	now     int64
 	writes  map[string]*write // nil: deleted
 	watched map[string]bool
+	err     error // a refused write: commit fails with it
 }
 
 type write struct {
@@ -273,6 +304,9 @@ func (t *tx) Get(key string) ([]byte, error) {
 		}
 		b, err := decode(key, w.env, t.now)
 		return bytes.Clone(b), err
+	}
+	if reserved(key) {
+		return nil, storage.ErrNotFound
 	}
 	full := t.e.prefix + key
 	var get *goredis.StringCmd
@@ -304,11 +338,18 @@ func (t *tx) Get(key string) ([]byte, error) {
 }
 
 func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
+	if reserved(key) {
+		t.err = errReserved(key)
+		return t.err
+	}
 	t.set(key, &write{env: encode(value, expiresAt), exp: expiresAt})
 	return nil
 }
 
 func (t *tx) Delete(key string) error {
+	if reserved(key) {
+		return nil // nothing of the kv key space is there
+	}
 	t.set(key, nil)
 	return nil
 }
@@ -327,82 +368,98 @@ func (t *tx) unwatch() {
 	}
 }
 
-// commit sends the buffered writes in MULTI/EXEC; go-redis answers TxFailedErr when a
-// watched key changed.
+// commit sends the buffered writes in MULTI/EXEC, with the index updates (at most four
+// commands whatever the number of writes); go-redis answers TxFailedErr when a watched key
+// changed. The index keys are not watched: each EXEC sets both a key and its members.
 func (t *tx) commit() error {
+	if t.err != nil {
+		t.unwatch()
+		return t.err
+	}
 	if len(t.writes) == 0 {
 		t.unwatch()
 		return nil
 	}
+	var put, unexp []any // idxKeys members to add, idxExp members to remove
+	var del []any        // members to remove from both
+	var exp []goredis.Z  // idxExp members to add
 	_, err := t.rtx.TxPipelined(t.ctx, func(p goredis.Pipeliner) error {
 		for key, w := range t.writes {
 			full := t.e.prefix + key
 			if w == nil {
 				p.Del(t.ctx, full)
+				del = append(del, key)
 				continue
 			}
 			p.Set(t.ctx, full, w.env, 0)
-			if ttl := t.e.ttl(w.exp); !ttl.IsZero() {
-				p.PExpireAt(t.ctx, full, ttl)
+			put = append(put, key)
+			if ms := t.e.ttlMillis(w.exp); ms != 0 {
+				p.Do(t.ctx, "PEXPIREAT", full, ms)
+				exp = append(exp, goredis.Z{Score: float64(ms), Member: key})
+			} else {
+				unexp = append(unexp, key)
 			}
+		}
+		if len(put) > 0 {
+			zs := make([]goredis.Z, len(put))
+			for i, m := range put {
+				zs[i] = goredis.Z{Member: m}
+			}
+			p.ZAdd(t.ctx, t.e.idxKeys, zs...)
+		}
+		if len(exp) > 0 {
+			p.ZAdd(t.ctx, t.e.idxExp, exp...)
+		}
+		if len(del) > 0 {
+			p.ZRem(t.ctx, t.e.idxKeys, del...)
+		}
+		if rem := append(unexp, del...); len(rem) > 0 {
+			p.ZRem(t.ctx, t.e.idxExp, rem...)
 		}
 		return nil
 	})
 	return err
 }
 
-// Scan lists the keys with the prefix by SCAN MATCH (on every master of a Cluster), sorts
-// them, and reads their values with MGET in chunks.
+// Scan pages through the prefix's members of the key index (ZRANGEBYLEX, in key order) and
+// reads their values with MGET, scanCount at a time: its cost grows with the keys listed, not
+// with the database. Members whose key has gone (dropped by its Redis TTL) are skipped and
+// handed to the background loop for removal.
 func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func(key string, value []byte) error) error {
 	if e.closed.Load() {
 		return errClosed
 	}
-	match := globEscape(e.prefix+prefix) + "*"
-	var mu sync.Mutex
-	seen := map[string]bool{}
-	scanNode := func(ctx context.Context, c goredis.Cmdable) error {
-		var cursor uint64
-		for {
-			keys, next, err := c.Scan(ctx, cursor, match, scanCount).Result()
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			for _, k := range keys {
-				seen[k] = true
-			}
-			mu.Unlock()
-			if cursor = next; cursor == 0 {
-				return nil
-			}
-		}
+	if reserved(prefix) {
+		return nil
 	}
-	var err error
-	if cc, ok := e.c.(*goredis.ClusterClient); ok {
-		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *goredis.Client) error { return scanNode(ctx, c) })
-	} else {
-		err = scanNode(ctx, e.c)
-	}
-	if err != nil {
-		return e.mapErr(ctx, "scan", err)
-	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	lo, hi := lexRange(prefix)
 	n := expiryNanos(now)
-	for chunk := range slices.Chunk(keys, scanCount) {
-		vals, err := e.c.MGet(ctx, chunk...).Result()
+	var missing []string
+	defer func() { e.reportMissing(missing) }()
+	var full []string
+	for {
+		keys, err := e.c.ZRangeByLex(ctx, e.idxKeys, &goredis.ZRangeBy{Min: lo, Max: hi, Count: scanCount}).Result()
+		if err != nil {
+			return e.mapErr(ctx, "scan", err)
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		full = slices.Grow(full[:0], len(keys))
+		for _, k := range keys {
+			full = append(full, e.prefix+k)
+		}
+		vals, err := e.c.MGet(ctx, full...).Result()
 		if err != nil {
 			return e.mapErr(ctx, "scan", err)
 		}
 		for i, v := range vals {
+			key := keys[i]
 			s, ok := v.(string)
 			if !ok {
-				continue // deleted since SCAN saw it
+				missing = append(missing, key) // dropped by its TTL, or deleted since
+				continue
 			}
-			key := strings.TrimPrefix(chunk[i], e.prefix)
 			val, err := decode(key, []byte(s), n)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
@@ -417,8 +474,11 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 				return err
 			}
 		}
+		if len(keys) < scanCount {
+			return nil
+		}
+		lo = "(" + keys[len(keys)-1]
 	}
-	return nil
 }
 
 // globEscape escapes the characters SCAN MATCH treats specially.
@@ -436,7 +496,8 @@ func globEscape(s string) string {
 // incrScript adds ARGV[1] to the counter at KEYS[1] atomically, deciding liveness by the
 // caller's now (ARGV[3], an 8-byte envelope expiry) rather than by Redis's clock. A live
 // counter keeps its expiry and TTL; an absent or expired one starts from zero with the
-// envelope expiry ARGV[2] and the real TTL ARGV[4] (milliseconds; "0": none).
+// envelope expiry ARGV[2] and the real TTL ARGV[4] (milliseconds; "0": none). It keeps the
+// index: member ARGV[5] in KEYS[2] (idxKeys) and, scored by the TTL, in KEYS[3] (idxExp).
 var incrScript = goredis.NewScript(`
 local function after(a, b)
   for i = 1, 8 do
@@ -458,11 +519,17 @@ if v and string.len(v) >= 8 then
 end
 n = n + tonumber(ARGV[1])
 local s = string.format("%d", n)
+redis.call("ZADD", KEYS[2], 0, ARGV[5])
 if keep then
   redis.call("SET", KEYS[1], head .. s, "KEEPTTL")
 else
   redis.call("SET", KEYS[1], head .. s)
-  if ARGV[4] ~= "0" then redis.call("PEXPIREAT", KEYS[1], ARGV[4]) end
+  if ARGV[4] ~= "0" then
+    redis.call("PEXPIREAT", KEYS[1], ARGV[4])
+    redis.call("ZADD", KEYS[3], ARGV[4], ARGV[5])
+  else
+    redis.call("ZREM", KEYS[3], ARGV[5])
+  end
 end
 return s
 `)
@@ -473,11 +540,12 @@ func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, n
 	if e.closed.Load() {
 		return 0, errClosed
 	}
-	ttl := "0"
-	if t := e.ttl(expiresAt); !t.IsZero() {
-		ttl = fmt.Sprint(t.UnixMilli())
+	if reserved(key) {
+		return 0, errReserved(key)
 	}
-	res, err := incrScript.Run(ctx, e.c, []string{e.prefix + key}, delta, header(expiresAt), header(now), ttl).Int64()
+	ttl := fmt.Sprint(e.ttlMillis(expiresAt))
+	keys := []string{e.prefix + key, e.idxKeys, e.idxExp}
+	res, err := incrScript.Run(ctx, e.c, keys, delta, header(expiresAt), header(now), ttl, key).Int64()
 	if err != nil {
 		return 0, e.mapErr(ctx, "incr "+key, err)
 	}
@@ -492,12 +560,14 @@ func (e *Engine) Health(ctx context.Context) error {
 	return e.mapErr(ctx, "ping", e.c.Ping(ctx).Err())
 }
 
-// Close closes the client; later calls answer storage.ErrUnavailable. Closing twice is
-// harmless.
+// Close stops the background loop and closes the client; later calls answer
+// storage.ErrUnavailable. Closing twice is harmless.
 func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.closed.Store(true)
+		e.stop()
+		<-e.bgDone
 		err = e.c.Close()
 	})
 	return err

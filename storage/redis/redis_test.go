@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -78,4 +79,18 @@ func TestSentinel(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
+}
+
+func BenchmarkScan(b *testing.B) {
+	srv := redistest.Start(b)
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("others=%d", n), func(b *testing.B) {
+			e, err := redis.OpenEngine(context.Background(), srv.URL(), redistest.Prefix(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close()
+			kvtest.BenchScan(b, e, n)
+		})
+	}
 }
