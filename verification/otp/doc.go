@@ -21,8 +21,9 @@
 // "xxxx-xxxx-xxxx" (60 bits each) stored as SHA-256 hashes; UseRecoveryCode spends one.
 //
 // Message and Sender are how every notice reaches a citizen (codes, login and lock
-// notices). Outbox, the default Sender, keeps messages in the "outbox" collection, lists them
-// with filters and lets a caller Wait for the next matching one without polling on its
+// notices). Outbox, the default Sender, keeps messages in the "outbox" collection (and a copy
+// per recipient in "outbox-to", so one address's messages are listed without reading the
+// others), lists them with filters and lets a caller Wait for the next matching one without polling on its
 // side; WebhookSender POSTs messages to a real gateway. LockNotice builds the lock notice.
 //
 // Callers: the provider's login flow (SMS.Start/Verify for the SMS second factor,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"sync"
 	"time"
 
@@ -15,6 +16,15 @@ import (
 
 // OutboxCollection is the storage.Docs collection holding outbox messages.
 const OutboxCollection = "outbox"
+
+// OutboxByRecipient is the storage.Docs collection holding a copy of every message under
+// "<escaped To>/<ID>", so that listing one address's messages (what a test waiting for its
+// SMS does, on every message sent) reads only that address's messages.
+const OutboxByRecipient = "outbox-to"
+
+// recipientPrefix is the OutboxByRecipient id prefix of the messages to an address; the
+// address is path-escaped so that no address's prefix is another's.
+func recipientPrefix(to string) string { return url.PathEscape(to) + "/" }
 
 // Defaults of an Outbox.
 const (
@@ -122,6 +132,11 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	if err := storage.CreateDoc(ctx, o.Docs, OutboxCollection, id, m, exp, now); err != nil {
 		return fmt.Errorf("otp: outbox: %w", err)
 	}
+	if err := storage.CreateDoc(ctx, o.Docs, OutboxByRecipient, recipientPrefix(m.To)+id, m, exp, now); err != nil {
+		// Keep the two collections in step: a message is listed by every filter or by none.
+		_ = o.Docs.DeleteDoc(ctx, OutboxCollection, id)
+		return fmt.Errorf("otp: outbox: %w", err)
+	}
 	o.broadcast()
 	return nil
 }
@@ -132,7 +147,11 @@ func (o *Outbox) List(ctx context.Context, f Filter) ([]Message, error) {
 }
 
 func (o *Outbox) list(ctx context.Context, f Filter, after string) ([]Message, error) {
-	all, err := storage.ListDocs[Message](ctx, o.Docs, OutboxCollection, "", o.now())
+	coll, prefix := OutboxCollection, ""
+	if f.To != "" {
+		coll, prefix = OutboxByRecipient, recipientPrefix(f.To)
+	}
+	all, err := storage.ListDocs[Message](ctx, o.Docs, coll, prefix, o.now())
 	if err != nil {
 		return nil, fmt.Errorf("otp: outbox: %w", err)
 	}
@@ -190,14 +209,16 @@ func (o *Outbox) Wait(ctx context.Context, f Filter, after string) (Message, err
 
 // Clear deletes every message.
 func (o *Outbox) Clear(ctx context.Context) error {
-	raws, err := o.Docs.ListDocsRaw(ctx, OutboxCollection, "", time.Time{})
-	if err != nil {
-		return fmt.Errorf("otp: outbox: %w", err)
-	}
 	var errs []error
-	for _, r := range raws {
-		if err := o.Docs.DeleteDoc(ctx, OutboxCollection, r.ID); err != nil {
-			errs = append(errs, err)
+	for _, coll := range []string{OutboxCollection, OutboxByRecipient} {
+		raws, err := o.Docs.ListDocsRaw(ctx, coll, "", time.Time{})
+		if err != nil {
+			return fmt.Errorf("otp: outbox: %w", err)
+		}
+		for _, r := range raws {
+			if err := o.Docs.DeleteDoc(ctx, coll, r.ID); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

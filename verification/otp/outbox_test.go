@@ -203,3 +203,37 @@ func TestLockNotice(t *testing.T) {
 		t.Fatalf("permanent notice = %+v", p)
 	}
 }
+
+// TestOutboxByRecipient: listing by address reads only that address's messages, addresses
+// that are prefixes of one another (or hold a slash) do not meet, and Clear empties both
+// collections.
+func TestOutboxByRecipient(t *testing.T) {
+	f := newFixture(t, Config{})
+	ctx := context.Background()
+	o := f.outbox
+	for _, to := range []string{"a", "a/b@x.ru", "+7999000000", "+79990000001", "a"} {
+		send(t, o, Message{Channel: ChannelEmail, To: to, Body: to})
+	}
+	for to, want := range map[string]int{"a": 2, "a/b@x.ru": 1, "+7999000000": 1, "+79990000001": 1, "a/": 0, "+7": 0} {
+		msgs, err := o.List(ctx, Filter{To: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != want {
+			t.Errorf("List(To: %q) = %d messages, want %d", to, len(msgs), want)
+		}
+		for _, m := range msgs {
+			if m.To != to {
+				t.Errorf("List(To: %q) gave a message to %q", to, m.To)
+			}
+		}
+	}
+	if err := o.Clear(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, coll := range []string{OutboxCollection, OutboxByRecipient} {
+		if raws, err := f.store.ListDocsRaw(ctx, coll, "", time.Time{}); err != nil || len(raws) != 0 {
+			t.Errorf("after Clear %q holds %d documents, %v", coll, len(raws), err)
+		}
+	}
+}
