@@ -82,8 +82,7 @@ func emulator(t *testing.T) conformance.Options {
 
 // expectedSkips are the modules the emulator legitimately skips, with why.
 var expectedSkips = map[string]string{
-	"oidcc-idtoken-unsigned":                                   "the emulator does not offer alg none (not in id_token_signing_alg_values_supported)",
-	"oidcc-backchannel-logout-discovery-endpoint-verification": "back-channel logout is not implemented (not advertised)",
+	"oidcc-idtoken-unsigned": "the emulator does not offer alg none (not in id_token_signing_alg_values_supported)",
 }
 
 func TestEmulatorPassesEveryModule(t *testing.T) {

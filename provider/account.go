@@ -226,6 +226,7 @@ func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
 			p.serverError(w, r, err)
 			return
 		}
+		p.notifyLogout(ctx, []storage.Session{s})
 		p.recordAudit(ctx, r, audit.Event{Type: audit.SessionEnded, UserID: u.ID, SessionID: id, Details: map[string]string{"by": "citizen"}})
 	}
 	if id == cur.ID {

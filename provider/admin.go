@@ -188,6 +188,8 @@ func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
 		Public                 bool     `json:"public"`
 		RedirectURIs           []string `json:"redirect_uris"`
 		PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
+		BackchannelLogoutURI   string   `json:"backchannel_logout_uri,omitempty"`
+		BackchannelLogoutSID   bool     `json:"backchannel_logout_session_required,omitempty"`
 		GrantTypes             []string `json:"grant_types"`
 		RequirePKCE            bool     `json:"require_pkce"`
 		SigningAlg             string   `json:"signing_alg"`
@@ -197,6 +199,7 @@ func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
 	for _, c := range p.cfg.Clients {
 		cl := p.clients[c.ID]
 		v := clientView{ID: c.ID, Name: c.Name, Public: c.Public, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+			BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSID: c.BackchannelLogoutSessionRequired,
 			RequirePKCE: cl.requiresPKCE(), SigningAlg: string(cl.signingAlg), MinLevel: c.MinLevel}
 		for _, g := range cl.grantTypes {
 			v.GrantTypes = append(v.GrantTypes, string(g))

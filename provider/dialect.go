@@ -55,7 +55,7 @@ func (p *Provider) StartLogin(w http.ResponseWriter, r *http.Request, ar storage
 // EndBrowserSession ends the browser's SSO session (if any) and clears its cookie.
 func (p *Provider) EndBrowserSession(w http.ResponseWriter, r *http.Request) error {
 	if id := p.readCookie(r, sessionCookie); id != "" {
-		if err := p.store.DeleteSession(r.Context(), id); err != nil {
+		if err := p.deleteSession(r.Context(), id); err != nil {
 			return err
 		}
 	}

@@ -60,6 +60,13 @@ func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 
 func newEnvWithStore(t testing.TB, store storage.Store, mutate ...func(*config.Config)) *env {
 	t.Helper()
+	return newEnvWithOptions(t, store, nil, mutate...)
+}
+
+// newEnvWithOptions is newEnvWithStore with a hook on the provider's options (an HTTP client,
+// say) before New.
+func newEnvWithOptions(t testing.TB, store storage.Store, opts func(*provider.Options), mutate ...func(*config.Config)) *env {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
 	cfg := config.Default()
@@ -77,14 +84,25 @@ func newEnvWithStore(t testing.TB, store storage.Store, mutate ...func(*config.C
 		t.Fatal(err)
 	}
 	clock := frozenClock(time.Now())
-	p, err := provider.New(context.Background(), provider.Options{Config: cfg, Store: store, Now: clock.Now,
-		Logger: testLogger})
+	o := provider.Options{Config: cfg, Store: store, Now: clock.Now, Logger: testLogger}
+	if opts != nil {
+		opts(&o)
+	}
+	p, err := provider.New(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = p.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
+	// Runs before srv.Close: background deliveries (back-channel logout) end with the test.
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := p.Shutdown(ctx); err != nil {
+			t.Errorf("provider shutdown: %v", err)
+		}
+	})
 	return &env{t: t, srv: srv, issuer: issuer, clock: clock, store: store, p: p}
 }
 

@@ -126,7 +126,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		user, err = p.store.GetUser(ctx, userID)
 		if errors.Is(err, storage.ErrNotFound) {
 			// The account was deleted under a live session: end it and log in again.
-			_ = p.store.DeleteSession(ctx, sess.ID)
+			_ = p.deleteSession(ctx, sess.ID)
 			st.HasSession = false
 		} else if err != nil {
 			p.serverError(w, r, err)
@@ -185,7 +185,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		p.render(w, r, http.StatusForbidden, "message", pd)
 	case stepSuspended:
 		if hasSession && sess.UserID == user.ID {
-			_ = p.store.DeleteSession(ctx, sess.ID)
+			_ = p.deleteSession(ctx, sess.ID)
 		}
 		pd := pageData{Lang: lang, Title: "suspended.title", Paragraphs: []string{translate(lang, "suspended.text")}}
 		if user.StatusReason != "" {

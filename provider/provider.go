@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -43,6 +44,9 @@ type Options struct {
 	Clock  *TravelClock
 	Rand   io.Reader    // nil: crypto/rand
 	Logger *slog.Logger // nil: slog.Default()
+	// HTTPClient sends back-channel logout tokens to relying parties; nil: a client with a
+	// 5 s timeout. Each delivery is bounded by 5 s in any case.
+	HTTPClient *http.Client
 }
 
 // Provider is the emulator's OpenID provider: the op engine plus login UI and admin API.
@@ -73,6 +77,11 @@ type Provider struct {
 	mux        *http.ServeMux
 	handler    http.Handler
 	dialects   map[string]Dialect
+
+	httpClient *http.Client       // back-channel logout deliveries
+	bgCtx      context.Context    // parent of background deliveries; cancelled by Shutdown on timeout
+	bgCancel   context.CancelFunc //
+	bgWG       sync.WaitGroup     // deliveries in flight
 }
 
 // New builds the provider: loads or creates keys, seeds the personas, assembles the routes.
@@ -80,7 +89,11 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config == nil || o.Store == nil {
 		return nil, errors.New("provider: Config and Store are required")
 	}
-	p := &Provider{cfg: o.Config, store: o.Store, hasher: o.Hasher, now: o.Now, rand: o.Rand, log: o.Logger}
+	p := &Provider{cfg: o.Config, store: o.Store, hasher: o.Hasher, now: o.Now, rand: o.Rand, log: o.Logger, httpClient: o.HTTPClient}
+	if p.httpClient == nil {
+		p.httpClient = &http.Client{Timeout: backchannelTimeout}
+	}
+	p.bgCtx, p.bgCancel = context.WithCancel(context.Background())
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -190,6 +203,9 @@ func (p *Provider) newOP() (*op.Provider, error) {
 		SupportedUILocales:       []language.Tag{language.Russian, language.English},
 		SupportedClaims:          consent.SupportedClaims(),
 		SupportedScopes:          scopesSupported,
+		// Back-Channel Logout 1.0: logout tokens (with sid) are sent by notifyLogout.
+		BackChannelLogoutSupported:        true,
+		BackChannelLogoutSessionSupported: true,
 	}
 	opts := []op.Option{}
 	if !p.secure {
@@ -277,6 +293,9 @@ func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (s
 		}
 		if err := p.store.DeleteSession(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return "", fmt.Errorf("end session: %w", err)
+		}
+		if err == nil {
+			p.notifyLogout(ctx, []storage.Session{s})
 		}
 		p.recordAudit(ctx, nil, audit.Event{Type: audit.Logout, UserID: s.UserID, ClientID: req.ClientID, SessionID: s.ID})
 		p.log.InfoContext(ctx, "session ended by logout", "client_id", req.ClientID)

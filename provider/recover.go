@@ -168,7 +168,7 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The new password ends every other session and lifts a lock.
-	if err := p.store.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+	if err := p.deleteUserSessions(ctx, u.ID, ""); err != nil {
 		p.serverError(w, r, err)
 		return
 	}

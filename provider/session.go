@@ -130,7 +130,7 @@ func (p *Provider) currentSession(ctx context.Context, r *http.Request) (storage
 // previous one so a session id is never carried across a login.
 func (p *Provider) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u storage.User, amr []string, acr string) (storage.Session, error) {
 	if old := p.readCookie(r, sessionCookie); old != "" {
-		if err := p.store.DeleteSession(ctx, old); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if err := p.deleteSession(ctx, old); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return storage.Session{}, err
 		}
 	}

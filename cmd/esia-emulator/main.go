@@ -184,7 +184,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	// Back-channel logout deliveries still in flight finish (or are cancelled) before exit.
+	if perr := p.Shutdown(shutdownCtx); err == nil {
+		err = perr
+	}
+	return err
 }
 
 // issuerFromAddr turns a listen address into the issuer URL; 0.0.0.0 and [::] become 127.0.0.1.

@@ -43,6 +43,7 @@ const (
 	NotificationsChanged Type = "notifications_changed" // login notifications switched on or off
 	IdentityConfirmed    Type = "identity_confirmed"    // the confirmed level; Details["method"], ["by"]
 	SecondFactorChanged  Type = "second_factor_changed" // "ask for a code at every login" changed; Details["second_factor"]
+	BackchannelLogout    Type = "backchannel_logout"    // a logout token sent to a client; Details["status"] (delivered, failed), ["http_status"], ["error"]
 )
 
 // Event is one audit record. Events never carry secrets: no passwords or their hashes, no

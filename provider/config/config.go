@@ -106,6 +106,13 @@ type Client struct {
 	Public                 bool     `yaml:"public" json:"public,omitempty"`
 	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris,omitempty"`
 	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris,omitempty"`
+	// BackchannelLogoutURI receives OpenID Connect Back-Channel Logout 1.0 logout tokens
+	// (POST, logout_token=…) when an SSO session in which the client got tokens ends; empty:
+	// no back-channel logout. An absolute http(s) URI without fragment.
+	BackchannelLogoutURI string `yaml:"backchannel_logout_uri" json:"backchannel_logout_uri,omitempty"`
+	// BackchannelLogoutSessionRequired: the client needs sid in logout tokens. The emulator
+	// always sends sid, so this only documents the client's expectation.
+	BackchannelLogoutSessionRequired bool `yaml:"backchannel_logout_session_required" json:"backchannel_logout_session_required,omitempty"`
 	// GrantTypes: authorization_code (always), refresh_token. Default: both.
 	GrantTypes []string `yaml:"grant_types" json:"grant_types,omitempty"`
 	// RequirePKCE forces S256 PKCE; always on for public clients.
@@ -327,6 +334,11 @@ func (cl Client) Validate() error {
 	for _, u := range append(slices.Clone(cl.RedirectURIs), cl.PostLogoutRedirectURIs...) {
 		if p, err := url.Parse(u); err != nil || !p.IsAbs() || p.Fragment != "" {
 			bad("%q must be an absolute URI without fragment", u)
+		}
+	}
+	if u := cl.BackchannelLogoutURI; u != "" {
+		if p, err := url.Parse(u); err != nil || !p.IsAbs() || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.Fragment != "" {
+			bad("backchannel_logout_uri %q must be an absolute http(s) URI without fragment", u)
 		}
 	}
 	for _, g := range cl.GrantTypes {

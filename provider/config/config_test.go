@@ -47,6 +47,10 @@ func TestExampleFileParsesAndMerges(t *testing.T) {
 	if fri.MinLevel != "confirmed" {
 		t.Fatal("fri-cabinet min_level")
 	}
+	sfr, _ := c.Client("sfr-cabinet")
+	if sfr.BackchannelLogoutURI != "http://127.0.0.1:3000/auth/backchannel-logout" || !sfr.BackchannelLogoutSessionRequired {
+		t.Fatalf("sfr-cabinet back-channel logout: %q %v", sfr.BackchannelLogoutURI, sfr.BackchannelLogoutSessionRequired)
+	}
 	last := c.Personas[len(c.Personas)-1]
 	if last.Key != "pensioner" || last.Passport == nil || last.Passport.UnitCode != "622-001" {
 		t.Fatalf("pensioner: %+v", last)
@@ -79,21 +83,23 @@ personas:
 
 func TestValidationErrors(t *testing.T) {
 	for name, tc := range map[string]struct{ yaml, want string }{
-		"unknown field":      {"issuer_url: x", "field issuer_url not found"},
-		"bad issuer":         {"issuer: ftp://x", "issuer"},
-		"issuer with query":  {"issuer: http://x/?a=1", "issuer"},
-		"bad duration":       {"lifetimes: {code: soon}", "invalid duration"},
-		"public with secret": {"clients: [{id: c, public: true, secret: s, redirect_uris: [http://a/cb]}]", "public client has no secret"},
-		"no secret":          {"clients: [{id: c, redirect_uris: [http://a/cb]}]", "secret required"},
-		"no redirect":        {"clients: [{id: c, secret: s}]", "redirect_uri"},
-		"relative redirect":  {"clients: [{id: c, secret: s, redirect_uris: [/cb]}]", "absolute"},
-		"bad grant":          {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], grant_types: [implicit]}]", "grant type"},
-		"bad alg":            {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], signing_alg: HS256}]", "signing_alg"},
-		"bad level":          {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], min_level: gold}]", "min_level"},
-		"duplicate oid":      {"personas: [{key: x, oid: '1000000001', level: simplified, last_name: A, first_name: B, phone: '+79990000101'}]", "defined twice"},
-		"oid not digits":     {"personas: [{key: x, oid: 'abc', level: simplified, last_name: A, first_name: B, phone: '+79990000101'}]", "decimal digits"},
-		"no login":           {"personas: [{key: x, oid: '7', level: simplified, last_name: A, first_name: B}]", "phone, e-mail or SNILS"},
-		"bad preset":         {"password: {preset: fast}", "preset"},
+		"unknown field":        {"issuer_url: x", "field issuer_url not found"},
+		"bad issuer":           {"issuer: ftp://x", "issuer"},
+		"issuer with query":    {"issuer: http://x/?a=1", "issuer"},
+		"bad duration":         {"lifetimes: {code: soon}", "invalid duration"},
+		"public with secret":   {"clients: [{id: c, public: true, secret: s, redirect_uris: [http://a/cb]}]", "public client has no secret"},
+		"no secret":            {"clients: [{id: c, redirect_uris: [http://a/cb]}]", "secret required"},
+		"no redirect":          {"clients: [{id: c, secret: s}]", "redirect_uri"},
+		"relative redirect":    {"clients: [{id: c, secret: s, redirect_uris: [/cb]}]", "absolute"},
+		"bad grant":            {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], grant_types: [implicit]}]", "grant type"},
+		"bad alg":              {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], signing_alg: HS256}]", "signing_alg"},
+		"bad level":            {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], min_level: gold}]", "min_level"},
+		"relative backchannel": {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], backchannel_logout_uri: /logout}]", "backchannel_logout_uri"},
+		"ftp backchannel":      {"clients: [{id: c, secret: s, redirect_uris: [http://a/cb], backchannel_logout_uri: \"ftp://a/logout\"}]", "backchannel_logout_uri"},
+		"duplicate oid":        {"personas: [{key: x, oid: '1000000001', level: simplified, last_name: A, first_name: B, phone: '+79990000101'}]", "defined twice"},
+		"oid not digits":       {"personas: [{key: x, oid: 'abc', level: simplified, last_name: A, first_name: B, phone: '+79990000101'}]", "decimal digits"},
+		"no login":             {"personas: [{key: x, oid: '7', level: simplified, last_name: A, first_name: B}]", "phone, e-mail or SNILS"},
+		"bad preset":           {"password: {preset: fast}", "preset"},
 	} {
 		_, err := config.Parse([]byte(tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

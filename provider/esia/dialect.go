@@ -33,6 +33,9 @@ type Host interface {
 	Signer(ctx context.Context, alg jose.SignatureAlgorithm) (crypto.Signer, string, error)
 	StartLogin(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) error
 	EndBrowserSession(w http.ResponseWriter, r *http.Request) error
+	// EndSession ends an SSO session by id (a missing one is not an error) and tells its
+	// clients over the back channel.
+	EndSession(ctx context.Context, id string) error
 }
 
 // Dialect serves ESIA's endpoints through the provider's login flow. It implements

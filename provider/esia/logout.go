@@ -3,14 +3,11 @@ package esia
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/esia-emulator/esia-emulator/storage"
 )
 
 // The dialect keeps its own cookie (a random browser id) that names the SSO session the
@@ -80,7 +77,7 @@ func (d *Dialect) logout(w http.ResponseWriter, r *http.Request) {
 				}
 				_ = store.DeleteDoc(ctx, collSessionFamilies, f.ID)
 			}
-			if err := store.DeleteSession(ctx, bd.SessionID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if err := d.host.EndSession(ctx, bd.SessionID); err != nil {
 				d.log.WarnContext(ctx, "esia: end session at logout", "err", err)
 			}
 			d.log.InfoContext(ctx, "esia: logout", "client_id", clientID, "user", bd.UserID, "revoked_families", len(fams))
