@@ -162,7 +162,8 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			CSRF: p.csrfToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: clientName(cl),
 			Login: login, Error: loginError}
 		if p.cfg.TestMode() {
-			if pd.Personas, err = p.pickablePersonas(ctx); err != nil {
+			pd.PersonaQuery = r.URL.Query().Get("persona_q")
+			if pd.Personas, pd.PersonaTotal, err = p.pickablePersonas(ctx, pd.PersonaQuery); err != nil {
 				p.serverError(w, r, err)
 				return
 			}
@@ -349,17 +350,29 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
 }
 
-// pickablePersonas lists the accounts the test-mode picker offers (at most 50).
-func (p *Provider) pickablePersonas(ctx context.Context) ([]personaRow, error) {
+// pickerLimit is how many accounts the test-mode picker shows at once.
+const pickerLimit = 50
+
+// pickablePersonas lists the accounts the test-mode picker offers: the first pickerLimit
+// whose name, persona key, account id, phone, e-mail or SNILS contains q (any case; "" matches
+// all), and how many matched in all.
+func (p *Provider) pickablePersonas(ctx context.Context, q string) ([]personaRow, int, error) {
 	users, err := p.store.ListUsers(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	rows := make([]personaRow, 0, min(len(users), 50))
-	for _, u := range users[:min(len(users), 50)] {
-		rows = append(rows, personaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)})
+	q = strings.ToLower(strings.TrimSpace(q))
+	rows, total := make([]personaRow, 0, min(len(users), pickerLimit)), 0
+	for _, u := range users {
+		if q != "" && !strings.Contains(strings.ToLower(strings.Join([]string{u.FullName(), u.Persona, u.ID, u.Phone, u.Email, u.SNILS}, "\n")), q) {
+			continue
+		}
+		total++
+		if len(rows) < pickerLimit {
+			rows = append(rows, personaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)})
+		}
 	}
-	return rows, nil
+	return rows, total, nil
 }
 
 // checkPassword finds the account by any reading of the login and checks the password under

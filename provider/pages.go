@@ -44,6 +44,8 @@ type pageData struct {
 	FormButton    string // message key
 	Issuer        string
 	Personas      []personaRow
+	PersonaQuery  string // the picker's search (test mode)
+	PersonaTotal  int    // how many accounts match it
 	Clients       []clientRow
 	Debug         *debugView
 	Account       *accountView
@@ -217,6 +219,11 @@ var messages = map[string]map[string]string{
 		"login.invalid":           "Неверный логин или пароль",
 		"login.pick":              "Войти как… (тестовый режим)",
 		"login.pick.hint":         "Вход без пароля, тем же путём: второй фактор и согласие будут запрошены, если они нужны.",
+		"login.pick.search":       "Найти по ФИО, телефону, почте или СНИЛС",
+		"login.pick.find":         "Найти",
+		"login.pick.shown":        "Показано",
+		"login.pick.of":           "из",
+		"login.pick.none":         "Никого не нашлось.",
 		"level.simplified":        "упрощённая",
 		"level.standard":          "стандартная",
 		"level.confirmed":         "подтверждённая",
@@ -363,6 +370,11 @@ var messages = map[string]map[string]string{
 		"login.invalid":           "Wrong login or password",
 		"login.pick":              "Sign in as… (test mode)",
 		"login.pick.hint":         "No password, same path otherwise: the second factor and consent are still asked when needed.",
+		"login.pick.search":       "Find by name, phone, e-mail or SNILS",
+		"login.pick.find":         "Find",
+		"login.pick.shown":        "Showing",
+		"login.pick.of":           "of",
+		"login.pick.none":         "No one found.",
 		"level.simplified":        "simplified",
 		"level.standard":          "standard",
 		"level.confirmed":         "confirmed",

@@ -2,7 +2,9 @@ package provider_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -263,5 +265,42 @@ func TestRegistryFaults(t *testing.T) {
 	acc = post(t, b, e.issuer+"/account/profile", map[string][]string{"csrf": {acc.form("csrf")}, "snils": {"112-233-445 95"}, "passport_series": {"4510"}, "passport_number": {"123456"}})
 	if !strings.Contains(acc.body, "проверка не пройдена") || !strings.Contains(acc.body, "упрощённая") {
 		t.Fatalf("the SNILS check should have failed: %s", snippet(acc.body))
+	}
+}
+
+// TestPersonaPickerSearch: with more accounts than the picker shows, the login page says how
+// many it shows and finds any account by phone (or name, e-mail, SNILS), which can be picked.
+func TestPersonaPickerSearch(t *testing.T) {
+	e := newEnv(t, testMode)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	if pg := cab.authorize(); strings.Contains(pg.body, `name="persona_q"`) {
+		t.Fatal("a search box for six personas")
+	}
+	people := e.generate("POST", `{"seed":3,"count":60}`, http.StatusCreated).people(t)
+	pg := cab.authorize()
+	if n := strings.Count(pg.body, `name="persona"`); n != 50 {
+		t.Fatalf("%d persona buttons, want %d", n, 50)
+	}
+	if !strings.Contains(pg.body, `name="persona_q"`) || !strings.Contains(pg.body, fmt.Sprintf("Показано %d из %d", 50, 6+60)) {
+		t.Fatalf("no search or count: %s", snippet(pg.body))
+	}
+	arID := pg.form("authRequestID")
+	search := func(q string) page {
+		return get(t, cab.browser, e.issuer+"/login?"+url.Values{"authRequestID": {arID}, "persona_q": {q}}.Encode())
+	}
+	last := people[len(people)-1]
+	found := search(last.Phone)
+	if strings.Count(found.body, `name="persona"`) != 1 || !strings.Contains(found.body, `value="`+last.OID+`"`) || !strings.Contains(found.body, "Показано 1 из 1") {
+		t.Fatalf("search by phone %s: %s", last.Phone, snippet(found.body))
+	}
+	if byName := search(strings.ToUpper(last.LastName)); !strings.Contains(byName.body, `value="`+last.OID+`"`) {
+		t.Fatalf("search by name %s found nothing", last.LastName)
+	}
+	if none := search("нет-такого"); strings.Contains(none.body, `name="persona"`) || !strings.Contains(none.body, "Никого не нашлось") {
+		t.Fatalf("search for nobody: %s", snippet(none.body))
+	}
+	picked := post(t, cab.browser, e.issuer+"/login", url.Values{"authRequestID": {arID}, "csrf": {found.form("csrf")}, "persona": {last.OID}})
+	if _, idt := cab.mustExchange(cab.codeFrom(picked)); idt.Subject != last.OID {
+		t.Fatalf("picked %s, want %s", idt.Subject, last.OID)
 	}
 }
