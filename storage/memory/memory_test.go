@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -69,23 +68,8 @@ func TestRecordSize(t *testing.T) {
 	const n = 100
 	for i := range n {
 		id := fmt.Sprint(1000000 + i)
-		must(t, s.CreateUser(ctx, storage.User{
-			ID: id, Phone: "+7999" + id, PhoneVerified: true, Email: "user" + id + "@example.ru",
-			SNILS: "123" + id + "9", PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$" + strings.Repeat("x", 66),
-			LastName: "Иванов", FirstName: "Иван", MiddleName: "Иванович", BirthDate: "1980-01-02",
-			BirthPlace: "г. Москва", Gender: "M", Citizenship: "RUS", INN: "770000000000",
-			Level: storage.LevelConfirmed, Status: storage.StatusActive, StatusSince: now,
-			Documents: []storage.Document{{ID: "1", Type: "RF_PASSPORT", Series: "4500", Number: "123456",
-				IssueDate: "2000-01-01", IssueID: "770-001", IssuedBy: "ОВД Тверской", VrfStu: storage.VerifyVerified}},
-			Addresses: []storage.Address{{Type: "PRG", AddressStr: "г. Москва, ул. Тверская, д. 1, кв. 1", ZipCode: "125009"}},
-			CreatedAt: now, UpdatedAt: now,
-		}))
-		must(t, s.CreateSession(ctx, storage.Session{
-			ID: strings.Repeat("s", 43) + fmt.Sprint(i), UserID: id, AuthTime: now, AMR: []string{"PWD", "SMS"},
-			ACR: "urn:esia:loa:2", CreatedAt: now, LastSeen: now, IdleTimeout: 30 * time.Minute,
-			ExpiresAt: now.Add(8 * time.Hour), IP: "192.0.2.1",
-			UserAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36", Clients: []string{"client-1"},
-		}))
+		must(t, s.CreateUser(ctx, storetest.SizedUser(id, now)))
+		must(t, s.CreateSession(ctx, storetest.SizedSession(i, id, now)))
 	}
 	size := func(prefixes ...string) int {
 		total := 0
