@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -118,46 +117,11 @@ func OpenEngine(path string, opts ...Option) (*Engine, error) {
 // Path is the database file's path.
 func (e *Engine) Path() string { return e.path }
 
-// Envelope: 8-byte big-endian expiry in Unix nanoseconds (0: never), then the data.
-
-const never = 0
-
-// expiryNanos encodes t for the envelope: 0 for the zero time, otherwise Unix nanoseconds
-// clamped to [1, MaxInt64] so that every real time compares after the zero time.
-func expiryNanos(t time.Time) int64 {
-	switch {
-	case t.IsZero():
-		return never
-	case t.Before(time.Unix(0, 1)):
-		return 1
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-func encode(val []byte, exp time.Time) []byte {
-	b := make([]byte, 8+len(val))
-	binary.BigEndian.PutUint64(b, uint64(expiryNanos(exp)))
-	copy(b[8:], val)
-	return b
-}
-
-// live reports whether the stored envelope is live at now (encoded with expiryNanos).
-func live(env []byte, now int64) bool {
-	exp := int64(binary.BigEndian.Uint64(env))
-	return exp == never || exp > now
-}
-
-// decode returns a copy of the envelope's data if it is live at now.
+// decode returns a copy of the envelope's data if it is live at now: bbolt's memory is valid
+// only inside its transaction.
 func decode(key string, env []byte, now int64) ([]byte, error) {
-	if len(env) < 8 {
-		return nil, fmt.Errorf("bolt: value of %q: short envelope", key)
-	}
-	if !live(env, now) {
-		return nil, storage.ErrNotFound
-	}
-	return bytes.Clone(env[8:]), nil
+	b, err := kv.DecodeEnvelope(key, env, now)
+	return bytes.Clone(b), err
 }
 
 // mapErr turns bbolt's "closed" into storage.ErrUnavailable.
@@ -180,7 +144,7 @@ func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, er
 			return storage.ErrNotFound
 		}
 		var err error
-		out, err = decode(key, env, expiryNanos(now))
+		out, err = decode(key, env, kv.ExpiryNanos(now))
 		return err
 	})
 	return out, mapErr(err)
@@ -195,7 +159,7 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := &call{fn: fn, now: expiryNanos(now), done: make(chan struct{})}
+	c := &call{fn: fn, now: kv.ExpiryNanos(now), done: make(chan struct{})}
 	e.mu.Lock()
 	e.queue = append(e.queue, c)
 	lead := !e.committing
@@ -335,7 +299,7 @@ func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
 	if key == "" {
 		return errors.New("bolt: empty key")
 	}
-	t.set(key, encode(value, expiresAt))
+	t.set(key, kv.EncodeEnvelope(value, expiresAt))
 	return nil
 }
 
@@ -362,11 +326,11 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 		val []byte
 	}
 	var pairs []pair
-	n, p := expiryNanos(now), []byte(prefix)
+	n, p := kv.ExpiryNanos(now), []byte(prefix)
 	err := e.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bucket).Cursor()
 		for k, env := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, env = c.Next() {
-			if len(env) >= 8 && live(env, n) {
+			if len(env) >= 8 && kv.EnvelopeLive(env, n) {
 				pairs = append(pairs, pair{string(k), bytes.Clone(env[8:])})
 			}
 		}
@@ -393,8 +357,8 @@ func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, n
 	err := e.Update(ctx, now, func(kt kv.Tx) error {
 		t := kt.(*tx)
 		n = 0
-		exp := expiryNanos(expiresAt)
-		if env := t.env(key); len(env) >= 8 && live(env, t.now) {
+		exp := kv.ExpiryNanos(expiresAt)
+		if env := t.env(key); len(env) >= 8 && kv.EnvelopeLive(env, t.now) {
 			v, err := strconv.ParseInt(string(env[8:]), 10, 64)
 			if err != nil {
 				return fmt.Errorf("bolt: incr %q: not a counter: %w", key, err)
@@ -431,7 +395,7 @@ func (e *Engine) Close() error {
 // Sweep deletes the values expired at now and returns how many it deleted. It works in chunks
 // of bounded transactions.
 func (e *Engine) Sweep(now time.Time) (int, error) {
-	n := expiryNanos(now)
+	n := kv.ExpiryNanos(now)
 	total := 0
 	var from []byte
 	for {
@@ -448,7 +412,7 @@ func (e *Engine) Sweep(now time.Time) (int, error) {
 					next = bytes.Clone(k)
 					break
 				}
-				if len(env) >= 8 && !live(env, n) {
+				if len(env) >= 8 && !kv.EnvelopeLive(env, n) {
 					keys = append(keys, bytes.Clone(k))
 				}
 			}
@@ -464,7 +428,7 @@ func (e *Engine) Sweep(now time.Time) (int, error) {
 				deleted = 0
 				for _, k := range keys {
 					// Re-check: the value may have been rewritten since the scan.
-					if env := b.Get(k); env != nil && len(env) >= 8 && !live(env, n) {
+					if env := b.Get(k); env != nil && len(env) >= 8 && !kv.EnvelopeLive(env, n) {
 						if err := b.Delete(k); err != nil {
 							return err
 						}

@@ -3,10 +3,8 @@ package redis
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -143,42 +141,6 @@ func (e *Engine) KeyPrefix() string { return e.prefix }
 // Client is the underlying client, for diagnostics and tests.
 func (e *Engine) Client() goredis.UniversalClient { return e.c }
 
-// Envelope: 8-byte big-endian expiry in Unix nanoseconds (0: never), then the data. The Incr
-// script compares expiries as these 8-byte strings, which orders them like the numbers.
-
-const never = 0
-
-// expiryNanos encodes t: 0 for the zero time, otherwise Unix nanoseconds clamped to
-// [1, MaxInt64], so every real time compares after the zero time.
-func expiryNanos(t time.Time) int64 {
-	switch {
-	case t.IsZero():
-		return never
-	case t.Before(time.Unix(0, 1)):
-		return 1
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-func header(t time.Time) []byte {
-	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(expiryNanos(t)))
-}
-
-func encode(val []byte, exp time.Time) []byte { return append(header(exp), val...) }
-
-// decode returns the envelope's data if it is live at now (encoded with expiryNanos).
-func decode(key string, env []byte, now int64) ([]byte, error) {
-	if len(env) < 8 {
-		return nil, fmt.Errorf("redis: value of %q: short envelope", key)
-	}
-	if exp := int64(binary.BigEndian.Uint64(env)); exp != never && exp <= now {
-		return nil, storage.ErrNotFound
-	}
-	return env[8:], nil
-}
-
 // ttl is the real expiry Redis gets for a value expiring at exp (zero: none).
 func (e *Engine) ttl(exp time.Time) time.Time {
 	if exp.IsZero() {
@@ -233,7 +195,7 @@ func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, er
 	if err != nil {
 		return nil, e.mapErr(ctx, "get", err)
 	}
-	return decode(key, env, expiryNanos(now))
+	return kv.DecodeEnvelope(key, env, kv.ExpiryNanos(now))
 }
 
 // Update runs fn in an optimistic transaction: every key fn reads is WATCHed before it is
@@ -258,7 +220,7 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 		}
 		var fnErr error
 		err := e.c.Watch(ctx, func(rtx *goredis.Tx) error {
-			t := &tx{e: e, ctx: ctx, rtx: rtx, now: expiryNanos(now)}
+			t := &tx{e: e, ctx: ctx, rtx: rtx, now: kv.ExpiryNanos(now)}
 			if fnErr = fn(t); fnErr != nil {
 				if !errors.Is(fnErr, storage.ErrUnavailable) { // else the connection is dropped anyway
 					t.unwatch()
@@ -302,7 +264,7 @@ func (t *tx) Get(key string) ([]byte, error) {
 		if w == nil {
 			return nil, storage.ErrNotFound
 		}
-		b, err := decode(key, w.env, t.now)
+		b, err := kv.DecodeEnvelope(key, w.env, t.now)
 		return bytes.Clone(b), err
 	}
 	if reserved(key) {
@@ -334,7 +296,7 @@ func (t *tx) Get(key string) ([]byte, error) {
 	case err != nil && !errors.Is(err, goredis.Nil):
 		return nil, t.e.mapErr(t.ctx, "get", err)
 	}
-	return decode(key, env, t.now)
+	return kv.DecodeEnvelope(key, env, t.now)
 }
 
 func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
@@ -342,7 +304,7 @@ func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
 		t.err = errReserved(key)
 		return t.err
 	}
-	t.set(key, &write{env: encode(value, expiresAt), exp: expiresAt})
+	t.set(key, &write{env: kv.EncodeEnvelope(value, expiresAt), exp: expiresAt})
 	return nil
 }
 
@@ -433,7 +395,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 		return nil
 	}
 	lo, hi := lexRange(prefix)
-	n := expiryNanos(now)
+	n := kv.ExpiryNanos(now)
 	var missing []string
 	defer func() { e.reportMissing(missing) }()
 	var full []string
@@ -460,7 +422,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 				missing = append(missing, key) // dropped by its TTL, or deleted since
 				continue
 			}
-			val, err := decode(key, []byte(s), n)
+			val, err := kv.DecodeEnvelope(key, []byte(s), n)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}
@@ -545,7 +507,7 @@ func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, n
 	}
 	ttl := fmt.Sprint(e.ttlMillis(expiresAt))
 	keys := []string{e.prefix + key, e.idxKeys, e.idxExp}
-	res, err := incrScript.Run(ctx, e.c, keys, delta, header(expiresAt), header(now), ttl, key).Int64()
+	res, err := incrScript.Run(ctx, e.c, keys, delta, kv.EnvelopeHeader(expiresAt), kv.EnvelopeHeader(now), ttl, key).Int64()
 	if err != nil {
 		return 0, e.mapErr(ctx, "incr "+key, err)
 	}
