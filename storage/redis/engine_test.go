@@ -17,7 +17,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage/redis/redistest"
 )
 
-func openEngine(t *testing.T, url, prefix string, opts ...redis.Option) *redis.Engine {
+func openEngine(t testing.TB, url, prefix string, opts ...redis.Option) *redis.Engine {
 	t.Helper()
 	e, err := redis.OpenEngine(context.Background(), url, prefix, opts...)
 	if err != nil {
