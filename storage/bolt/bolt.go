@@ -54,16 +54,14 @@ func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.lockT
 
 // Engine is a kv.Engine over one bbolt file.
 type Engine struct {
-	db    *bbolt.DB
-	path  string
-	grace time.Duration
+	db   *bbolt.DB
+	path string
 
 	mu         sync.Mutex
 	queue      []*call // transactions waiting for the next commit
 	committing bool    // a goroutine is draining the queue
 
-	stop      chan struct{}
-	done      chan struct{}
+	sweeper   *kv.Sweeper // nil when sweeping is off
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -105,11 +103,9 @@ func OpenEngine(path string, opts ...Option) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	e := &Engine{db: db, path: path, grace: o.grace, stop: make(chan struct{}), done: make(chan struct{})}
+	e := &Engine{db: db, path: path}
 	if o.sweepInterval > 0 {
-		go e.sweeper(o.sweepInterval)
-	} else {
-		close(e.done)
+		e.sweeper = kv.StartSweeper(o.sweepInterval, o.grace, func(before time.Time) { _, _ = e.Sweep(before) })
 	}
 	return e, nil
 }
@@ -385,8 +381,7 @@ func (e *Engine) Health(ctx context.Context) error {
 // Closing twice is harmless.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
-		close(e.stop)
-		<-e.done
+		e.sweeper.Stop()
 		e.closeErr = e.db.Close()
 	})
 	return e.closeErr
@@ -446,20 +441,5 @@ func (e *Engine) Sweep(now time.Time) (int, error) {
 			return total, nil
 		}
 		from = next
-	}
-}
-
-// sweeper deletes expired values every interval until Close.
-func (e *Engine) sweeper(interval time.Duration) {
-	defer close(e.done)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stop:
-			return
-		case <-t.C:
-			_, _ = e.Sweep(time.Now().Add(-e.grace))
-		}
 	}
 }

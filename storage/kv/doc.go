@@ -2,7 +2,8 @@
 // key-value Engine declared in engine.go. Backends (memory, bolt, redis) only provide an Engine;
 // cmd/esia-emulator wraps it with New and hands the resulting *Store to the rest of the
 // emulator, which sees it only through the storage interfaces. envelope.go is the value layout
-// (expiry header + data) the persistent engines share.
+// (expiry header + data) the persistent engines share; sweeper.go the background collection
+// loop bolt and memory share.
 //
 // Records are stored as JSON with Schema set to storage.SchemaVersion. Key layout:
 //

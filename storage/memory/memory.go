@@ -47,8 +47,7 @@ type Engine struct {
 	closed bool
 
 	sweepEvery, grace time.Duration
-	stop, done        chan struct{}
-	closeOnce         sync.Once
+	sweeper           *kv.Sweeper // nil without WithSweeper
 }
 
 var _ kv.Engine = (*Engine)(nil)
@@ -65,8 +64,7 @@ func NewEngine(opts ...Option) *Engine {
 		o(e)
 	}
 	if e.sweepEvery > 0 {
-		e.stop, e.done = make(chan struct{}), make(chan struct{})
-		go e.sweeper()
+		e.sweeper = kv.StartSweeper(e.sweepEvery, e.grace, func(before time.Time) { e.Sweep(before) })
 	}
 	return e
 }
@@ -262,21 +260,6 @@ func (e *Engine) Sweep(now time.Time) int {
 	return n
 }
 
-// sweeper runs Sweep every sweepEvery until Close.
-func (e *Engine) sweeper() {
-	defer close(e.done)
-	t := time.NewTicker(e.sweepEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stop:
-			return
-		case <-t.C:
-			e.Sweep(time.Now().Add(-e.grace))
-		}
-	}
-}
-
 // Len returns the number of stored values, expired ones included until they are dropped.
 func (e *Engine) Len() int {
 	e.mu.RLock()
@@ -297,12 +280,7 @@ func (e *Engine) Health(context.Context) error {
 // Close discards every value; later calls answer storage.ErrUnavailable. Closing twice is
 // harmless.
 func (e *Engine) Close() error {
-	e.closeOnce.Do(func() {
-		if e.stop != nil {
-			close(e.stop)
-			<-e.done
-		}
-	})
+	e.sweeper.Stop()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.closed = true
