@@ -2,8 +2,8 @@ package memory_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -146,34 +146,18 @@ func BenchmarkScan(b *testing.B) {
 	}
 }
 
-// TestSweeper: WithSweeper deletes expired values in the background and Close stops it.
-func TestSweeper(t *testing.T) {
-	ctx, now := context.Background(), time.Now()
+// TestCloseWithSweeper: Close stops the sweeper (kv.Sweeper, tested in kv) and may be called
+// twice.
+func TestCloseWithSweeper(t *testing.T) {
 	e := memory.NewEngine(memory.WithSweeper(time.Millisecond, 0))
-	err := e.Update(ctx, now, func(tx kv.Tx) error {
-		if err := tx.Put("old", []byte("v"), now.Add(-time.Second)); err != nil {
-			return err
-		}
-		return tx.Put("kept", []byte("v"), time.Time{})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for e.Len() != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("Len = %d after 10 s of sweeping, want 1", e.Len())
-		}
-		runtime.Gosched()
-	}
-	if _, err := e.Get(ctx, "kept", now); err != nil {
-		t.Fatalf("the sweeper deleted a live value: %v", err)
-	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
+	}
+	if _, err := e.Get(context.Background(), "k", time.Now()); !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("Get after Close: %v, want ErrUnavailable", err)
 	}
 }
 
