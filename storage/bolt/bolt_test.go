@@ -113,34 +113,18 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-// TestSweeper: the background goroutine deletes what expired by the wall clock minus the grace.
-func TestSweeper(t *testing.T) {
-	ctx, now := context.Background(), time.Now()
+// TestCloseWithSweeper: Close stops the background sweeper (kv.Sweeper, whose timing and
+// grace are tested in kv; Sweep itself in TestSweep) and may be called twice.
+func TestCloseWithSweeper(t *testing.T) {
 	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"),
-		bolt.WithSweepInterval(10*time.Millisecond), bolt.WithGrace(time.Minute))
+		bolt.WithSweepInterval(time.Millisecond), bolt.WithGrace(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close()
-	must(t, e.Update(ctx, now, func(tx kv.Tx) error {
-		if err := tx.Put("old", []byte("v"), now.Add(-2*time.Minute)); err != nil {
-			return err
-		}
-		return tx.Put("recent", []byte("v"), now.Add(-time.Second)) // within the grace
-	}))
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		_, err := e.Get(ctx, "old", time.Time{})
-		if errors.Is(err, storage.ErrNotFound) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sweeper did not delete the expired value: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if _, err := e.Get(ctx, "recent", time.Time{}); err != nil {
-		t.Fatalf("value within the grace swept: %v", err)
+	must(t, e.Close())
+	must(t, e.Close())
+	if _, err := e.Get(context.Background(), "k", time.Now()); !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("Get after Close: %v, want ErrUnavailable", err)
 	}
 }
 
