@@ -355,21 +355,34 @@ const pickerLimit = 50
 
 // pickablePersonas lists the accounts the test-mode picker offers: the first pickerLimit
 // whose name, persona key, account id, phone, e-mail or SNILS contains q (any case; "" matches
-// all), and how many matched in all.
+// all), and how many matched in all. Without q only the shown accounts are read in full, so a
+// store with thousands of generated personas does not slow every login page.
 func (p *Provider) pickablePersonas(ctx context.Context, q string) ([]personaRow, int, error) {
+	row := func(u storage.User) personaRow {
+		return personaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)}
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		users, total, err := p.store.ListUsersPage(ctx, pickerLimit)
+		var rows []personaRow
+		for _, u := range users {
+			rows = append(rows, row(u))
+		}
+		return rows, total, err
+	}
 	users, err := p.store.ListUsers(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	q = strings.ToLower(strings.TrimSpace(q))
-	rows, total := make([]personaRow, 0, min(len(users), pickerLimit)), 0
+	var rows []personaRow
+	total := 0
 	for _, u := range users {
-		if q != "" && !strings.Contains(strings.ToLower(strings.Join([]string{u.FullName(), u.Persona, u.ID, u.Phone, u.Email, u.SNILS}, "\n")), q) {
+		if !strings.Contains(strings.ToLower(strings.Join([]string{u.FullName(), u.Persona, u.ID, u.Phone, u.Email, u.SNILS}, "\n")), q) {
 			continue
 		}
 		total++
 		if len(rows) < pickerLimit {
-			rows = append(rows, personaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)})
+			rows = append(rows, row(u))
 		}
 	}
 	return rows, total, nil

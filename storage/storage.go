@@ -33,6 +33,9 @@ type Users interface {
 	UpdateUser(ctx context.Context, id string, fn func(User) (User, error)) (User, error)
 	// ListUsers returns every user ordered by ID.
 	ListUsers(ctx context.Context) ([]User, error)
+	// ListUsersPage returns the first limit users in ListUsers order and how many users there
+	// are, reading only the records it returns in full (the test-mode persona picker).
+	ListUsersPage(ctx context.Context, limit int) (users []User, total int, err error)
 	DeleteUser(ctx context.Context, id string) error
 }
 

@@ -109,19 +109,46 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(storage.User)
 
 // ListUsers returns every user ordered by ID; numeric ids order numerically ("9" < "10").
 func (s *Store) ListUsers(ctx context.Context) ([]storage.User, error) {
-	var users []storage.User
+	users, _, err := s.listUsers(ctx, -1)
+	return users, err
+}
+
+// ListUsersPage returns the first limit users in ListUsers order and the number of users,
+// decoding only the records it returns.
+func (s *Store) ListUsersPage(ctx context.Context, limit int) ([]storage.User, int, error) {
+	return s.listUsers(ctx, max(limit, 0))
+}
+
+// listUsers decodes the first limit users in id order (limit < 0: all) and counts them all.
+func (s *Store) listUsers(ctx context.Context, limit int) ([]storage.User, int, error) {
+	type raw struct {
+		key, id string
+		b       []byte
+	}
+	var all []raw
 	err := s.e.Scan(ctx, "user/", noClock, func(key string, b []byte) error {
-		u, err := decode[storage.User](key, b)
-		users = append(users, u)
-		return err
+		all = append(all, raw{key, strings.TrimPrefix(key, "user/"), b})
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("kv: list users: %w", err)
+		return nil, 0, fmt.Errorf("kv: list users: %w", err)
 	}
-	slices.SortFunc(users, func(a, b storage.User) int {
-		return cmp.Or(cmp.Compare(len(a.ID), len(b.ID)), strings.Compare(a.ID, b.ID))
+	slices.SortFunc(all, func(a, b raw) int {
+		return cmp.Or(cmp.Compare(len(a.id), len(b.id)), strings.Compare(a.id, b.id))
 	})
-	return users, nil
+	total := len(all)
+	if limit >= 0 && limit < total {
+		all = all[:limit]
+	}
+	users := make([]storage.User, 0, len(all))
+	for _, r := range all {
+		u, err := decode[storage.User](r.key, r.b)
+		if err != nil {
+			return nil, 0, fmt.Errorf("kv: list users: %w", err)
+		}
+		users = append(users, u)
+	}
+	return users, total, nil
 }
 
 // DeleteUser removes the user and its logins. ErrNotFound if there is no such user.

@@ -188,3 +188,27 @@ func TestScanAfterDeletes(t *testing.T) {
 		t.Fatalf("Scan(p/) = %q, want %q", got, want)
 	}
 }
+
+// BenchmarkListUsers: the persona picker's listing with 5 000 accounts, all of them (a search)
+// or the first 50 (the default view).
+func BenchmarkListUsers(b *testing.B) {
+	ctx, now := context.Background(), time.Now()
+	s := memory.New()
+	for i := range 5000 {
+		must(b, s.CreateUser(ctx, storetest.SizedUser(fmt.Sprint(1000000+i), now)))
+	}
+	b.Run("all", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.ListUsers(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("page=50", func(b *testing.B) {
+		for b.Loop() {
+			if _, n, err := s.ListUsersPage(ctx, 50); err != nil || n != 5000 {
+				b.Fatal(n, err)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -221,6 +222,23 @@ func testUsers(t *testing.T, newStore factory) {
 			ids = append(ids, u.ID)
 		}
 		equal(t, "ListUsers ids", ids, []string{"1", "2", "9", "10", "100", "1000000001"})
+
+		for _, c := range []struct {
+			limit int
+			want  []string
+		}{{0, nil}, {1, []string{"1"}}, {4, []string{"1", "2", "9", "10"}}, {6, ids}, {100, ids}} {
+			page, total, err := s.ListUsersPage(ctx, c.limit)
+			must(t, err)
+			var got []string
+			for _, u := range page {
+				got = append(got, u.ID)
+			}
+			equal(t, fmt.Sprintf("ListUsersPage(%d) ids", c.limit), got, c.want)
+			equal(t, fmt.Sprintf("ListUsersPage(%d) total", c.limit), total, 6)
+			if len(page) > 0 && page[0].Phone != "+79990001" {
+				t.Fatalf("ListUsersPage(%d) decoded user 1 as %+v", c.limit, page[0])
+			}
+		}
 	})
 
 	t.Run("Delete", func(t *testing.T) {
