@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent"
-	"github.com/esia-emulator/esia-emulator/provider/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 

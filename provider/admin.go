@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 

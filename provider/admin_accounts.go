@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/audit"
 )
 
 // adminAudit queries the audit log: ?user=&client=&session=&type=login,logout&from=&to=

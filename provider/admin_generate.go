@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/proofing/personagen"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )

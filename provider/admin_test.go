@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
-	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/storage/keyfile"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
 )

@@ -16,9 +16,9 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
+	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
-	"github.com/esia-emulator/esia-emulator/provider/audit"
-	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
 )
 

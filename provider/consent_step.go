@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent"
-	"github.com/esia-emulator/esia-emulator/provider/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"errors"
 	"fmt"
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent"
-	"github.com/esia-emulator/esia-emulator/provider/audit"
 	"net/http"
 	"net/url"
 	"slices"

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"

@@ -2,7 +2,7 @@ package provider_test
 
 import (
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"golang.org/x/oauth2"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"

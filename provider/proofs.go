@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"

@@ -19,9 +19,9 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
+	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/consent"
-	"github.com/esia-emulator/esia-emulator/provider/audit"
-	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"

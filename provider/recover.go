@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/audit"
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"

@@ -16,8 +16,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/conformance"
-	"github.com/esia-emulator/esia-emulator/provider/config"
 )
 
 // conformanceFile is the optional --config file (YAML or JSON) of the conformance command.

@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
-	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia"
 )
 

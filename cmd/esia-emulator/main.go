@@ -14,8 +14,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
-	"github.com/esia-emulator/esia-emulator/provider/config"
 )
 
 func main() {

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 

@@ -17,7 +17,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 

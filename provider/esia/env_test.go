@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
-	"github.com/esia-emulator/esia-emulator/provider/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
 )

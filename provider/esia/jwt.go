@@ -17,7 +17,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 )
 
 // ESIA's JWTs carry a non-standard header {"ver":1,"typ":"JWT","sbt":"access","alg":"RS256"}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 )
 

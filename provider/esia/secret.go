@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 )
 
 // secretInput is what a request offers to the client_secret check. v2 marks the raw-signature

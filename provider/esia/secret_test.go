@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 )
 

@@ -12,7 +12,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 

@@ -12,8 +12,8 @@
 // Every value passes the proofing validators and none trips the emulated registries'
 // default failure rules, so generated standard personas verify.
 //
-// Person returns a plain struct whose fields mirror provider/config.Persona. The package
-// does not import provider/config, so that the configuration may use it (for example to
+// Person returns a plain struct whose fields mirror config.Persona. The package
+// does not import config, so that the configuration may use it (for example to
 // expand a "generate N personas from seed S" entry) without an import cycle.
 //
 // Callers: persona seeding in the provider and tests that need many distinct citizens.

@@ -12,7 +12,7 @@ import (
 )
 
 // Persona is a generated citizen. Its fields and their yaml/json names are those of
-// provider/config.Persona (and Passport those of config.Passport), so a generated persona
+// config.Persona (and Passport those of config.Passport), so a generated persona
 // converts field by field and its YAML pastes into a configuration file. AddressParts is
 // extra: the registration address split as storage.Address holds it; it is left out of
 // YAML and JSON.
@@ -40,7 +40,7 @@ type Persona struct {
 	AddressParts Address `yaml:"-" json:"-"`
 }
 
-// Passport RF, as provider/config.Passport.
+// Passport RF, as config.Passport.
 type Passport struct {
 	Series    string `yaml:"series" json:"series,omitempty"`
 	Number    string `yaml:"number" json:"number,omitempty"`

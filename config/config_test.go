@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/provider/config"
+	"github.com/esia-emulator/esia-emulator/config"
 )
 
 func TestDefaultIsValidAndHasTheBuiltins(t *testing.T) {
