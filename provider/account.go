@@ -4,7 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent"
@@ -40,32 +41,6 @@ func safeReturn(path string) string {
 	return "/account"
 }
 
-// accountView is what the account pages show.
-type accountView struct {
-	Section  string
-	User     storage.User
-	Level    string
-	Access   []accessRow
-	History  []historyRow
-	Sessions []sessionRow
-	Notice   string
-	Security *securityView
-	Profile  *profileView
-	Verify   string // a contact whose code form is open
-}
-
-type accessRow struct {
-	ClientID, ClientName, Since string
-	Data                        []string
-}
-
-type historyRow struct{ Time, Event, Service, IP, UserAgent string }
-
-type sessionRow struct {
-	ID, Started, LastSeen, IP, UserAgent string
-	Current                              bool
-}
-
 func (p *Provider) mountAccount(mux *http.ServeMux) {
 	p.Register(dialectAccount, accountDialect{p}, nil)
 	for _, section := range []string{"", "/access", "/history", "/sessions"} {
@@ -86,7 +61,7 @@ func (p *Provider) accountUser(w http.ResponseWriter, r *http.Request) (storage.
 	ctx := r.Context()
 	sess, has, err := p.currentSession(ctx, r)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return storage.User{}, storage.Session{}, "", false
 	}
 	if has {
@@ -94,13 +69,13 @@ func (p *Provider) accountUser(w http.ResponseWriter, r *http.Request) (storage.
 		if err == nil && u.Status != storage.StatusSuspended {
 			bid, err := p.browserID(w, r)
 			if err != nil {
-				p.serverError(w, r, err)
+				p.web.ServerError(w, r, err)
 				return storage.User{}, storage.Session{}, "", false
 			}
 			return u, sess, bid, true
 		}
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return storage.User{}, storage.Session{}, "", false
 		}
 	}
@@ -110,7 +85,7 @@ func (p *Provider) accountUser(w http.ResponseWriter, r *http.Request) (storage.
 	}
 	ar := storage.AuthRequest{Dialect: dialectAccount, Scopes: []string{"openid"}, Extra: map[string]string{"return": back}}
 	if err := p.StartLogin(w, r, ar); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 	}
 	return storage.User{}, storage.Session{}, "", false
 }
@@ -121,34 +96,34 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	now := p.now()
 	var err error
-	v := &accountView{Section: strings.TrimPrefix(r.URL.Path, "/account"), User: u, Level: translate(lang, "level."+string(u.Level)),
-		Notice: translate(lang, r.URL.Query().Get("notice"))}
+	v := &web.AccountView{Section: strings.TrimPrefix(r.URL.Path, "/account"), User: u, Level: p.web.T(lang, "level."+string(u.Level)),
+		Notice: p.web.T(lang, r.URL.Query().Get("notice"))}
 	if v.Notice == r.URL.Query().Get("notice") {
 		v.Notice = "" // only known messages are shown
 	}
 	switch v.Section {
 	case "":
 		if u, err = p.refreshAccount(ctx, u); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
-		v.User, v.Level = u, translate(lang, "level."+string(u.Level))
+		v.User, v.Level = u, p.web.T(lang, "level."+string(u.Level))
 		if v.Profile, err = p.profileView(ctx, u, lang); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		v.Profile.Editing = r.URL.Query().Get("edit") == "1"
 	case "/access":
 		list, err := p.grants().ListByUser(ctx, u.ID, now)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		for _, cg := range list {
-			row := accessRow{ClientID: cg.ClientID, ClientName: cg.ClientID, Since: localTime(cg.Since)}
+			row := web.AccessRow{ClientID: cg.ClientID, ClientName: cg.ClientID, Since: web.DateTime(cg.Since)}
 			if cl, ok := p.clients[cg.ClientID]; ok {
 				row.ClientName = cl.displayName()
 			}
@@ -162,11 +137,11 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 	case "/history":
 		events, err := p.audit.Query(ctx, audit.Filter{UserID: u.ID, Types: []audit.Type{audit.Login, audit.LoginFailed, audit.Logout}, Limit: 100})
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		for _, e := range events {
-			row := historyRow{Time: localTime(e.Time), Event: translate(lang, "history."+string(e.Type)), IP: e.IP, UserAgent: e.UserAgent, Service: e.ClientID}
+			row := web.HistoryRow{Time: web.DateTime(e.Time), Event: p.web.T(lang, "history."+string(e.Type)), IP: e.IP, UserAgent: e.UserAgent, Service: e.ClientID}
 			if cl, ok := p.clients[e.ClientID]; ok {
 				row.Service = cl.displayName()
 			}
@@ -175,15 +150,15 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 	case "/sessions":
 		list, err := p.store.ListUserSessions(ctx, u.ID, now)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		for _, s := range list {
-			v.Sessions = append(v.Sessions, sessionRow{ID: s.ID, Started: localTime(s.CreatedAt), LastSeen: localTime(s.LastSeen),
+			v.Sessions = append(v.Sessions, web.SessionRow{ID: s.ID, Started: web.DateTime(s.CreatedAt), LastSeen: web.DateTime(s.LastSeen),
 				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == sess.ID})
 		}
 	}
-	p.render(w, r, http.StatusOK, "account", pageData{Lang: lang, Title: "account.title", MainClass: "wide",
+	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
 		CSRF: p.csrfToken(bid, "", formAccount), Account: v})
 }
 
@@ -198,11 +173,11 @@ func (p *Provider) accountWithdraw(w http.ResponseWriter, r *http.Request) {
 	client := r.PostFormValue("client")
 	withdrawn, err := p.grants().Withdraw(ctx, u.ID, client, p.now())
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	if err := p.store.RevokeUserClientTokens(ctx, u.ID, client); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	if len(withdrawn) > 0 {
@@ -223,7 +198,7 @@ func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
 	s, err := p.store.GetSession(ctx, id, p.now())
 	if err == nil && s.UserID == u.ID { // only the citizen's own sessions
 		if err := p.store.DeleteSession(ctx, id); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.notifyLogout(ctx, []storage.Session{s})
@@ -245,18 +220,8 @@ func (p *Provider) accountLogout(w http.ResponseWriter, r *http.Request) {
 		p.recordAudit(r.Context(), r, audit.Event{Type: audit.Logout, UserID: sess.UserID, SessionID: sess.ID})
 	}
 	if err := p.EndBrowserSession(w, r); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/logged-out", http.StatusSeeOther)
-}
-
-// moscow is the time zone the account pages show times in.
-var moscow = time.FixedZone("MSK", 3*60*60)
-
-func localTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(moscow).Format("02.01.2006 15:04") + " МСК"
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
@@ -16,21 +18,6 @@ import (
 // authenticator app), recovery codes, login notifications.
 
 const totpPendingColl = "totp-pending" // an enrolment waiting for its first code, per citizen
-
-type securityView struct {
-	SecondFactor  string
-	PhoneVerified bool
-	Recovery      int
-	NotifyLogins  bool
-	Enroll        *enrollView
-	RecoveryCodes []string // shown once, right after they are made
-	Error         string
-}
-
-type enrollView struct {
-	Secret string
-	QR     template.URL // a data: URI of the PNG the emulator made itself
-}
 
 func (p *Provider) mountSecurity(mux *http.ServeMux) {
 	mux.HandleFunc("GET /account/security", p.securityPage)
@@ -45,18 +32,18 @@ func (p *Provider) securityPage(w http.ResponseWriter, r *http.Request) {
 	p.renderSecurity(w, r, u, bid, nil)
 }
 
-func (p *Provider) renderSecurity(w http.ResponseWriter, r *http.Request, u storage.User, bid string, sv *securityView) {
-	lang := requestLang(r, nil)
+func (p *Provider) renderSecurity(w http.ResponseWriter, r *http.Request, u storage.User, bid string, sv *web.SecurityView) {
+	lang := web.Lang(r, nil)
 	if sv == nil {
-		sv = &securityView{}
+		sv = &web.SecurityView{}
 	}
 	sv.SecondFactor, sv.PhoneVerified, sv.Recovery, sv.NotifyLogins = u.SecondFactor, u.PhoneVerified, len(u.RecoveryCodes), u.NotifyLogins
-	v := &accountView{Section: "/security", User: u, Level: translate(lang, "level."+string(u.Level)), Security: sv,
-		Notice: translate(lang, r.URL.Query().Get("notice"))}
+	v := &web.AccountView{Section: "/security", User: u, Level: p.web.T(lang, "level."+string(u.Level)), Security: sv,
+		Notice: p.web.T(lang, r.URL.Query().Get("notice"))}
 	if v.Notice == r.URL.Query().Get("notice") {
 		v.Notice = ""
 	}
-	p.render(w, r, http.StatusOK, "account", pageData{Lang: lang, Title: "account.title", MainClass: "wide",
+	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
 		CSRF: p.csrfToken(bid, "", formAccount), Account: v})
 }
 
@@ -71,9 +58,9 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	now := p.now()
-	fail := func(key string) { p.renderSecurity(w, r, u, bid, &securityView{Error: translate(lang, key)}) }
+	fail := func(key string) { p.renderSecurity(w, r, u, bid, &web.SecurityView{Error: p.web.T(lang, key)}) }
 	save := func(edit func(*storage.User)) (storage.User, error) {
 		return p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 			edit(&cur)
@@ -85,14 +72,14 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 	case "totp-start":
 		enr, err := p.totp.NewSecret(u.Phone + u.Email)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		if err := storage.PutDoc(ctx, p.store, totpPendingColl, u.ID, pendingTOTP{Secret: enr.Secret}, now.Add(15*time.Minute)); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
-		p.renderSecurity(w, r, u, bid, &securityView{Enroll: &enrollView{Secret: enr.Secret, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.PNG))}})
+		p.renderSecurity(w, r, u, bid, &web.SecurityView{Enroll: &web.EnrollView{Secret: enr.Secret, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(enr.PNG))}})
 	case "totp-confirm":
 		pend, err := storage.GetDoc[pendingTOTP](ctx, p.store, totpPendingColl, u.ID, now)
 		if err != nil {
@@ -105,23 +92,23 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 		}
 		plain, hashes, err := otp.NewRecoveryCodes(p.rand, 10)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		if u, err = save(func(c *storage.User) { c.SecondFactor, c.TOTPSecret, c.RecoveryCodes = "totp", pend.Secret, hashes }); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		_ = p.store.DeleteDoc(ctx, totpPendingColl, u.ID)
 		p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "totp"}})
-		p.renderSecurity(w, r, u, bid, &securityView{RecoveryCodes: plain})
+		p.renderSecurity(w, r, u, bid, &web.SecurityView{RecoveryCodes: plain})
 	case "sms-on":
 		if !u.PhoneVerified {
 			fail("security.sms.nophone")
 			return
 		}
 		if u, err := save(func(c *storage.User) { c.SecondFactor = "sms" }); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 		} else {
 			p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "sms"}})
 			http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
@@ -131,8 +118,8 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 		okPw, err := p.hasher.Verify(u.PasswordHash, r.PostFormValue("password"))
 		if err != nil || !okPw {
 			if _, ferr := p.limiter.Fail(ctx, lockout.PasswordKey(u.ID)); ferr != nil {
-				msg, _ := lockProblem(lang, ferr)
-				p.renderSecurity(w, r, u, bid, &securityView{Error: msg})
+				msg, _ := p.lockProblem(lang, ferr)
+				p.renderSecurity(w, r, u, bid, &web.SecurityView{Error: msg})
 				return
 			}
 			fail("security.off.password")
@@ -143,7 +130,7 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if u, err = save(func(c *storage.User) { c.SecondFactor, c.TOTPSecret, c.RecoveryCodes = "", "", nil }); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "off"}})
@@ -151,12 +138,12 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 	case "notify":
 		on := r.PostFormValue("on") == "1"
 		if _, err := save(func(c *storage.User) { c.NotifyLogins = on }); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.recordAudit(ctx, r, audit.Event{Type: audit.NotificationsChanged, UserID: u.ID, Details: map[string]string{"on": map[bool]string{true: "yes", false: "no"}[on]}})
 		http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
 	default:
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -89,16 +91,10 @@ func splitGranted(ar storage.AuthRequest, carried []string) (scopes, claimScopes
 	return scopes, claimScopes
 }
 
-// consentItemView is one line of the consent page.
-type consentItemView struct {
-	Scope, Text                            string
-	Required, Granted, Editable, Sensitive bool
-}
-
-func consentItems(lang string, items []consent.Item) []consentItemView {
-	out := make([]consentItemView, 0, len(items))
+func consentItems(lang string, items []consent.Item) []web.ConsentItem {
+	out := make([]web.ConsentItem, 0, len(items))
 	for _, it := range items {
-		v := consentItemView{Scope: it.Scope, Text: consent.Text(it.Scope, lang), Required: it.Required, Granted: it.Granted, Editable: it.Editable}
+		v := web.ConsentItem{Scope: it.Scope, Text: consent.Text(it.Scope, lang), Required: it.Required, Granted: it.Granted, Editable: it.Editable}
 		if sc, ok := consent.Lookup(consent.Base(it.Scope)); ok {
 			v.Sensitive = sc.Sensitive
 		}

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	jose "github.com/go-jose/go-jose/v4"
 )
 
@@ -25,13 +27,6 @@ const (
 	formDebug    = "debug"
 	debugPageKey = "debug.title"
 )
-
-type debugView struct {
-	Clients  []string
-	Sections []debugSection
-}
-
-type debugSection struct{ Title, Body string }
 
 // debugState travels in a signed, encrypted cookie between the start and the callback.
 type debugState struct {
@@ -52,14 +47,14 @@ func (p *Provider) debugRedirect() string { return p.cfg.Issuer + pathDebugCB }
 func (p *Provider) debugPage(w http.ResponseWriter, r *http.Request) {
 	bid, err := p.browserID(w, r)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
-	v := &debugView{}
+	v := &web.DebugView{}
 	for _, c := range p.cfg.Clients {
 		v.Clients = append(v.Clients, c.ID)
 	}
-	p.render(w, r, http.StatusOK, "debug", pageData{Lang: requestLang(r, nil), Title: debugPageKey, MainClass: "wide",
+	p.web.Render(w, r, http.StatusOK, &web.DebugPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: debugPageKey, MainClass: "wide"},
 		CSRF: p.csrfToken(bid, "", formDebug), Debug: v})
 }
 
@@ -69,7 +64,7 @@ func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
 	}
 	cl, ok := p.clients[r.PostFormValue("client")]
 	if !ok {
-		p.message(w, r, http.StatusBadRequest, requestLang(r, nil), "error.title", "error.badrequest")
+		p.web.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
 		return
 	}
 	st := debugState{Client: cl.cfg.ID, State: p.randomID()[:22], Nonce: p.randomID()[:22], Verifier: p.randomID()}
@@ -89,32 +84,32 @@ func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
 	st.Request = p.cfg.Issuer + pathAuthorize + "?" + q.Encode()
 	b, _ := json.Marshal(st)
 	if err := p.setCookie(w, debugCookie, string(b), 0); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, st.Request, http.StatusSeeOther)
 }
 
 func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	var st debugState
 	if err := json.Unmarshal([]byte(p.readCookie(r, debugCookie)), &st); err != nil || st.State == "" {
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return
 	}
 	p.clearCookie(w, debugCookie)
-	v := &debugView{}
-	add := func(title, body string) { v.Sections = append(v.Sections, debugSection{title, body}) }
+	v := &web.DebugView{}
+	add := func(title, body string) { v.Sections = append(v.Sections, web.DebugSection{Title: title, Body: body}) }
 	add("1. Authorization request", st.Request)
 	add("2. Callback", r.URL.String())
 	q := r.URL.Query()
-	pd := pageData{Lang: lang, Title: debugPageKey, MainClass: "wide", Debug: v}
+	pd := &web.DebugPage{Frame: web.Frame{Lang: lang, Title: debugPageKey, MainClass: "wide"}, Debug: v}
 	if q.Get("state") != st.State {
 		pd.Error = "state does not match the request"
 	}
 	if e := q.Get("error"); e != "" {
 		pd.Error = e + ": " + q.Get("error_description")
-		p.render(w, r, http.StatusOK, "debug", pd)
+		p.web.Render(w, r, http.StatusOK, pd)
 		return
 	}
 	cl := p.clients[st.Client]
@@ -146,7 +141,7 @@ func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
 		p.handler.ServeHTTP(ures, ureq)
 		add(fmt.Sprintf("6. Userinfo (HTTP %d)", ures.Code), indentJSON(ures.Body.Bytes()))
 	}
-	p.render(w, r, http.StatusOK, "debug", pd)
+	p.web.Render(w, r, http.StatusOK, pd)
 }
 
 // describeJWT decodes a JWT and checks its signature against the published keys.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
 // A fault makes the next Count calls of an endpoint fail on purpose (test mode). Faults live
@@ -91,7 +93,7 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": "технические работы / maintenance"})
 				return
 			}
-			p.message(w, r, http.StatusServiceUnavailable, requestLang(r, nil), "maintenance.title", "maintenance.text")
+			p.web.Message(w, r, http.StatusServiceUnavailable, web.Lang(r, nil), "maintenance.title", "maintenance.text")
 			return
 		}
 		f := p.faults.take(endpoint)
@@ -117,9 +119,9 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 			desc = strings.TrimSpace(f.ESIACode + ": " + desc)
 		}
 		if endpoint == "authorize" {
-			lang := requestLang(r, nil)
-			p.render(w, r, f.Status, "message", pageData{Lang: lang, Title: "error.title",
-				Paragraphs: []string{translate(lang, "error.server")}, Details: strings.TrimSpace(f.Error + " " + desc)})
+			lang := web.Lang(r, nil)
+			p.web.Render(w, r, f.Status, &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "error.title"},
+				Paragraphs: []string{p.web.T(lang, "error.server")}, Details: strings.TrimSpace(f.Error + " " + desc)})
 			return
 		}
 		body := map[string]string{}

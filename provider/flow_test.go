@@ -83,17 +83,3 @@ func TestNextStepRefusesAMalformedClaimsParameter(t *testing.T) {
 		t.Fatalf("%+v", d)
 	}
 }
-
-// TestEveryMessageHasBothLanguages guards against a key added to one language only.
-func TestEveryMessageHasBothLanguages(t *testing.T) {
-	for key := range messages["ru"] {
-		if _, ok := messages["en"][key]; !ok {
-			t.Errorf("%q has no English text", key)
-		}
-	}
-	for key := range messages["en"] {
-		if _, ok := messages["ru"][key]; !ok {
-			t.Errorf("%q has no Russian text", key)
-		}
-	}
-}

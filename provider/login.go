@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"errors"
 	"fmt"
-	"github.com/esia-emulator/esia-emulator/audit"
-	"github.com/esia-emulator/esia-emulator/consent"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/consent"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -41,14 +44,14 @@ const (
 // loadRequest reads the request a login page belongs to and binds it to this browser. It
 // answers the error page itself and returns ok=false when the flow cannot go on.
 func (p *Provider) loadRequest(w http.ResponseWriter, r *http.Request, id string) (storage.AuthRequest, string, bool) {
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	if id == "" {
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 		return storage.AuthRequest{}, "", false
 	}
 	bid, err := p.browserID(w, r)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return storage.AuthRequest{}, "", false
 	}
 	ctx := r.Context()
@@ -59,15 +62,15 @@ func (p *Provider) loadRequest(w http.ResponseWriter, r *http.Request, id string
 		return a, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return storage.AuthRequest{}, "", false
 	}
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return storage.AuthRequest{}, "", false
 	}
 	if ar.BrowserID != bid {
-		p.message(w, r, http.StatusForbidden, requestLang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
+		p.web.Message(w, r, http.StatusForbidden, web.Lang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
 		return storage.AuthRequest{}, "", false
 	}
 	if ar.Done {
@@ -117,7 +120,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 	}
 	userID, sess, hasSession, err := p.flowUser(ctx, r, ar)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	st.HasSession, st.SessionUser, st.SessionAuthTime = hasSession, sess.UserID, sess.AuthTime
@@ -129,11 +132,11 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			_ = p.deleteSession(ctx, sess.ID)
 			st.HasSession = false
 		} else if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		if user, err = p.refreshAccount(ctx, user); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		status := proofing.Effective(proofing.StatusOf(user, proofsOf(user)), st.Now)
@@ -146,11 +149,11 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			st.SecondFactorDone = hasMFA(ar.AMR)
 		}
 		if st.Consent, err = p.consentDecision(ctx, ar, user.ID); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 	}
-	lang := requestLang(r, ar.UILocales)
+	lang := web.Lang(r, ar.UILocales)
 	d := nextStep(st)
 	switch d.step {
 	case stepLogin:
@@ -158,21 +161,21 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		if v := r.PostFormValue("login"); v != "" {
 			login = v
 		}
-		pd := pageData{Lang: lang, Title: "login.title",
+		pd := &web.LoginPage{Frame: web.Frame{Lang: lang, Title: "login.title"},
 			CSRF: p.csrfToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: clientName(cl),
 			Login: login, Error: loginError}
 		if p.cfg.TestMode() {
 			pd.PersonaQuery = r.URL.Query().Get("persona_q")
 			if pd.Personas, pd.PersonaTotal, err = p.pickablePersonas(ctx, pd.PersonaQuery); err != nil {
-				p.serverError(w, r, err)
+				p.web.ServerError(w, r, err)
 				return
 			}
 		}
-		p.render(w, r, http.StatusOK, "login", pd)
+		p.web.Render(w, r, http.StatusOK, pd)
 	case stepSecondFactor:
 		p.codePage(w, r, ar, bid, user, loginError)
 	case stepConsent:
-		p.render(w, r, http.StatusOK, "consent", pageData{Lang: lang, Title: "consent.title",
+		p.web.Render(w, r, http.StatusOK, &web.ConsentPage{Frame: web.Frame{Lang: lang, Title: "consent.title"},
 			CSRF: p.csrfToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
 			Consent: consentItems(lang, st.Consent.Items)})
 	case stepLevelLow:
@@ -180,20 +183,20 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		if st.MinLevel == storage.LevelStandard {
 			text = "level.text.standard"
 		}
-		pd := pageData{Lang: lang, Title: "level.title", CSRF: p.csrfToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: p.csrfToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
 			FormAction: "/login/deny", FormButton: "level.back"}
-		pd.Paragraphs = []string{translate(lang, text), translate(lang, "level.how")}
-		p.render(w, r, http.StatusForbidden, "message", pd)
+		pd.Paragraphs = []string{p.web.T(lang, text), p.web.T(lang, "level.how")}
+		p.web.Render(w, r, http.StatusForbidden, pd)
 	case stepSuspended:
 		if hasSession && sess.UserID == user.ID {
 			_ = p.deleteSession(ctx, sess.ID)
 		}
-		pd := pageData{Lang: lang, Title: "suspended.title", Paragraphs: []string{translate(lang, "suspended.text")}}
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "suspended.title"}, Paragraphs: []string{p.web.T(lang, "suspended.text")}}
 		if user.StatusReason != "" {
-			pd.Paragraphs = append(pd.Paragraphs, translate(lang, "suspended.reason")+": "+user.StatusReason)
+			pd.Paragraphs = append(pd.Paragraphs, p.web.T(lang, "suspended.reason")+": "+user.StatusReason)
 		}
-		pd.Paragraphs = append(pd.Paragraphs, translate(lang, "suspended.help"))
-		p.render(w, r, http.StatusForbidden, "message", pd)
+		pd.Paragraphs = append(pd.Paragraphs, p.web.T(lang, "suspended.help"))
+		p.web.Render(w, r, http.StatusForbidden, pd)
 	case stepFailRP:
 		p.failRP(w, r, ar, d.err, d.desc)
 	case stepDone:
@@ -231,7 +234,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.A
 		return a, nil
 	})
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	if sess.ID != "" && ar.ClientID != "" && !slices.Contains(sess.Clients, ar.ClientID) {
@@ -246,7 +249,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.A
 	if d, ok := p.dialects[ar.Dialect]; ok && ar.Dialect != "" {
 		ar, err = p.store.GetAuthRequest(ctx, ar.ID, p.now())
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		d.Complete(w, r, ar)
@@ -282,7 +285,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	lang := requestLang(r, ar.UILocales)
+	lang := web.Lang(r, ar.UILocales)
 	ctx := r.Context()
 	login, pw := r.PostFormValue("login"), r.PostFormValue("password")
 	var user storage.User
@@ -291,17 +294,17 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 	case oid != "" && p.cfg.TestMode():
 		// The persona picker: the password step is skipped, everything after it is not.
 		if user, err = p.store.GetUser(ctx, oid); errors.Is(err, storage.ErrNotFound) {
-			p.dispatch(w, r, ar, bid, translate(lang, "login.invalid"))
+			p.dispatch(w, r, ar, bid, p.web.T(lang, "login.invalid"))
 			return
 		}
 	case login == "" || pw == "":
-		p.dispatch(w, r, ar, bid, translate(lang, "login.empty"))
+		p.dispatch(w, r, ar, bid, p.web.T(lang, "login.empty"))
 		return
 	default:
 		var problem string
 		user, problem, err = p.checkPassword(ctx, r, ar, login, pw)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		if problem != "" {
@@ -310,7 +313,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	now := p.now()
@@ -322,7 +325,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 			return a, nil
 		})
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
@@ -331,7 +334,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 	if user.Status != storage.StatusSuspended {
 		sess, err := p.startSession(ctx, w, r, user, amr, acr)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		ar.SessionID = sess.ID
@@ -344,7 +347,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 		return a, nil
 	})
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
@@ -357,14 +360,14 @@ const pickerLimit = 50
 // whose name, persona key, account id, phone, e-mail or SNILS contains q (any case; "" matches
 // all), and how many matched in all. Without q only the shown accounts are read in full, so a
 // store with thousands of generated personas does not slow every login page.
-func (p *Provider) pickablePersonas(ctx context.Context, q string) ([]personaRow, int, error) {
-	row := func(u storage.User) personaRow {
-		return personaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)}
+func (p *Provider) pickablePersonas(ctx context.Context, q string) ([]web.PersonaRow, int, error) {
+	row := func(u storage.User) web.PersonaRow {
+		return web.PersonaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)}
 	}
 	q = strings.ToLower(strings.TrimSpace(q))
 	if q == "" {
 		users, total, err := p.store.ListUsersPage(ctx, pickerLimit)
-		var rows []personaRow
+		var rows []web.PersonaRow
 		for _, u := range users {
 			rows = append(rows, row(u))
 		}
@@ -374,7 +377,7 @@ func (p *Provider) pickablePersonas(ctx context.Context, q string) ([]personaRow
 	if err != nil {
 		return nil, 0, err
 	}
-	var rows []personaRow
+	var rows []web.PersonaRow
 	total := 0
 	for _, u := range users {
 		if !strings.Contains(strings.ToLower(strings.Join([]string{u.FullName(), u.Persona, u.ID, u.Phone, u.Email, u.SNILS}, "\n")), q) {
@@ -394,7 +397,7 @@ func (p *Provider) pickablePersonas(ctx context.Context, q string) ([]personaRow
 // typed login), so neither the answer nor the timing tells whether an account exists.
 // problem is the message for the citizen when the login is refused.
 func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, error) {
-	lang := requestLang(r, ar.UILocales)
+	lang := web.Lang(r, ar.UILocales)
 	u, found, normalized, err := p.lookupLogin(ctx, login)
 	if err != nil {
 		return u, "", err
@@ -406,7 +409,7 @@ func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storag
 	ipKey := lockout.IPKey(r.RemoteAddr)
 	for _, k := range []string{ipKey, key} {
 		if err := p.limiter.Check(ctx, k); err != nil {
-			msg, err := lockProblem(lang, err)
+			msg, err := p.lockProblem(lang, err)
 			return u, msg, err
 		}
 	}
@@ -429,30 +432,30 @@ func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storag
 			if le.New && found {
 				p.lockNotice(ctx, r, u, le)
 			}
-			return u, lockMessage(lang, le), nil
+			return u, p.lockMessage(lang, le), nil
 		case ferr != nil:
 			return u, "", ferr
 		case errors.As(ipErr, &le):
-			return u, lockMessage(lang, le), nil
+			return u, p.lockMessage(lang, le), nil
 		}
-		return u, translate(lang, "login.invalid") + ". " + fmt.Sprintf(translate(lang, "login.attempts"), left), nil
+		return u, p.web.T(lang, "login.invalid") + ". " + fmt.Sprintf(p.web.T(lang, "login.attempts"), left), nil
 	}
 	if err := p.limiter.Succeed(ctx, key); err != nil {
-		msg, err := lockProblem(lang, err)
+		msg, err := p.lockProblem(lang, err)
 		return u, msg, err
 	}
 	if err := p.limiter.Succeed(ctx, ipKey); err != nil {
-		msg, err := lockProblem(lang, err)
+		msg, err := p.lockProblem(lang, err)
 		return u, msg, err
 	}
 	return u, "", nil
 }
 
 // lockProblem turns a lock into the citizen's message; other errors pass through.
-func lockProblem(lang string, err error) (string, error) {
+func (p *Provider) lockProblem(lang string, err error) (string, error) {
 	var le *lockout.LockedError
 	if errors.As(err, &le) {
-		return lockMessage(lang, le), nil
+		return p.lockMessage(lang, le), nil
 	}
 	return "", err
 }
@@ -502,7 +505,7 @@ func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	userID, _, _, err := p.flowUser(ctx, r, ar)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	if userID == "" {
@@ -517,7 +520,7 @@ func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	scopes, err := p.applyConsent(ctx, r, ar, userID, r.PostForm["scope"])
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, p.now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
@@ -526,7 +529,7 @@ func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
 		return a, nil
 	})
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	p.dispatch(w, r, ar, bid, "")
@@ -551,7 +554,7 @@ func (p *Provider) serverError(w http.ResponseWriter, r *http.Request, err error
 		status = http.StatusServiceUnavailable
 	}
 	p.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
-	p.message(w, r, status, requestLang(r, nil), "error.title", "error.server")
+	p.web.Message(w, r, status, web.Lang(r, nil), "error.title", "error.server")
 }
 
 func clientName(cl *client) string {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
@@ -86,9 +88,9 @@ func smsKey(userID string) string { return "login:" + userID }
 // codePage shows the second-factor form, sending an SMS code first when none is pending.
 func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
 	ctx := r.Context()
-	lang := requestLang(r, ar.UILocales)
-	d := pageData{Lang: lang, Title: "code.title", CSRF: p.csrfToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
-		ClientName: clientName(p.clients[ar.ClientID]), Error: problem, Code: &codeView{Method: secondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
+	lang := web.Lang(r, ar.UILocales)
+	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: p.csrfToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
+		ClientName: clientName(p.clients[ar.ClientID]), Error: problem, Code: &web.CodeView{Method: secondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
 	if d.Code.Method == "sms" {
 		ch, err := p.sms.Status(ctx, smsKey(u.ID))
 		if err != nil || ch.Verified || !p.now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
@@ -98,29 +100,20 @@ func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.A
 			switch {
 			case errors.As(err, &soon), errors.As(err, &limited):
 				if d.Error == "" {
-					d.Error = translate(lang, "code.ratelimited")
+					d.Error = p.web.T(lang, "code.ratelimited")
 				}
 			case err != nil:
-				p.serverError(w, r, err)
+				p.web.ServerError(w, r, err)
 				return
 			default:
 				p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
 			}
 		}
 		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
-		d.Code.ExpiresAt, d.Code.ResendAt = localClock(ch.ExpiresAt), localClock(ch.ResendAt)
+		d.Code.ExpiresAt, d.Code.ResendAt = web.Clock(ch.ExpiresAt), web.Clock(ch.ResendAt)
 		d.Code.CanResend = !p.now().Before(ch.ResendAt)
 	}
-	p.render(w, r, http.StatusOK, "code", d)
-}
-
-// codeView is what the second-factor page shows.
-type codeView struct {
-	Method              string // sms or totp
-	Masked              string
-	TriesLeft, Length   int
-	ExpiresAt, ResendAt string
-	CanResend, Recovery bool
+	p.web.Render(w, r, http.StatusOK, d)
 }
 
 // postCode checks a second-factor code (SMS, authenticator or recovery code).
@@ -130,10 +123,10 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, ar.UILocales)
+	lang := web.Lang(r, ar.UILocales)
 	userID, sess, hasSession, err := p.flowUser(ctx, r, ar)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	if userID == "" || (!ar.FirstFactor && !hasSession) {
@@ -142,7 +135,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := p.store.GetUser(ctx, userID)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	if r.PostFormValue("resend") != "" {
@@ -161,7 +154,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 			p.lockedPage(w, r, ar, bid, u, ferr)
 			return
 		}
-		p.codePage(w, r, ar, bid, u, codeProblem(lang, verr))
+		p.codePage(w, r, ar, bid, u, p.codeProblem(lang, verr))
 		return
 	}
 	if err := p.limiter.Succeed(ctx, codeKey); err != nil {
@@ -179,7 +172,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
@@ -190,7 +183,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 		return a, nil
 	})
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
@@ -225,25 +218,25 @@ func (p *Provider) verifySecondFactor(ctx context.Context, u storage.User, code,
 
 var errNoSecondFactor = errors.New("no second factor available")
 
-func codeProblem(lang string, err error) string {
+func (p *Provider) codeProblem(lang string, err error) string {
 	var wrong *otp.WrongCodeError
 	switch {
 	case errors.As(err, &wrong):
-		return fmt.Sprintf(translate(lang, "code.wrong"), wrong.TriesLeft)
+		return fmt.Sprintf(p.web.T(lang, "code.wrong"), wrong.TriesLeft)
 	case errors.Is(err, otp.ErrNoTriesLeft):
-		return translate(lang, "code.notries")
+		return p.web.T(lang, "code.notries")
 	case errors.Is(err, otp.ErrCodeExpired):
-		return translate(lang, "code.expired")
+		return p.web.T(lang, "code.expired")
 	case errors.Is(err, otp.ErrCodeReused):
-		return translate(lang, "code.reused")
+		return p.web.T(lang, "code.reused")
 	}
-	return translate(lang, "code.invalid")
+	return p.web.T(lang, "code.invalid")
 }
 
 // resendCode sends a new SMS code when the pause is over.
 func (p *Provider) resendCode(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User) {
 	ctx := r.Context()
-	lang := requestLang(r, ar.UILocales)
+	lang := web.Lang(r, ar.UILocales)
 	if secondFactorMethod(u) != "sms" {
 		p.codePage(w, r, ar, bid, u, "")
 		return
@@ -253,11 +246,11 @@ func (p *Provider) resendCode(w http.ResponseWriter, r *http.Request, ar storage
 	var limited *otp.RateLimitedError
 	switch {
 	case errors.As(err, &soon):
-		p.codePage(w, r, ar, bid, u, fmt.Sprintf(translate(lang, "code.toosoon"), localClock(soon.RetryAt)))
+		p.codePage(w, r, ar, bid, u, fmt.Sprintf(p.web.T(lang, "code.toosoon"), web.Clock(soon.RetryAt)))
 	case errors.As(err, &limited):
-		p.codePage(w, r, ar, bid, u, translate(lang, "code.ratelimited"))
+		p.codePage(w, r, ar, bid, u, p.web.T(lang, "code.ratelimited"))
 	case err != nil:
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 	default:
 		p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
 		p.codePage(w, r, ar, bid, u, "")
@@ -268,11 +261,11 @@ func (p *Provider) resendCode(w http.ResponseWriter, r *http.Request, ar storage
 func (p *Provider) lockedPage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, err error) {
 	var le *lockout.LockedError
 	if !errors.As(err, &le) {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
-	lang := requestLang(r, ar.UILocales)
-	msg := lockMessage(lang, le)
+	lang := web.Lang(r, ar.UILocales)
+	msg := p.lockMessage(lang, le)
 	if le.Scope == lockout.ScopeCode && !le.Permanent {
 		p.codePage(w, r, ar, bid, u, msg)
 		return
@@ -281,24 +274,16 @@ func (p *Provider) lockedPage(w http.ResponseWriter, r *http.Request, ar storage
 }
 
 // lockMessage says what is locked and when it ends (Moscow time).
-func lockMessage(lang string, le *lockout.LockedError) string {
+func (p *Provider) lockMessage(lang string, le *lockout.LockedError) string {
 	switch {
 	case le.Permanent:
-		return translate(lang, "lock.permanent")
+		return p.web.T(lang, "lock.permanent")
 	case le.Scope == lockout.ScopeIP:
-		return fmt.Sprintf(translate(lang, "lock.ip"), localClock(le.Until))
+		return fmt.Sprintf(p.web.T(lang, "lock.ip"), web.Clock(le.Until))
 	case le.Scope == lockout.ScopeCode:
-		return fmt.Sprintf(translate(lang, "lock.code"), localClock(le.Until))
+		return fmt.Sprintf(p.web.T(lang, "lock.code"), web.Clock(le.Until))
 	}
-	return fmt.Sprintf(translate(lang, "lock.account"), localClock(le.Until))
-}
-
-// localClock is a time of day in Moscow, with the date when it is not today.
-func localClock(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(moscow).Format("15:04 02.01.2006") + " МСК"
+	return fmt.Sprintf(p.web.T(lang, "lock.account"), web.Clock(le.Until))
 }
 
 // notifyLogin sends the opt-in login notice.
@@ -311,9 +296,9 @@ func (p *Provider) notifyLogin(ctx context.Context, u storage.User, clientID str
 		service = cl.displayName()
 	}
 	msg := otp.Message{Channel: otp.ChannelEmail, To: u.Email, Kind: otp.KindLoginNotice, Subject: "Вход в учётную запись",
-		Body: fmt.Sprintf("Выполнен вход в вашу учётную запись %s. Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", localTime(p.now()))}
+		Body: fmt.Sprintf("Выполнен вход в вашу учётную запись %s. Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", web.DateTime(p.now()))}
 	if service != "" {
-		msg.Body = fmt.Sprintf("Выполнен вход в вашу учётную запись %s (сервис «%s»). Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", localTime(p.now()), service)
+		msg.Body = fmt.Sprintf("Выполнен вход в вашу учётную запись %s (сервис «%s»). Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", web.DateTime(p.now()), service)
 	}
 	if u.Email == "" {
 		msg.Channel, msg.To = otp.ChannelSMS, u.Phone

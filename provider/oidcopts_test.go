@@ -2,8 +2,9 @@ package provider_test
 
 import (
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/esia-emulator/esia-emulator/config"
 	"golang.org/x/oauth2"
+
+	"github.com/esia-emulator/esia-emulator/config"
 )
 
 type oidcConfig = oidc.Config

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
@@ -16,8 +18,6 @@ import (
 // The outbox is where the emulator "sends" SMS, e-mail and postal messages: developers read
 // it at /outbox, tests through /admin/api/outbox (with a wait for the next message, so no
 // polling loop is needed).
-
-type outboxRow struct{ Time, Channel, To, Subject, Body, Code string }
 
 // recipient normalises a ?to= filter the way logins are: any phone spelling (and a "+" that
 // arrived as a space) becomes +7XXXXXXXXXX, an e-mail lower-case; anything else is kept.
@@ -33,15 +33,15 @@ func (p *Provider) outboxPage(w http.ResponseWriter, r *http.Request) {
 	to := recipient(r.URL.Query().Get("to"))
 	msgs, err := p.outbox.List(r.Context(), otp.Filter{To: to, Limit: 200})
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
-	rows := make([]outboxRow, 0, len(msgs))
+	rows := make([]web.OutboxRow, 0, len(msgs))
 	for i := len(msgs) - 1; i >= 0; i-- { // newest first
 		m := msgs[i]
-		rows = append(rows, outboxRow{Time: localTime(m.CreatedAt), Channel: m.Channel, To: m.To, Subject: m.Subject, Body: m.Body, Code: m.Code})
+		rows = append(rows, web.OutboxRow{Time: web.DateTime(m.CreatedAt), Channel: m.Channel, To: m.To, Subject: m.Subject, Body: m.Body, Code: m.Code})
 	}
-	p.render(w, r, http.StatusOK, "outbox", pageData{Lang: requestLang(r, nil), Title: "outbox.title", MainClass: "wide", Outbox: rows, Login: to})
+	p.web.Render(w, r, http.StatusOK, &web.OutboxPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "outbox.title", MainClass: "wide"}, Outbox: rows, Login: to})
 }
 
 // adminOutbox lists messages: ?to=+79990000003&channel=sms&kind=login_code&limit=10. With

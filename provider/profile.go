@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
@@ -18,42 +20,14 @@ import (
 // (confirmed level: a registered letter's code or a qualified e-signature; a service centre
 // or a bank through the admin API).
 
-// profileView is the profile section of the account pages.
-type profileView struct {
-	Status, StatusReason, StatusSince, StatusDeadline string
-	Contacts                                          []contactRow
-	Documents                                         []docRow
-	SNILS, SNILSState, INN, INNState                  string
-	Checks                                            []checkRow
-	Missing                                           []string
-	NextLevel                                         string
-	Form                                              profileForm
-	Problems                                          []string
-	Editing                                           bool
-	CanConfirm, ESignature                            bool
-	Challenge                                         string
-}
-
-type contactRow struct{ Kind, Value, State string }
-type docRow struct{ Type, Number, State string }
-type checkRow struct{ Registry, State, Ready string }
-
-// profileForm is the profile form's fields (dates YYYY-MM-DD).
-type profileForm struct {
-	BirthDate, BirthPlace, Gender                                string
-	SNILS, INN                                                   string
-	PassportSeries, PassportNumber, PassportDate, PassportIssuer string
-	PassportUnit, Address                                        string
-}
-
 func (p *Provider) mountProfile(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/profile", p.profilePost)
 	mux.HandleFunc("POST /account/contact", p.contactPost)
 	mux.HandleFunc("POST /account/confirm", p.confirmPost)
 }
 
-func formOf(u storage.User) profileForm {
-	f := profileForm{BirthDate: u.BirthDate, BirthPlace: u.BirthPlace, Gender: u.Gender, INN: u.INN}
+func formOf(u storage.User) web.ProfileForm {
+	f := web.ProfileForm{BirthDate: u.BirthDate, BirthPlace: u.BirthPlace, Gender: u.Gender, INN: u.INN}
 	if u.SNILS != "" {
 		f.SNILS = proofing.FormatSNILS(u.SNILS)
 	}
@@ -67,30 +41,30 @@ func formOf(u storage.User) profileForm {
 }
 
 // profileView builds the profile section for an account.
-func (p *Provider) profileView(ctx context.Context, u storage.User, lang string) (*profileView, error) {
+func (p *Provider) profileView(ctx context.Context, u storage.User, lang string) (*web.ProfileView, error) {
 	pr := proofsOf(u)
 	st := proofing.Effective(proofing.StatusOf(u, pr), p.now())
-	v := &profileView{Status: translate(lang, "status."+string(st.Status)), StatusReason: st.Reason, StatusSince: localTime(st.Since),
-		StatusDeadline: localTime(st.Deadline), Form: formOf(u), SNILSState: stateText(lang, u.SNILSVrf, u.SNILSVrfReason),
-		INN: u.INN, INNState: stateText(lang, u.INNVrf, u.INNVrfReason)}
+	v := &web.ProfileView{Status: p.web.T(lang, "status."+string(st.Status)), StatusReason: st.Reason, StatusSince: web.DateTime(st.Since),
+		StatusDeadline: web.DateTime(st.Deadline), Form: formOf(u), SNILSState: p.stateText(lang, u.SNILSVrf, u.SNILSVrfReason),
+		INN: u.INN, INNState: p.stateText(lang, u.INNVrf, u.INNVrfReason)}
 	if u.SNILS != "" {
 		v.SNILS = proofing.FormatSNILS(u.SNILS)
 	}
 	if u.Phone != "" {
-		v.Contacts = append(v.Contacts, contactRow{"phone", u.Phone, vrf(u.PhoneVerified)})
+		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "phone", Value: u.Phone, State: vrf(u.PhoneVerified)})
 	}
 	if u.Email != "" {
-		v.Contacts = append(v.Contacts, contactRow{"email", u.Email, vrf(u.EmailVerified)})
+		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "email", Value: u.Email, State: vrf(u.EmailVerified)})
 	}
 	for _, d := range u.Documents {
-		v.Documents = append(v.Documents, docRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: stateText(lang, d.VrfStu, d.VrfReason)})
+		v.Documents = append(v.Documents, web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: p.stateText(lang, d.VrfStu, d.VrfReason)})
 	}
 	checks, err := p.registries.Checks(ctx, u.ID, p.now())
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range checks {
-		v.Checks = append(v.Checks, checkRow{Registry: proofing.RegistryName(c.Kind), State: stateText(lang, c.State, c.Reason), Ready: localTime(c.ReadyAt)})
+		v.Checks = append(v.Checks, web.CheckRow{Registry: proofing.RegistryName(c.Kind), State: p.stateText(lang, c.State, c.Reason), Ready: web.DateTime(c.ReadyAt)})
 	}
 	next := storage.LevelStandard
 	switch u.Level {
@@ -100,7 +74,7 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 		next = ""
 	}
 	if next != "" {
-		v.NextLevel = translate(lang, "level."+string(next))
+		v.NextLevel = p.web.T(lang, "level."+string(next))
 		for _, req := range proofing.MissingFor(u, pr, next) {
 			v.Missing = append(v.Missing, req.Text())
 		}
@@ -111,11 +85,11 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 }
 
 // stateText shows a verification state in words.
-func stateText(lang, state, reason string) string {
+func (p *Provider) stateText(lang, state, reason string) string {
 	if state == "" {
 		state = storage.VerifyNotVerified
 	}
-	t := translate(lang, "vrf."+state)
+	t := p.web.T(lang, "vrf."+state)
 	if reason != "" {
 		t += ": " + proofing.ReasonText(reason)
 	}
@@ -129,9 +103,9 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	now := p.now()
-	f := profileForm{BirthDate: r.PostFormValue("birth_date"), BirthPlace: strings.TrimSpace(r.PostFormValue("birth_place")), Gender: r.PostFormValue("gender"),
+	f := web.ProfileForm{BirthDate: r.PostFormValue("birth_date"), BirthPlace: strings.TrimSpace(r.PostFormValue("birth_place")), Gender: r.PostFormValue("gender"),
 		SNILS: r.PostFormValue("snils"), INN: r.PostFormValue("inn"), PassportSeries: r.PostFormValue("passport_series"),
 		PassportNumber: r.PostFormValue("passport_number"), PassportDate: r.PostFormValue("passport_date"),
 		PassportIssuer: strings.TrimSpace(r.PostFormValue("passport_issuer")), PassportUnit: r.PostFormValue("passport_unit"),
@@ -140,13 +114,13 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 	bad := func(err error) { problems = append(problems, proofing.Message(err)) }
 	date := func(s, key string) {
 		if _, err := time.Parse("2006-01-02", s); s != "" && err != nil {
-			problems = append(problems, translate(lang, key))
+			problems = append(problems, p.web.T(lang, key))
 		}
 	}
 	date(f.BirthDate, "profile.birthdate.bad")
 	date(f.PassportDate, "profile.passportdate.bad")
 	if f.Gender != "" && f.Gender != "M" && f.Gender != "F" {
-		problems = append(problems, translate(lang, "profile.gender.bad"))
+		problems = append(problems, p.web.T(lang, "profile.gender.bad"))
 	}
 	snils, inn, unit := "", "", ""
 	var pp proofing.Passport
@@ -175,7 +149,7 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 	if len(problems) > 0 {
 		v, err := p.profileView(ctx, u, lang)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		v.Form, v.Problems, v.Editing = f, problems, true
@@ -229,28 +203,28 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, storage.ErrAlreadyExists) { // the SNILS belongs to another account
 		v, verr := p.profileView(ctx, u, lang)
 		if verr != nil {
-			p.serverError(w, r, verr)
+			p.web.ServerError(w, r, verr)
 			return
 		}
-		v.Form, v.Problems, v.Editing = f, []string{translate(lang, "profile.snils.taken")}, true
+		v.Form, v.Problems, v.Editing = f, []string{p.web.T(lang, "profile.snils.taken")}, true
 		p.renderProfile(w, r, u, bid, v)
 		return
 	}
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	for _, kind := range submit {
 		c, err := p.registries.Submit(ctx, u.ID, kind, proofing.CheckDataOf(u, kind), now)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		if u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 			cu, pr := proofing.MarkVerifying(cur, proofsOf(cur), c)
 			return withProofs(cu, pr), nil
 		}); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.notify(ctx, u, proofing.CheckNotice(c))
@@ -266,7 +240,7 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	kind := r.PostFormValue("kind")
 	phone, email := u.Phone, ""
 	codes := p.sms
@@ -274,7 +248,7 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 		phone, email, codes = "", u.Email, p.emailCodes
 	}
 	if phone == "" && email == "" {
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 		return
 	}
 	key := "contact:" + kind + ":" + u.ID
@@ -282,22 +256,22 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 	case "send":
 		var ch, to string
 		if err := p.sendContactCode(ctx, &ch, &to, key, phone, email, otp.KindRegistrationCode); err != nil {
-			if msg := codeSendProblem(lang, err); msg != "" {
+			if msg := p.codeSendProblem(lang, err); msg != "" {
 				p.profileProblem(w, r, u, bid, msg)
 				return
 			}
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		v, err := p.profileView(ctx, u, lang)
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.renderProfile(w, r, u, bid, v, "verify:"+kind)
 	case "verify":
 		if err := codes.Verify(ctx, key, r.PostFormValue("code")); err != nil {
-			p.profileProblem(w, r, u, bid, codeProblem(lang, err))
+			p.profileProblem(w, r, u, bid, p.codeProblem(lang, err))
 			return
 		}
 		old := u.Level
@@ -313,13 +287,13 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 			return cur, nil
 		})
 		if err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.levelChanged(ctx, u, old)
 		http.Redirect(w, r, "/account?notice=profile.contact.verified", http.StatusSeeOther)
 	default:
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 	}
 }
 
@@ -332,7 +306,7 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	now := p.now()
 	pr := proofsOf(u)
 	if err := proofing.CanConfirm(u, pr); err != nil {
@@ -365,7 +339,7 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 		}
 		v, verr := p.profileView(ctx, u, lang)
 		if verr != nil {
-			p.serverError(w, r, verr)
+			p.web.ServerError(w, r, verr)
 			return
 		}
 		v.Challenge = ch.Text
@@ -374,7 +348,7 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 	case "esig":
 		conf, _, err = p.confirmer.ConfirmSignature(ctx, u, pr, r.PostFormValue("signature"), r.PostFormValue("certificate"), now)
 	default:
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 		return
 	}
 	if err != nil {
@@ -382,7 +356,7 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.setConfirmation(ctx, r, u.ID, conf); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account?notice=confirm.done", http.StatusSeeOther)
@@ -411,9 +385,9 @@ func (p *Provider) setConfirmation(ctx context.Context, r *http.Request, userID 
 }
 
 func (p *Provider) profileProblem(w http.ResponseWriter, r *http.Request, u storage.User, bid, problem string) {
-	v, err := p.profileView(r.Context(), u, requestLang(r, nil))
+	v, err := p.profileView(r.Context(), u, web.Lang(r, nil))
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	v.Problems = []string{problem}
@@ -421,12 +395,12 @@ func (p *Provider) profileProblem(w http.ResponseWriter, r *http.Request, u stor
 }
 
 // renderProfile shows the profile section; verify names a contact whose code form to open.
-func (p *Provider) renderProfile(w http.ResponseWriter, r *http.Request, u storage.User, bid string, v *profileView, verify ...string) {
-	lang := requestLang(r, nil)
-	av := &accountView{Section: "", User: u, Level: translate(lang, "level."+string(u.Level)), Profile: v}
+func (p *Provider) renderProfile(w http.ResponseWriter, r *http.Request, u storage.User, bid string, v *web.ProfileView, verify ...string) {
+	lang := web.Lang(r, nil)
+	av := &web.AccountView{Section: "", User: u, Level: p.web.T(lang, "level."+string(u.Level)), Profile: v}
 	if len(verify) > 0 {
 		av.Verify = strings.TrimPrefix(verify[0], "verify:")
 	}
-	p.render(w, r, http.StatusOK, "account", pageData{Lang: lang, Title: "account.title", MainClass: "wide",
+	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
 		CSRF: p.csrfToken(bid, "", formAccount), Account: av})
 }

@@ -11,9 +11,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/gorilla/securecookie"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -73,7 +74,7 @@ type Provider struct {
 	limiter    *lockout.Limiter
 	registries *proofing.Registries
 	confirmer  *proofing.Confirmer
-	pages      *pages
+	web        *web.Renderer
 	mux        *http.ServeMux
 	handler    http.Handler
 	dialects   map[string]Dialect
@@ -148,7 +149,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	p.secure = issuer.Scheme == "https"
 	p.cookies = securecookie.New(p.keys.secret(secretCookieHash), p.keys.secret(secretCookieBlock))
 	p.cookies.MaxAge(0) // lifetimes are enforced by the session records
-	if p.pages, err = newPages(); err != nil {
+	if p.web, err = web.New(o.Config.TestMode(), p.log); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	if p.op, err = p.newOP(); err != nil {
@@ -304,32 +305,4 @@ func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (s
 		ls.ended = true
 	}
 	return req.RedirectURI, nil
-}
-
-// requestLang picks the page language: ui_locales of the request, then Accept-Language; ru by default.
-func requestLang(r *http.Request, uiLocales []string) string {
-	for _, l := range uiLocales {
-		if strings.HasPrefix(strings.ToLower(l), "en") {
-			return "en"
-		}
-		if strings.HasPrefix(strings.ToLower(l), "ru") {
-			return "ru"
-		}
-	}
-	if q := r.URL.Query().Get("ui_locales"); q != "" {
-		return requestLang(&http.Request{Header: http.Header{}, URL: &url.URL{}}, strings.Fields(q))
-	}
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	if err == nil {
-		for _, t := range tags {
-			b, _ := t.Base()
-			switch b.String() {
-			case "ru":
-				return "ru"
-			case "en":
-				return "en"
-			}
-		}
-	}
-	return "ru"
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
@@ -29,29 +31,24 @@ type pendingRecovery struct {
 	AuthRequestID string
 }
 
-type recoverView struct {
-	Step, Login, Masked, AuthRequestID string
-	Problems                           []string
-}
-
 func (p *Provider) mountRecover(mux *http.ServeMux) {
 	mux.HandleFunc("GET /recover", p.recoverPage)
 	mux.HandleFunc("POST /recover", p.recoverPost)
 	mux.HandleFunc("POST /recover/confirm", p.recoverConfirm)
 }
 
-func (p *Provider) renderRecover(w http.ResponseWriter, r *http.Request, bid string, v *recoverView) {
-	p.render(w, r, http.StatusOK, "recover", pageData{Lang: requestLang(r, nil), Title: "recover.title",
-		CSRF: p.csrfToken(bid, "", formRecover), Recover: v, AuthRequestID: v.AuthRequestID})
+func (p *Provider) renderRecover(w http.ResponseWriter, r *http.Request, bid string, v *web.RecoverView) {
+	p.web.Render(w, r, http.StatusOK, &web.RecoverPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "recover.title"},
+		CSRF: p.csrfToken(bid, "", formRecover), Recover: v})
 }
 
 func (p *Provider) recoverPage(w http.ResponseWriter, r *http.Request) {
 	bid, err := p.browserID(w, r)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
-	p.renderRecover(w, r, bid, &recoverView{Step: "login", AuthRequestID: r.URL.Query().Get("authRequestID")})
+	p.renderRecover(w, r, bid, &web.RecoverView{Step: "login", AuthRequestID: r.URL.Query().Get("authRequestID")})
 }
 
 func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
@@ -59,19 +56,19 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	bid := p.readCookie(r, flowCookie)
 	login := r.PostFormValue("login")
-	v := &recoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
+	v := &web.RecoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
 	cands := proofing.LoginCandidates(login)
 	if len(cands) == 0 || cands[0].Kind == proofing.KindSNILS {
-		v.Problems = []string{translate(lang, "recover.login.bad")}
+		v.Problems = []string{p.web.T(lang, "recover.login.bad")}
 		p.renderRecover(w, r, bid, v)
 		return
 	}
 	u, found, _, err := p.lookupLogin(ctx, login)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	pend := pendingRecovery{AuthRequestID: v.AuthRequestID, Channel: otp.ChannelSMS, To: cands[0].Value}
@@ -87,21 +84,21 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 			phone, email = "", u.Email
 		}
 		if err := p.sendContactCode(ctx, &ch, &to, "recover:"+u.ID, phone, email, otp.KindRecoveryCode); err != nil {
-			if msg := codeSendProblem(lang, err); msg != "" {
+			if msg := p.codeSendProblem(lang, err); msg != "" {
 				v.Problems = []string{msg}
 				p.renderRecover(w, r, bid, v)
 				return
 			}
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, Details: map[string]string{"channel": ch, "purpose": "recovery"}})
 	}
 	if err := storage.PutDoc(ctx, p.store, recColl, bid, pend, p.now().Add(time.Hour)); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
-	p.renderRecover(w, r, bid, &recoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID})
+	p.renderRecover(w, r, bid, &web.RecoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID})
 }
 
 func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
@@ -109,28 +106,28 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	bid := p.readCookie(r, flowCookie)
 	now := p.now()
 	pend, err := storage.GetDoc[pendingRecovery](ctx, p.store, recColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return
 	}
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	again := func(problems ...string) {
-		p.renderRecover(w, r, bid, &recoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID, Problems: problems})
+		p.renderRecover(w, r, bid, &web.RecoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID, Problems: problems})
 	}
 	if pend.UserID == "" {
-		again(translate(lang, "code.invalid"))
+		again(p.web.T(lang, "code.invalid"))
 		return
 	}
 	u, err := p.store.GetUser(ctx, pend.UserID)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	pw, pw2 := r.PostFormValue("password"), r.PostFormValue("password2")
@@ -152,39 +149,39 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 		codes = p.emailCodes
 	}
 	if err := codes.Verify(ctx, "recover:"+u.ID, r.PostFormValue("code")); err != nil {
-		again(codeProblem(lang, err))
+		again(p.codeProblem(lang, err))
 		return
 	}
 	hash, err := p.hasher.Hash(pw)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	if u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		cur.PasswordHash, cur.UpdatedAt = hash, now
 		return cur, nil
 	}); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	// The new password ends every other session and lifts a lock.
 	if err := p.deleteUserSessions(ctx, u.ID, ""); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	for _, key := range []string{lockout.PasswordKey(u.ID), lockout.CodeKey(u.ID)} {
 		if err := p.limiter.Unlock(ctx, key); err != nil {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 	}
 	_ = p.store.DeleteDoc(ctx, recColl, bid)
 	p.recordAudit(ctx, r, audit.Event{Type: audit.PasswordReset, UserID: u.ID})
 	p.notify(ctx, u, proofing.Notice{Kind: "password_reset", Subject: "Пароль изменён",
-		Body: "Пароль от вашей учётной записи изменён " + localTime(now) + ". Все сеансы завершены. Если это были не вы, обратитесь в службу поддержки."})
+		Body: "Пароль от вашей учётной записи изменён " + web.DateTime(now) + ". Все сеансы завершены. Если это были не вы, обратитесь в службу поддержки."})
 	if pend.AuthRequestID != "" {
 		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(pend.AuthRequestID), http.StatusSeeOther)
 		return
 	}
-	p.message(w, r, http.StatusOK, lang, "recover.done.title", "recover.done")
+	p.web.Message(w, r, http.StatusOK, lang, "recover.done.title", "recover.done")
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
@@ -37,35 +39,24 @@ type pendingRegistration struct {
 	AuthRequestID                   string
 }
 
-// registerView is what the registration pages show.
-type registerView struct {
-	Step                            string // "form" or "code"
-	LastName, FirstName, MiddleName string
-	Phone, Email                    string
-	Problems                        []string
-	Masked                          string
-	AuthRequestID                   string
-	Code                            *codeView // the code step: validity, tries, resend
-}
-
 func (p *Provider) mountRegister(mux *http.ServeMux) {
 	mux.HandleFunc("GET /register", p.registerPage)
 	mux.HandleFunc("POST /register", p.registerPost)
 	mux.HandleFunc("POST /register/confirm", p.registerConfirm)
 }
 
-func (p *Provider) renderRegister(w http.ResponseWriter, r *http.Request, bid string, v *registerView) {
-	p.render(w, r, http.StatusOK, "register", pageData{Lang: requestLang(r, nil), Title: "register.title",
-		CSRF: p.csrfToken(bid, "", formRegister), Register: v, AuthRequestID: v.AuthRequestID})
+func (p *Provider) renderRegister(w http.ResponseWriter, r *http.Request, bid string, v *web.RegisterView) {
+	p.web.Render(w, r, http.StatusOK, &web.RegisterPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "register.title"},
+		CSRF: p.csrfToken(bid, "", formRegister), Register: v})
 }
 
 func (p *Provider) registerPage(w http.ResponseWriter, r *http.Request) {
 	bid, err := p.browserID(w, r)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
-	p.renderRegister(w, r, bid, &registerView{Step: "form", AuthRequestID: r.URL.Query().Get("authRequestID")})
+	p.renderRegister(w, r, bid, &web.RegisterView{Step: "form", AuthRequestID: r.URL.Query().Get("authRequestID")})
 }
 
 // registerPost validates the form, sends the contact code and keeps the registration pending.
@@ -75,13 +66,13 @@ func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
 	}
 	bid := p.readCookie(r, flowCookie)
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	f := r.PostFormValue
-	v := &registerView{Step: "form", LastName: strings.TrimSpace(f("last_name")), FirstName: strings.TrimSpace(f("first_name")),
+	v := &web.RegisterView{Step: "form", LastName: strings.TrimSpace(f("last_name")), FirstName: strings.TrimSpace(f("first_name")),
 		MiddleName: strings.TrimSpace(f("middle_name")), Phone: strings.TrimSpace(f("phone")), Email: strings.TrimSpace(f("email")),
 		AuthRequestID: f("authRequestID")}
 	var problems []string
-	bad := func(key string) { problems = append(problems, translate(lang, key)) }
+	bad := func(key string) { problems = append(problems, p.web.T(lang, key)) }
 	if v.LastName == "" || v.FirstName == "" {
 		bad("register.names")
 	}
@@ -120,7 +111,7 @@ func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
 			if _, err := p.store.UserByLogin(ctx, kind, val); err == nil {
 				bad("register.taken." + string(kind))
 			} else if !errors.Is(err, storage.ErrNotFound) {
-				p.serverError(w, r, err)
+				p.web.ServerError(w, r, err)
 				return
 			}
 		}
@@ -132,30 +123,30 @@ func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
 	}
 	hash, err := p.hasher.Hash(f("password"))
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	pend := pendingRegistration{LastName: v.LastName, FirstName: v.FirstName, MiddleName: v.MiddleName, Phone: phone, Email: email,
 		PasswordHash: hash, AuthRequestID: v.AuthRequestID}
 	if err := p.sendContactCode(ctx, &pend.Channel, &pend.To, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
-		v.Problems = []string{codeSendProblem(lang, err)}
+		v.Problems = []string{p.codeSendProblem(lang, err)}
 		if v.Problems[0] == "" {
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		p.renderRegister(w, r, bid, v)
 		return
 	}
 	if err := storage.PutDoc(ctx, p.store, regColl, bid, pend, p.now().Add(regTTL)); err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
-	p.renderRegister(w, r, bid, &registerView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID,
+	p.renderRegister(w, r, bid, &web.RegisterView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID,
 		Code: p.codeStep(ctx, "reg:"+bid, pend.Channel)})
 }
 
 // codeStep describes a pending contact code for the registration page.
-func (p *Provider) codeStep(ctx context.Context, key, channel string) *codeView {
+func (p *Provider) codeStep(ctx context.Context, key, channel string) *web.CodeView {
 	codes := p.sms
 	if channel == otp.ChannelEmail {
 		codes = p.emailCodes
@@ -164,7 +155,7 @@ func (p *Provider) codeStep(ctx context.Context, key, channel string) *codeView 
 	if err != nil {
 		return nil
 	}
-	return &codeView{Method: "sms", TriesLeft: ch.TriesLeft, ExpiresAt: localClock(ch.ExpiresAt), ResendAt: localClock(ch.ResendAt),
+	return &web.CodeView{Method: "sms", TriesLeft: ch.TriesLeft, ExpiresAt: web.Clock(ch.ExpiresAt), ResendAt: web.Clock(ch.ResendAt),
 		CanResend: !p.now().Before(ch.ResendAt)}
 }
 
@@ -180,14 +171,14 @@ func (p *Provider) sendContactCode(ctx context.Context, channel, to *string, key
 }
 
 // codeSendProblem explains a refused code; "" for other errors.
-func codeSendProblem(lang string, err error) string {
+func (p *Provider) codeSendProblem(lang string, err error) string {
 	var soon *otp.ResendTooSoonError
 	var limited *otp.RateLimitedError
 	switch {
 	case errors.As(err, &soon):
-		return fmt.Sprintf(translate(lang, "code.toosoon"), localClock(soon.RetryAt))
+		return fmt.Sprintf(p.web.T(lang, "code.toosoon"), web.Clock(soon.RetryAt))
 	case errors.As(err, &limited):
-		return translate(lang, "code.ratelimited")
+		return p.web.T(lang, "code.ratelimited")
 	}
 	return ""
 }
@@ -198,16 +189,16 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	lang := requestLang(r, nil)
+	lang := web.Lang(r, nil)
 	bid := p.readCookie(r, flowCookie)
 	now := p.now()
 	pend, err := storage.GetDoc[pendingRegistration](ctx, p.store, regColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
-		p.message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return
 	}
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	codes := p.sms
@@ -215,7 +206,7 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		codes = p.emailCodes
 	}
 	again := func(problem string) {
-		v := &registerView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID,
+		v := &web.RegisterView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID,
 			Code: p.codeStep(ctx, "reg:"+bid, pend.Channel)}
 		if problem != "" {
 			v.Problems = []string{problem}
@@ -229,18 +220,18 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 			phone = ""
 		}
 		if err := p.sendContactCode(ctx, &ch, &to, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
-			if msg := codeSendProblem(lang, err); msg != "" {
+			if msg := p.codeSendProblem(lang, err); msg != "" {
 				again(msg)
 				return
 			}
-			p.serverError(w, r, err)
+			p.web.ServerError(w, r, err)
 			return
 		}
 		again("")
 		return
 	}
 	if err := codes.Verify(ctx, "reg:"+bid, r.PostFormValue("code")); err != nil {
-		again(codeProblem(lang, err))
+		again(p.codeProblem(lang, err))
 		return
 	}
 	u := storage.User{Schema: storage.SchemaVersion, ID: p.newOID(), LastName: pend.LastName, FirstName: pend.FirstName, MiddleName: pend.MiddleName,
@@ -251,11 +242,11 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	u.Level = proofing.LevelOf(u, proofsOf(u))
 	if err := p.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) { // the contact was taken meanwhile
-			p.renderRegister(w, r, bid, &registerView{Step: "form", LastName: pend.LastName, FirstName: pend.FirstName,
-				Problems: []string{translate(lang, "register.taken")}, AuthRequestID: pend.AuthRequestID})
+			p.renderRegister(w, r, bid, &web.RegisterView{Step: "form", LastName: pend.LastName, FirstName: pend.FirstName,
+				Problems: []string{p.web.T(lang, "register.taken")}, AuthRequestID: pend.AuthRequestID})
 			return
 		}
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	_ = p.store.DeleteDoc(ctx, regColl, bid)
@@ -264,7 +255,7 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		Body: "Вы зарегистрировались на Госуслугах (эмулятор). Уровень учётной записи: упрощённая. Заполните профиль, чтобы получить стандартную учётную запись."})
 	sess, err := p.startSession(ctx, w, r, u, []string{amrPassword}, acrOneFactor)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": amrPassword, "via": "registration"}})

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
@@ -35,7 +37,7 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("POST /login/code", p.postCode)
 	mux.HandleFunc("GET /outbox", p.outboxPage)
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
-		p.message(w, r, http.StatusOK, requestLang(r, nil), "loggedout.title", "loggedout.text")
+		p.web.Message(w, r, http.StatusOK, web.Lang(r, nil), "loggedout.title", "loggedout.text")
 	})
 	mux.HandleFunc("GET /{$}", p.home)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -129,19 +131,19 @@ func (p *Provider) ready(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) home(w http.ResponseWriter, r *http.Request) {
-	lang := requestLang(r, nil)
-	d := pageData{Lang: lang, Title: "home.title", MainClass: "wide", Issuer: p.cfg.Issuer}
+	lang := web.Lang(r, nil)
+	d := &web.HomePage{Frame: web.Frame{Lang: lang, Title: "home.title", MainClass: "wide"}, Issuer: p.cfg.Issuer}
 	for _, pc := range p.cfg.Personas {
 		login := pc.Phone
 		if login == "" {
 			login = pc.Email
 		}
-		d.Personas = append(d.Personas, personaRow{Key: pc.Key, Name: pc.LastName + " " + pc.FirstName + " " + pc.MiddleName, Level: pc.Level, Login: login})
+		d.Personas = append(d.Personas, web.PersonaRow{Key: pc.Key, Name: pc.LastName + " " + pc.FirstName + " " + pc.MiddleName, Level: pc.Level, Login: login})
 	}
 	for _, c := range p.cfg.Clients {
-		d.Clients = append(d.Clients, clientRow{ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs})
+		d.Clients = append(d.Clients, web.ClientRow{ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs})
 	}
-	p.render(w, r, http.StatusOK, "home", d)
+	p.web.Render(w, r, http.StatusOK, d)
 }
 
 // publicCORS lets browser apps read a public document from any origin.
@@ -214,7 +216,7 @@ func (b *bufferWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
 func (p *Provider) authorizeExtras(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
-			p.message(w, r, http.StatusBadRequest, requestLang(r, nil), "error.title", "error.badrequest")
+			p.web.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
 			return
 		}
 		if r.Form.Get("request_uri") != "" {
@@ -239,14 +241,14 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, code, 
 	cl, ok := p.clients[r.Form.Get("client_id")]
 	redirect := r.Form.Get("redirect_uri")
 	if !ok || !slices.Contains(cl.cfg.RedirectURIs, redirect) {
-		lang := requestLang(r, nil)
-		p.render(w, r, http.StatusBadRequest, "message", pageData{Lang: lang, Title: "error.title",
-			Paragraphs: []string{translate(lang, "error.badrequest")}, Details: code + ": " + desc + " (and the client or redirect_uri is unknown)"})
+		lang := web.Lang(r, nil)
+		p.web.Render(w, r, http.StatusBadRequest, &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "error.title"},
+			Paragraphs: []string{p.web.T(lang, "error.badrequest")}, Details: code + ": " + desc + " (and the client or redirect_uri is unknown)"})
 		return
 	}
 	u, err := url.Parse(redirect)
 	if err != nil {
-		p.serverError(w, r, err)
+		p.web.ServerError(w, r, err)
 		return
 	}
 	q := u.Query()
@@ -264,7 +266,7 @@ func (p *Provider) bindCallback(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, err := p.store.GetAuthRequest(r.Context(), r.URL.Query().Get("id"), p.now())
 		if err == nil && ar.BrowserID != "" && ar.BrowserID != p.readCookie(r, flowCookie) {
-			p.message(w, r, http.StatusForbidden, requestLang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
+			p.web.Message(w, r, http.StatusForbidden, web.Lang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -328,11 +330,11 @@ func (p *Provider) htmlErrors(next http.Handler) http.Handler {
 				details += ": " + je.Description
 			}
 		}
-		lang := requestLang(r, nil)
-		d := pageData{Lang: lang, Title: "error.title", Paragraphs: []string{translate(lang, "error.badrequest")}, Details: details}
+		lang := web.Lang(r, nil)
+		d := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "error.title"}, Paragraphs: []string{p.web.T(lang, "error.badrequest")}, Details: details}
 		if ew.status >= 500 || p.store.Health(r.Context()) != nil {
 			ew.status, d.Details = http.StatusServiceUnavailable, ""
-			d.Paragraphs = []string{translate(lang, "error.server")}
+			d.Paragraphs = []string{p.web.T(lang, "error.server")}
 			w.Header().Set("Retry-After", "5")
 		}
 		for k := range w.Header() {
@@ -340,7 +342,7 @@ func (p *Provider) htmlErrors(next http.Handler) http.Handler {
 				w.Header().Del(k)
 			}
 		}
-		p.render(w, r, ew.status, "message", d)
+		p.web.Render(w, r, ew.status, d)
 	})
 }
 

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/web"
+
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -72,7 +74,7 @@ func (p *Provider) requireCSRF(w http.ResponseWriter, r *http.Request, authReqID
 	if p.checkCSRF(r, authReqID, step) {
 		return true
 	}
-	p.message(w, r, http.StatusForbidden, requestLang(r, nil), "error.csrf.title", "error.csrf")
+	p.web.Message(w, r, http.StatusForbidden, web.Lang(r, nil), "error.csrf.title", "error.csrf")
 	return false
 }
 

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Renderer writes the emulator's pages: one parsed template set per page (each page defines
+// "content" for the "base" layout), the message catalog, and the pages' security headers.
+type Renderer struct {
+	catalog  *Catalog
+	sets     map[string]*template.Template
+	testMode bool
+	log      *slog.Logger
+}
+
+// New parses every page template. testMode shows the test-mode banner on every page.
+func New(testMode bool, log *slog.Logger) (*Renderer, error) {
+	cat, err := NewCatalog()
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	r := &Renderer{catalog: cat, sets: map[string]*template.Template{}, testMode: testMode, log: log}
+	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover"} {
+		t, err := template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		r.sets[name] = t
+	}
+	return r, nil
+}
+
+// Catalog is the renderer's message catalog.
+func (r *Renderer) Catalog() *Catalog { return r.catalog }
+
+// T returns the message for key in lang.
+func (r *Renderer) T(lang, key string) string { return r.catalog.T(lang, key) }
+
+// Render writes page v with status. Rendering goes to a buffer first so a template error never
+// leaves half a page.
+func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, v View) {
+	f := v.frame()
+	f.TestMode, f.catalog = r.testMode, r.catalog
+	var buf bytes.Buffer
+	if err := r.sets[v.template()].ExecuteTemplate(&buf, "base", v); err != nil {
+		r.log.ErrorContext(req.Context(), "render page", "page", v.template(), "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	SecurityHeaders(w.Header())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// SecurityHeaders are the headers of every page the emulator renders: no caching, no framing,
+// a strict content security policy.
+func SecurityHeaders(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// Message renders the generic message page (errors, notices) with translated paragraphs.
+func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int, lang, title string, paragraphs ...string) {
+	d := &MessagePage{Frame: Frame{Lang: lang, Title: title}}
+	for _, k := range paragraphs {
+		d.Paragraphs = append(d.Paragraphs, r.T(lang, k))
+	}
+	r.Render(w, req, status, d)
+}
+
+// ServerError logs err and renders the "something went wrong" page: 503 when the store is
+// unavailable, 500 otherwise.
+func (r *Renderer) ServerError(w http.ResponseWriter, req *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if errors.Is(err, storage.ErrUnavailable) {
+		status = http.StatusServiceUnavailable
+	}
+	r.log.ErrorContext(req.Context(), "request failed", "path", req.URL.Path, "err", err)
+	r.Message(w, req, status, Lang(req, nil), "error.title", "error.server")
+}

@@ -1,0 +1,252 @@
+package web
+
+import (
+	"html/template"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+// Frame is what the base layout needs of every page. Render fills TestMode and the catalog.
+type Frame struct {
+	Lang      string
+	Title     string // message key
+	MainClass string // "wide" for pages with tables
+	TestMode  bool   // shows the "тестовый режим" banner
+	catalog   *Catalog
+}
+
+// T returns the message for key in the page's language.
+func (f Frame) T(key string) string {
+	if f.catalog == nil {
+		return key
+	}
+	return f.catalog.T(f.Lang, key)
+}
+
+func (f *Frame) frame() *Frame { return f }
+
+// View is one page's data. Every page type embeds Frame and names its template.
+type View interface {
+	frame() *Frame
+	template() string
+}
+
+// LoginPage is the password form (and the test-mode persona picker).
+type LoginPage struct {
+	Frame
+	CSRF, AuthRequestID, ClientName string
+	Login, Error                    string
+	Personas                        []PersonaRow
+	PersonaQuery                    string // the picker's search (test mode)
+	PersonaTotal                    int    // how many accounts match it
+}
+
+// ConsentPage asks the citizen to grant scopes.
+type ConsentPage struct {
+	Frame
+	CSRF, AuthRequestID, ClientName string
+	Consent                         []ConsentItem
+}
+
+// ConsentItem is one scope on the consent page.
+type ConsentItem struct {
+	Scope, Text                            string
+	Required, Granted, Editable, Sensitive bool
+}
+
+// CodePage asks for the second factor.
+type CodePage struct {
+	Frame
+	CSRF, AuthRequestID, ClientName, Error string
+	Code                                   *CodeView
+}
+
+// CodeView is a one-time code's state: method, where it went, validity, tries, resend.
+type CodeView struct {
+	Method              string // sms or totp
+	Masked              string
+	TriesLeft, Length   int
+	ExpiresAt, ResendAt string
+	CanResend, Recovery bool
+}
+
+// MessagePage is an error or notice, optionally with one form button (level too low).
+type MessagePage struct {
+	Frame
+	Error                  string
+	Paragraphs             []string
+	Details                string // developer detail
+	FormAction, FormButton string // FormButton is a message key
+	AuthRequestID, CSRF    string
+}
+
+// HomePage is the emulator's start page: personas and demo clients.
+type HomePage struct {
+	Frame
+	Issuer   string
+	Personas []PersonaRow
+	Clients  []ClientRow
+}
+
+// PersonaRow is an account on the home page or in the picker.
+type PersonaRow struct{ Key, OID, Name, Level, Login string }
+
+// ClientRow is a relying party on the home page.
+type ClientRow struct {
+	ID, Name     string
+	RedirectURIs []string
+}
+
+// OutboxPage lists the messages the emulator "sent".
+type OutboxPage struct {
+	Frame
+	Login  string // the recipient filter
+	Outbox []OutboxRow
+}
+
+// OutboxRow is one sent message.
+type OutboxRow struct{ Time, Channel, To, Subject, Body, Code string }
+
+// DebugPage is the test-mode login debugger.
+type DebugPage struct {
+	Frame
+	CSRF, Error string
+	Debug       *DebugView
+}
+
+// DebugView is the debugger's client list and the sections of a finished login.
+type DebugView struct {
+	Clients  []string
+	Sections []DebugSection
+}
+
+// DebugSection is one titled block of the debugger's output.
+type DebugSection struct{ Title, Body string }
+
+// RegisterPage is the registration form and its code step.
+type RegisterPage struct {
+	Frame
+	CSRF     string
+	Register *RegisterView
+}
+
+// RegisterView is the registration form's state.
+type RegisterView struct {
+	Step                            string // "form" or "code"
+	LastName, FirstName, MiddleName string
+	Phone, Email                    string
+	Problems                        []string
+	Masked                          string
+	AuthRequestID                   string
+	Code                            *CodeView // the code step: validity, tries, resend
+}
+
+// RecoverPage is password recovery.
+type RecoverPage struct {
+	Frame
+	CSRF    string
+	Recover *RecoverView
+}
+
+// RecoverView is the recovery form's state.
+type RecoverView struct {
+	Step, Login, Masked, AuthRequestID string
+	Problems                           []string
+}
+
+// AccountPage is every tab of the citizen's account.
+type AccountPage struct {
+	Frame
+	CSRF    string
+	Account *AccountView
+}
+
+// AccountView is the account's tabs.
+type AccountView struct {
+	Section  string
+	User     storage.User
+	Level    string
+	Access   []AccessRow
+	History  []HistoryRow
+	Sessions []SessionRow
+	Notice   string
+	Security *SecurityView
+	Profile  *ProfileView
+	Verify   string // a contact whose code form is open
+}
+
+// AccessRow is a service the citizen granted data to.
+type AccessRow struct {
+	ClientID, ClientName, Since string
+	Data                        []string
+}
+
+// HistoryRow is a login-history entry.
+type HistoryRow struct{ Time, Event, Service, IP, UserAgent string }
+
+// SessionRow is a live session.
+type SessionRow struct {
+	ID, Started, LastSeen, IP, UserAgent string
+	Current                              bool
+}
+
+// SecurityView is the second-factor and notification settings.
+type SecurityView struct {
+	SecondFactor  string
+	PhoneVerified bool
+	Recovery      int
+	NotifyLogins  bool
+	Enroll        *EnrollView
+	RecoveryCodes []string // shown once, right after they are made
+	Error         string
+}
+
+// EnrollView is an authenticator enrolment in progress.
+type EnrollView struct {
+	Secret string
+	QR     template.URL // a data: URI of the PNG the emulator made itself
+}
+
+// ProfileView is the profile tab.
+type ProfileView struct {
+	Status, StatusReason, StatusSince, StatusDeadline string
+	Contacts                                          []ContactRow
+	Documents                                         []DocRow
+	SNILS, SNILSState, INN, INNState                  string
+	Checks                                            []CheckRow
+	Missing                                           []string
+	NextLevel                                         string
+	Form                                              ProfileForm
+	Problems                                          []string
+	Editing                                           bool
+	CanConfirm, ESignature                            bool
+	Challenge                                         string
+}
+
+// ContactRow is a phone or e-mail with its verification state.
+type ContactRow struct{ Kind, Value, State string }
+
+// DocRow is a document with its verification state.
+type DocRow struct{ Type, Number, State string }
+
+// CheckRow is a registry check.
+type CheckRow struct{ Registry, State, Ready string }
+
+// ProfileForm is the profile form's fields (dates YYYY-MM-DD).
+type ProfileForm struct {
+	BirthDate, BirthPlace, Gender                                string
+	SNILS, INN                                                   string
+	PassportSeries, PassportNumber, PassportDate, PassportIssuer string
+	PassportUnit, Address                                        string
+}
+
+func (*LoginPage) template() string    { return "login" }
+func (*ConsentPage) template() string  { return "consent" }
+func (*CodePage) template() string     { return "code" }
+func (*MessagePage) template() string  { return "message" }
+func (*HomePage) template() string     { return "home" }
+func (*OutboxPage) template() string   { return "outbox" }
+func (*DebugPage) template() string    { return "debug" }
+func (*RegisterPage) template() string { return "register" }
+func (*RecoverPage) template() string  { return "recover" }
+func (*AccountPage) template() string  { return "account" }
