@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/audit"
@@ -59,7 +61,7 @@ func (p *Provider) mountAccount(mux *http.ServeMux) {
 // ok=false.
 func (p *Provider) accountUser(w http.ResponseWriter, r *http.Request) (storage.User, storage.Session, string, bool) {
 	ctx := r.Context()
-	sess, has, err := p.currentSession(ctx, r)
+	sess, has, err := p.sessions.Current(ctx, r)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return storage.User{}, storage.Session{}, "", false
@@ -67,7 +69,7 @@ func (p *Provider) accountUser(w http.ResponseWriter, r *http.Request) (storage.
 	if has {
 		u, err := p.store.GetUser(ctx, sess.UserID)
 		if err == nil && u.Status != storage.StatusSuspended {
-			bid, err := p.browserID(w, r)
+			bid, err := p.sessions.BrowserID(w, r)
 			if err != nil {
 				p.web.ServerError(w, r, err)
 				return storage.User{}, storage.Session{}, "", false
@@ -159,7 +161,7 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
-		CSRF: p.csrfToken(bid, "", formAccount), Account: v})
+		CSRF: p.sessions.FormToken(bid, "", formAccount), Account: v})
 }
 
 // accountWithdraw withdraws a service's access: its grants go, and so do the refresh and
@@ -201,11 +203,11 @@ func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		p.notifyLogout(ctx, []storage.Session{s})
+		p.SessionsEnded(ctx, []storage.Session{s})
 		p.recordAudit(ctx, r, audit.Event{Type: audit.SessionEnded, UserID: u.ID, SessionID: id, Details: map[string]string{"by": "citizen"}})
 	}
 	if id == cur.ID {
-		p.clearCookie(w, sessionCookie)
+		p.sessions.ClearCookie(w, session.SSOCookie)
 		http.Redirect(w, r, "/logged-out", http.StatusSeeOther)
 		return
 	}
@@ -216,10 +218,10 @@ func (p *Provider) accountLogout(w http.ResponseWriter, r *http.Request) {
 	if !p.requireCSRF(w, r, "", formAccount) {
 		return
 	}
-	if sess, has, err := p.currentSession(r.Context(), r); err == nil && has {
+	if sess, has, err := p.sessions.Current(r.Context(), r); err == nil && has {
 		p.recordAudit(r.Context(), r, audit.Event{Type: audit.Logout, UserID: sess.UserID, SessionID: sess.ID})
 	}
-	if err := p.EndBrowserSession(w, r); err != nil {
+	if err := p.sessions.EndBrowser(w, r); err != nil {
 		p.web.ServerError(w, r, err)
 		return
 	}

@@ -44,7 +44,7 @@ func (p *Provider) renderSecurity(w http.ResponseWriter, r *http.Request, u stor
 		v.Notice = ""
 	}
 	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
-		CSRF: p.csrfToken(bid, "", formAccount), Account: v})
+		CSRF: p.sessions.FormToken(bid, "", formAccount), Account: v})
 }
 
 type pendingTOTP struct {

@@ -95,7 +95,7 @@ func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if st.Status == storage.StatusSuspended {
-		if err := p.deleteUserSessions(ctx, u.ID, ""); err != nil {
+		if err := p.sessions.EndUser(ctx, u.ID, ""); err != nil {
 			p.adminError(w, r, err)
 			return
 		}

@@ -347,7 +347,7 @@ func (p *Provider) storeGenerated(ctx context.Context, people []generated, repla
 		created = append(created, g.user.ID)
 	}
 	for _, old := range replaced {
-		if e := p.deleteUserSessions(ctx, old.ID, ""); e != nil {
+		if e := p.sessions.EndUser(ctx, old.ID, ""); e != nil {
 			p.log.WarnContext(ctx, "generate: end the replaced account's sessions", "oid", old.ID, "err", e)
 		}
 		for _, c := range p.cfg.Clients {

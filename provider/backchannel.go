@@ -38,52 +38,16 @@ type logoutDelivery struct {
 	token           string
 }
 
-// deleteSession ends one SSO session and notifies its clients over the back channel. A missing
-// or already expired session is not an error and notifies nobody.
-func (p *Provider) deleteSession(ctx context.Context, id string) error {
-	s, gerr := p.store.GetSession(ctx, id, p.now())
-	if gerr != nil && !errors.Is(gerr, storage.ErrNotFound) {
-		p.log.WarnContext(ctx, "back-channel logout: read the session before ending it", "err", gerr)
-	}
-	if err := p.store.DeleteSession(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
-	}
-	if gerr == nil {
-		p.notifyLogout(ctx, []storage.Session{s})
-	}
-	return nil
-}
-
-// deleteUserSessions ends every live session of the user except keepID ("" ends all) and
-// notifies their clients over the back channel.
-func (p *Provider) deleteUserSessions(ctx context.Context, userID, keepID string) error {
-	list, lerr := p.store.ListUserSessions(ctx, userID, p.now())
-	if lerr != nil {
-		p.log.WarnContext(ctx, "back-channel logout: list the sessions before ending them", "err", lerr)
-	}
-	if err := p.store.DeleteUserSessions(ctx, userID, keepID); err != nil {
-		return err
-	}
-	ended := list[:0:0]
-	for _, s := range list {
-		if s.ID != keepID {
-			ended = append(ended, s)
-		}
-	}
-	p.notifyLogout(ctx, ended)
-	return nil
-}
-
 // EndSession ends an SSO session by id and notifies its clients over the back channel (for
 // dialects; see esia.Host).
 func (p *Provider) EndSession(ctx context.Context, id string) error {
-	return p.deleteSession(ctx, id)
+	return p.sessions.End(ctx, id)
 }
 
 // notifyLogout sends logout tokens for sessions that have just been deleted: one per client of
 // each session with a backchannel_logout_uri. Tokens are minted now (on the caller's
 // goroutine); delivery is asynchronous and tracked for Shutdown.
-func (p *Provider) notifyLogout(ctx context.Context, sessions []storage.Session) {
+func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session) {
 	var out []logoutDelivery
 	for _, s := range sessions {
 		for _, id := range s.Clients {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/audit"
@@ -108,7 +110,7 @@ func consentItems(lang string, items []consent.Item) []web.ConsentItem {
 func (p *Provider) recordAudit(ctx context.Context, r *http.Request, ev audit.Event) {
 	if r != nil {
 		if ev.IP == "" {
-			ev.IP = clientIP(r)
+			ev.IP = session.ClientIP(r)
 		}
 		if ev.UserAgent == "" {
 			ev.UserAgent = r.UserAgent()

@@ -45,7 +45,7 @@ func (p *Provider) mountDebug(mux *http.ServeMux) {
 func (p *Provider) debugRedirect() string { return p.cfg.Issuer + pathDebugCB }
 
 func (p *Provider) debugPage(w http.ResponseWriter, r *http.Request) {
-	bid, err := p.browserID(w, r)
+	bid, err := p.sessions.BrowserID(w, r)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return
@@ -55,7 +55,7 @@ func (p *Provider) debugPage(w http.ResponseWriter, r *http.Request) {
 		v.Clients = append(v.Clients, c.ID)
 	}
 	p.web.Render(w, r, http.StatusOK, &web.DebugPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: debugPageKey, MainClass: "wide"},
-		CSRF: p.csrfToken(bid, "", formDebug), Debug: v})
+		CSRF: p.sessions.FormToken(bid, "", formDebug), Debug: v})
 }
 
 func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +83,7 @@ func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
 	q.Set("code_challenge_method", "S256")
 	st.Request = p.cfg.Issuer + pathAuthorize + "?" + q.Encode()
 	b, _ := json.Marshal(st)
-	if err := p.setCookie(w, debugCookie, string(b), 0); err != nil {
+	if err := p.sessions.SetCookie(w, debugCookie, string(b), 0); err != nil {
 		p.web.ServerError(w, r, err)
 		return
 	}
@@ -93,11 +93,11 @@ func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r, nil)
 	var st debugState
-	if err := json.Unmarshal([]byte(p.readCookie(r, debugCookie)), &st); err != nil || st.State == "" {
+	if err := json.Unmarshal([]byte(p.sessions.ReadCookie(r, debugCookie)), &st); err != nil || st.State == "" {
 		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return
 	}
-	p.clearCookie(w, debugCookie)
+	p.sessions.ClearCookie(w, debugCookie)
 	v := &web.DebugView{}
 	add := func(title, body string) { v.Sections = append(v.Sections, web.DebugSection{Title: title, Body: body}) }
 	add("1. Authorization request", st.Request)

@@ -54,13 +54,7 @@ func (p *Provider) StartLogin(w http.ResponseWriter, r *http.Request, ar storage
 
 // EndBrowserSession ends the browser's SSO session (if any) and clears its cookie.
 func (p *Provider) EndBrowserSession(w http.ResponseWriter, r *http.Request) error {
-	if id := p.readCookie(r, sessionCookie); id != "" {
-		if err := p.deleteSession(r.Context(), id); err != nil {
-			return err
-		}
-	}
-	p.clearCookie(w, sessionCookie)
-	return nil
+	return p.sessions.EndBrowser(w, r)
 }
 
 // Host accessors for dialects and other extensions.

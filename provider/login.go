@@ -49,7 +49,7 @@ func (p *Provider) loadRequest(w http.ResponseWriter, r *http.Request, id string
 		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 		return storage.AuthRequest{}, "", false
 	}
-	bid, err := p.browserID(w, r)
+	bid, err := p.sessions.BrowserID(w, r)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return storage.AuthRequest{}, "", false
@@ -129,7 +129,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		user, err = p.store.GetUser(ctx, userID)
 		if errors.Is(err, storage.ErrNotFound) {
 			// The account was deleted under a live session: end it and log in again.
-			_ = p.deleteSession(ctx, sess.ID)
+			_ = p.sessions.End(ctx, sess.ID)
 			st.HasSession = false
 		} else if err != nil {
 			p.web.ServerError(w, r, err)
@@ -162,7 +162,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			login = v
 		}
 		pd := &web.LoginPage{Frame: web.Frame{Lang: lang, Title: "login.title"},
-			CSRF: p.csrfToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: clientName(cl),
+			CSRF: p.sessions.FormToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: clientName(cl),
 			Login: login, Error: loginError}
 		if p.cfg.TestMode() {
 			pd.PersonaQuery = r.URL.Query().Get("persona_q")
@@ -176,20 +176,20 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		p.codePage(w, r, ar, bid, user, loginError)
 	case stepConsent:
 		p.web.Render(w, r, http.StatusOK, &web.ConsentPage{Frame: web.Frame{Lang: lang, Title: "consent.title"},
-			CSRF: p.csrfToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
+			CSRF: p.sessions.FormToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
 			Consent: consentItems(lang, st.Consent.Items)})
 	case stepLevelLow:
 		text := "level.text"
 		if st.MinLevel == storage.LevelStandard {
 			text = "level.text.standard"
 		}
-		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: p.csrfToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: p.sessions.FormToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
 			FormAction: "/login/deny", FormButton: "level.back"}
 		pd.Paragraphs = []string{p.web.T(lang, text), p.web.T(lang, "level.how")}
 		p.web.Render(w, r, http.StatusForbidden, pd)
 	case stepSuspended:
 		if hasSession && sess.UserID == user.ID {
-			_ = p.deleteSession(ctx, sess.ID)
+			_ = p.sessions.End(ctx, sess.ID)
 		}
 		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "suspended.title"}, Paragraphs: []string{p.web.T(lang, "suspended.text")}}
 		if user.StatusReason != "" {
@@ -211,7 +211,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 // flowUser returns the citizen a login flow is about: the one who authenticated in this
 // request, else the one of the browser's SSO session ("" when neither).
 func (p *Provider) flowUser(ctx context.Context, r *http.Request, ar storage.AuthRequest) (string, storage.Session, bool, error) {
-	sess, hasSession, err := p.currentSession(ctx, r)
+	sess, hasSession, err := p.sessions.Current(ctx, r)
 	if err != nil {
 		return "", storage.Session{}, false, err
 	}
@@ -238,12 +238,7 @@ func (p *Provider) complete(w http.ResponseWriter, r *http.Request, ar storage.A
 		return
 	}
 	if sess.ID != "" && ar.ClientID != "" && !slices.Contains(sess.Clients, ar.ClientID) {
-		_, _ = p.store.UpdateSession(ctx, sess.ID, p.now(), func(s storage.Session) (storage.Session, error) {
-			if !slices.Contains(s.Clients, ar.ClientID) {
-				s.Clients = append(s.Clients, ar.ClientID)
-			}
-			return s, nil
-		})
+		_ = p.sessions.AddClient(ctx, sess.ID, ar.ClientID)
 	}
 	p.log.InfoContext(ctx, "login completed", "client_id", ar.ClientID, "user", user.ID, "sso", !ar.Authenticated)
 	if d, ok := p.dialects[ar.Dialect]; ok && ar.Dialect != "" {
@@ -332,7 +327,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if user.Status != storage.StatusSuspended {
-		sess, err := p.startSession(ctx, w, r, user, amr, acr)
+		sess, err := p.sessions.Start(ctx, w, r, user.ID, amr, acr)
 		if err != nil {
 			p.web.ServerError(w, r, err)
 			return

@@ -89,7 +89,7 @@ func smsKey(userID string) string { return "login:" + userID }
 func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
 	ctx := r.Context()
 	lang := web.Lang(r, ar.UILocales)
-	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: p.csrfToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
+	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: p.sessions.FormToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
 		ClientName: clientName(p.clients[ar.ClientID]), Error: problem, Code: &web.CodeView{Method: secondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
 	if d.Code.Method == "sms" {
 		ch, err := p.sms.Status(ctx, smsKey(u.ID))
@@ -164,7 +164,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 	amr := []string{amrPassword, method, amrMFA}
 	now := p.now()
 	if ar.FirstFactor {
-		sess, err = p.startSession(ctx, w, r, u, amr, acrTwoFactor)
+		sess, err = p.sessions.Start(ctx, w, r, u.ID, amr, acrTwoFactor)
 	} else { // step-up of an existing session
 		sess, err = p.store.UpdateSession(ctx, sess.ID, now, func(s storage.Session) (storage.Session, error) {
 			s.AMR, s.ACR = amr, acrTwoFactor

@@ -249,7 +249,7 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, refreshToken
 // TerminateSession is used only when TerminateSessionFromRequest is not; it ends every session
 // of the user.
 func (s *opStorage) TerminateSession(ctx context.Context, userID, _ string) error {
-	return s.p.deleteUserSessions(ctx, userID, "")
+	return s.p.sessions.EndUser(ctx, userID, "")
 }
 
 // TerminateSessionFromRequest ends the browser's SSO session (from its cookie, or the sid of

@@ -402,5 +402,5 @@ func (p *Provider) renderProfile(w http.ResponseWriter, r *http.Request, u stora
 		av.Verify = strings.TrimPrefix(verify[0], "verify:")
 	}
 	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
-		CSRF: p.csrfToken(bid, "", formAccount), Account: av})
+		CSRF: p.sessions.FormToken(bid, "", formAccount), Account: av})
 }

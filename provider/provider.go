@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/gorilla/securecookie"
@@ -61,7 +62,7 @@ type Provider struct {
 	keys       *keyring
 	clients    map[string]*client
 	op         *op.Provider
-	cookies    *securecookie.SecureCookie
+	sessions   *session.Manager
 	secure     bool         // issuer is https: cookies get Secure
 	clock      *TravelClock // test mode only
 	faults     faultTable   // test mode only
@@ -147,8 +148,14 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("provider: issuer %q: a path in the issuer is not supported", o.Config.Issuer)
 	}
 	p.secure = issuer.Scheme == "https"
-	p.cookies = securecookie.New(p.keys.secret(secretCookieHash), p.keys.secret(secretCookieBlock))
-	p.cookies.MaxAge(0) // lifetimes are enforced by the session records
+	cookies := securecookie.New(p.keys.secret(secretCookieHash), p.keys.secret(secretCookieBlock))
+	cookies.MaxAge(0) // lifetimes are enforced by the session records
+	p.sessions = &session.Manager{
+		Store: o.Store, Cookies: cookies, Secure: issuer.Scheme == "https", FormKey: p.keys.secret(secretCSRF),
+		Now: p.now, NewID: p.randomID, Notifier: p, Logger: p.log,
+		IdleTimeout: o.Config.Lifetimes.SessionIdle.Or(15 * time.Minute),
+		Lifetime:    o.Config.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
+	}
 	if p.web, err = web.New(o.Config.TestMode(), p.log); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
@@ -296,7 +303,7 @@ func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (s
 			return "", fmt.Errorf("end session: %w", err)
 		}
 		if err == nil {
-			p.notifyLogout(ctx, []storage.Session{s})
+			p.SessionsEnded(ctx, []storage.Session{s})
 		}
 		p.recordAudit(ctx, nil, audit.Event{Type: audit.Logout, UserID: s.UserID, ClientID: req.ClientID, SessionID: s.ID})
 		p.log.InfoContext(ctx, "session ended by logout", "client_id", req.ClientID)

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/audit"
@@ -39,11 +41,11 @@ func (p *Provider) mountRecover(mux *http.ServeMux) {
 
 func (p *Provider) renderRecover(w http.ResponseWriter, r *http.Request, bid string, v *web.RecoverView) {
 	p.web.Render(w, r, http.StatusOK, &web.RecoverPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "recover.title"},
-		CSRF: p.csrfToken(bid, "", formRecover), Recover: v})
+		CSRF: p.sessions.FormToken(bid, "", formRecover), Recover: v})
 }
 
 func (p *Provider) recoverPage(w http.ResponseWriter, r *http.Request) {
-	bid, err := p.browserID(w, r)
+	bid, err := p.sessions.BrowserID(w, r)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return
@@ -57,7 +59,7 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	bid := p.readCookie(r, flowCookie)
+	bid := p.sessions.ReadCookie(r, session.FlowCookie)
 	login := r.PostFormValue("login")
 	v := &web.RecoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
 	cands := proofing.LoginCandidates(login)
@@ -107,7 +109,7 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	bid := p.readCookie(r, flowCookie)
+	bid := p.sessions.ReadCookie(r, session.FlowCookie)
 	now := p.now()
 	pend, err := storage.GetDoc[pendingRecovery](ctx, p.store, recColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -165,7 +167,7 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The new password ends every other session and lifts a lock.
-	if err := p.deleteUserSessions(ctx, u.ID, ""); err != nil {
+	if err := p.sessions.EndUser(ctx, u.ID, ""); err != nil {
 		p.web.ServerError(w, r, err)
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/audit"
@@ -47,11 +49,11 @@ func (p *Provider) mountRegister(mux *http.ServeMux) {
 
 func (p *Provider) renderRegister(w http.ResponseWriter, r *http.Request, bid string, v *web.RegisterView) {
 	p.web.Render(w, r, http.StatusOK, &web.RegisterPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "register.title"},
-		CSRF: p.csrfToken(bid, "", formRegister), Register: v})
+		CSRF: p.sessions.FormToken(bid, "", formRegister), Register: v})
 }
 
 func (p *Provider) registerPage(w http.ResponseWriter, r *http.Request) {
-	bid, err := p.browserID(w, r)
+	bid, err := p.sessions.BrowserID(w, r)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return
@@ -64,7 +66,7 @@ func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
 	if !p.requireCSRF(w, r, "", formRegister) {
 		return
 	}
-	bid := p.readCookie(r, flowCookie)
+	bid := p.sessions.ReadCookie(r, session.FlowCookie)
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
 	f := r.PostFormValue
@@ -190,7 +192,7 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	bid := p.readCookie(r, flowCookie)
+	bid := p.sessions.ReadCookie(r, session.FlowCookie)
 	now := p.now()
 	pend, err := storage.GetDoc[pendingRegistration](ctx, p.store, regColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -253,7 +255,7 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	p.recordAudit(ctx, r, audit.Event{Type: audit.Registered, UserID: u.ID})
 	p.notify(ctx, u, proofing.Notice{Kind: "registered", Subject: "Учётная запись создана",
 		Body: "Вы зарегистрировались на Госуслугах (эмулятор). Уровень учётной записи: упрощённая. Заполните профиль, чтобы получить стандартную учётную запись."})
-	sess, err := p.startSession(ctx, w, r, u, []string{amrPassword}, acrOneFactor)
+	sess, err := p.sessions.Start(ctx, w, r, u.ID, []string{amrPassword}, acrOneFactor)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return

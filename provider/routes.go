@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -265,7 +267,7 @@ func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, code, 
 func (p *Provider) bindCallback(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, err := p.store.GetAuthRequest(r.Context(), r.URL.Query().Get("id"), p.now())
-		if err == nil && ar.BrowserID != "" && ar.BrowserID != p.readCookie(r, flowCookie) {
+		if err == nil && ar.BrowserID != "" && ar.BrowserID != p.sessions.ReadCookie(r, session.FlowCookie) {
 			p.web.Message(w, r, http.StatusForbidden, web.Lang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
 			return
 		}
@@ -277,11 +279,11 @@ func (p *Provider) bindCallback(next http.Handler) http.Handler {
 // session cookie when it did.
 func (p *Provider) logoutCookie(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ls := &logoutState{sessionID: p.readCookie(r, sessionCookie)}
+		ls := &logoutState{sessionID: p.sessions.ReadCookie(r, session.SSOCookie)}
 		ctx := context.WithValue(r.Context(), ctxLogout, ls)
 		hw := &hookWriter{ResponseWriter: w, before: func(http.ResponseWriter) {
 			if ls.ended {
-				p.clearCookie(w, sessionCookie)
+				p.sessions.ClearCookie(w, session.SSOCookie)
 			}
 		}}
 		next.ServeHTTP(hw, r.WithContext(ctx))

@@ -1,0 +1,243 @@
+package session
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gorilla/securecookie"
+
+	"github.com/esia-emulator/esia-emulator/storage"
+)
+
+// Cookie names. The SSO cookie carries the session id, the flow cookie a random browser id that
+// binds authorization requests and form tokens to this browser. Both are signed and encrypted
+// (securecookie), HttpOnly, SameSite=Lax, and Secure under https.
+const (
+	SSOCookie  = "esia_session"
+	FlowCookie = "esia_flow"
+)
+
+// Store is what sessions need of the storage.
+type Store interface {
+	CreateSession(ctx context.Context, s storage.Session) error
+	GetSession(ctx context.Context, id string, now time.Time) (storage.Session, error)
+	UpdateSession(ctx context.Context, id string, now time.Time, fn func(storage.Session) (storage.Session, error)) (storage.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+	ListUserSessions(ctx context.Context, userID string, now time.Time) ([]storage.Session, error)
+	DeleteUserSessions(ctx context.Context, userID, keepID string) error
+}
+
+// EndNotifier is told about SSO sessions that have just ended (back-channel logout).
+type EndNotifier interface {
+	SessionsEnded(ctx context.Context, sessions []storage.Session)
+}
+
+// Manager starts, finds and ends SSO sessions and keeps the browser's cookies. All fields are
+// required except Notifier and Logger.
+type Manager struct {
+	Store   Store
+	Cookies *securecookie.SecureCookie
+	// Secure marks cookies Secure (the issuer is https).
+	Secure bool
+	// FormKey is the HMAC key of form tokens (FormToken).
+	FormKey []byte
+	Now     func() time.Time
+	NewID   func() string
+	// IdleTimeout and Lifetime bound a session: it ends after IdleTimeout without a page, and
+	// Lifetime after the login in any case.
+	IdleTimeout, Lifetime time.Duration
+	Notifier              EndNotifier
+	Logger                *slog.Logger
+}
+
+// SetCookie sets a signed, encrypted cookie; maxAge 0 makes it a browser-session cookie.
+func (m *Manager) SetCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) error {
+	enc, err := m.Cookies.Encode(name, value)
+	if err != nil {
+		return fmt.Errorf("session: encode cookie %s: %w", name, err)
+	}
+	c := &http.Cookie{Name: name, Value: enc, Path: "/", HttpOnly: true, Secure: m.Secure, SameSite: http.SameSiteLaxMode}
+	if maxAge > 0 {
+		c.MaxAge = int(maxAge / time.Second)
+	}
+	http.SetCookie(w, c)
+	return nil
+}
+
+// ClearCookie removes a cookie.
+func (m *Manager) ClearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: m.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// ReadCookie returns a cookie's value, "" when it is missing or was not made by us.
+func (m *Manager) ReadCookie(r *http.Request, name string) string {
+	c, err := r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	var v string
+	if err := m.Cookies.Decode(name, c.Value, &v); err != nil {
+		return ""
+	}
+	return v
+}
+
+// BrowserID returns the flow cookie's browser id, creating the cookie when missing.
+func (m *Manager) BrowserID(w http.ResponseWriter, r *http.Request) (string, error) {
+	if id := m.ReadCookie(r, FlowCookie); id != "" {
+		return id, nil
+	}
+	id := m.NewID()
+	return id, m.SetCookie(w, FlowCookie, id, 0)
+}
+
+// FormToken binds a form to the browser, the authorization request and the step it belongs to
+// (HMAC over browser‖request‖step), so a form for one step cannot be replayed at another or
+// from another browser.
+func (m *Manager) FormToken(browserID, authReqID, step string) string {
+	mac := hmac.New(sha256.New, m.FormKey)
+	mac.Write([]byte(browserID + "\x00" + authReqID + "\x00" + step))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// CheckForm verifies the posted form token ("csrf") in constant time.
+func (m *Manager) CheckForm(r *http.Request, authReqID, step string) bool {
+	bid := m.ReadCookie(r, FlowCookie)
+	got := r.PostFormValue("csrf")
+	if bid == "" || got == "" {
+		return false
+	}
+	return hmac.Equal([]byte(got), []byte(m.FormToken(bid, authReqID, step)))
+}
+
+// Current returns the browser's live SSO session, sliding its idle timeout.
+func (m *Manager) Current(ctx context.Context, r *http.Request) (storage.Session, bool, error) {
+	id := m.ReadCookie(r, SSOCookie)
+	if id == "" {
+		return storage.Session{}, false, nil
+	}
+	now := m.Now()
+	s, err := m.Store.UpdateSession(ctx, id, now, func(s storage.Session) (storage.Session, error) {
+		s.LastSeen = now
+		return s, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.Session{}, false, nil
+	}
+	if err != nil {
+		return storage.Session{}, false, fmt.Errorf("session: %w", err)
+	}
+	return s, true, nil
+}
+
+// Start creates a new SSO session after a login, replacing (and ending) the browser's previous
+// one so a session id is never carried across a login.
+func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID string, amr []string, acr string) (storage.Session, error) {
+	if old := m.ReadCookie(r, SSOCookie); old != "" {
+		if err := m.End(ctx, old); err != nil {
+			return storage.Session{}, err
+		}
+	}
+	now := m.Now()
+	s := storage.Session{
+		ID: m.NewID(), UserID: userID, AuthTime: now, AMR: amr, ACR: acr,
+		CreatedAt: now, LastSeen: now,
+		IdleTimeout: m.IdleTimeout,
+		ExpiresAt:   now.Add(m.Lifetime),
+		IP:          ClientIP(r), UserAgent: r.UserAgent(),
+	}
+	if err := m.Store.CreateSession(ctx, s); err != nil {
+		return storage.Session{}, fmt.Errorf("session: create: %w", err)
+	}
+	return s, m.SetCookie(w, SSOCookie, s.ID, m.Lifetime)
+}
+
+// End ends one SSO session and tells the notifier. A missing or already expired session is not
+// an error and notifies nobody.
+func (m *Manager) End(ctx context.Context, id string) error {
+	s, gerr := m.Store.GetSession(ctx, id, m.Now())
+	if gerr != nil && !errors.Is(gerr, storage.ErrNotFound) {
+		m.logger().WarnContext(ctx, "back-channel logout: read the session before ending it", "err", gerr)
+	}
+	if err := m.Store.DeleteSession(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("session: end: %w", err)
+	}
+	if gerr == nil {
+		m.notify(ctx, []storage.Session{s})
+	}
+	return nil
+}
+
+// EndUser ends every live session of the user except keepID ("" ends all) and tells the
+// notifier.
+func (m *Manager) EndUser(ctx context.Context, userID, keepID string) error {
+	list, lerr := m.Store.ListUserSessions(ctx, userID, m.Now())
+	if lerr != nil {
+		m.logger().WarnContext(ctx, "back-channel logout: list the sessions before ending them", "err", lerr)
+	}
+	if err := m.Store.DeleteUserSessions(ctx, userID, keepID); err != nil {
+		return fmt.Errorf("session: end the user's sessions: %w", err)
+	}
+	ended := list[:0:0]
+	for _, s := range list {
+		if s.ID != keepID {
+			ended = append(ended, s)
+		}
+	}
+	m.notify(ctx, ended)
+	return nil
+}
+
+// EndBrowser ends the browser's SSO session (if any) and clears its cookie.
+func (m *Manager) EndBrowser(w http.ResponseWriter, r *http.Request) error {
+	if id := m.ReadCookie(r, SSOCookie); id != "" {
+		if err := m.End(r.Context(), id); err != nil {
+			return err
+		}
+	}
+	m.ClearCookie(w, SSOCookie)
+	return nil
+}
+
+// AddClient records that the session's citizen logged in to clientID (for back-channel logout
+// and the account's session list).
+func (m *Manager) AddClient(ctx context.Context, id, clientID string) error {
+	_, err := m.Store.UpdateSession(ctx, id, m.Now(), func(s storage.Session) (storage.Session, error) {
+		if !slices.Contains(s.Clients, clientID) {
+			s.Clients = append(s.Clients, clientID)
+		}
+		return s, nil
+	})
+	return err
+}
+
+func (m *Manager) notify(ctx context.Context, ended []storage.Session) {
+	if m.Notifier != nil && len(ended) > 0 {
+		m.Notifier.SessionsEnded(ctx, ended)
+	}
+}
+
+func (m *Manager) logger() *slog.Logger {
+	if m.Logger == nil {
+		return slog.Default()
+	}
+	return m.Logger
+}
+
+// ClientIP is the request's peer address without the port.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
