@@ -3,47 +3,20 @@ package provider
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
+	"github.com/esia-emulator/esia-emulator/provider/keys"
 
-	"github.com/esia-emulator/esia-emulator/storage"
+	jose "github.com/go-jose/go-jose/v4"
 )
 
-// keyView is a published signing key as the admin API shows it (never the private part).
-type keyView struct {
-	KID       string    `json:"kid"`
-	Record    string    `json:"record"`
-	Alg       string    `json:"alg"`
-	NotBefore time.Time `json:"not_before"`
-	RetireAt  time.Time `json:"retire_at,omitzero"`
-	Signing   bool      `json:"signing"` // signs new tokens now
-}
-
-func (p *Provider) keyViews() []keyView {
-	now := p.now()
-	p.keys.mu.RLock()
-	keys := append([]signingKey(nil), p.keys.signing...)
-	p.keys.mu.RUnlock()
-	out := make([]keyView, 0, len(keys))
-	for _, k := range keys {
-		cur, err := p.keys.signer(k.alg, now)
-		out = append(out, keyView{KID: k.id, Record: k.record, Alg: string(k.alg), NotBefore: k.notBefore, RetireAt: k.retireAt,
-			Signing: err == nil && cur.record == k.record})
-	}
-	return out
-}
-
 func (p *Provider) adminListKeys(w http.ResponseWriter, r *http.Request) {
-	if err := p.keys.reload(r.Context()); err != nil {
+	if err := p.keys.Reload(r.Context()); err != nil {
 		p.adminError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, p.keyViews())
+	writeJSON(w, http.StatusOK, p.keys.Statuses(p.now()))
 }
 
 // adminRotateKey adds a new signing key for an algorithm. It signs from now plus
@@ -80,46 +53,24 @@ func (p *Provider) adminRotateKey(w http.ResponseWriter, r *http.Request) {
 		delay = d
 	}
 	ctx := r.Context()
-	recs, err := p.keys.store.ListKeys(ctx)
-	if err != nil {
-		p.adminError(w, r, err)
-		return
-	}
-	gen := 0
-	prefix := "signing-" + string(alg) + "-"
-	for _, k := range recs {
-		if n, err := strconv.Atoi(strings.TrimPrefix(k.ID, prefix)); err == nil && strings.HasPrefix(k.ID, prefix) && n > gen {
-			gen = n
-		}
-	}
 	now := p.now()
-	rec, err := newSigningKeyRecord(fmt.Sprintf("%s%d", prefix, gen+1), alg, now, p.rand)
+	rec, err := p.keys.Rotate(ctx, alg, now, now.Add(delay), p.rand)
+	if errors.Is(err, keys.ErrConflict) {
+		writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "another rotation happened at the same time; list the keys and retry"})
+		return
+	}
 	if err != nil {
-		p.adminError(w, r, err)
-		return
-	}
-	rec.NotBefore = now.Add(delay)
-	rec.Schema = storage.SchemaVersion
-	if err := p.keys.store.AddKey(ctx, rec); err != nil {
-		if errors.Is(err, storage.ErrAlreadyExists) {
-			writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "another rotation happened at the same time; list the keys and retry"})
-			return
-		}
-		p.adminError(w, r, err)
-		return
-	}
-	if err := p.keys.reload(ctx); err != nil {
 		p.adminError(w, r, err)
 		return
 	}
 	p.log.InfoContext(ctx, "signing key rotated", "alg", alg, "record", rec.ID)
-	writeJSON(w, http.StatusCreated, p.keyViews())
+	writeJSON(w, http.StatusCreated, p.keys.Statuses(p.now()))
 }
 
 // adminDeleteKey unpublishes a key by kid. The key that signs now cannot be deleted.
 func (p *Provider) adminDeleteKey(w http.ResponseWriter, r *http.Request) {
 	kid := r.PathValue("kid")
-	for _, k := range p.keyViews() {
+	for _, k := range p.keys.Statuses(p.now()) {
 		if k.KID != kid {
 			continue
 		}
@@ -127,11 +78,7 @@ func (p *Provider) adminDeleteKey(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "this key signs new tokens; rotate first"})
 			return
 		}
-		if err := p.keys.store.DeleteKey(r.Context(), k.Record); err != nil {
-			p.adminError(w, r, err)
-			return
-		}
-		if err := p.keys.reload(r.Context()); err != nil {
+		if err := p.keys.Delete(r.Context(), k.Record); err != nil {
 			p.adminError(w, r, err)
 			return
 		}

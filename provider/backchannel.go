@@ -78,7 +78,7 @@ func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session
 // client's ID tokens.
 func (p *Provider) logoutToken(cl *client, sub, sid string) (string, error) {
 	now := p.now()
-	k, err := p.keys.signer(cl.signingAlg, now)
+	k, err := p.keys.Signer(cl.signingAlg, now)
 	if err != nil {
 		return "", err
 	}
@@ -96,8 +96,8 @@ func (p *Provider) logoutToken(cl *client, sub, sid string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: k.private},
-		(&jose.SignerOptions{}).WithType("logout+jwt").WithHeader("kid", k.id))
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.Alg, Key: k.Private},
+		(&jose.SignerOptions{}).WithType("logout+jwt").WithHeader("kid", k.ID))
 	if err != nil {
 		return "", err
 	}

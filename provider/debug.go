@@ -154,9 +154,9 @@ func (p *Provider) describeJWT(raw, nonce string) string {
 	body, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	verdict := "signature: NOT verified"
 	if jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256}); err == nil {
-		for _, k := range p.keys.public() {
-			if _, err := jws.Verify(k.Key()); err == nil {
-				verdict = "signature: verified with the published key " + k.ID()
+		for _, k := range p.keys.Keys() {
+			if _, err := jws.Verify(k.Private.Public()); err == nil {
+				verdict = "signature: verified with the published key " + k.ID
 				break
 			}
 		}

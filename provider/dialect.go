@@ -68,12 +68,12 @@ func (p *Provider) RandomID() string       { return p.randomID() }
 
 // Signer returns the key that signs now for alg (RS256 or ES256) and its kid.
 func (p *Provider) Signer(ctx context.Context, alg jose.SignatureAlgorithm) (crypto.Signer, string, error) {
-	if err := p.keys.refresh(ctx); err != nil {
+	if err := p.keys.Refresh(ctx); err != nil {
 		p.log.WarnContext(ctx, "could not reload signing keys", "err", err)
 	}
-	k, err := p.keys.signer(alg, p.now())
+	k, err := p.keys.Signer(alg, p.now())
 	if err != nil {
 		return nil, "", err
 	}
-	return k.private, k.id, nil
+	return k.Private, k.ID, nil
 }

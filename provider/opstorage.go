@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/keys"
+
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -304,22 +306,51 @@ func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 	if cl, ok := s.p.clients[clientIDFrom(ctx)]; ok {
 		alg = cl.signingAlg
 	}
-	return s.p.keys.signer(alg, s.p.now())
+	k, err := s.p.keys.Signer(alg, s.p.now())
+	if err != nil {
+		return nil, err
+	}
+	return signingKey{k}, nil
 }
 
 func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return s.p.keys.algorithms(), nil
+	return s.p.keys.Algorithms(), nil
 }
 
 func (s *opStorage) KeySet(ctx context.Context) ([]op.Key, error) {
 	s.refreshKeys(ctx)
-	return s.p.keys.public(), nil
+	ks := s.p.keys.Keys()
+	out := make([]op.Key, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, publicKey{k})
+	}
+	return out, nil
 }
+
+// signingKey is the key that signs now (op.SigningKey).
+type signingKey struct{ k keys.Key }
+
+func (s signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return s.k.Alg }
+func (s signingKey) Key() any                                    { return s.k.Private }
+func (s signingKey) ID() string                                  { return s.k.ID }
+
+// publicKey is a published key (op.Key).
+type publicKey struct{ k keys.Key }
+
+func (p publicKey) ID() string                         { return p.k.ID }
+func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.Alg }
+func (p publicKey) Use() string                        { return "sig" }
+func (p publicKey) Key() any                           { return p.k.Private.Public() }
+
+var (
+	_ op.SigningKey = signingKey{}
+	_ op.Key        = publicKey{}
+)
 
 // refreshKeys picks up keys rotated by another replica; on a store error the loaded keys
 // keep working.
 func (s *opStorage) refreshKeys(ctx context.Context) {
-	if err := s.p.keys.refresh(ctx); err != nil {
+	if err := s.p.keys.Refresh(ctx); err != nil {
 		s.p.log.WarnContext(ctx, "could not reload signing keys", "err", err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/keys"
+
 	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
@@ -59,7 +61,7 @@ type Provider struct {
 	now        func() time.Time
 	rand       io.Reader
 	log        *slog.Logger
-	keys       *keyring
+	keys       *keys.Ring
 	clients    map[string]*client
 	op         *op.Provider
 	sessions   *session.Manager
@@ -124,7 +126,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		keyStore = o.Store
 	}
 	var err error
-	if p.keys, err = ensureKeys(ctx, keyStore, p.now(), p.rand); err != nil {
+	if p.keys, err = keys.Ensure(ctx, keyStore, p.now(), p.rand); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.clients = make(map[string]*client, len(o.Config.Clients))
@@ -148,10 +150,10 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("provider: issuer %q: a path in the issuer is not supported", o.Config.Issuer)
 	}
 	p.secure = issuer.Scheme == "https"
-	cookies := securecookie.New(p.keys.secret(secretCookieHash), p.keys.secret(secretCookieBlock))
+	cookies := securecookie.New(p.keys.Secret(keys.SecretCookieHash), p.keys.Secret(keys.SecretCookieBlock))
 	cookies.MaxAge(0) // lifetimes are enforced by the session records
 	p.sessions = &session.Manager{
-		Store: o.Store, Cookies: cookies, Secure: issuer.Scheme == "https", FormKey: p.keys.secret(secretCSRF),
+		Store: o.Store, Cookies: cookies, Secure: issuer.Scheme == "https", FormKey: p.keys.Secret(keys.SecretForms),
 		Now: p.now, NewID: p.randomID, Notifier: p, Logger: p.log,
 		IdleTimeout: o.Config.Lifetimes.SessionIdle.Or(15 * time.Minute),
 		Lifetime:    o.Config.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
@@ -200,7 +202,7 @@ func hasherFromConfig(c config.Password, rnd io.Reader) (*password.Hasher, error
 
 func (p *Provider) newOP() (*op.Provider, error) {
 	var key [32]byte
-	copy(key[:], p.keys.secret(secretTokenCrypto))
+	copy(key[:], p.keys.Secret(keys.SecretTokenCrypto))
 	conf := &op.Config{
 		CryptoKey:                key,
 		CryptoKeyId:              "k1",

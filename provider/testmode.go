@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"crypto"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -126,18 +125,11 @@ func (p *Provider) shiftIDTokenTimes(body []byte, lifetime time.Duration) []byte
 		return body
 	}
 	kid := jws.Signatures[0].Header.KeyID
-	var signer crypto.Signer
-	var alg jose.SignatureAlgorithm
-	p.keys.mu.RLock()
-	for _, k := range p.keys.signing {
-		if k.id == kid {
-			signer, alg = k.private, k.alg
-		}
-	}
-	p.keys.mu.RUnlock()
-	if signer == nil {
+	key, ok := p.keys.ByID(kid)
+	if !ok {
 		return body
 	}
+	signer, alg := key.Private, key.Alg
 	parts := strings.Split(raw, ".")
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
