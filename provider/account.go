@@ -126,8 +126,8 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, cg := range list {
 			row := web.AccessRow{ClientID: cg.ClientID, ClientName: cg.ClientID, Since: web.DateTime(cg.Since)}
-			if cl, ok := p.clients[cg.ClientID]; ok {
-				row.ClientName = cl.displayName()
+			if cl, ok := p.clients.Lookup(cg.ClientID); ok {
+				row.ClientName = cl.DisplayName()
 			}
 			for _, s := range cg.Scopes() {
 				if s != consent.OpenID {
@@ -144,8 +144,8 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, e := range events {
 			row := web.HistoryRow{Time: web.DateTime(e.Time), Event: p.web.T(lang, "history."+string(e.Type)), IP: e.IP, UserAgent: e.UserAgent, Service: e.ClientID}
-			if cl, ok := p.clients[e.ClientID]; ok {
-				row.Service = cl.displayName()
+			if cl, ok := p.clients.Lookup(e.ClientID); ok {
+				row.Service = cl.DisplayName()
 			}
 			v.History = append(v.History, row)
 		}

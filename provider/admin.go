@@ -197,11 +197,11 @@ func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
 	}
 	out := make([]clientView, 0, len(p.cfg.Clients))
 	for _, c := range p.cfg.Clients {
-		cl := p.clients[c.ID]
+		cl := p.clients.Get(c.ID)
 		v := clientView{ID: c.ID, Name: c.Name, Public: c.Public, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 			BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSID: c.BackchannelLogoutSessionRequired,
-			RequirePKCE: cl.requiresPKCE(), SigningAlg: string(cl.signingAlg), MinLevel: c.MinLevel}
-		for _, g := range cl.grantTypes {
+			RequirePKCE: cl.RequiresPKCE(), SigningAlg: string(cl.SigningAlg), MinLevel: c.MinLevel}
+		for _, g := range (opClient{cl}).GrantTypes() {
 			v.GrantTypes = append(v.GrantTypes, string(g))
 		}
 		out = append(out, v)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/clients"
+
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/esia-emulator/esia-emulator/audit"
@@ -51,8 +53,8 @@ func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session
 	var out []logoutDelivery
 	for _, s := range sessions {
 		for _, id := range s.Clients {
-			cl := p.clients[id]
-			if cl == nil || cl.cfg.BackchannelLogoutURI == "" {
+			cl := p.clients.Get(id)
+			if cl == nil || cl.Config.BackchannelLogoutURI == "" {
 				continue
 			}
 			tok, err := p.logoutToken(cl, s.UserID, s.ID)
@@ -62,7 +64,7 @@ func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session
 					Details: map[string]string{"status": "failed", "error": "signing: " + err.Error()}})
 				continue
 			}
-			out = append(out, logoutDelivery{clientID: id, uri: cl.cfg.BackchannelLogoutURI, userID: s.UserID, session: s.ID, token: tok})
+			out = append(out, logoutDelivery{clientID: id, uri: cl.Config.BackchannelLogoutURI, userID: s.UserID, session: s.ID, token: tok})
 		}
 	}
 	for _, d := range out {
@@ -76,15 +78,15 @@ func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session
 
 // logoutToken mints a signed logout token for the client, with the key and algorithm of the
 // client's ID tokens.
-func (p *Provider) logoutToken(cl *client, sub, sid string) (string, error) {
+func (p *Provider) logoutToken(cl *clients.Client, sub, sid string) (string, error) {
 	now := p.now()
-	k, err := p.keys.Signer(cl.signingAlg, now)
+	k, err := p.keys.Signer(cl.SigningAlg, now)
 	if err != nil {
 		return "", err
 	}
 	claims := map[string]any{
 		"iss":    p.cfg.Issuer,
-		"aud":    cl.cfg.ID,
+		"aud":    cl.Config.ID,
 		"iat":    now.Unix(),
 		"exp":    now.Add(logoutTokenTTL).Unix(),
 		"jti":    p.randomID(),

@@ -24,8 +24,8 @@ func (p *Provider) consentInput(ctx context.Context, ar storage.AuthRequest, use
 	}
 	requested := append(slices.Clone(ar.Scopes), ar.ClaimScopes...)
 	in := consent.Input{Requested: requested, Granted: consent.Scopes(grants), Prompt: ar.Prompt, Answered: ar.Consented}
-	if cl, ok := p.clients[ar.ClientID]; ok {
-		in.Required, in.FirstParty = cl.cfg.RequiredScopes, cl.cfg.FirstParty
+	if cl, ok := p.clients.Lookup(ar.ClientID); ok {
+		in.Required, in.FirstParty = cl.Config.RequiredScopes, cl.Config.FirstParty
 	}
 	return in, nil
 }
@@ -51,7 +51,7 @@ func (p *Provider) applyConsent(ctx context.Context, r *http.Request, ar storage
 		return nil, err
 	}
 	o := consent.Apply(in, ticked)
-	ttl := p.clients[ar.ClientID].cfg.ConsentLifetime.Or(0)
+	ttl := p.clients.Get(ar.ClientID).Config.ConsentLifetime.Or(0)
 	g := p.grants()
 	now := p.now()
 	added, err := g.Grant(ctx, userID, ar.ClientID, o.Grant, ttl, now)

@@ -62,18 +62,18 @@ func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
 	if !p.requireCSRF(w, r, "", formDebug) {
 		return
 	}
-	cl, ok := p.clients[r.PostFormValue("client")]
+	cl, ok := p.clients.Lookup(r.PostFormValue("client"))
 	if !ok {
 		p.web.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
 		return
 	}
-	st := debugState{Client: cl.cfg.ID, State: p.randomID()[:22], Nonce: p.randomID()[:22], Verifier: p.randomID()}
+	st := debugState{Client: cl.Config.ID, State: p.randomID()[:22], Nonce: p.randomID()[:22], Verifier: p.randomID()}
 	sum := sha256.Sum256([]byte(st.Verifier))
 	q, err := url.ParseQuery(r.PostFormValue("extra"))
 	if err != nil {
 		q = url.Values{}
 	}
-	q.Set("client_id", cl.cfg.ID)
+	q.Set("client_id", cl.Config.ID)
 	q.Set("redirect_uri", p.debugRedirect())
 	q.Set("response_type", "code")
 	q.Set("scope", strings.Join(strings.Fields(r.PostFormValue("scope")), " "))
@@ -112,13 +112,13 @@ func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
 		p.web.Render(w, r, http.StatusOK, pd)
 		return
 	}
-	cl := p.clients[st.Client]
+	cl := p.clients.Get(st.Client)
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {p.debugRedirect()},
 		"code_verifier": {st.Verifier}, "client_id": {st.Client}}
 	treq := httptest.NewRequest(http.MethodPost, pathToken, strings.NewReader(form.Encode())).WithContext(r.Context())
 	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if !cl.cfg.Public {
-		treq.SetBasicAuth(url.QueryEscape(cl.cfg.ID), url.QueryEscape(cl.cfg.Secret))
+	if !cl.Config.Public {
+		treq.SetBasicAuth(url.QueryEscape(cl.Config.ID), url.QueryEscape(cl.Config.Secret))
 	}
 	tres := httptest.NewRecorder()
 	p.handler.ServeHTTP(tres, treq)

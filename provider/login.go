@@ -101,11 +101,11 @@ func (p *Provider) getLogin(w http.ResponseWriter, r *http.Request) {
 // dispatch decides the next step of the flow and performs it.
 func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string) {
 	ctx := r.Context()
-	cl := p.clients[ar.ClientID]
+	cl := p.clients.Get(ar.ClientID)
 	st := flowState{
 		Now: p.now(), Prompt: ar.Prompt, MaxAge: ar.MaxAge, HintSubject: ar.HintSubject,
 		Authenticated: ar.Authenticated, FirstFactor: ar.FirstFactor,
-		PKCERequired: cl != nil && cl.requiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
+		PKCERequired: cl != nil && cl.RequiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
 	}
 	if ar.Claims != "" {
 		if _, err := consent.ParseClaimsRequest(ar.Claims); err != nil {
@@ -113,7 +113,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		}
 	}
 	if cl != nil {
-		st.MinLevel = cl.minLevel
+		st.MinLevel = cl.MinLevel
 	}
 	if ar.MinLevel.Rank() > st.MinLevel.Rank() {
 		st.MinLevel = ar.MinLevel
@@ -162,7 +162,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			login = v
 		}
 		pd := &web.LoginPage{Frame: web.Frame{Lang: lang, Title: "login.title"},
-			CSRF: p.sessions.FormToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: clientName(cl),
+			CSRF: p.sessions.FormToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: p.clients.Name(ar.ClientID),
 			Login: login, Error: loginError}
 		if p.cfg.TestMode() {
 			pd.PersonaQuery = r.URL.Query().Get("persona_q")
@@ -176,7 +176,7 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		p.codePage(w, r, ar, bid, user, loginError)
 	case stepConsent:
 		p.web.Render(w, r, http.StatusOK, &web.ConsentPage{Frame: web.Frame{Lang: lang, Title: "consent.title"},
-			CSRF: p.sessions.FormToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: clientName(cl),
+			CSRF: p.sessions.FormToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: p.clients.Name(ar.ClientID),
 			Consent: consentItems(lang, st.Consent.Items)})
 	case stepLevelLow:
 		text := "level.text"
@@ -537,8 +537,8 @@ func (p *Provider) postDeny(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	min := ar.MinLevel
-	if cl := p.clients[ar.ClientID]; cl != nil && cl.minLevel.Rank() > min.Rank() {
-		min = cl.minLevel
+	if cl := p.clients.Get(ar.ClientID); cl != nil && cl.MinLevel.Rank() > min.Rank() {
+		min = cl.MinLevel
 	}
 	p.failRP(w, r, ar, "access_denied", "the account level is below "+string(min))
 }
@@ -550,11 +550,4 @@ func (p *Provider) serverError(w http.ResponseWriter, r *http.Request, err error
 	}
 	p.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	p.web.Message(w, r, status, web.Lang(r, nil), "error.title", "error.server")
-}
-
-func clientName(cl *client) string {
-	if cl == nil {
-		return ""
-	}
-	return cl.displayName()
 }

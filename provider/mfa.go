@@ -90,7 +90,7 @@ func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.A
 	ctx := r.Context()
 	lang := web.Lang(r, ar.UILocales)
 	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: p.sessions.FormToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
-		ClientName: clientName(p.clients[ar.ClientID]), Error: problem, Code: &web.CodeView{Method: secondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
+		ClientName: p.clients.Name(ar.ClientID), Error: problem, Code: &web.CodeView{Method: secondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
 	if d.Code.Method == "sms" {
 		ch, err := p.sms.Status(ctx, smsKey(u.ID))
 		if err != nil || ch.Verified || !p.now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
@@ -292,8 +292,8 @@ func (p *Provider) notifyLogin(ctx context.Context, u storage.User, clientID str
 		return
 	}
 	service := clientID
-	if cl, ok := p.clients[clientID]; ok {
-		service = cl.displayName()
+	if cl, ok := p.clients.Lookup(clientID); ok {
+		service = cl.DisplayName()
 	}
 	msg := otp.Message{Channel: otp.ChannelEmail, To: u.Email, Kind: otp.KindLoginNotice, Subject: "Вход в учётную запись",
 		Body: fmt.Sprintf("Выполнен вход в вашу учётную запись %s. Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", web.DateTime(p.now()))}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -32,7 +31,7 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	cl, ok := p.clients[req.ClientID]
+	cl, ok := p.clients.Lookup(req.ClientID)
 	if !ok {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "client_id: no such client"})
 		return
@@ -51,14 +50,14 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 	if len(req.AMR) == 0 {
 		req.AMR = []string{amrPassword}
 	}
-	offline := req.Offline && slices.Contains(cl.grantTypes, "refresh_token")
+	offline := req.Offline && cl.Refresh
 	if req.Offline && !offline {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "offline: the client has no refresh_token grant"})
 		return
 	}
 	now := p.now()
 	family := p.randomID()
-	ar := &authRequest{storage.AuthRequest{ID: family, ClientID: cl.cfg.ID, UserID: u.ID, Scopes: req.Scopes,
+	ar := &authRequest{storage.AuthRequest{ID: family, ClientID: cl.Config.ID, UserID: u.ID, Scopes: req.Scopes,
 		ACR: req.ACR, AMR: req.AMR, Nonce: req.Nonce, AuthTime: now, ResponseType: "code"}}
 	st := &opStorage{p}
 	access, rt, rtValue, err := st.newTokens(ar, family, offline)
@@ -74,10 +73,10 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 		p.adminError(w, r, err)
 		return
 	}
-	ctx = op.ContextWithIssuer(context.WithValue(ctx, ctxClientID, cl.cfg.ID), p.cfg.Issuer)
+	ctx = op.ContextWithIssuer(context.WithValue(ctx, ctxClientID, cl.Config.ID), p.cfg.Issuer)
 	var accessToken string
-	if cl.AccessTokenType() == op.AccessTokenTypeJWT {
-		accessToken, err = op.CreateJWT(ctx, p.cfg.Issuer, ar, access.ExpiresAt, access.ID, cl, st)
+	if (opClient{cl}).AccessTokenType() == op.AccessTokenTypeJWT {
+		accessToken, err = op.CreateJWT(ctx, p.cfg.Issuer, ar, access.ExpiresAt, access.ID, opClient{cl}, st)
 	} else {
 		accessToken, err = op.CreateBearerToken(access.ID, u.ID, p.op.Crypto())
 	}
@@ -85,7 +84,7 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 		p.adminError(w, r, err)
 		return
 	}
-	idToken, err := op.CreateIDToken(ctx, p.cfg.Issuer, ar, cl.idTTL, accessToken, "", st, cl)
+	idToken, err := op.CreateIDToken(ctx, p.cfg.Issuer, ar, cl.IDTTL, accessToken, "", st, opClient{cl})
 	if err != nil {
 		p.adminError(w, r, err)
 		return
@@ -99,7 +98,7 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 	}
 	b, _ := json.Marshal(resp)
 	if p.clock != nil {
-		b = p.shiftIDTokenTimes(b, cl.idTTL)
+		b = p.shiftIDTokenTimes(b, cl.IDTTL)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -142,17 +142,17 @@ func (s *opStorage) newTokens(req op.TokenRequest, family string, refresh bool) 
 	default:
 		return access, nil, "", fmt.Errorf("unsupported token request %T", req)
 	}
-	cl, ok := p.clients[base.ClientID]
+	cl, ok := p.clients.Lookup(base.ClientID)
 	if !ok {
 		return access, nil, "", fmt.Errorf("unknown client %q", base.ClientID)
 	}
 	base.FamilyID, base.CreatedAt = family, now
 	access = base
-	access.ID, access.Kind, access.ExpiresAt = p.randomID(), storage.TokenAccess, now.Add(cl.accessTTL)
+	access.ID, access.Kind, access.ExpiresAt = p.randomID(), storage.TokenAccess, now.Add(cl.AccessTTL)
 	if refresh {
 		refreshValue = p.randomID()
 		rt := base
-		rt.ID, rt.Kind, rt.ExpiresAt = hashSecret(refreshValue), storage.TokenRefresh, now.Add(cl.refreshTTL)
+		rt.ID, rt.Kind, rt.ExpiresAt = hashSecret(refreshValue), storage.TokenRefresh, now.Add(cl.RefreshTTL)
 		access.RefreshID = rt.ID
 		refreshTok = &rt
 	}
@@ -303,8 +303,8 @@ func (s *opStorage) GetRefreshTokenInfo(ctx context.Context, clientID, token str
 func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 	s.refreshKeys(ctx)
 	alg := jose.RS256
-	if cl, ok := s.p.clients[clientIDFrom(ctx)]; ok {
-		alg = cl.signingAlg
+	if cl, ok := s.p.clients.Lookup(clientIDFrom(ctx)); ok {
+		alg = cl.SigningAlg
 	}
 	k, err := s.p.keys.Signer(alg, s.p.now())
 	if err != nil {
@@ -356,16 +356,16 @@ func (s *opStorage) refreshKeys(ctx context.Context) {
 }
 
 func (s *opStorage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {
-	cl, ok := s.p.clients[id]
+	cl, ok := s.p.clients.Lookup(id)
 	if !ok {
 		return nil, notFoundError{fmt.Errorf("client %q: %w", id, storage.ErrNotFound)}
 	}
-	return cl, nil
+	return opClient{cl}, nil
 }
 
 func (s *opStorage) AuthorizeClientIDSecret(_ context.Context, id, secret string) error {
-	cl, ok := s.p.clients[id]
-	if !ok || !cl.secretMatches(secret) {
+	cl, ok := s.p.clients.Lookup(id)
+	if !ok || !cl.SecretMatches(secret) {
 		return oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	}
 	return nil

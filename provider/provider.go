@@ -10,9 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/clients"
 
 	"github.com/esia-emulator/esia-emulator/provider/keys"
 
@@ -62,7 +63,7 @@ type Provider struct {
 	rand       io.Reader
 	log        *slog.Logger
 	keys       *keys.Ring
-	clients    map[string]*client
+	clients    *clients.Registry
 	op         *op.Provider
 	sessions   *session.Manager
 	secure     bool         // issuer is https: cookies get Secure
@@ -129,18 +130,12 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if p.keys, err = keys.Ensure(ctx, keyStore, p.now(), p.rand); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
-	p.clients = make(map[string]*client, len(o.Config.Clients))
-	for _, c := range o.Config.Clients {
-		for _, list := range [][]string{c.Scopes, c.RequiredScopes} {
-			if _, err := consent.Validate(list, nil); err != nil {
-				return nil, fmt.Errorf("provider: client %s: %w", c.ID, err)
-			}
-		}
-		cl := newClient(c, o.Config.Lifetimes)
-		if o.Config.TestMode() { // the login debugger's callback
-			cl.cfg.RedirectURIs = append(slices.Clone(cl.cfg.RedirectURIs), o.Config.Issuer+pathDebugCB)
-		}
-		p.clients[c.ID] = cl
+	debugCallback := ""
+	if o.Config.TestMode() { // the login debugger's callback
+		debugCallback = o.Config.Issuer + pathDebugCB
+	}
+	if p.clients, err = clients.NewRegistry(o.Config, debugCallback); err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
 	}
 	issuer, err := url.Parse(o.Config.Issuer)
 	if err != nil {

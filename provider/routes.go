@@ -176,7 +176,7 @@ func (p *Provider) tokenClient(next http.Handler) http.Handler {
 		w.Header().Set("Pragma", "no-cache")
 		id := tokenClientID(r)
 		ctx := context.WithValue(r.Context(), ctxClientID, id)
-		cl, ok := p.clients[id]
+		cl, ok := p.clients.Lookup(id)
 		if p.clock == nil || !ok {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
@@ -190,7 +190,7 @@ func (p *Provider) tokenClient(next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		body := rec.body.Bytes()
 		if rec.status == 0 || rec.status == http.StatusOK {
-			body = p.shiftIDTokenTimes(body, cl.idTTL)
+			body = p.shiftIDTokenTimes(body, cl.IDTTL)
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
@@ -225,8 +225,8 @@ func (p *Provider) authorizeExtras(next http.Handler) http.Handler {
 			p.authorizeError(w, r, "request_uri_not_supported", "the request_uri parameter is not supported")
 			return
 		}
-		if cl, ok := p.clients[r.Form.Get("client_id")]; ok && r.Form.Get("scope") != "" {
-			if _, err := consent.Validate(strings.Fields(r.Form.Get("scope")), cl.cfg.Scopes); err != nil {
+		if cl, ok := p.clients.Lookup(r.Form.Get("client_id")); ok && r.Form.Get("scope") != "" {
+			if _, err := consent.Validate(strings.Fields(r.Form.Get("scope")), cl.Config.Scopes); err != nil {
 				p.authorizeError(w, r, "invalid_scope", err.Error())
 				return
 			}
@@ -240,9 +240,9 @@ func (p *Provider) authorizeExtras(next http.Handler) http.Handler {
 // error at a registered redirect_uri, or an error page when the client or redirect_uri
 // cannot be trusted.
 func (p *Provider) authorizeError(w http.ResponseWriter, r *http.Request, code, desc string) {
-	cl, ok := p.clients[r.Form.Get("client_id")]
+	cl, ok := p.clients.Lookup(r.Form.Get("client_id"))
 	redirect := r.Form.Get("redirect_uri")
-	if !ok || !slices.Contains(cl.cfg.RedirectURIs, redirect) {
+	if !ok || !slices.Contains(cl.Config.RedirectURIs, redirect) {
 		lang := web.Lang(r, nil)
 		p.web.Render(w, r, http.StatusBadRequest, &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "error.title"},
 			Paragraphs: []string{p.web.T(lang, "error.badrequest")}, Details: code + ": " + desc + " (and the client or redirect_uri is unknown)"})
