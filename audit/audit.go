@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -198,4 +201,40 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Event, error) {
 		out = out[:f.Limit]
 	}
 	return slices.Clip(out), nil
+}
+
+// Recorder records events on behalf of HTTP handlers: it fills the request's client address
+// and user agent, and logs instead of failing when the store refuses (an audit write never
+// breaks a citizen's page).
+type Recorder struct {
+	Log    *Log
+	Logger *slog.Logger
+	// ClientIP is the request's client address ("" for none); nil means the peer address.
+	ClientIP func(*http.Request) string
+}
+
+// Record records ev; r may be nil for events without a request (background work).
+func (rec *Recorder) Record(ctx context.Context, r *http.Request, ev Event) {
+	if r != nil {
+		if ev.IP == "" {
+			ev.IP = rec.clientIP(r)
+		}
+		if ev.UserAgent == "" {
+			ev.UserAgent = r.UserAgent()
+		}
+	}
+	if err := rec.Log.Record(ctx, ev); err != nil {
+		rec.Logger.WarnContext(ctx, "audit event not recorded", "type", ev.Type, "err", err)
+	}
+}
+
+func (rec *Recorder) clientIP(r *http.Request) string {
+	if rec.ClientIP != nil {
+		return rec.ClientIP(r)
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -108,7 +108,7 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 	}
 	switch v.Section {
 	case "":
-		if u, err = p.refreshAccount(ctx, u); err != nil {
+		if u, err = p.accounts.Refresh(ctx, u); err != nil {
 			p.web.ServerError(w, r, err)
 			return
 		}
@@ -137,7 +137,7 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 			v.Access = append(v.Access, row)
 		}
 	case "/history":
-		events, err := p.audit.Query(ctx, audit.Filter{UserID: u.ID, Types: []audit.Type{audit.Login, audit.LoginFailed, audit.Logout}, Limit: 100})
+		events, err := p.audit.Log.Query(ctx, audit.Filter{UserID: u.ID, Types: []audit.Type{audit.Login, audit.LoginFailed, audit.Logout}, Limit: 100})
 		if err != nil {
 			p.web.ServerError(w, r, err)
 			return
@@ -183,7 +183,7 @@ func (p *Provider) accountWithdraw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(withdrawn) > 0 {
-		p.recordAudit(ctx, r, audit.Event{Type: audit.ConsentWithdrawn, UserID: u.ID, ClientID: client,
+		p.audit.Record(ctx, r, audit.Event{Type: audit.ConsentWithdrawn, UserID: u.ID, ClientID: client,
 			Details: map[string]string{"scopes": strings.Join(consent.Scopes(withdrawn), " ")}})
 	}
 	http.Redirect(w, r, "/account/access?notice=account.withdrawn", http.StatusSeeOther)
@@ -204,7 +204,7 @@ func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.SessionsEnded(ctx, []storage.Session{s})
-		p.recordAudit(ctx, r, audit.Event{Type: audit.SessionEnded, UserID: u.ID, SessionID: id, Details: map[string]string{"by": "citizen"}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.SessionEnded, UserID: u.ID, SessionID: id, Details: map[string]string{"by": "citizen"}})
 	}
 	if id == cur.ID {
 		p.sessions.ClearCookie(w, session.SSOCookie)
@@ -219,7 +219,7 @@ func (p *Provider) accountLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess, has, err := p.sessions.Current(r.Context(), r); err == nil && has {
-		p.recordAudit(r.Context(), r, audit.Event{Type: audit.Logout, UserID: sess.UserID, SessionID: sess.ID})
+		p.audit.Record(r.Context(), r, audit.Event{Type: audit.Logout, UserID: sess.UserID, SessionID: sess.ID})
 	}
 	if err := p.sessions.EndBrowser(w, r); err != nil {
 		p.web.ServerError(w, r, err)

@@ -100,7 +100,7 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_ = p.store.DeleteDoc(ctx, totpPendingColl, u.ID)
-		p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "totp"}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "totp"}})
 		p.renderSecurity(w, r, u, bid, &web.SecurityView{RecoveryCodes: plain})
 	case "sms-on":
 		if !u.PhoneVerified {
@@ -110,7 +110,7 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 		if u, err := save(func(c *storage.User) { c.SecondFactor = "sms" }); err != nil {
 			p.web.ServerError(w, r, err)
 		} else {
-			p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "sms"}})
+			p.audit.Record(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "sms"}})
 			http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
 		}
 	case "off":
@@ -133,7 +133,7 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		p.recordAudit(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "off"}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.SecondFactorChanged, UserID: u.ID, Details: map[string]string{"second_factor": "off"}})
 		http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
 	case "notify":
 		on := r.PostFormValue("on") == "1"
@@ -141,7 +141,7 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		p.recordAudit(ctx, r, audit.Event{Type: audit.NotificationsChanged, UserID: u.ID, Details: map[string]string{"on": map[bool]string{true: "yes", false: "no"}[on]}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.NotificationsChanged, UserID: u.ID, Details: map[string]string{"on": map[bool]string{true: "yes", false: "no"}[on]}})
 		http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
 	default:
 		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")

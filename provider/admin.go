@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -127,7 +126,7 @@ func (p *Provider) adminListPersonas(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) adminGetPersona(w http.ResponseWriter, r *http.Request) {
-	u, err := p.findPersona(r.Context(), r.PathValue("id"))
+	u, err := p.accounts.Find(r.Context(), r.PathValue("id"))
 	if err != nil {
 		p.adminError(w, r, err)
 		return
@@ -146,7 +145,7 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pc.OID == "" {
-		pc.OID = p.newOID()
+		pc.OID = p.accounts.NewOID()
 	}
 	if pc.Key == "" {
 		pc.Key = "persona-" + pc.OID
@@ -158,7 +157,7 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}
-	u, err := p.userFromPersona(pc, "")
+	u, err := p.accounts.FromPersona(pc, "")
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
@@ -169,16 +168,6 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", "/admin/api/personas/"+u.ID)
 	writeJSON(w, http.StatusCreated, viewOf(u))
-}
-
-// newOID picks a random 10-digit oid (ESIA oids are decimal).
-func (p *Provider) newOID() string {
-	b := []byte(p.randomID())
-	n := uint64(0)
-	for _, c := range b[:12] {
-		n = n*31 + uint64(c)
-	}
-	return fmt.Sprintf("2%09d", n%1_000_000_000)
 }
 
 func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {

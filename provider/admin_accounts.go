@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
@@ -22,13 +24,13 @@ func (p *Provider) adminConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	u, err := p.findPersona(ctx, r.PathValue("id"))
+	u, err := p.accounts.Find(ctx, r.PathValue("id"))
 	if err != nil {
 		p.adminError(w, r, err)
 		return
 	}
 	now := p.now()
-	pr := proofsOf(u)
+	pr := accounts.ProofsOf(u)
 	var conf proofing.Confirmation
 	switch req.Method {
 	case "service_centre":
@@ -49,7 +51,7 @@ func (p *Provider) adminConfirm(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: "not_confirmed", Message: proofing.Message(err)})
 		return
 	}
-	if err := p.setConfirmation(ctx, r, u.ID, conf); err != nil {
+	if err := p.accounts.SetConfirmation(ctx, r, u.ID, conf); err != nil {
 		p.adminError(w, r, err)
 		return
 	}
@@ -69,7 +71,7 @@ func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	u, err := p.findPersona(ctx, r.PathValue("id"))
+	u, err := p.accounts.Find(ctx, r.PathValue("id"))
 	if err != nil {
 		p.adminError(w, r, err)
 		return
@@ -77,14 +79,14 @@ func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
 	now := p.now()
 	var st proofing.AccountStatus
 	u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
-		pr := proofsOf(cur)
+		pr := accounts.ProofsOf(cur)
 		next, err := proofing.SetStatus(proofing.StatusOf(cur, pr), req.Status, req.Reason, req.Deadline, now)
 		if err != nil {
 			return cur, err
 		}
 		st = next
 		cur, pr = next.ApplyTo(cur, pr)
-		return withProofs(cur, pr), nil
+		return accounts.WithProofs(cur, pr), nil
 	})
 	if err != nil {
 		if e := proofing.Message(err); e != "" && !isStoreError(err) {
@@ -100,7 +102,7 @@ func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p.notify(ctx, u, proofing.StatusNotice(st))
-	p.recordAudit(ctx, r, audit.Event{Type: audit.StatusChanged, UserID: u.ID, Details: map[string]string{"status": string(st.Status), "reason": st.Reason}})
+	p.accounts.Notify(ctx, u, proofing.StatusNotice(st))
+	p.audit.Record(ctx, r, audit.Event{Type: audit.StatusChanged, UserID: u.ID, Details: map[string]string{"status": string(st.Status), "reason": st.Reason}})
 	p.adminGetPersona(w, r)
 }

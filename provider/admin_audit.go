@@ -38,7 +38,7 @@ func (p *Provider) adminAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
-	events, err := p.audit.Query(r.Context(), f)
+	events, err := p.audit.Log.Query(r.Context(), f)
 	if err != nil {
 		p.adminError(w, r, err)
 		return

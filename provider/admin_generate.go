@@ -242,7 +242,7 @@ func (p *Provider) generatePeople(req generateRequest, preview bool) (int64, []g
 		if err := pc.Validate(); err != nil {
 			return 0, nil, fmt.Errorf("generated persona: %w", err) // the generator guarantees valid people
 		}
-		u, err := p.userFromPersona(pc, hash)
+		u, err := p.accounts.FromPersona(pc, hash)
 		if err != nil {
 			return 0, nil, fmt.Errorf("generated persona: %w", err)
 		}

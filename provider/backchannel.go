@@ -60,7 +60,7 @@ func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session
 			tok, err := p.logoutToken(cl, s.UserID, s.ID)
 			if err != nil {
 				p.log.ErrorContext(ctx, "back-channel logout: sign the logout token", "client_id", id, "err", err)
-				p.recordAudit(ctx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: s.UserID, ClientID: id, SessionID: s.ID,
+				p.audit.Record(ctx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: s.UserID, ClientID: id, SessionID: s.ID,
 					Details: map[string]string{"status": "failed", "error": "signing: " + err.Error()}})
 				continue
 			}
@@ -129,7 +129,7 @@ func (p *Provider) deliverLogout(d logoutDelivery) {
 	// The delivery's own context may have timed out; the audit record still gets written.
 	actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), backchannelTimeout)
 	defer acancel()
-	p.recordAudit(actx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: d.userID, ClientID: d.clientID, SessionID: d.session, Details: details})
+	p.audit.Record(actx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: d.userID, ClientID: d.clientID, SessionID: d.session, Details: details})
 }
 
 func (p *Provider) postLogoutToken(ctx context.Context, d logoutDelivery) (int, error) {

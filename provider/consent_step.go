@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/esia-emulator/esia-emulator/provider/session"
-
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/audit"
@@ -72,7 +70,7 @@ func (p *Provider) applyConsent(ctx context.Context, r *http.Request, ar storage
 		ev.Details["added"], ev.Details["removed"] = strings.Join(added, " "), strings.Join(o.Revoke, " ")
 	}
 	if ev.Type != "" {
-		p.recordAudit(ctx, r, ev)
+		p.audit.Record(ctx, r, ev)
 	}
 	if o.Scopes == nil {
 		return ar.Scopes, nil // nothing was asked (the page was stale): keep the request as is
@@ -103,20 +101,4 @@ func consentItems(lang string, items []consent.Item) []web.ConsentItem {
 		out = append(out, v)
 	}
 	return out
-}
-
-// recordAudit writes an audit event with the request's IP and user agent. A failure to write
-// the log is logged, not shown: the citizen's action has already happened.
-func (p *Provider) recordAudit(ctx context.Context, r *http.Request, ev audit.Event) {
-	if r != nil {
-		if ev.IP == "" {
-			ev.IP = session.ClientIP(r)
-		}
-		if ev.UserAgent == "" {
-			ev.UserAgent = r.UserAgent()
-		}
-	}
-	if err := p.audit.Record(ctx, ev); err != nil {
-		p.log.WarnContext(ctx, "audit event not recorded", "type", ev.Type, "err", err)
-	}
 }

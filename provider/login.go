@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"errors"
@@ -135,11 +137,11 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 			p.web.ServerError(w, r, err)
 			return
 		}
-		if user, err = p.refreshAccount(ctx, user); err != nil {
+		if user, err = p.accounts.Refresh(ctx, user); err != nil {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		status := proofing.Effective(proofing.StatusOf(user, proofsOf(user)), st.Now)
+		status := proofing.Effective(proofing.StatusOf(user, accounts.ProofsOf(user)), st.Now)
 		user.Status, user.StatusReason = status.Status, status.Reason
 		st.UserLevel, st.UserStatus = user.Level, user.Status
 		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, acrTwoFactor)
@@ -333,7 +335,7 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		ar.SessionID = sess.ID
-		p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
+		p.audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
 			Details: map[string]string{"amr": strings.Join(amr, " ")}})
 		p.notifyLogin(ctx, user, ar.ClientID)
 	}
@@ -393,7 +395,7 @@ func (p *Provider) pickablePersonas(ctx context.Context, q string) ([]web.Person
 // problem is the message for the citizen when the login is refused.
 func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, error) {
 	lang := web.Lang(r, ar.UILocales)
-	u, found, normalized, err := p.lookupLogin(ctx, login)
+	u, found, normalized, err := p.accounts.Lookup(ctx, login)
 	if err != nil {
 		return u, "", err
 	}
@@ -418,7 +420,7 @@ func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storag
 	}
 	if !ok {
 		p.log.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
-		p.recordAudit(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": "invalid_credentials"}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": "invalid_credentials"}})
 		left, ferr := p.limiter.Fail(ctx, key)
 		_, ipErr := p.limiter.Fail(ctx, ipKey)
 		var le *lockout.LockedError
@@ -466,28 +468,7 @@ func (p *Provider) lockNotice(ctx context.Context, r *http.Request, u storage.Us
 			p.log.WarnContext(ctx, "lock notice not sent", "err", err)
 		}
 	}
-	p.recordAudit(ctx, r, audit.Event{Type: audit.Lock, UserID: u.ID, Details: map[string]string{"scope": le.Scope, "until": le.Until.Format(time.RFC3339)}})
-}
-
-// lookupLogin finds the account by any reading of the login. normalized is the login's
-// canonical form (for the lockout key of unknown logins).
-func (p *Provider) lookupLogin(ctx context.Context, login string) (storage.User, bool, string, error) {
-	cands := proofing.LoginCandidates(login)
-	normalized := strings.ToLower(strings.TrimSpace(login))
-	if len(cands) > 0 {
-		normalized = cands[0].Value
-	}
-	for _, c := range cands {
-		u, err := p.store.UserByLogin(ctx, storage.LoginKind(c.Kind), c.Value)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return storage.User{}, false, normalized, err
-		}
-		return u, true, normalized, nil
-	}
-	return storage.User{}, false, normalized, nil
+	p.audit.Record(ctx, r, audit.Event{Type: audit.Lock, UserID: u.ID, Details: map[string]string{"scope": le.Scope, "until": le.Until.Format(time.RFC3339)}})
 }
 
 // postConsent records the citizen's answer on the consent page: the ticked scopes are
@@ -509,7 +490,7 @@ func (p *Provider) postConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("decision") != "allow" {
-		p.recordAudit(ctx, r, audit.Event{Type: audit.ConsentDenied, UserID: userID, ClientID: ar.ClientID})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.ConsentDenied, UserID: userID, ClientID: ar.ClientID})
 		p.failRP(w, r, ar, "access_denied", "the citizen refused access")
 		return
 	}

@@ -106,7 +106,7 @@ func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.A
 				p.web.ServerError(w, r, err)
 				return
 			default:
-				p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+				p.audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
 			}
 		}
 		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
@@ -149,7 +149,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 	}
 	method, verr := p.verifySecondFactor(ctx, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
 	if verr != nil {
-		p.recordAudit(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"method": method}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"method": method}})
 		if _, ferr := p.limiter.Fail(ctx, codeKey); ferr != nil {
 			p.lockedPage(w, r, ar, bid, u, ferr)
 			return
@@ -175,7 +175,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 		p.web.ServerError(w, r, err)
 		return
 	}
-	p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
+	p.audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
 	p.notifyLogin(ctx, u, ar.ClientID)
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = u.ID, sess.ID, sess.AuthTime, amr, acrTwoFactor
@@ -252,7 +252,7 @@ func (p *Provider) resendCode(w http.ResponseWriter, r *http.Request, ar storage
 	case err != nil:
 		p.web.ServerError(w, r, err)
 	default:
-		p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
 		p.codePage(w, r, ar, bid, u, "")
 	}
 }

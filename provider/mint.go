@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -36,7 +35,7 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "client_id: no such client"})
 		return
 	}
-	u, err := p.findPersona(ctx, req.Persona)
+	u, err := p.accounts.Find(ctx, req.Persona)
 	if err != nil {
 		p.adminError(w, r, err)
 		return
@@ -104,27 +103,4 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusCreated)
 	_, _ = w.Write(b)
-}
-
-// findPersona finds an account by oid or persona key.
-func (p *Provider) findPersona(ctx context.Context, keyOrOID string) (storage.User, error) {
-	u, err := p.store.GetUser(ctx, keyOrOID)
-	if err == nil || !errors.Is(err, storage.ErrNotFound) {
-		return u, err
-	}
-	for _, pc := range p.cfg.Personas {
-		if pc.Key == keyOrOID {
-			return p.store.GetUser(ctx, pc.OID)
-		}
-	}
-	users, err := p.store.ListUsers(ctx)
-	if err != nil {
-		return storage.User{}, err
-	}
-	for _, u := range users {
-		if u.Persona == keyOrOID {
-			return u, nil
-		}
-	}
-	return storage.User{}, storage.ErrNotFound
 }

@@ -112,7 +112,7 @@ func (p *Provider) adminClearOutbox(w http.ResponseWriter, r *http.Request) {
 // adminLockout shows a citizen's lockout counters: password and code.
 func (p *Provider) adminLockout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	u, err := p.findPersona(ctx, r.PathValue("id"))
+	u, err := p.accounts.Find(ctx, r.PathValue("id"))
 	if err != nil {
 		p.adminError(w, r, err)
 		return
@@ -132,7 +132,7 @@ func (p *Provider) adminLockout(w http.ResponseWriter, r *http.Request) {
 // adminUnlock lifts a citizen's password and code locks and resets the counters.
 func (p *Provider) adminUnlock(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	u, err := p.findPersona(ctx, r.PathValue("id"))
+	u, err := p.accounts.Find(ctx, r.PathValue("id"))
 	if err != nil {
 		p.adminError(w, r, err)
 		return
@@ -143,7 +143,7 @@ func (p *Provider) adminUnlock(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p.recordAudit(ctx, r, auditUnlock(u.ID, "admin"))
+	p.audit.Record(ctx, r, auditUnlock(u.ID, "admin"))
 	p.adminLockout(w, r)
 }
 

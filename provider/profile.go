@@ -7,9 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
-	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
@@ -42,7 +43,7 @@ func formOf(u storage.User) web.ProfileForm {
 
 // profileView builds the profile section for an account.
 func (p *Provider) profileView(ctx context.Context, u storage.User, lang string) (*web.ProfileView, error) {
-	pr := proofsOf(u)
+	pr := accounts.ProofsOf(u)
 	st := proofing.Effective(proofing.StatusOf(u, pr), p.now())
 	v := &web.ProfileView{Status: p.web.T(lang, "status."+string(st.Status)), StatusReason: st.Reason, StatusSince: web.DateTime(st.Since),
 		StatusDeadline: web.DateTime(st.Deadline), Form: formOf(u), SNILSState: p.stateText(lang, u.SNILSVrf, u.SNILSVrfReason),
@@ -193,7 +194,7 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		if f.Address != "" {
 			cur.Addresses = []storage.Address{{Type: "PRG", AddressStr: f.Address, Country: "RU"}}
 		}
-		pr := proofsOf(cur)
+		pr := accounts.ProofsOf(cur)
 		if l := proofing.LevelOf(cur, pr); l != "" {
 			cur.Level = l
 		}
@@ -221,15 +222,15 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
-			cu, pr := proofing.MarkVerifying(cur, proofsOf(cur), c)
-			return withProofs(cu, pr), nil
+			cu, pr := proofing.MarkVerifying(cur, accounts.ProofsOf(cur), c)
+			return accounts.WithProofs(cu, pr), nil
 		}); err != nil {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		p.notify(ctx, u, proofing.CheckNotice(c))
+		p.accounts.Notify(ctx, u, proofing.CheckNotice(c))
 	}
-	p.levelChanged(ctx, u, old)
+	p.accounts.LevelChanged(ctx, u, old)
 	http.Redirect(w, r, "/account?notice=profile.saved", http.StatusSeeOther)
 }
 
@@ -281,7 +282,7 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 			} else {
 				cur.PhoneVerified = true
 			}
-			if l := proofing.LevelOf(cur, proofsOf(cur)); l != "" {
+			if l := proofing.LevelOf(cur, accounts.ProofsOf(cur)); l != "" {
 				cur.Level = l
 			}
 			return cur, nil
@@ -290,7 +291,7 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		p.levelChanged(ctx, u, old)
+		p.accounts.LevelChanged(ctx, u, old)
 		http.Redirect(w, r, "/account?notice=profile.contact.verified", http.StatusSeeOther)
 	default:
 		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
@@ -308,7 +309,7 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
 	now := p.now()
-	pr := proofsOf(u)
+	pr := accounts.ProofsOf(u)
 	if err := proofing.CanConfirm(u, pr); err != nil {
 		p.profileProblem(w, r, u, bid, proofing.Message(err))
 		return
@@ -326,7 +327,7 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 			p.profileProblem(w, r, u, bid, proofing.Message(err))
 			return
 		}
-		p.notify(ctx, u, proofing.LetterNotice(code, letter, u.FullName()))
+		p.accounts.Notify(ctx, u, proofing.LetterNotice(code, letter, u.FullName()))
 		http.Redirect(w, r, "/account?notice=confirm.letter.sent", http.StatusSeeOther)
 		return
 	case "letter-code":
@@ -355,33 +356,11 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 		p.profileProblem(w, r, u, bid, proofing.Message(err))
 		return
 	}
-	if err := p.setConfirmation(ctx, r, u.ID, conf); err != nil {
+	if err := p.accounts.SetConfirmation(ctx, r, u.ID, conf); err != nil {
 		p.web.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account?notice=confirm.done", http.StatusSeeOther)
-}
-
-// setConfirmation records an identity confirmation and raises the level.
-func (p *Provider) setConfirmation(ctx context.Context, r *http.Request, userID string, conf proofing.Confirmation) error {
-	var old storage.Level
-	u, err := p.store.UpdateUser(ctx, userID, func(cur storage.User) (storage.User, error) {
-		old = cur.Level
-		pr := proofsOf(cur)
-		pr.Confirmation = &conf
-		cur = withProofs(cur, pr)
-		if l := proofing.LevelOf(cur, pr); l != "" {
-			cur.Level = l
-		}
-		cur.UpdatedAt = p.now()
-		return cur, nil
-	})
-	if err != nil {
-		return err
-	}
-	p.recordAudit(ctx, r, audit.Event{Type: audit.IdentityConfirmed, UserID: u.ID, Details: map[string]string{"method": string(conf.Method), "by": conf.By}})
-	p.levelChanged(ctx, u, old)
-	return nil
 }
 
 func (p *Provider) profileProblem(w http.ResponseWriter, r *http.Request, u storage.User, bid, problem string) {

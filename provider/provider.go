@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
+
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 
 	"github.com/esia-emulator/esia-emulator/provider/keys"
@@ -69,7 +71,8 @@ type Provider struct {
 	secure     bool         // issuer is https: cookies get Secure
 	clock      *TravelClock // test mode only
 	faults     faultTable   // test mode only
-	audit      *audit.Log
+	audit      *audit.Recorder
+	accounts   *accounts.Service
 	outbox     *otp.Outbox
 	sender     otp.Sender // the outbox, plus a webhook when configured
 	sms        *otp.SMS
@@ -159,12 +162,14 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if p.op, err = p.newOP(); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
-	if err := p.seedPersonas(ctx); err != nil {
-		return nil, fmt.Errorf("provider: %w", err)
-	}
-	p.audit = &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}
+	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}, Logger: p.log, ClientIP: session.ClientIP}
 	p.initVerification()
 	if err := p.initProofing(); err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
+	}
+	p.accounts = &accounts.Service{Store: o.Store, Registries: p.registries, Sender: p.sender, Audit: p.audit, Hasher: p.hasher,
+		Now: p.now, Rand: p.rand, Personas: o.Config.Personas, Logger: p.log}
+	if err := p.accounts.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.handler = p.routes()
@@ -302,7 +307,7 @@ func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (s
 		if err == nil {
 			p.SessionsEnded(ctx, []storage.Session{s})
 		}
-		p.recordAudit(ctx, nil, audit.Event{Type: audit.Logout, UserID: s.UserID, ClientID: req.ClientID, SessionID: s.ID})
+		p.audit.Record(ctx, nil, audit.Event{Type: audit.Logout, UserID: s.UserID, ClientID: req.ClientID, SessionID: s.ID})
 		p.log.InfoContext(ctx, "session ended by logout", "client_id", req.ClientID)
 	}
 	if ls != nil {

@@ -68,7 +68,7 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 		p.renderRecover(w, r, bid, v)
 		return
 	}
-	u, found, _, err := p.lookupLogin(ctx, login)
+	u, found, _, err := p.accounts.Lookup(ctx, login)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return
@@ -94,7 +94,7 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		p.recordAudit(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, Details: map[string]string{"channel": ch, "purpose": "recovery"}})
+		p.audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, Details: map[string]string{"channel": ch, "purpose": "recovery"}})
 	}
 	if err := storage.PutDoc(ctx, p.store, recColl, bid, pend, p.now().Add(time.Hour)); err != nil {
 		p.web.ServerError(w, r, err)
@@ -178,8 +178,8 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_ = p.store.DeleteDoc(ctx, recColl, bid)
-	p.recordAudit(ctx, r, audit.Event{Type: audit.PasswordReset, UserID: u.ID})
-	p.notify(ctx, u, proofing.Notice{Kind: "password_reset", Subject: "Пароль изменён",
+	p.audit.Record(ctx, r, audit.Event{Type: audit.PasswordReset, UserID: u.ID})
+	p.accounts.Notify(ctx, u, proofing.Notice{Kind: "password_reset", Subject: "Пароль изменён",
 		Body: "Пароль от вашей учётной записи изменён " + web.DateTime(now) + ". Все сеансы завершены. Если это были не вы, обратитесь в службу поддержки."})
 	if pend.AuthRequestID != "" {
 		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(pend.AuthRequestID), http.StatusSeeOther)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
+
 	"github.com/esia-emulator/esia-emulator/provider/session"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -236,12 +238,12 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		again(p.codeProblem(lang, err))
 		return
 	}
-	u := storage.User{Schema: storage.SchemaVersion, ID: p.newOID(), LastName: pend.LastName, FirstName: pend.FirstName, MiddleName: pend.MiddleName,
+	u := storage.User{Schema: storage.SchemaVersion, ID: p.accounts.NewOID(), LastName: pend.LastName, FirstName: pend.FirstName, MiddleName: pend.MiddleName,
 		Phone: pend.Phone, Email: pend.Email, PasswordHash: pend.PasswordHash, Status: storage.StatusActive, StatusSince: now,
 		Citizenship: "RUS", CreatedAt: now, UpdatedAt: now}
 	u.PhoneVerified = pend.Channel == otp.ChannelSMS
 	u.EmailVerified = pend.Channel == otp.ChannelEmail
-	u.Level = proofing.LevelOf(u, proofsOf(u))
+	u.Level = proofing.LevelOf(u, accounts.ProofsOf(u))
 	if err := p.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) { // the contact was taken meanwhile
 			p.renderRegister(w, r, bid, &web.RegisterView{Step: "form", LastName: pend.LastName, FirstName: pend.FirstName,
@@ -252,15 +254,15 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = p.store.DeleteDoc(ctx, regColl, bid)
-	p.recordAudit(ctx, r, audit.Event{Type: audit.Registered, UserID: u.ID})
-	p.notify(ctx, u, proofing.Notice{Kind: "registered", Subject: "Учётная запись создана",
+	p.audit.Record(ctx, r, audit.Event{Type: audit.Registered, UserID: u.ID})
+	p.accounts.Notify(ctx, u, proofing.Notice{Kind: "registered", Subject: "Учётная запись создана",
 		Body: "Вы зарегистрировались на Госуслугах (эмулятор). Уровень учётной записи: упрощённая. Заполните профиль, чтобы получить стандартную учётную запись."})
 	sess, err := p.sessions.Start(ctx, w, r, u.ID, []string{amrPassword}, acrOneFactor)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return
 	}
-	p.recordAudit(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": amrPassword, "via": "registration"}})
+	p.audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": amrPassword, "via": "registration"}})
 	if pend.AuthRequestID != "" {
 		_, err := p.store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = u.ID, sess.ID, now, []string{amrPassword}, acrOneFactor, true

@@ -101,7 +101,7 @@ func (p *Provider) adminReset(w http.ResponseWriter, r *http.Request) {
 		p.adminError(w, r, err)
 		return
 	}
-	if err := p.seedPersonas(r.Context()); err != nil {
+	if err := p.accounts.Seed(r.Context()); err != nil {
 		p.adminError(w, r, err)
 		return
 	}
