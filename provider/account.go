@@ -203,7 +203,7 @@ func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
 			p.web.ServerError(w, r, err)
 			return
 		}
-		p.SessionsEnded(ctx, []storage.Session{s})
+		p.backchannel.SessionsEnded(ctx, []storage.Session{s})
 		p.audit.Record(ctx, r, audit.Event{Type: audit.SessionEnded, UserID: u.ID, SessionID: id, Details: map[string]string{"by": "citizen"}})
 	}
 	if id == cur.ID {

@@ -10,10 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 
@@ -86,10 +86,7 @@ type Provider struct {
 	handler    http.Handler
 	dialects   map[string]Dialect
 
-	httpClient *http.Client       // back-channel logout deliveries
-	bgCtx      context.Context    // parent of background deliveries; cancelled by Shutdown on timeout
-	bgCancel   context.CancelFunc //
-	bgWG       sync.WaitGroup     // deliveries in flight
+	backchannel *backchannel.Notifier
 }
 
 // New builds the provider: loads or creates keys, seeds the personas, assembles the routes.
@@ -97,11 +94,11 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config == nil || o.Store == nil {
 		return nil, errors.New("provider: Config and Store are required")
 	}
-	p := &Provider{cfg: o.Config, store: o.Store, hasher: o.Hasher, now: o.Now, rand: o.Rand, log: o.Logger, httpClient: o.HTTPClient}
-	if p.httpClient == nil {
-		p.httpClient = &http.Client{Timeout: backchannelTimeout}
+	p := &Provider{cfg: o.Config, store: o.Store, hasher: o.Hasher, now: o.Now, rand: o.Rand, log: o.Logger}
+	p.backchannel = backchannel.New()
+	if o.HTTPClient != nil {
+		p.backchannel.HTTPClient = o.HTTPClient
 	}
-	p.bgCtx, p.bgCancel = context.WithCancel(context.Background())
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -152,7 +149,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	cookies.MaxAge(0) // lifetimes are enforced by the session records
 	p.sessions = &session.Manager{
 		Store: o.Store, Cookies: cookies, Secure: issuer.Scheme == "https", FormKey: p.keys.Secret(keys.SecretForms),
-		Now: p.now, NewID: p.randomID, Notifier: p, Logger: p.log,
+		Now: p.now, NewID: p.randomID, Notifier: p.backchannel, Logger: p.log,
 		IdleTimeout: o.Config.Lifetimes.SessionIdle.Or(15 * time.Minute),
 		Lifetime:    o.Config.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
 	}
@@ -167,6 +164,8 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if err := p.initProofing(); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
+	bc := p.backchannel
+	bc.Issuer, bc.Clients, bc.Keys, bc.Audit, bc.Now, bc.NewID, bc.Logger = o.Config.Issuer, p.clients, p.keys, p.audit, p.now, p.randomID, p.log
 	p.accounts = &accounts.Service{Store: o.Store, Registries: p.registries, Sender: p.sender, Audit: p.audit, Hasher: p.hasher,
 		Now: p.now, Rand: p.rand, Personas: o.Config.Personas, Logger: p.log}
 	if err := p.accounts.Seed(ctx); err != nil {
@@ -305,7 +304,7 @@ func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (s
 			return "", fmt.Errorf("end session: %w", err)
 		}
 		if err == nil {
-			p.SessionsEnded(ctx, []storage.Session{s})
+			p.backchannel.SessionsEnded(ctx, []storage.Session{s})
 		}
 		p.audit.Record(ctx, nil, audit.Event{Type: audit.Logout, UserID: s.UserID, ClientID: req.ClientID, SessionID: s.ID})
 		p.log.InfoContext(ctx, "session ended by logout", "client_id", req.ClientID)
@@ -315,3 +314,14 @@ func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (s
 	}
 	return req.RedirectURI, nil
 }
+
+// EndSession ends an SSO session by id and notifies its clients over the back channel (for
+// dialects; see esia.Host).
+func (p *Provider) EndSession(ctx context.Context, id string) error {
+	return p.sessions.End(ctx, id)
+}
+
+// Shutdown waits for background work (back-channel logout deliveries) to finish. When ctx ends
+// first, the deliveries still running are cancelled and waited for, and ctx's error returned.
+// Call it after the HTTP server has stopped serving.
+func (p *Provider) Shutdown(ctx context.Context) error { return p.backchannel.Shutdown(ctx) }

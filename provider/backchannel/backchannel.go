@@ -1,4 +1,4 @@
-package provider
+package backchannel
 
 import (
 	"context"
@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
+	"github.com/esia-emulator/esia-emulator/provider/keys"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -29,9 +32,45 @@ const (
 	backchannelEvent = "http://schemas.openid.net/event/backchannel-logout"
 	// logoutTokenTTL is exp - iat of a logout token.
 	logoutTokenTTL = 2 * time.Minute
-	// backchannelTimeout bounds one delivery (the injected client may set a shorter Timeout).
-	backchannelTimeout = 5 * time.Second
+	// Timeout bounds one delivery (the injected client may set a shorter Timeout).
+	Timeout = 5 * time.Second
 )
+
+// Keys gives the key that signs now for an algorithm (keys.Ring).
+type Keys interface {
+	Signer(alg jose.SignatureAlgorithm, now time.Time) (keys.Key, error)
+}
+
+// Auditor records audit events (audit.Recorder).
+type Auditor interface {
+	Record(ctx context.Context, r *http.Request, ev audit.Event)
+}
+
+// Notifier sends logout tokens when SSO sessions end (it implements session.EndNotifier).
+// Build it with New; Shutdown waits for deliveries in flight.
+type Notifier struct {
+	Issuer  string
+	Clients *clients.Registry
+	Keys    Keys
+	Audit   Auditor
+	// HTTPClient sends the tokens; each delivery is bounded by 5 s in any case.
+	HTTPClient *http.Client
+	Now        func() time.Time
+	NewID      func() string
+	Logger     *slog.Logger
+
+	bgCtx    context.Context    // parent of deliveries; cancelled by Shutdown on timeout
+	bgCancel context.CancelFunc //
+	bgWG     sync.WaitGroup     // deliveries in flight
+}
+
+// New returns a Notifier; fill its exported fields before use. A nil HTTPClient gets one with
+// a 5 s timeout.
+func New() *Notifier {
+	n := &Notifier{HTTPClient: &http.Client{Timeout: Timeout}}
+	n.bgCtx, n.bgCancel = context.WithCancel(context.Background())
+	return n
+}
 
 // logoutDelivery is one logout token ready to be sent.
 type logoutDelivery struct {
@@ -40,27 +79,21 @@ type logoutDelivery struct {
 	token           string
 }
 
-// EndSession ends an SSO session by id and notifies its clients over the back channel (for
-// dialects; see esia.Host).
-func (p *Provider) EndSession(ctx context.Context, id string) error {
-	return p.sessions.End(ctx, id)
-}
-
 // notifyLogout sends logout tokens for sessions that have just been deleted: one per client of
 // each session with a backchannel_logout_uri. Tokens are minted now (on the caller's
 // goroutine); delivery is asynchronous and tracked for Shutdown.
-func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session) {
+func (p *Notifier) SessionsEnded(ctx context.Context, sessions []storage.Session) {
 	var out []logoutDelivery
 	for _, s := range sessions {
 		for _, id := range s.Clients {
-			cl := p.clients.Get(id)
+			cl := p.Clients.Get(id)
 			if cl == nil || cl.Config.BackchannelLogoutURI == "" {
 				continue
 			}
 			tok, err := p.logoutToken(cl, s.UserID, s.ID)
 			if err != nil {
-				p.log.ErrorContext(ctx, "back-channel logout: sign the logout token", "client_id", id, "err", err)
-				p.audit.Record(ctx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: s.UserID, ClientID: id, SessionID: s.ID,
+				p.Logger.ErrorContext(ctx, "back-channel logout: sign the logout token", "client_id", id, "err", err)
+				p.Audit.Record(ctx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: s.UserID, ClientID: id, SessionID: s.ID,
 					Details: map[string]string{"status": "failed", "error": "signing: " + err.Error()}})
 				continue
 			}
@@ -78,18 +111,18 @@ func (p *Provider) SessionsEnded(ctx context.Context, sessions []storage.Session
 
 // logoutToken mints a signed logout token for the client, with the key and algorithm of the
 // client's ID tokens.
-func (p *Provider) logoutToken(cl *clients.Client, sub, sid string) (string, error) {
-	now := p.now()
-	k, err := p.keys.Signer(cl.SigningAlg, now)
+func (p *Notifier) logoutToken(cl *clients.Client, sub, sid string) (string, error) {
+	now := p.Now()
+	k, err := p.Keys.Signer(cl.SigningAlg, now)
 	if err != nil {
 		return "", err
 	}
 	claims := map[string]any{
-		"iss":    p.cfg.Issuer,
+		"iss":    p.Issuer,
 		"aud":    cl.Config.ID,
 		"iat":    now.Unix(),
 		"exp":    now.Add(logoutTokenTTL).Unix(),
-		"jti":    p.randomID(),
+		"jti":    p.NewID(),
 		"sub":    sub,
 		"sid":    sid,
 		"events": map[string]any{backchannelEvent: map[string]any{}},
@@ -111,8 +144,8 @@ func (p *Provider) logoutToken(cl *clients.Client, sub, sid string) (string, err
 }
 
 // deliverLogout POSTs one logout token and records the outcome (never the token).
-func (p *Provider) deliverLogout(d logoutDelivery) {
-	ctx, cancel := context.WithTimeout(p.bgCtx, backchannelTimeout)
+func (p *Notifier) deliverLogout(d logoutDelivery) {
+	ctx, cancel := context.WithTimeout(p.bgCtx, Timeout)
 	defer cancel()
 	status, err := p.postLogoutToken(ctx, d)
 	details := map[string]string{"status": "delivered"}
@@ -122,24 +155,24 @@ func (p *Provider) deliverLogout(d logoutDelivery) {
 	if err != nil {
 		details["status"] = "failed"
 		details["error"] = err.Error()
-		p.log.WarnContext(ctx, "back-channel logout failed", "client_id", d.clientID, "http_status", status, "err", err)
+		p.Logger.WarnContext(ctx, "back-channel logout failed", "client_id", d.clientID, "http_status", status, "err", err)
 	} else {
-		p.log.InfoContext(ctx, "back-channel logout delivered", "client_id", d.clientID, "http_status", status)
+		p.Logger.InfoContext(ctx, "back-channel logout delivered", "client_id", d.clientID, "http_status", status)
 	}
 	// The delivery's own context may have timed out; the audit record still gets written.
-	actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), backchannelTimeout)
+	actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), Timeout)
 	defer acancel()
-	p.audit.Record(actx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: d.userID, ClientID: d.clientID, SessionID: d.session, Details: details})
+	p.Audit.Record(actx, nil, audit.Event{Type: audit.BackchannelLogout, UserID: d.userID, ClientID: d.clientID, SessionID: d.session, Details: details})
 }
 
-func (p *Provider) postLogoutToken(ctx context.Context, d logoutDelivery) (int, error) {
+func (p *Notifier) postLogoutToken(ctx context.Context, d logoutDelivery) (int, error) {
 	body := url.Values{"logout_token": {d.token}}.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.uri, strings.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := p.httpClient.Do(req)
+	resp, err := p.HTTPClient.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -159,7 +192,7 @@ func (p *Provider) postLogoutToken(ctx context.Context, d logoutDelivery) (int, 
 // Shutdown waits for background work (back-channel logout deliveries) to finish. When ctx ends
 // first, the deliveries still running are cancelled and waited for, and ctx's error returned.
 // Call it after the HTTP server has stopped serving.
-func (p *Provider) Shutdown(ctx context.Context) error {
+func (p *Notifier) Shutdown(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		p.bgWG.Wait()
