@@ -118,14 +118,14 @@ func (p *Provider) securityPost(w http.ResponseWriter, r *http.Request) {
 		okPw, err := p.hasher.Verify(u.PasswordHash, r.PostFormValue("password"))
 		if err != nil || !okPw {
 			if _, ferr := p.limiter.Fail(ctx, lockout.PasswordKey(u.ID)); ferr != nil {
-				msg, _ := p.lockProblem(lang, ferr)
+				msg, _ := p.web.Catalog().LockProblem(lang, ferr)
 				p.renderSecurity(w, r, u, bid, &web.SecurityView{Error: msg})
 				return
 			}
 			fail("security.off.password")
 			return
 		}
-		if _, err := p.verifySecondFactor(ctx, u, r.PostFormValue("code"), ""); err != nil {
+		if _, err := p.accounts.VerifySecondFactor(ctx, u, r.PostFormValue("code"), ""); err != nil {
 			fail("code.invalid")
 			return
 		}

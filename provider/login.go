@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
+
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -26,14 +28,6 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
-)
-
-// AMR and ACR values of a password login. The acr names how the login was made (one factor
-// here); the account level is a separate claim.
-const (
-	amrPassword  = "pwd"
-	acrOneFactor = "urn:esia:acr:1"
-	acrTwoFactor = "urn:esia:acr:2"
 )
 
 // Steps that forms are bound to (see csrfToken).
@@ -144,11 +138,11 @@ func (p *Provider) dispatch(w http.ResponseWriter, r *http.Request, ar storage.A
 		status := proofing.Effective(proofing.StatusOf(user, accounts.ProofsOf(user)), st.Now)
 		user.Status, user.StatusReason = status.Status, status.Reason
 		st.UserLevel, st.UserStatus = user.Level, user.Status
-		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, acrTwoFactor)
-		st.SecondFactorAvailable = secondFactorMethod(user) != ""
-		st.SecondFactorDone = hasMFA(sess.AMR)
+		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)
+		st.SecondFactorAvailable = accounts.SecondFactorMethod(user) != ""
+		st.SecondFactorDone = session.HasMFA(sess.AMR)
 		if ar.Authenticated {
-			st.SecondFactorDone = hasMFA(ar.AMR)
+			st.SecondFactorDone = session.HasMFA(ar.AMR)
 		}
 		if st.Consent, err = p.consentDecision(ctx, ar, user.ID); err != nil {
 			p.web.ServerError(w, r, err)
@@ -314,8 +308,8 @@ func (p *Provider) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.now()
-	amr, acr := []string{amrPassword}, acrOneFactor
-	if user.Status != storage.StatusSuspended && (user.SecondFactor != "" || slices.Contains(ar.ACRValues, acrTwoFactor)) {
+	amr, acr := []string{session.AMRPassword}, session.ACROneFactor
+	if user.Status != storage.StatusSuspended && (user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)) {
 		// The password was right; the session starts once the second factor is given too.
 		ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 			a.UserID, a.AMR, a.FirstFactor, a.Authenticated = user.ID, amr, true, false
@@ -406,7 +400,7 @@ func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storag
 	ipKey := lockout.IPKey(r.RemoteAddr)
 	for _, k := range []string{ipKey, key} {
 		if err := p.limiter.Check(ctx, k); err != nil {
-			msg, err := p.lockProblem(lang, err)
+			msg, err := p.web.Catalog().LockProblem(lang, err)
 			return u, msg, err
 		}
 	}
@@ -429,32 +423,23 @@ func (p *Provider) checkPassword(ctx context.Context, r *http.Request, ar storag
 			if le.New && found {
 				p.lockNotice(ctx, r, u, le)
 			}
-			return u, p.lockMessage(lang, le), nil
+			return u, p.web.Catalog().LockMessage(lang, le), nil
 		case ferr != nil:
 			return u, "", ferr
 		case errors.As(ipErr, &le):
-			return u, p.lockMessage(lang, le), nil
+			return u, p.web.Catalog().LockMessage(lang, le), nil
 		}
 		return u, p.web.T(lang, "login.invalid") + ". " + fmt.Sprintf(p.web.T(lang, "login.attempts"), left), nil
 	}
 	if err := p.limiter.Succeed(ctx, key); err != nil {
-		msg, err := p.lockProblem(lang, err)
+		msg, err := p.web.Catalog().LockProblem(lang, err)
 		return u, msg, err
 	}
 	if err := p.limiter.Succeed(ctx, ipKey); err != nil {
-		msg, err := p.lockProblem(lang, err)
+		msg, err := p.web.Catalog().LockProblem(lang, err)
 		return u, msg, err
 	}
 	return u, "", nil
-}
-
-// lockProblem turns a lock into the citizen's message; other errors pass through.
-func (p *Provider) lockProblem(lang string, err error) (string, error) {
-	var le *lockout.LockedError
-	if errors.As(err, &le) {
-		return p.lockMessage(lang, le), nil
-	}
-	return "", err
 }
 
 // lockNotice tells the citizen their account was locked and records it.

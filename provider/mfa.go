@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/session"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
@@ -17,13 +19,8 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 )
 
-// AMR values. ESIA reports how a login was made; two factors add "mfa".
-const (
-	amrSMS  = "sms"
-	amrOTP  = "otp"
-	amrMFA  = "mfa"
-	formMFA = "code"
-)
+// formMFA is the step the second-factor forms are bound to.
+const formMFA = "code"
 
 // multiSender delivers a message to every sender (the outbox, and a webhook when configured).
 type multiSender []otp.Sender
@@ -66,56 +63,6 @@ func (p *Provider) initVerification() {
 	p.limiter = &lockout.Limiter{Counters: p.store, Docs: p.store, Policy: p.cfg.Lockout.WithDefaults(), Now: p.now}
 }
 
-// secondFactorMethod is how the citizen proves the second factor: their own setting, or an
-// SMS to the confirmed phone when a relying party demands two factors of a citizen who has
-// none switched on; "" when there is no way.
-func secondFactorMethod(u storage.User) string {
-	switch {
-	case u.SecondFactor == "totp" && u.TOTPSecret != "":
-		return "totp"
-	case u.Phone != "" && u.PhoneVerified:
-		return "sms"
-	}
-	return ""
-}
-
-func hasMFA(amr []string) bool { return slices.Contains(amr, amrMFA) }
-
-// smsKey names the citizen's login code challenge: one per citizen, so a new authorization
-// request cannot skip the "send again" pause.
-func smsKey(userID string) string { return "login:" + userID }
-
-// codePage shows the second-factor form, sending an SMS code first when none is pending.
-func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
-	ctx := r.Context()
-	lang := web.Lang(r, ar.UILocales)
-	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: p.sessions.FormToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
-		ClientName: p.clients.Name(ar.ClientID), Error: problem, Code: &web.CodeView{Method: secondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
-	if d.Code.Method == "sms" {
-		ch, err := p.sms.Status(ctx, smsKey(u.ID))
-		if err != nil || ch.Verified || !p.now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
-			ch, err = p.sms.Start(ctx, smsKey(u.ID), u.Phone, otp.KindLoginCode)
-			var soon *otp.ResendTooSoonError
-			var limited *otp.RateLimitedError
-			switch {
-			case errors.As(err, &soon), errors.As(err, &limited):
-				if d.Error == "" {
-					d.Error = p.web.T(lang, "code.ratelimited")
-				}
-			case err != nil:
-				p.web.ServerError(w, r, err)
-				return
-			default:
-				p.audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
-			}
-		}
-		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
-		d.Code.ExpiresAt, d.Code.ResendAt = web.Clock(ch.ExpiresAt), web.Clock(ch.ResendAt)
-		d.Code.CanResend = !p.now().Before(ch.ResendAt)
-	}
-	p.web.Render(w, r, http.StatusOK, d)
-}
-
 // postCode checks a second-factor code (SMS, authenticator or recovery code).
 func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 	ar, bid, ok := p.flowForm(w, r, formMFA)
@@ -147,27 +94,27 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 		p.lockedPage(w, r, ar, bid, u, err)
 		return
 	}
-	method, verr := p.verifySecondFactor(ctx, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
+	method, verr := p.accounts.VerifySecondFactor(ctx, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
 	if verr != nil {
 		p.audit.Record(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"method": method}})
 		if _, ferr := p.limiter.Fail(ctx, codeKey); ferr != nil {
 			p.lockedPage(w, r, ar, bid, u, ferr)
 			return
 		}
-		p.codePage(w, r, ar, bid, u, p.codeProblem(lang, verr))
+		p.codePage(w, r, ar, bid, u, p.web.Catalog().CodeProblem(lang, verr))
 		return
 	}
 	if err := p.limiter.Succeed(ctx, codeKey); err != nil {
 		p.lockedPage(w, r, ar, bid, u, err)
 		return
 	}
-	amr := []string{amrPassword, method, amrMFA}
+	amr := []string{session.AMRPassword, method, session.AMRMFA}
 	now := p.now()
 	if ar.FirstFactor {
-		sess, err = p.sessions.Start(ctx, w, r, u.ID, amr, acrTwoFactor)
+		sess, err = p.sessions.Start(ctx, w, r, u.ID, amr, session.ACRTwoFactor)
 	} else { // step-up of an existing session
 		sess, err = p.store.UpdateSession(ctx, sess.ID, now, func(s storage.Session) (storage.Session, error) {
-			s.AMR, s.ACR = amr, acrTwoFactor
+			s.AMR, s.ACR = amr, session.ACRTwoFactor
 			return s, nil
 		})
 	}
@@ -178,7 +125,7 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 	p.audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
 	p.notifyLogin(ctx, u, ar.ClientID)
 	ar, err = p.store.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
-		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = u.ID, sess.ID, sess.AuthTime, amr, acrTwoFactor
+		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = u.ID, sess.ID, sess.AuthTime, amr, session.ACRTwoFactor
 		a.Authenticated, a.FirstFactor = true, false
 		return a, nil
 	})
@@ -189,59 +136,15 @@ func (p *Provider) postCode(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
 }
 
-// verifySecondFactor checks a code by the citizen's method, or a recovery code, and returns
-// the amr method.
-func (p *Provider) verifySecondFactor(ctx context.Context, u storage.User, code, recovery string) (string, error) {
-	if recovery != "" {
-		used := false
-		_, err := p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
-			remaining, ok := otp.UseRecoveryCode(cur.RecoveryCodes, recovery)
-			if !ok {
-				return cur, otp.ErrInvalidCode
-			}
-			cur.RecoveryCodes, used = remaining, true
-			return cur, nil
-		})
-		if err == nil && used {
-			return amrOTP, nil
-		}
-		return amrOTP, err
-	}
-	switch secondFactorMethod(u) {
-	case "totp":
-		return amrOTP, p.totp.Verify(ctx, u.ID, u.TOTPSecret, code)
-	case "sms":
-		return amrSMS, p.sms.Verify(ctx, smsKey(u.ID), code)
-	}
-	return "", errNoSecondFactor
-}
-
-var errNoSecondFactor = errors.New("no second factor available")
-
-func (p *Provider) codeProblem(lang string, err error) string {
-	var wrong *otp.WrongCodeError
-	switch {
-	case errors.As(err, &wrong):
-		return fmt.Sprintf(p.web.T(lang, "code.wrong"), wrong.TriesLeft)
-	case errors.Is(err, otp.ErrNoTriesLeft):
-		return p.web.T(lang, "code.notries")
-	case errors.Is(err, otp.ErrCodeExpired):
-		return p.web.T(lang, "code.expired")
-	case errors.Is(err, otp.ErrCodeReused):
-		return p.web.T(lang, "code.reused")
-	}
-	return p.web.T(lang, "code.invalid")
-}
-
 // resendCode sends a new SMS code when the pause is over.
 func (p *Provider) resendCode(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User) {
 	ctx := r.Context()
 	lang := web.Lang(r, ar.UILocales)
-	if secondFactorMethod(u) != "sms" {
+	if accounts.SecondFactorMethod(u) != "sms" {
 		p.codePage(w, r, ar, bid, u, "")
 		return
 	}
-	_, err := p.sms.Start(ctx, smsKey(u.ID), u.Phone, otp.KindLoginCode)
+	_, err := p.sms.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
 	var soon *otp.ResendTooSoonError
 	var limited *otp.RateLimitedError
 	switch {
@@ -265,25 +168,12 @@ func (p *Provider) lockedPage(w http.ResponseWriter, r *http.Request, ar storage
 		return
 	}
 	lang := web.Lang(r, ar.UILocales)
-	msg := p.lockMessage(lang, le)
+	msg := p.web.Catalog().LockMessage(lang, le)
 	if le.Scope == lockout.ScopeCode && !le.Permanent {
 		p.codePage(w, r, ar, bid, u, msg)
 		return
 	}
 	p.dispatch(w, r, ar, bid, msg)
-}
-
-// lockMessage says what is locked and when it ends (Moscow time).
-func (p *Provider) lockMessage(lang string, le *lockout.LockedError) string {
-	switch {
-	case le.Permanent:
-		return p.web.T(lang, "lock.permanent")
-	case le.Scope == lockout.ScopeIP:
-		return fmt.Sprintf(p.web.T(lang, "lock.ip"), web.Clock(le.Until))
-	case le.Scope == lockout.ScopeCode:
-		return fmt.Sprintf(p.web.T(lang, "lock.code"), web.Clock(le.Until))
-	}
-	return fmt.Sprintf(p.web.T(lang, "lock.account"), web.Clock(le.Until))
 }
 
 // notifyLogin sends the opt-in login notice.
@@ -310,4 +200,35 @@ func (p *Provider) notifyLogin(ctx context.Context, u storage.User, clientID str
 
 func auditUnlock(userID, by string) audit.Event {
 	return audit.Event{Type: audit.Unlock, UserID: userID, Details: map[string]string{"by": by}}
+}
+
+// codePage shows the second-factor form, sending an SMS code first when none is pending.
+func (p *Provider) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
+	ctx := r.Context()
+	lang := web.Lang(r, ar.UILocales)
+	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: p.sessions.FormToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
+		ClientName: p.clients.Name(ar.ClientID), Error: problem, Code: &web.CodeView{Method: accounts.SecondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
+	if d.Code.Method == "sms" {
+		ch, err := p.sms.Status(ctx, accounts.SMSKey(u.ID))
+		if err != nil || ch.Verified || !p.now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
+			ch, err = p.sms.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
+			var soon *otp.ResendTooSoonError
+			var limited *otp.RateLimitedError
+			switch {
+			case errors.As(err, &soon), errors.As(err, &limited):
+				if d.Error == "" {
+					d.Error = p.web.T(lang, "code.ratelimited")
+				}
+			case err != nil:
+				p.web.ServerError(w, r, err)
+				return
+			default:
+				p.audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+			}
+		}
+		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
+		d.Code.ExpiresAt, d.Code.ResendAt = web.Clock(ch.ExpiresAt), web.Clock(ch.ResendAt)
+		d.Code.CanResend = !p.now().Before(ch.ResendAt)
+	}
+	p.web.Render(w, r, http.StatusOK, d)
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
+
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -44,10 +46,10 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 		req.Scopes = []string{"openid"}
 	}
 	if req.ACR == "" {
-		req.ACR = acrOneFactor
+		req.ACR = session.ACROneFactor
 	}
 	if len(req.AMR) == 0 {
-		req.AMR = []string{amrPassword}
+		req.AMR = []string{session.AMRPassword}
 	}
 	offline := req.Offline && cl.Refresh
 	if req.Offline && !offline {

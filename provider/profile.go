@@ -272,7 +272,7 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 		p.renderProfile(w, r, u, bid, v, "verify:"+kind)
 	case "verify":
 		if err := codes.Verify(ctx, key, r.PostFormValue("code")); err != nil {
-			p.profileProblem(w, r, u, bid, p.codeProblem(lang, err))
+			p.profileProblem(w, r, u, bid, p.web.Catalog().CodeProblem(lang, err))
 			return
 		}
 		old := u.Level

@@ -167,7 +167,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	bc := p.backchannel
 	bc.Issuer, bc.Clients, bc.Keys, bc.Audit, bc.Now, bc.NewID, bc.Logger = o.Config.Issuer, p.clients, p.keys, p.audit, p.now, p.randomID, p.log
 	p.accounts = &accounts.Service{Store: o.Store, Registries: p.registries, Sender: p.sender, Audit: p.audit, Hasher: p.hasher,
-		Now: p.now, Rand: p.rand, Personas: o.Config.Personas, Logger: p.log}
+		Now: p.now, Rand: p.rand, Personas: o.Config.Personas, Logger: p.log, SMS: p.sms, TOTP: p.totp}
 	if err := p.accounts.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}

@@ -151,7 +151,7 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 		codes = p.emailCodes
 	}
 	if err := codes.Verify(ctx, "recover:"+u.ID, r.PostFormValue("code")); err != nil {
-		again(p.codeProblem(lang, err))
+		again(p.web.Catalog().CodeProblem(lang, err))
 		return
 	}
 	hash, err := p.hasher.Hash(pw)

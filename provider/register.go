@@ -235,7 +235,7 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := codes.Verify(ctx, "reg:"+bid, r.PostFormValue("code")); err != nil {
-		again(p.codeProblem(lang, err))
+		again(p.web.Catalog().CodeProblem(lang, err))
 		return
 	}
 	u := storage.User{Schema: storage.SchemaVersion, ID: p.accounts.NewOID(), LastName: pend.LastName, FirstName: pend.FirstName, MiddleName: pend.MiddleName,
@@ -257,15 +257,15 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	p.audit.Record(ctx, r, audit.Event{Type: audit.Registered, UserID: u.ID})
 	p.accounts.Notify(ctx, u, proofing.Notice{Kind: "registered", Subject: "Учётная запись создана",
 		Body: "Вы зарегистрировались на Госуслугах (эмулятор). Уровень учётной записи: упрощённая. Заполните профиль, чтобы получить стандартную учётную запись."})
-	sess, err := p.sessions.Start(ctx, w, r, u.ID, []string{amrPassword}, acrOneFactor)
+	sess, err := p.sessions.Start(ctx, w, r, u.ID, []string{session.AMRPassword}, session.ACROneFactor)
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return
 	}
-	p.audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": amrPassword, "via": "registration"}})
+	p.audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": session.AMRPassword, "via": "registration"}})
 	if pend.AuthRequestID != "" {
 		_, err := p.store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
-			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = u.ID, sess.ID, now, []string{amrPassword}, acrOneFactor, true
+			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = u.ID, sess.ID, now, []string{session.AMRPassword}, session.ACROneFactor, true
 			return a, nil
 		})
 		if err == nil {

@@ -73,7 +73,7 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	d.RevocationEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
 	d.DeviceAuthorizationEndpoint = ""
 	d.CheckSessionIframe = ""
-	d.ACRValuesSupported = []string{acrOneFactor, acrTwoFactor}
+	d.ACRValuesSupported = []string{session.ACROneFactor, session.ACRTwoFactor}
 	d.ScopesSupported = scopesSupported
 	d.ClaimsSupported = consent.SupportedClaims()
 	d.ClaimsLocalesSupported = nil

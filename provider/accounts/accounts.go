@@ -53,6 +53,9 @@ type Service struct {
 	Hasher     Hasher
 	Now        func() time.Time
 	Rand       io.Reader
+	// SMS and TOTP check second-factor codes (VerifySecondFactor).
+	SMS  *otp.SMS
+	TOTP *otp.TOTP
 	// Personas are the configured personas (Seed, Find by key).
 	Personas []config.Persona
 	Logger   *slog.Logger

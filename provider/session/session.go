@@ -26,6 +26,20 @@ const (
 	FlowCookie = "esia_flow"
 )
 
+// How a login was made: AMR values (ESIA reports them; two factors add "mfa") and the ACR of
+// one or two factors. The account level is a separate claim.
+const (
+	AMRPassword  = "pwd"
+	AMRSMS       = "sms"
+	AMROTP       = "otp"
+	AMRMFA       = "mfa"
+	ACROneFactor = "urn:esia:acr:1"
+	ACRTwoFactor = "urn:esia:acr:2"
+)
+
+// HasMFA reports whether a login's AMR has two factors.
+func HasMFA(amr []string) bool { return slices.Contains(amr, AMRMFA) }
+
 // Store is what sessions need of the storage.
 type Store interface {
 	CreateSession(ctx context.Context, s storage.Session) error
