@@ -119,7 +119,7 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Profile.Editing = r.URL.Query().Get("edit") == "1"
 	case "/access":
-		list, err := p.grants().ListByUser(ctx, u.ID, now)
+		list, err := consent.Grants{Docs: p.store}.ListByUser(ctx, u.ID, now)
 		if err != nil {
 			p.web.ServerError(w, r, err)
 			return
@@ -173,7 +173,7 @@ func (p *Provider) accountWithdraw(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	client := r.PostFormValue("client")
-	withdrawn, err := p.grants().Withdraw(ctx, u.ID, client, p.now())
+	withdrawn, err := consent.Grants{Docs: p.store}.Withdraw(ctx, u.ID, client, p.now())
 	if err != nil {
 		p.web.ServerError(w, r, err)
 		return

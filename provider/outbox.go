@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
@@ -143,7 +144,7 @@ func (p *Provider) adminUnlock(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p.audit.Record(ctx, r, auditUnlock(u.ID, "admin"))
+	p.audit.Record(ctx, r, audit.Event{Type: audit.Unlock, UserID: u.ID, Details: map[string]string{"by": "admin"}})
 	p.adminLockout(w, r)
 }
 

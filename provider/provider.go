@@ -14,6 +14,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
+	"github.com/esia-emulator/esia-emulator/provider/flow"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 
@@ -84,7 +85,7 @@ type Provider struct {
 	web        *web.Renderer
 	mux        *http.ServeMux
 	handler    http.Handler
-	dialects   map[string]Dialect
+	flow       *flow.Handler
 
 	backchannel *backchannel.Notifier
 }
@@ -171,6 +172,16 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if err := p.accounts.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
+	p.flow = &flow.Handler{
+		AuthRequests: o.Store, Users: o.Store, SessionStore: o.Store, Grants: consent.Grants{Docs: o.Store},
+		Sessions: p.sessions, Pages: p.web, Clients: p.clients, Accounts: p.accounts, Audit: p.audit,
+		Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, Sender: p.sender,
+		Now: p.now, NewID: p.randomID, Logger: p.log, RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute),
+	}
+	if o.Config.TestMode() {
+		p.flow.Picker = personaPicker{o.Store}
+	}
+	p.flow.Register("", oidcDialect{p})
 	p.handler = p.routes()
 	if o.Config.TestMode() {
 		p.handler = p.withFaults(p.handler)

@@ -32,11 +32,7 @@ const (
 func (p *Provider) routes() http.Handler {
 	mux := http.NewServeMux()
 	p.mux = mux
-	mux.HandleFunc("GET /login", p.getLogin)
-	mux.HandleFunc("POST /login", p.postLogin)
-	mux.HandleFunc("POST /login/consent", p.postConsent)
-	mux.HandleFunc("POST /login/deny", p.postDeny)
-	mux.HandleFunc("POST /login/code", p.postCode)
+	p.flow.Mount(mux)
 	mux.HandleFunc("GET /outbox", p.outboxPage)
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
 		p.web.Message(w, r, http.StatusOK, web.Lang(r, nil), "loggedout.title", "loggedout.text")

@@ -16,16 +16,6 @@ func (p *Provider) requireCSRF(w http.ResponseWriter, r *http.Request, authReqID
 	return false
 }
 
-// flowForm checks a login-flow form (its CSRF token, then its authorization request bound to
-// this browser); it answers the error page itself when ok is false.
-func (p *Provider) flowForm(w http.ResponseWriter, r *http.Request, step string) (storage.AuthRequest, string, bool) {
-	id := r.PostFormValue("authRequestID")
-	if !p.requireCSRF(w, r, id, step) {
-		return storage.AuthRequest{}, "", false
-	}
-	return p.loadRequest(w, r, id)
-}
-
 // accountForm checks an account page's form and returns the session's citizen; it answers
 // itself (403 page, or the way to the login) when ok is false.
 func (p *Provider) accountForm(w http.ResponseWriter, r *http.Request) (storage.User, storage.Session, string, bool) {

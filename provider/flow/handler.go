@@ -1,0 +1,829 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/consent"
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/clients"
+	"github.com/esia-emulator/esia-emulator/provider/session"
+	"github.com/esia-emulator/esia-emulator/provider/web"
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/lockout"
+	"github.com/esia-emulator/esia-emulator/verification/otp"
+	"github.com/esia-emulator/esia-emulator/verification/password"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
+)
+
+// AuthRequests is what the flow needs of the stored authorization requests.
+type AuthRequests interface {
+	CreateAuthRequest(ctx context.Context, ar storage.AuthRequest) error
+	GetAuthRequest(ctx context.Context, id string, now time.Time) (storage.AuthRequest, error)
+	UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error)
+	DeleteAuthRequest(ctx context.Context, id string) error
+}
+
+// Users reads accounts.
+type Users interface {
+	GetUser(ctx context.Context, id string) (storage.User, error)
+}
+
+// SessionStore updates a stored SSO session (the second factor raises its AMR).
+type SessionStore interface {
+	UpdateSession(ctx context.Context, id string, now time.Time, fn func(storage.Session) (storage.Session, error)) (storage.Session, error)
+}
+
+// Picker lists the accounts the test-mode persona picker offers on the login page: the first
+// ones matching q, and how many match in all. Nil outside test mode.
+type Picker interface {
+	Pick(ctx context.Context, q string) ([]web.PersonaRow, int, error)
+}
+
+// Handler is the login flow: GET /login is the dispatcher every step returns to; the steps
+// post to /login (password), /login/code (second factor), /login/consent and /login/deny.
+// All fields are required except Picker; Register the dialects before serving.
+type Handler struct {
+	AuthRequests AuthRequests
+	Users        Users
+	SessionStore SessionStore
+	Grants       consent.Grants
+	Sessions     *session.Manager
+	Pages        *web.Renderer
+	Clients      *clients.Registry
+	Accounts     *accounts.Service
+	Audit        *audit.Recorder
+	Hasher       *password.Hasher
+	Limiter      *lockout.Limiter
+	SMS          *otp.SMS
+	Sender       otp.Sender
+	Picker       Picker
+	Now          func() time.Time
+	NewID        func() string
+	Logger       *slog.Logger
+	// RequestTTL is how long an authorization request lives.
+	RequestTTL time.Duration
+
+	dialects map[string]Dialect
+}
+
+// Mount adds the flow's routes.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login", h.getLogin)
+	mux.HandleFunc("POST /login", h.postLogin)
+	mux.HandleFunc("POST /login/consent", h.postConsent)
+	mux.HandleFunc("POST /login/deny", h.postDeny)
+	mux.HandleFunc("POST /login/code", h.postCode)
+}
+
+// A Dialect serves relying parties that speak another protocol than OpenID Connect (ESIA's
+// /aas/oauth2 endpoints) through the same login flow, sessions, consent, levels and lockout.
+// The dialect creates an authorization request with its name in Dialect and sends the
+// browser to the login flow with StartLogin; the flow hands the finished or failed request
+// back to the dialect.
+type Dialect interface {
+	// Complete issues the dialect's code for a finished request and redirects the browser.
+	Complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest)
+	// Fail answers the relying party with the dialect's form of an OAuth error (code is the
+	// OAuth error: login_required, access_denied, consent_required, invalid_request, …).
+	Fail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string)
+}
+
+// Register adds a dialect and mounts its routes. Call it before serving.
+func (h *Handler) Register(name string, d Dialect) {
+	if h.dialects == nil {
+		h.dialects = map[string]Dialect{}
+	}
+	h.dialects[name] = d
+}
+
+// dialect is the dialect a request belongs to; the OIDC dialect ("") for an unknown name.
+func (h *Handler) dialect(name string) Dialect {
+	if d, ok := h.dialects[name]; ok {
+		return d
+	}
+	return h.dialects[""]
+}
+
+// StartLogin stores a dialect's authorization request (ID, CreatedAt and ExpiresAt are set
+// here) and sends the browser into the login flow.
+func (h *Handler) StartLogin(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) error {
+	now := h.Now()
+	ar.ID, ar.CreatedAt, ar.ExpiresAt = h.NewID(), now, now.Add(h.RequestTTL)
+	ar.Schema = storage.SchemaVersion
+	if err := h.AuthRequests.CreateAuthRequest(r.Context(), ar); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusFound)
+	return nil
+}
+
+// requireCSRF answers the 403 page and returns false unless the posted token is right.
+func (h *Handler) requireCSRF(w http.ResponseWriter, r *http.Request, authReqID, step string) bool {
+	if h.Sessions.CheckForm(r, authReqID, step) {
+		return true
+	}
+	h.Pages.Message(w, r, http.StatusForbidden, web.Lang(r, nil), "error.csrf.title", "error.csrf")
+	return false
+}
+
+// flowForm checks a login-flow form (its CSRF token, then its authorization request bound to
+// this browser); it answers the error page itself when ok is false.
+func (h *Handler) flowForm(w http.ResponseWriter, r *http.Request, step string) (storage.AuthRequest, string, bool) {
+	id := r.PostFormValue("authRequestID")
+	if !h.requireCSRF(w, r, id, step) {
+		return storage.AuthRequest{}, "", false
+	}
+	return h.loadRequest(w, r, id)
+}
+
+// Steps that forms are bound to (see csrfToken).
+const (
+	formLogin   = "login"
+	formConsent = "consent"
+	formLevel   = "level"
+)
+
+// loadRequest reads the request a login page belongs to and binds it to this browser. It
+// answers the error page itself and returns ok=false when the flow cannot go on.
+func (h *Handler) loadRequest(w http.ResponseWriter, r *http.Request, id string) (storage.AuthRequest, string, bool) {
+	lang := web.Lang(r, nil)
+	if id == "" {
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		return storage.AuthRequest{}, "", false
+	}
+	bid, err := h.Sessions.BrowserID(w, r)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return storage.AuthRequest{}, "", false
+	}
+	ctx := r.Context()
+	ar, err := h.AuthRequests.UpdateAuthRequest(ctx, id, h.Now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		if a.BrowserID == "" {
+			a.BrowserID = bid
+		}
+		return a, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		return storage.AuthRequest{}, "", false
+	}
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return storage.AuthRequest{}, "", false
+	}
+	if ar.BrowserID != bid {
+		h.Pages.Message(w, r, http.StatusForbidden, web.Lang(r, ar.UILocales), "error.csrf.title", "error.otherbrowser")
+		return storage.AuthRequest{}, "", false
+	}
+	if ar.Done {
+		// Already finished (a reload of the last page): go on to the code.
+		h.dialect(ar.Dialect).Complete(w, r, ar)
+		return storage.AuthRequest{}, "", false
+	}
+	return ar, bid, true
+}
+
+// getLogin is the flow dispatcher's entry: every step returns here.
+func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
+	ar, bid, ok := h.loadRequest(w, r, r.URL.Query().Get("authRequestID"))
+	if !ok {
+		return
+	}
+	h.dispatch(w, r, ar, bid, "")
+}
+
+// dispatch decides the next step of the flow and performs it.
+func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string) {
+	ctx := r.Context()
+	cl := h.Clients.Get(ar.ClientID)
+	st := flowState{
+		Now: h.Now(), Prompt: ar.Prompt, MaxAge: ar.MaxAge, HintSubject: ar.HintSubject,
+		Authenticated: ar.Authenticated, FirstFactor: ar.FirstFactor,
+		PKCERequired: cl != nil && cl.RequiresPKCE(), CodeChallenge: ar.CodeChallenge, ChallengeMeth: ar.CodeChallengeMethod,
+	}
+	if ar.Claims != "" {
+		if _, err := consent.ParseClaimsRequest(ar.Claims); err != nil {
+			st.ClaimsInvalid = true
+		}
+	}
+	if cl != nil {
+		st.MinLevel = cl.MinLevel
+	}
+	if ar.MinLevel.Rank() > st.MinLevel.Rank() {
+		st.MinLevel = ar.MinLevel
+	}
+	userID, sess, hasSession, err := h.flowUser(ctx, r, ar)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	st.HasSession, st.SessionUser, st.SessionAuthTime = hasSession, sess.UserID, sess.AuthTime
+	var user storage.User
+	if userID != "" {
+		user, err = h.Users.GetUser(ctx, userID)
+		if errors.Is(err, storage.ErrNotFound) {
+			// The account was deleted under a live session: end it and log in again.
+			_ = h.Sessions.End(ctx, sess.ID)
+			st.HasSession = false
+		} else if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		if user, err = h.Accounts.Refresh(ctx, user); err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		status := proofing.Effective(proofing.StatusOf(user, accounts.ProofsOf(user)), st.Now)
+		user.Status, user.StatusReason = status.Status, status.Reason
+		st.UserLevel, st.UserStatus = user.Level, user.Status
+		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)
+		st.SecondFactorAvailable = accounts.SecondFactorMethod(user) != ""
+		st.SecondFactorDone = session.HasMFA(sess.AMR)
+		if ar.Authenticated {
+			st.SecondFactorDone = session.HasMFA(ar.AMR)
+		}
+		if st.Consent, err = h.consentDecision(ctx, ar, user.ID); err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+	}
+	lang := web.Lang(r, ar.UILocales)
+	d := nextStep(st)
+	switch d.step {
+	case stepLogin:
+		login := ar.LoginHint
+		if v := r.PostFormValue("login"); v != "" {
+			login = v
+		}
+		pd := &web.LoginPage{Frame: web.Frame{Lang: lang, Title: "login.title"},
+			CSRF: h.Sessions.FormToken(bid, ar.ID, formLogin), AuthRequestID: ar.ID, ClientName: h.Clients.Name(ar.ClientID),
+			Login: login, Error: loginError}
+		if h.Picker != nil {
+			pd.PersonaQuery = r.URL.Query().Get("persona_q")
+			if pd.Personas, pd.PersonaTotal, err = h.Picker.Pick(ctx, pd.PersonaQuery); err != nil {
+				h.Pages.ServerError(w, r, err)
+				return
+			}
+		}
+		h.Pages.Render(w, r, http.StatusOK, pd)
+	case stepSecondFactor:
+		h.codePage(w, r, ar, bid, user, loginError)
+	case stepConsent:
+		h.Pages.Render(w, r, http.StatusOK, &web.ConsentPage{Frame: web.Frame{Lang: lang, Title: "consent.title"},
+			CSRF: h.Sessions.FormToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: h.Clients.Name(ar.ClientID),
+			Consent: consentItems(lang, st.Consent.Items)})
+	case stepLevelLow:
+		text := "level.text"
+		if st.MinLevel == storage.LevelStandard {
+			text = "level.text.standard"
+		}
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
+			FormAction: "/login/deny", FormButton: "level.back"}
+		pd.Paragraphs = []string{h.Pages.T(lang, text), h.Pages.T(lang, "level.how")}
+		h.Pages.Render(w, r, http.StatusForbidden, pd)
+	case stepSuspended:
+		if hasSession && sess.UserID == user.ID {
+			_ = h.Sessions.End(ctx, sess.ID)
+		}
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "suspended.title"}, Paragraphs: []string{h.Pages.T(lang, "suspended.text")}}
+		if user.StatusReason != "" {
+			pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.reason")+": "+user.StatusReason)
+		}
+		pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.help"))
+		h.Pages.Render(w, r, http.StatusForbidden, pd)
+	case stepFailRP:
+		h.failRP(w, r, ar, d.err, d.desc)
+	case stepDone:
+		// The authorization carries what the citizen granted (unticked scopes dropped).
+		if st.Consent.Action == consent.Skip {
+			ar.Scopes, ar.ClaimScopes = splitGranted(ar, st.Consent.Scopes)
+		}
+		h.complete(w, r, ar, sess, user)
+	}
+}
+
+// flowUser returns the citizen a login flow is about: the one who authenticated in this
+// request, else the one of the browser's SSO session ("" when neither).
+func (h *Handler) flowUser(ctx context.Context, r *http.Request, ar storage.AuthRequest) (string, storage.Session, bool, error) {
+	sess, hasSession, err := h.Sessions.Current(ctx, r)
+	if err != nil {
+		return "", storage.Session{}, false, err
+	}
+	userID := ar.UserID
+	if !ar.Authenticated && !ar.FirstFactor && hasSession {
+		userID = sess.UserID
+	}
+	return userID, sess, hasSession, nil
+}
+
+// complete marks the request done with the citizen and session and hands over to the engine,
+// which issues the code and redirects to the relying party.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, user storage.User) {
+	ctx := r.Context()
+	_, err := h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, h.Now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		if !a.Authenticated { // single sign-on: the login happened earlier in this session
+			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = sess.UserID, sess.ID, sess.AuthTime, sess.AMR, sess.ACR
+		}
+		a.Scopes, a.ClaimScopes, a.Done = ar.Scopes, ar.ClaimScopes, true
+		return a, nil
+	})
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	if sess.ID != "" && ar.ClientID != "" && !slices.Contains(sess.Clients, ar.ClientID) {
+		_ = h.Sessions.AddClient(ctx, sess.ID, ar.ClientID)
+	}
+	h.Logger.InfoContext(ctx, "login completed", "client_id", ar.ClientID, "user", user.ID, "sso", !ar.Authenticated)
+	if ar.Dialect != "" { // a dialect reads the request as stored (the OIDC engine does so itself)
+		ar, err = h.AuthRequests.GetAuthRequest(ctx, ar.ID, h.Now())
+		if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+	}
+	h.dialect(ar.Dialect).Complete(w, r, ar)
+}
+
+// failRP sends an OAuth error to the relying party's redirect_uri (already validated by the
+// engine when the request was created).
+func (h *Handler) failRP(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string) {
+	_ = h.AuthRequests.DeleteAuthRequest(r.Context(), ar.ID)
+	h.dialect(ar.Dialect).Fail(w, r, ar, code, desc)
+}
+
+// postLogin checks the password: one hash per attempt, the same work and the same message
+// for an unknown login and a wrong password.
+func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
+	ar, bid, ok := h.flowForm(w, r, formLogin)
+	if !ok {
+		return
+	}
+	lang := web.Lang(r, ar.UILocales)
+	ctx := r.Context()
+	login, pw := r.PostFormValue("login"), r.PostFormValue("password")
+	var user storage.User
+	var err error
+	switch oid := r.PostFormValue("persona"); {
+	case oid != "" && h.Picker != nil:
+		// The persona picker: the password step is skipped, everything after it is not.
+		if user, err = h.Users.GetUser(ctx, oid); errors.Is(err, storage.ErrNotFound) {
+			h.dispatch(w, r, ar, bid, h.Pages.T(lang, "login.invalid"))
+			return
+		}
+	case login == "" || pw == "":
+		h.dispatch(w, r, ar, bid, h.Pages.T(lang, "login.empty"))
+		return
+	default:
+		var problem string
+		user, problem, err = h.checkPassword(ctx, r, ar, login, pw)
+		if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		if problem != "" {
+			h.dispatch(w, r, ar, bid, problem)
+			return
+		}
+	}
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	now := h.Now()
+	amr, acr := []string{session.AMRPassword}, session.ACROneFactor
+	if user.Status != storage.StatusSuspended && (user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)) {
+		// The password was right; the session starts once the second factor is given too.
+		ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+			a.UserID, a.AMR, a.FirstFactor, a.Authenticated = user.ID, amr, true, false
+			return a, nil
+		})
+		if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+		return
+	}
+	if user.Status != storage.StatusSuspended {
+		sess, err := h.Sessions.Start(ctx, w, r, user.ID, amr, acr)
+		if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		ar.SessionID = sess.ID
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
+			Details: map[string]string{"amr": strings.Join(amr, " ")}})
+		h.notifyLogin(ctx, user, ar.ClientID)
+	}
+	ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, ar.SessionID, now, amr, acr, true
+		return a, nil
+	})
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+}
+
+// checkPassword finds the account by any reading of the login and checks the password under
+// the lockout rules. It does one password hash per attempt, and an unknown login goes
+// through the same steps, counters and messages as a known one (its counter is keyed by the
+// typed login), so neither the answer nor the timing tells whether an account exists.
+// problem is the message for the citizen when the login is refused.
+func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, error) {
+	lang := web.Lang(r, ar.UILocales)
+	u, found, normalized, err := h.Accounts.Lookup(ctx, login)
+	if err != nil {
+		return u, "", err
+	}
+	key := lockout.PasswordKey(lockout.LoginSubject(normalized))
+	if found {
+		key = lockout.PasswordKey(u.ID)
+	}
+	ipKey := lockout.IPKey(r.RemoteAddr)
+	for _, k := range []string{ipKey, key} {
+		if err := h.Limiter.Check(ctx, k); err != nil {
+			msg, err := h.Pages.Catalog().LockProblem(lang, err)
+			return u, msg, err
+		}
+	}
+	ok := false
+	if found {
+		if ok, err = h.Hasher.Verify(u.PasswordHash, pw); err != nil {
+			return u, "", fmt.Errorf("verify password of %s: %w", u.ID, err)
+		}
+	} else {
+		h.Hasher.VerifyAbsent(pw)
+	}
+	if !ok {
+		h.Logger.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": "invalid_credentials"}})
+		left, ferr := h.Limiter.Fail(ctx, key)
+		_, ipErr := h.Limiter.Fail(ctx, ipKey)
+		var le *lockout.LockedError
+		switch {
+		case errors.As(ferr, &le):
+			if le.New && found {
+				h.lockNotice(ctx, r, u, le)
+			}
+			return u, h.Pages.Catalog().LockMessage(lang, le), nil
+		case ferr != nil:
+			return u, "", ferr
+		case errors.As(ipErr, &le):
+			return u, h.Pages.Catalog().LockMessage(lang, le), nil
+		}
+		return u, h.Pages.T(lang, "login.invalid") + ". " + fmt.Sprintf(h.Pages.T(lang, "login.attempts"), left), nil
+	}
+	if err := h.Limiter.Succeed(ctx, key); err != nil {
+		msg, err := h.Pages.Catalog().LockProblem(lang, err)
+		return u, msg, err
+	}
+	if err := h.Limiter.Succeed(ctx, ipKey); err != nil {
+		msg, err := h.Pages.Catalog().LockProblem(lang, err)
+		return u, msg, err
+	}
+	return u, "", nil
+}
+
+// lockNotice tells the citizen their account was locked and records it.
+func (h *Handler) lockNotice(ctx context.Context, r *http.Request, u storage.User, le *lockout.LockedError) {
+	channel, to := otp.ChannelSMS, u.Phone
+	if to == "" {
+		channel, to = otp.ChannelEmail, u.Email
+	}
+	if to != "" {
+		if err := h.Sender.Send(ctx, otp.LockNotice(channel, to, le.Until, le.Permanent)); err != nil {
+			h.Logger.WarnContext(ctx, "lock notice not sent", "err", err)
+		}
+	}
+	h.Audit.Record(ctx, r, audit.Event{Type: audit.Lock, UserID: u.ID, Details: map[string]string{"scope": le.Scope, "until": le.Until.Format(time.RFC3339)}})
+}
+
+// postConsent records the citizen's answer on the consent page: the ticked scopes are
+// granted (remembered per citizen, client and scope), unticked ones left out.
+func (h *Handler) postConsent(w http.ResponseWriter, r *http.Request) {
+	ar, bid, ok := h.flowForm(w, r, formConsent)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	userID, _, _, err := h.flowUser(ctx, r, ar)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	if userID == "" {
+		// No citizen (a forged post, or the session ended): start the flow over.
+		h.dispatch(w, r, ar, bid, "")
+		return
+	}
+	if r.PostFormValue("decision") != "allow" {
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.ConsentDenied, UserID: userID, ClientID: ar.ClientID})
+		h.failRP(w, r, ar, "access_denied", "the citizen refused access")
+		return
+	}
+	scopes, err := h.applyConsent(ctx, r, ar, userID, r.PostForm["scope"])
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, h.Now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.Scopes, a.ClaimScopes = splitGranted(a, scopes)
+		a.Consented = true
+		return a, nil
+	})
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	h.dispatch(w, r, ar, bid, "")
+}
+
+// postDeny returns the citizen to the relying party with access_denied (level too low).
+func (h *Handler) postDeny(w http.ResponseWriter, r *http.Request) {
+	ar, _, ok := h.flowForm(w, r, formLevel)
+	if !ok {
+		return
+	}
+	min := ar.MinLevel
+	if cl := h.Clients.Get(ar.ClientID); cl != nil && cl.MinLevel.Rank() > min.Rank() {
+		min = cl.MinLevel
+	}
+	h.failRP(w, r, ar, "access_denied", "the account level is below "+string(min))
+}
+
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if errors.Is(err, storage.ErrUnavailable) {
+		status = http.StatusServiceUnavailable
+	}
+	h.Logger.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	h.Pages.Message(w, r, status, web.Lang(r, nil), "error.title", "error.server")
+}
+
+// formMFA is the step the second-factor forms are bound to.
+const formMFA = "code"
+
+// postCode checks a second-factor code (SMS, authenticator or recovery code).
+func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
+	ar, bid, ok := h.flowForm(w, r, formMFA)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	lang := web.Lang(r, ar.UILocales)
+	userID, sess, hasSession, err := h.flowUser(ctx, r, ar)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	if userID == "" || (!ar.FirstFactor && !hasSession) {
+		h.dispatch(w, r, ar, bid, "") // nothing to complete: start over
+		return
+	}
+	u, err := h.Users.GetUser(ctx, userID)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	if r.PostFormValue("resend") != "" {
+		h.resendCode(w, r, ar, bid, u)
+		return
+	}
+	codeKey := lockout.CodeKey(u.ID)
+	if err := h.Limiter.Check(ctx, codeKey); err != nil {
+		h.lockedPage(w, r, ar, bid, u, err)
+		return
+	}
+	method, verr := h.Accounts.VerifySecondFactor(ctx, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
+	if verr != nil {
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"method": method}})
+		if _, ferr := h.Limiter.Fail(ctx, codeKey); ferr != nil {
+			h.lockedPage(w, r, ar, bid, u, ferr)
+			return
+		}
+		h.codePage(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, verr))
+		return
+	}
+	if err := h.Limiter.Succeed(ctx, codeKey); err != nil {
+		h.lockedPage(w, r, ar, bid, u, err)
+		return
+	}
+	amr := []string{session.AMRPassword, method, session.AMRMFA}
+	now := h.Now()
+	if ar.FirstFactor {
+		sess, err = h.Sessions.Start(ctx, w, r, u.ID, amr, session.ACRTwoFactor)
+	} else { // step-up of an existing session
+		sess, err = h.SessionStore.UpdateSession(ctx, sess.ID, now, func(s storage.Session) (storage.Session, error) {
+			s.AMR, s.ACR = amr, session.ACRTwoFactor
+			return s, nil
+		})
+	}
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
+	h.notifyLogin(ctx, u, ar.ClientID)
+	ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = u.ID, sess.ID, sess.AuthTime, amr, session.ACRTwoFactor
+		a.Authenticated, a.FirstFactor = true, false
+		return a, nil
+	})
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+}
+
+// resendCode sends a new SMS code when the pause is over.
+func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User) {
+	ctx := r.Context()
+	lang := web.Lang(r, ar.UILocales)
+	if accounts.SecondFactorMethod(u) != "sms" {
+		h.codePage(w, r, ar, bid, u, "")
+		return
+	}
+	_, err := h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
+	var soon *otp.ResendTooSoonError
+	var limited *otp.RateLimitedError
+	switch {
+	case errors.As(err, &soon):
+		h.codePage(w, r, ar, bid, u, fmt.Sprintf(h.Pages.T(lang, "code.toosoon"), web.Clock(soon.RetryAt)))
+	case errors.As(err, &limited):
+		h.codePage(w, r, ar, bid, u, h.Pages.T(lang, "code.ratelimited"))
+	case err != nil:
+		h.Pages.ServerError(w, r, err)
+	default:
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+		h.codePage(w, r, ar, bid, u, "")
+	}
+}
+
+// lockedPage tells the citizen the login is locked and until when.
+func (h *Handler) lockedPage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, err error) {
+	var le *lockout.LockedError
+	if !errors.As(err, &le) {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	lang := web.Lang(r, ar.UILocales)
+	msg := h.Pages.Catalog().LockMessage(lang, le)
+	if le.Scope == lockout.ScopeCode && !le.Permanent {
+		h.codePage(w, r, ar, bid, u, msg)
+		return
+	}
+	h.dispatch(w, r, ar, bid, msg)
+}
+
+// notifyLogin sends the opt-in login notice.
+func (h *Handler) notifyLogin(ctx context.Context, u storage.User, clientID string) {
+	if !u.NotifyLogins {
+		return
+	}
+	service := clientID
+	if cl, ok := h.Clients.Lookup(clientID); ok {
+		service = cl.DisplayName()
+	}
+	msg := otp.Message{Channel: otp.ChannelEmail, To: u.Email, Kind: otp.KindLoginNotice, Subject: "Вход в учётную запись",
+		Body: fmt.Sprintf("Выполнен вход в вашу учётную запись %s. Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", web.DateTime(h.Now()))}
+	if service != "" {
+		msg.Body = fmt.Sprintf("Выполнен вход в вашу учётную запись %s (сервис «%s»). Если это были не вы, смените пароль и завершите все сеансы в личном кабинете.", web.DateTime(h.Now()), service)
+	}
+	if u.Email == "" {
+		msg.Channel, msg.To = otp.ChannelSMS, u.Phone
+	}
+	if err := h.Sender.Send(ctx, msg); err != nil {
+		h.Logger.WarnContext(ctx, "login notice not sent", "err", err)
+	}
+}
+
+// codePage shows the second-factor form, sending an SMS code first when none is pending.
+func (h *Handler) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
+	ctx := r.Context()
+	lang := web.Lang(r, ar.UILocales)
+	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
+		ClientName: h.Clients.Name(ar.ClientID), Error: problem, Code: &web.CodeView{Method: accounts.SecondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
+	if d.Code.Method == "sms" {
+		ch, err := h.SMS.Status(ctx, accounts.SMSKey(u.ID))
+		if err != nil || ch.Verified || !h.Now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
+			ch, err = h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
+			var soon *otp.ResendTooSoonError
+			var limited *otp.RateLimitedError
+			switch {
+			case errors.As(err, &soon), errors.As(err, &limited):
+				if d.Error == "" {
+					d.Error = h.Pages.T(lang, "code.ratelimited")
+				}
+			case err != nil:
+				h.Pages.ServerError(w, r, err)
+				return
+			default:
+				h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+			}
+		}
+		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
+		d.Code.ExpiresAt, d.Code.ResendAt = web.Clock(ch.ExpiresAt), web.Clock(ch.ResendAt)
+		d.Code.CanResend = !h.Now().Before(ch.ResendAt)
+	}
+	h.Pages.Render(w, r, http.StatusOK, d)
+}
+
+// consentInput gathers what the consent decision depends on for a citizen and a request.
+func (h *Handler) consentInput(ctx context.Context, ar storage.AuthRequest, userID string) (consent.Input, error) {
+	grants, err := h.Grants.Granted(ctx, userID, ar.ClientID, h.Now())
+	if err != nil {
+		return consent.Input{}, fmt.Errorf("consent grants: %w", err)
+	}
+	requested := append(slices.Clone(ar.Scopes), ar.ClaimScopes...)
+	in := consent.Input{Requested: requested, Granted: consent.Scopes(grants), Prompt: ar.Prompt, Answered: ar.Consented}
+	if cl, ok := h.Clients.Lookup(ar.ClientID); ok {
+		in.Required, in.FirstParty = cl.Config.RequiredScopes, cl.Config.FirstParty
+	}
+	return in, nil
+}
+
+func (h *Handler) consentDecision(ctx context.Context, ar storage.AuthRequest, userID string) (consent.Decision, error) {
+	if ar.ClientID == "" { // the emulator's own pages (account): nothing is shared
+		return consent.Decision{Action: consent.Skip, Scopes: ar.Scopes}, nil
+	}
+	in, err := h.consentInput(ctx, ar, userID)
+	if err != nil {
+		return consent.Decision{}, err
+	}
+	return consent.Decide(in), nil
+}
+
+// applyConsent stores an approved consent page and returns the scopes the authorization
+// carries.
+func (h *Handler) applyConsent(ctx context.Context, r *http.Request, ar storage.AuthRequest, userID string, ticked []string) ([]string, error) {
+	in, err := h.consentInput(ctx, ar, userID)
+	if err != nil {
+		return nil, err
+	}
+	o := consent.Apply(in, ticked)
+	ttl := h.Clients.Get(ar.ClientID).Config.ConsentLifetime.Or(0)
+	g := h.Grants
+	now := h.Now()
+	added, err := g.Grant(ctx, userID, ar.ClientID, o.Grant, ttl, now)
+	if err != nil {
+		return nil, fmt.Errorf("store consent: %w", err)
+	}
+	if len(o.Revoke) > 0 {
+		if _, err := g.WithdrawScope(ctx, userID, ar.ClientID, now, o.Revoke...); err != nil {
+			return nil, fmt.Errorf("withdraw consent: %w", err)
+		}
+	}
+	ev := audit.Event{UserID: userID, ClientID: ar.ClientID, Details: map[string]string{}}
+	switch {
+	case len(in.Granted) == 0 && len(o.Grant) > 0:
+		ev.Type, ev.Details["scopes"] = audit.ConsentGiven, strings.Join(o.Grant, " ")
+	case len(added) > 0 || len(o.Revoke) > 0:
+		ev.Type = audit.ConsentChanged
+		ev.Details["added"], ev.Details["removed"] = strings.Join(added, " "), strings.Join(o.Revoke, " ")
+	}
+	if ev.Type != "" {
+		h.Audit.Record(ctx, r, ev)
+	}
+	if o.Scopes == nil {
+		return ar.Scopes, nil // nothing was asked (the page was stale): keep the request as is
+	}
+	return o.Scopes, nil
+}
+
+// splitGranted divides the scopes a consent decision carries back into the request's own
+// scopes and its claim scopes.
+func splitGranted(ar storage.AuthRequest, carried []string) (scopes, claimScopes []string) {
+	for _, s := range carried {
+		if slices.Contains(ar.ClaimScopes, s) && !slices.Contains(ar.Scopes, s) {
+			claimScopes = append(claimScopes, s)
+		} else {
+			scopes = append(scopes, s)
+		}
+	}
+	return scopes, claimScopes
+}
+
+func consentItems(lang string, items []consent.Item) []web.ConsentItem {
+	out := make([]web.ConsentItem, 0, len(items))
+	for _, it := range items {
+		v := web.ConsentItem{Scope: it.Scope, Text: consent.Text(it.Scope, lang), Required: it.Required, Granted: it.Granted, Editable: it.Editable}
+		if sc, ok := consent.Lookup(consent.Base(it.Scope)); ok {
+			v.Sensitive = sc.Sensitive
+		}
+		out = append(out, v)
+	}
+	return out
+}
