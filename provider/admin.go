@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -33,7 +34,7 @@ func (p *Provider) mountAdmin(mux *http.ServeMux) {
 	mux.Handle("POST /admin/api/keys/rotate", h(p.adminRotateKey))
 	mux.Handle("DELETE /admin/api/keys/{kid}", h(p.adminDeleteKey))
 	mux.Handle("/admin/api/", h(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no such admin endpoint"})
+		web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no such admin endpoint"})
 	}))
 }
 
@@ -53,7 +54,7 @@ func (p *Provider) adminAuth(next http.Handler) http.Handler {
 		got := sha256.Sum256([]byte(tok))
 		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="esia-emulator admin"`)
-			writeJSON(w, http.StatusUnauthorized, apiError{Error: "unauthorized", Message: "send the admin token as Authorization: Bearer <token>"})
+			web.JSON(w, http.StatusUnauthorized, apiError{Error: "unauthorized", Message: "send the admin token as Authorization: Bearer <token>"})
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -66,19 +67,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) bool
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
 		return false
 	}
 	return true
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
 }
 
 // personaView is an account as the admin API shows it: never the password hash.
@@ -122,7 +114,7 @@ func (p *Provider) adminListPersonas(w http.ResponseWriter, r *http.Request) {
 	for _, u := range users {
 		out = append(out, viewOf(u))
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 func (p *Provider) adminGetPersona(w http.ResponseWriter, r *http.Request) {
@@ -131,7 +123,7 @@ func (p *Provider) adminGetPersona(w http.ResponseWriter, r *http.Request) {
 		p.adminError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewOf(u))
+	web.JSON(w, http.StatusOK, viewOf(u))
 }
 
 // adminCreatePersona creates a citizen from a persona document (the config file's persona
@@ -141,7 +133,7 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pc); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body must be a persona JSON object: " + err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body must be a persona JSON object: " + err.Error()})
 		return
 	}
 	if pc.OID == "" {
@@ -154,12 +146,12 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 		pc.Status = string(storage.StatusActive)
 	}
 	if err := pc.Validate(); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	u, err := p.accounts.FromPersona(pc, "")
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	if err := p.store.CreateUser(r.Context(), u); err != nil {
@@ -167,7 +159,7 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/admin/api/personas/"+u.ID)
-	writeJSON(w, http.StatusCreated, viewOf(u))
+	web.JSON(w, http.StatusCreated, viewOf(u))
 }
 
 func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
@@ -190,12 +182,13 @@ func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
 		v := clientView{ID: c.ID, Name: c.Name, Public: c.Public, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 			BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSID: c.BackchannelLogoutSessionRequired,
 			RequirePKCE: cl.RequiresPKCE(), SigningAlg: string(cl.SigningAlg), MinLevel: c.MinLevel}
-		for _, g := range (opClient{cl}).GrantTypes() {
-			v.GrantTypes = append(v.GrantTypes, string(g))
+		v.GrantTypes = []string{"authorization_code"}
+		if cl.Refresh {
+			v.GrantTypes = append(v.GrantTypes, "refresh_token")
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 // isStoreError reports whether err is one of the store's sentinels (not a validation error).
@@ -207,13 +200,13 @@ func isStoreError(err error) bool {
 func (p *Provider) adminError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "not found"})
+		web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "not found"})
 	case errors.Is(err, storage.ErrAlreadyExists):
-		writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "the oid, phone, e-mail or SNILS belongs to another account"})
+		web.JSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "the oid, phone, e-mail or SNILS belongs to another account"})
 	case errors.Is(err, storage.ErrUnavailable):
-		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: "temporarily_unavailable", Message: "the store is unavailable"})
+		web.JSON(w, http.StatusServiceUnavailable, apiError{Error: "temporarily_unavailable", Message: "the store is unavailable"})
 	default:
 		p.log.ErrorContext(r.Context(), "admin request failed", "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, apiError{Error: "server_error", Message: "internal error"})
+		web.JSON(w, http.StatusInternalServerError, apiError{Error: "server_error", Message: "internal error"})
 	}
 }

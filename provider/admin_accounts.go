@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -44,11 +45,11 @@ func (p *Provider) adminConfirm(w http.ResponseWriter, r *http.Request) {
 			conf = proofing.Confirmation{Method: proofing.ConfirmMethod("bank"), At: now, By: by}
 		}
 	default:
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "method: service_centre or bank"})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "method: service_centre or bank"})
 		return
 	}
 	if err != nil {
-		writeJSON(w, http.StatusUnprocessableEntity, apiError{Error: "not_confirmed", Message: proofing.Message(err)})
+		web.JSON(w, http.StatusUnprocessableEntity, apiError{Error: "not_confirmed", Message: proofing.Message(err)})
 		return
 	}
 	if err := p.accounts.SetConfirmation(ctx, r, u.ID, conf); err != nil {
@@ -90,7 +91,7 @@ func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if e := proofing.Message(err); e != "" && !isStoreError(err) {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: e})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: e})
 			return
 		}
 		p.adminError(w, r, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
 // adminAudit queries the audit log: ?user=&client=&session=&type=login,logout&from=&to=
@@ -23,7 +24,7 @@ func (p *Provider) adminAudit(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
 			if err != nil {
-				writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: name + ": an RFC 3339 time such as 2026-11-22T10:00:00+03:00"})
+				web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: name + ": an RFC 3339 time such as 2026-11-22T10:00:00+03:00"})
 				return
 			}
 			*dst = t
@@ -33,7 +34,7 @@ func (p *Provider) adminAudit(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "limit: 1 to 10000"})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "limit: 1 to 10000"})
 			return
 		}
 		f.Limit = n
@@ -46,5 +47,5 @@ func (p *Provider) adminAudit(w http.ResponseWriter, r *http.Request) {
 	if events == nil {
 		events = []audit.Event{}
 	}
-	writeJSON(w, http.StatusOK, events)
+	web.JSON(w, http.StatusOK, events)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/proofing/personagen"
 )
@@ -31,7 +32,7 @@ func (p *Provider) mountGenerate(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler {
 		return p.adminAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !p.cfg.TestMode() {
-				writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; set mode: test in the configuration file"})
+				web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; set mode: test in the configuration file"})
 				return
 			}
 			f(w, r)
@@ -100,12 +101,12 @@ func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request)
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) { // an empty body takes the defaults
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"seed":42,"count":5,"level":"confirmed","gender":"F","second_factor":"sms","password":"…","birth_year_from":1950,"birth_year_to":2000,"region":"77","replace":false}, every field optional: ` + err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"seed":42,"count":5,"level":"confirmed","gender":"F","second_factor":"sms","password":"…","birth_year_from":1950,"birth_year_to":2000,"region":"77","replace":false}, every field optional: ` + err.Error()})
 		return
 	}
 	seed, people, err := p.generatePeople(req, false)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	ctx := r.Context()
@@ -114,14 +115,14 @@ func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request)
 	if err := p.storeGenerated(ctx, people, req.Replace); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			msg := fmt.Sprintf("seed %d: a generated citizen's oid, phone, e-mail or SNILS is already taken; nothing was created. Send \"replace\": true to replace the accounts of an earlier run with this seed, or use another seed", seed)
-			writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: msg})
+			web.JSON(w, http.StatusConflict, apiError{Error: "conflict", Message: msg})
 			return
 		}
 		p.adminError(w, r, err)
 		return
 	}
 	p.log.InfoContext(ctx, "personas generated", "seed", seed, "count", len(people), "replace", req.Replace)
-	writeJSON(w, http.StatusCreated, responseOf(seed, people, false))
+	web.JSON(w, http.StatusCreated, responseOf(seed, people, false))
 }
 
 // adminPreviewPersonas is the dry run: ?seed=42&count=3&level=…&gender=…&second_factor=…
@@ -130,15 +131,15 @@ func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request)
 func (p *Provider) adminPreviewPersonas(w http.ResponseWriter, r *http.Request) {
 	req, err := generateRequestFromQuery(r.URL.Query())
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	seed, people, err := p.generatePeople(req, true)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, responseOf(seed, people, true))
+	web.JSON(w, http.StatusOK, responseOf(seed, people, true))
 }
 
 func responseOf(seed int64, people []generated, dryRun bool) generateResponse {

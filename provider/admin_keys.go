@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/keys"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -16,7 +17,7 @@ func (p *Provider) adminListKeys(w http.ResponseWriter, r *http.Request) {
 		p.adminError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, p.keys.Statuses(p.now()))
+	web.JSON(w, http.StatusOK, p.keys.Statuses(p.now()))
 }
 
 // adminRotateKey adds a new signing key for an algorithm. It signs from now plus
@@ -31,7 +32,7 @@ func (p *Provider) adminRotateKey(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
 			return
 		}
 	}
@@ -40,14 +41,14 @@ func (p *Provider) adminRotateKey(w http.ResponseWriter, r *http.Request) {
 		alg = jose.RS256
 	}
 	if alg != jose.RS256 && alg != jose.ES256 {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "alg: want RS256 or ES256"})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "alg: want RS256 or ES256"})
 		return
 	}
 	var delay time.Duration
 	if req.PublishDelay != "" {
 		d, err := time.ParseDuration(req.PublishDelay)
 		if err != nil || d < 0 {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "publish_delay: a duration such as 10m"})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "publish_delay: a duration such as 10m"})
 			return
 		}
 		delay = d
@@ -56,7 +57,7 @@ func (p *Provider) adminRotateKey(w http.ResponseWriter, r *http.Request) {
 	now := p.now()
 	rec, err := p.keys.Rotate(ctx, alg, now, now.Add(delay), p.rand)
 	if errors.Is(err, keys.ErrConflict) {
-		writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "another rotation happened at the same time; list the keys and retry"})
+		web.JSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "another rotation happened at the same time; list the keys and retry"})
 		return
 	}
 	if err != nil {
@@ -64,7 +65,7 @@ func (p *Provider) adminRotateKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.log.InfoContext(ctx, "signing key rotated", "alg", alg, "record", rec.ID)
-	writeJSON(w, http.StatusCreated, p.keys.Statuses(p.now()))
+	web.JSON(w, http.StatusCreated, p.keys.Statuses(p.now()))
 }
 
 // adminDeleteKey unpublishes a key by kid. The key that signs now cannot be deleted.
@@ -75,7 +76,7 @@ func (p *Provider) adminDeleteKey(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if k.Signing {
-			writeJSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "this key signs new tokens; rotate first"})
+			web.JSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "this key signs new tokens; rotate first"})
 			return
 		}
 		if err := p.keys.Delete(r.Context(), k.Record); err != nil {
@@ -85,5 +86,5 @@ func (p *Provider) adminDeleteKey(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no published key with this kid"})
+	web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no published key with this kid"})
 }

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/provider/oidc"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -81,7 +83,7 @@ func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
 	q.Set("nonce", st.Nonce)
 	q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
 	q.Set("code_challenge_method", "S256")
-	st.Request = p.cfg.Issuer + pathAuthorize + "?" + q.Encode()
+	st.Request = p.cfg.Issuer + oidc.PathAuthorize + "?" + q.Encode()
 	b, _ := json.Marshal(st)
 	if err := p.sessions.SetCookie(w, debugCookie, string(b), 0); err != nil {
 		p.web.ServerError(w, r, err)
@@ -115,7 +117,7 @@ func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
 	cl := p.clients.Get(st.Client)
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {p.debugRedirect()},
 		"code_verifier": {st.Verifier}, "client_id": {st.Client}}
-	treq := httptest.NewRequest(http.MethodPost, pathToken, strings.NewReader(form.Encode())).WithContext(r.Context())
+	treq := httptest.NewRequest(http.MethodPost, oidc.PathToken, strings.NewReader(form.Encode())).WithContext(r.Context())
 	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if !cl.Config.Public {
 		treq.SetBasicAuth(url.QueryEscape(cl.Config.ID), url.QueryEscape(cl.Config.Secret))

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/oidc"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
@@ -29,10 +31,10 @@ type fault struct {
 
 // faultEndpoints names the endpoints faults can target, by path.
 var faultEndpoints = []struct{ name, prefix string }{
-	{"token", pathToken}, {"token", "/aas/oauth2/te"}, {"token", "/aas/oauth2/v3/te"},
-	{"authorize", pathAuthorize}, {"authorize", "/aas/oauth2/ac"}, {"authorize", "/aas/oauth2/v2/ac"},
+	{"token", oidc.PathToken}, {"token", "/aas/oauth2/te"}, {"token", "/aas/oauth2/v3/te"},
+	{"authorize", oidc.PathAuthorize}, {"authorize", "/aas/oauth2/ac"}, {"authorize", "/aas/oauth2/v2/ac"},
 	{"userinfo", "/userinfo"}, {"jwks", "/keys"}, {"person", "/rs/"},
-	{"introspect", "/oauth/introspect"}, {"revoke", "/revoke"}, {"discovery", pathDiscovery},
+	{"introspect", "/oauth/introspect"}, {"revoke", "/revoke"}, {"discovery", oidc.PathDiscovery},
 }
 
 // registryFaults are the registry fault targets and their default refusal reasons.
@@ -90,7 +92,7 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 		if maintenance {
 			w.Header().Set("Retry-After", "60")
 			if endpoint != "" && endpoint != "authorize" {
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": "технические работы / maintenance"})
+				web.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": "технические работы / maintenance"})
 				return
 			}
 			p.web.Message(w, r, http.StatusServiceUnavailable, web.Lang(r, nil), "maintenance.title", "maintenance.text")
@@ -134,7 +136,7 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 		if f.ESIACode != "" && endpoint == "person" {
 			body = map[string]string{"code": f.ESIACode, "message": f.ErrorDescription}
 		}
-		writeJSON(w, f.Status, body)
+		web.JSON(w, f.Status, body)
 	})
 }
 
@@ -149,7 +151,7 @@ func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 		known = known || e.name == f.Endpoint
 	}
 	if !known {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery, registry:snils, registry:passport, registry:inn"})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery, registry:snils, registry:passport, registry:inn"})
 		return
 	}
 	if def := registryFaults[f.Endpoint]; def != "" && f.Outcome == "" {
@@ -159,13 +161,13 @@ func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 		f.Count = 1
 	}
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "status: 400–599, or 0 for a delay only"})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "status: 400–599, or 0 for a delay only"})
 		return
 	}
 	if f.Delay != "" {
 		d, err := time.ParseDuration(f.Delay)
 		if err != nil || d < 0 || d > 5*time.Minute {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "delay: a duration up to 5m"})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "delay: a duration up to 5m"})
 			return
 		}
 		f.delay = d
@@ -176,7 +178,7 @@ func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 	p.faults.mu.Lock()
 	p.faults.pending = append(p.faults.pending, &f)
 	p.faults.mu.Unlock()
-	writeJSON(w, http.StatusCreated, p.faultsView())
+	web.JSON(w, http.StatusCreated, p.faultsView())
 }
 
 func (p *Provider) faultsView() map[string]any {
@@ -190,14 +192,14 @@ func (p *Provider) faultsView() map[string]any {
 }
 
 func (p *Provider) adminListFaults(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, p.faultsView())
+	web.JSON(w, http.StatusOK, p.faultsView())
 }
 
 func (p *Provider) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
 	p.faults.mu.Lock()
 	p.faults.pending = nil
 	p.faults.mu.Unlock()
-	writeJSON(w, http.StatusOK, p.faultsView())
+	web.JSON(w, http.StatusOK, p.faultsView())
 }
 
 // adminMaintenance switches the "технические работы" mode: {"on":true}.
@@ -206,12 +208,12 @@ func (p *Provider) adminMaintenance(w http.ResponseWriter, r *http.Request) {
 		On *bool `json:"on"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil || req.On == nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"on":true} or {"on":false}`})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"on":true} or {"on":false}`})
 		return
 	}
 	p.faults.mu.Lock()
 	p.faults.maintenance = *req.On
 	p.faults.mu.Unlock()
 	p.log.InfoContext(r.Context(), fmt.Sprintf("maintenance mode %v", *req.On))
-	writeJSON(w, http.StatusOK, p.faultsView())
+	web.JSON(w, http.StatusOK, p.faultsView())
 }

@@ -54,7 +54,7 @@ func (p *Provider) adminOutbox(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "limit: a positive number"})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "limit: a positive number"})
 			return
 		}
 		f.Limit = n
@@ -63,7 +63,7 @@ func (p *Provider) adminOutbox(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("wait"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 || d > 2*time.Minute {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "wait: a duration up to 2m, e.g. 30s"})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "wait: a duration up to 2m, e.g. 30s"})
 			return
 		}
 		after := q.Get("after")
@@ -81,14 +81,14 @@ func (p *Provider) adminOutbox(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 		m, err := p.outbox.Wait(wctx, otp.Filter{To: f.To, Channel: f.Channel, Kind: f.Kind}, after)
 		if errors.Is(err, context.DeadlineExceeded) {
-			writeJSON(w, http.StatusRequestTimeout, apiError{Error: "timeout", Message: "no matching message arrived in time"})
+			web.JSON(w, http.StatusRequestTimeout, apiError{Error: "timeout", Message: "no matching message arrived in time"})
 			return
 		}
 		if err != nil {
 			p.adminError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, m)
+		web.JSON(w, http.StatusOK, m)
 		return
 	}
 	msgs, err := p.outbox.List(ctx, f)
@@ -99,7 +99,7 @@ func (p *Provider) adminOutbox(w http.ResponseWriter, r *http.Request) {
 	if msgs == nil {
 		msgs = []otp.Message{}
 	}
-	writeJSON(w, http.StatusOK, msgs)
+	web.JSON(w, http.StatusOK, msgs)
 }
 
 func (p *Provider) adminClearOutbox(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +127,7 @@ func (p *Provider) adminLockout(w http.ResponseWriter, r *http.Request) {
 		}
 		out[name] = st
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 // adminUnlock lifts a citizen's password and code locks and resets the counters.
@@ -158,5 +158,5 @@ func (p *Provider) adminLocked(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []lockout.Status{}
 	}
-	writeJSON(w, http.StatusOK, list)
+	web.JSON(w, http.StatusOK, list)
 }

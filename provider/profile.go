@@ -52,10 +52,10 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 		v.SNILS = proofing.FormatSNILS(u.SNILS)
 	}
 	if u.Phone != "" {
-		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "phone", Value: u.Phone, State: vrf(u.PhoneVerified)})
+		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "phone", Value: u.Phone, State: storage.VerifyState(u.PhoneVerified)})
 	}
 	if u.Email != "" {
-		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "email", Value: u.Email, State: vrf(u.EmailVerified)})
+		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "email", Value: u.Email, State: storage.VerifyState(u.EmailVerified)})
 	}
 	for _, d := range u.Documents {
 		v.Documents = append(v.Documents, web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: p.stateText(lang, d.VrfStu, d.VrfReason)})

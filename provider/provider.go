@@ -15,6 +15,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
+	"github.com/esia-emulator/esia-emulator/provider/oidc"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 
@@ -24,8 +25,6 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/gorilla/securecookie"
-	"github.com/zitadel/oidc/v3/pkg/op"
-	"golang.org/x/text/language"
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/config"
@@ -67,9 +66,8 @@ type Provider struct {
 	log        *slog.Logger
 	keys       *keys.Ring
 	clients    *clients.Registry
-	op         *op.Provider
+	oidc       *oidc.Handler
 	sessions   *session.Manager
-	secure     bool         // issuer is https: cookies get Secure
 	clock      *TravelClock // test mode only
 	faults     faultTable   // test mode only
 	audit      *audit.Recorder
@@ -145,7 +143,6 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if issuer.Path != "" && issuer.Path != "/" {
 		return nil, fmt.Errorf("provider: issuer %q: a path in the issuer is not supported", o.Config.Issuer)
 	}
-	p.secure = issuer.Scheme == "https"
 	cookies := securecookie.New(p.keys.Secret(keys.SecretCookieHash), p.keys.Secret(keys.SecretCookieBlock))
 	cookies.MaxAge(0) // lifetimes are enforced by the session records
 	p.sessions = &session.Manager{
@@ -155,9 +152,6 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Lifetime:    o.Config.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
 	}
 	if p.web, err = web.New(o.Config.TestMode(), p.log); err != nil {
-		return nil, fmt.Errorf("provider: %w", err)
-	}
-	if p.op, err = p.newOP(); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}, Logger: p.log, ClientIP: session.ClientIP}
@@ -181,7 +175,16 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config.TestMode() {
 		p.flow.Picker = personaPicker{o.Store}
 	}
-	p.flow.Register("", oidcDialect{p})
+	oh := &oidc.Handler{Issuer: o.Config.Issuer, Store: o.Store, Clients: p.clients, Keys: p.keys, Sessions: p.sessions, Pages: p.web,
+		Audit: p.audit, Now: p.now, NewID: p.randomID, Logger: p.log,
+		CodeTTL: o.Config.Lifetimes.Code.Or(time.Minute), RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute)}
+	if p.clock != nil {
+		oh.Clock = p.clock
+	}
+	if p.oidc, err = oidc.New(oh); err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
+	}
+	p.flow.Register("", p.oidc.Dialect())
 	p.handler = p.routes()
 	if o.Config.TestMode() {
 		p.handler = p.withFaults(p.handler)
@@ -210,30 +213,6 @@ func hasherFromConfig(c config.Password, rnd io.Reader) (*password.Hasher, error
 	return h, nil
 }
 
-func (p *Provider) newOP() (*op.Provider, error) {
-	var key [32]byte
-	copy(key[:], p.keys.Secret(keys.SecretTokenCrypto))
-	conf := &op.Config{
-		CryptoKey:                key,
-		CryptoKeyId:              "k1",
-		DefaultLogoutRedirectURI: p.cfg.Issuer + "/logged-out",
-		CodeMethodS256:           true,
-		AuthMethodPost:           true,
-		GrantTypeRefreshToken:    true,
-		SupportedUILocales:       []language.Tag{language.Russian, language.English},
-		SupportedClaims:          consent.SupportedClaims(),
-		SupportedScopes:          scopesSupported,
-		// Back-Channel Logout 1.0: logout tokens (with sid) are sent by notifyLogout.
-		BackChannelLogoutSupported:        true,
-		BackChannelLogoutSessionSupported: true,
-	}
-	opts := []op.Option{}
-	if !p.secure {
-		opts = append(opts, op.WithAllowInsecure())
-	}
-	return op.NewProvider(conf, &opStorage{p}, op.StaticIssuer(p.cfg.Issuer), opts...)
-}
-
 // Handler serves everything: OpenID endpoints, login pages, admin API.
 func (p *Provider) Handler() http.Handler { return p.handler }
 
@@ -247,83 +226,6 @@ func (p *Provider) randomID() string {
 		panic(fmt.Sprintf("provider: random source failed: %v", err)) // crypto/rand does not fail
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// Context values set by the routes' interceptors for the op storage adapter.
-type ctxKey int
-
-const (
-	ctxClientID ctxKey = iota
-	ctxAuthorizeExtras
-	ctxLogout
-)
-
-// authorizeExtras are authorization request parameters the engine does not parse.
-type authorizeExtras struct{ claims string }
-
-func authorizeExtrasFrom(ctx context.Context) authorizeExtras {
-	v, _ := ctx.Value(ctxAuthorizeExtras).(authorizeExtras)
-	return v
-}
-
-func clientIDFrom(ctx context.Context) string {
-	v, _ := ctx.Value(ctxClientID).(string)
-	return v
-}
-
-// tokenClientID reads the client id of a token request from Basic auth or the form.
-func tokenClientID(r *http.Request) string {
-	if id, _, ok := r.BasicAuth(); ok {
-		if v, err := url.QueryUnescape(id); err == nil {
-			return v
-		}
-		return id
-	}
-	if err := r.ParseForm(); err == nil {
-		return r.PostForm.Get("client_id")
-	}
-	return ""
-}
-
-// logoutState carries, through the engine's end_session handler, the browser's session and
-// whether it was ended, so the response can clear the cookie.
-type logoutState struct {
-	sessionID string
-	ended     bool
-}
-
-func (p *Provider) endSession(ctx context.Context, req *op.EndSessionRequest) (string, error) {
-	ls, _ := ctx.Value(ctxLogout).(*logoutState)
-	ids := []string{}
-	if ls != nil && ls.sessionID != "" {
-		ids = append(ids, ls.sessionID)
-	}
-	if req.IDTokenHintClaims != nil {
-		if sid, ok := req.IDTokenHintClaims.Claims["sid"].(string); ok && sid != "" {
-			// End the session the token was issued in only if it belongs to the token's subject.
-			if s, err := p.store.GetSession(ctx, sid, p.now()); err == nil && s.UserID == req.IDTokenHintClaims.Subject {
-				ids = append(ids, sid)
-			}
-		}
-	}
-	for _, id := range ids {
-		s, err := p.store.GetSession(ctx, id, p.now())
-		if errors.Is(err, storage.ErrNotFound) {
-			continue
-		}
-		if err := p.store.DeleteSession(ctx, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return "", fmt.Errorf("end session: %w", err)
-		}
-		if err == nil {
-			p.backchannel.SessionsEnded(ctx, []storage.Session{s})
-		}
-		p.audit.Record(ctx, nil, audit.Event{Type: audit.Logout, UserID: s.UserID, ClientID: req.ClientID, SessionID: s.ID})
-		p.log.InfoContext(ctx, "session ended by logout", "client_id", req.ClientID)
-	}
-	if ls != nil {
-		ls.ended = true
-	}
-	return req.RedirectURI, nil
 }
 
 // EndSession ends an SSO session by id and notifies its clients over the back channel (for

@@ -1,13 +1,11 @@
 package provider
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
 // Test-mode admin endpoints. They exist only when the emulator runs in test mode; otherwise
@@ -17,7 +15,7 @@ func (p *Provider) mountTestMode(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler {
 		return p.adminAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !p.cfg.TestMode() {
-				writeJSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
+				web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
 				return
 			}
 			f(w, r)
@@ -45,7 +43,7 @@ func (p *Provider) clockView() clockView {
 }
 
 func (p *Provider) adminGetClock(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, p.clockView())
+	web.JSON(w, http.StatusOK, p.clockView())
 }
 
 // adminSetClock moves the clock. Body (every field optional, applied in this order):
@@ -60,14 +58,14 @@ func (p *Provider) adminSetClock(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"advance":"15m"}, {"set":"2026-12-01T10:00:00Z"}, {"freeze":true} or {"reset":true}: ` + err.Error()})
+		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"advance":"15m"}, {"set":"2026-12-01T10:00:00Z"}, {"freeze":true} or {"reset":true}: ` + err.Error()})
 		return
 	}
 	var adv time.Duration
 	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "advance: a Go duration such as 15m or 3h30m"})
+			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "advance: a Go duration such as 15m or 3h30m"})
 			return
 		}
 		adv = d
@@ -90,7 +88,7 @@ func (p *Provider) adminSetClock(w http.ResponseWriter, r *http.Request) {
 	}
 	v := p.clockView()
 	p.log.InfoContext(r.Context(), "clock moved", "now", v.Now, "offset", v.Offset, "frozen", v.Frozen)
-	writeJSON(w, http.StatusOK, v)
+	web.JSON(w, http.StatusOK, v)
 }
 
 // adminReset restores the state of the configuration: every session, token, consent,
@@ -105,63 +103,5 @@ func (p *Provider) adminReset(w http.ResponseWriter, r *http.Request) {
 		p.adminError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"reset": true, "took_ms": float64(time.Since(start).Microseconds()) / 1000})
-}
-
-// shiftIDTokenTimes rewrites iat and exp of the ID token in a token response to the
-// provider's clock (the engine stamps them with the wall clock) and signs it again with the
-// same key. Used in test mode when the clock has been moved.
-func (p *Provider) shiftIDTokenTimes(body []byte, lifetime time.Duration) []byte {
-	var resp map[string]any
-	if json.Unmarshal(body, &resp) != nil {
-		return body
-	}
-	raw, ok := resp["id_token"].(string)
-	if !ok {
-		return body
-	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
-	if err != nil || len(jws.Signatures) != 1 {
-		return body
-	}
-	kid := jws.Signatures[0].Header.KeyID
-	key, ok := p.keys.ByID(kid)
-	if !ok {
-		return body
-	}
-	signer, alg := key.Private, key.Alg
-	parts := strings.Split(raw, ".")
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return body
-	}
-	var claims map[string]any
-	if json.Unmarshal(payload, &claims) != nil {
-		return body
-	}
-	now := p.now()
-	claims["iat"] = now.Unix()
-	claims["exp"] = now.Add(lifetime).Unix()
-	newPayload, err := json.Marshal(claims)
-	if err != nil {
-		return body
-	}
-	js, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: signer}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
-	if err != nil {
-		return body
-	}
-	signed, err := js.Sign(newPayload)
-	if err != nil {
-		return body
-	}
-	compact, err := signed.CompactSerialize()
-	if err != nil {
-		return body
-	}
-	resp["id_token"] = compact
-	out, err := json.Marshal(resp)
-	if err != nil {
-		return body
-	}
-	return out
+	web.JSON(w, http.StatusOK, map[string]any{"reset": true, "took_ms": float64(time.Since(start).Microseconds()) / 1000})
 }

@@ -53,6 +53,14 @@ const (
 	VerifyFailed      = "VERIFICATION_FAILED"
 )
 
+// VerifyState is VerifyVerified for true, VerifyNotVerified for false.
+func VerifyState(verified bool) string {
+	if verified {
+		return VerifyVerified
+	}
+	return VerifyNotVerified
+}
+
 // User is a citizen's account. Logins (Phone, Email, SNILS) are stored normalised.
 type User struct {
 	Schema int    `json:"v"`

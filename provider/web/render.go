@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -94,4 +95,14 @@ func (r *Renderer) ServerError(w http.ResponseWriter, req *http.Request, err err
 	}
 	r.log.ErrorContext(req.Context(), "request failed", "path", req.URL.Path, "err", err)
 	r.Message(w, req, status, Lang(req, nil), "error.title", "error.server")
+}
+
+// JSON writes v as an uncached JSON answer (the admin API, the engine's error rewrites).
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }
