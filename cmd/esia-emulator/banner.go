@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/config"
-	"github.com/esia-emulator/esia-emulator/storage/redis"
 )
 
 // printBanner tells a developer where everything is and how to log in.
@@ -14,7 +13,7 @@ func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Dur
 	fmt.Fprintf(w, "ESIA emulator ready in %s — not affiliated with Gosuslugi\n", startup.Round(time.Millisecond))
 	fmt.Fprintf(w, "  issuer     %s\n", cfg.Issuer)
 	fmt.Fprintf(w, "  discovery  %s/.well-known/openid-configuration\n", cfg.Issuer)
-	fmt.Fprintf(w, "  store      %s (data dir %s)\n", redis.Redact(f.store), f.dataDir)
+	fmt.Fprintf(w, "  store      %s (data dir %s)\n", f.store, f.dataDir)
 	fmt.Fprintf(w, "  outbox     %s/outbox (SMS and e-mail codes)\n", cfg.Issuer)
 	fmt.Fprintf(w, "  account    %s/account\n", cfg.Issuer)
 	if cfg.TestMode() {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peterbourgon/ff/v3"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/esia-emulator/esia-emulator/config"
@@ -68,121 +68,156 @@ The defaults fit "make run"; run the emulator with --tls-self-signed for the Con
 (it fails any non-https endpoint) and pass --ca-file .esia-emulator/tls/cert.pem.
 
 Every flag has an ESIA_CONFORMANCE_* variable (--client-id: ESIA_CONFORMANCE_CLIENT_ID); a flag
-wins over its variable, a variable over the --config file.
+wins over its variable, a variable over the --config file, the file over the default. The value
+"-" clears a default. Secrets (client secrets, passwords) are never shown here.
 
 flags:`
 
-// conformanceCommand is "esia-emulator conformance".
-func conformanceCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
+// conformanceSettings are the conformance command's settings after flags, environment and file.
+type conformanceSettings struct {
+	issuer, clientID, clientSecret, redirectURI, postID, postSecret, postRedirect, logoutURI string
+	login, password, secondLogin, secondPassword, loginHint                                  string
+	loginField, passwordField, consentField, consentAllow, loginAction, consentAction        string
+	modules, jsonPath, caFile, timeout, configPath                                           string
+	insecure, list, verbose                                                                  bool
+}
+
+const conformanceEnvPrefix = "ESIA_CONFORMANCE"
+
+// parseConformanceFlags reads the flags, then ESIA_CONFORMANCE_* variables for the flags not
+// given, then the --config file for the ones still unset. -h prints the built-in defaults only,
+// secrets as "(set)".
+func parseConformanceFlags(args []string, stderr io.Writer) (conformanceSettings, error) {
+	var s conformanceSettings
+	fl := flag.NewFlagSet("conformance", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.Usage = func() {
 		fmt.Fprintln(stderr, conformanceUsage)
-		fs.PrintDefaults()
+		fl.PrintDefaults()
 	}
-	var file conformanceFile
-	type opt struct {
+	opts := []struct {
 		name, def, usage string
 		dst              *string
-		fromFile         func() string
-	}
-	var (
-		issuer, clientID, clientSecret, redirectURI, postID, postSecret, postRedirect, logoutURI string
-		login, password, secondLogin, secondPassword, loginHint                                  string
-		loginField, passwordField, consentField, consentAllow, loginAction, consentAction        string
-		modules, jsonPath, caFile, timeout, configPath                                           string
-		insecure, list, verbose                                                                  bool
-	)
-	opts := []opt{
-		{"issuer", config.DefaultIssuer, "issuer URL", &issuer, func() string { return file.Issuer }},
-		{"client-id", "demo-cabinet", "client_secret_basic client", &clientID, func() string { return file.Client.ID }},
-		{"client-secret", "demo-secret", "its secret", &clientSecret, func() string { return file.Client.Secret }},
-		{"redirect-uri", "http://127.0.0.1:9000/callback", "its registered redirect URI (never served: the suite reads the redirect)", &redirectURI, func() string { return file.Client.RedirectURI }},
-		{"post-client-id", "", "client_secret_post client (default: the basic client)", &postID, func() string { return file.PostClient.ID }},
-		{"post-client-secret", "", "its secret (default: the basic client's)", &postSecret, func() string { return file.PostClient.Secret }},
-		{"post-redirect-uri", "", "its redirect URI (default: the basic client's)", &postRedirect, func() string { return file.PostClient.RedirectURI }},
-		{"post-logout-redirect-uri", "http://127.0.0.1:9000/", "post-logout redirect URI registered for the basic client (\"\" skips the logout modules that need it)", &logoutURI, func() string { return file.PostLogoutRedirectURI }},
-		{"login", "+79990000003", "test citizen's login", &login, func() string { return file.Login }},
-		{"password", "Test1234!", "test citizen's password", &password, func() string { return file.Password }},
-		{"second-login", "+79990000002", "a second citizen for the id_token_hint check (\"\" skips it)", &secondLogin, func() string { return file.SecondLogin }},
-		{"second-password", "Test1234!", "the second citizen's password", &secondPassword, func() string { return file.SecondPassword }},
-		{"login-hint", "", "login_hint sent by oidcc-login-hint (default: --login)", &loginHint, func() string { return file.LoginHint }},
-		{"login-field", "login", "name of the login form's login field", &loginField, func() string { return file.Form.LoginField }},
-		{"password-field", "password", "name of the login form's password field", &passwordField, func() string { return file.Form.PasswordField }},
-		{"consent-field", "decision", "name of the consent form's control", &consentField, func() string { return file.Form.ConsentField }},
-		{"consent-allow", "allow", "value of the consent control that grants", &consentAllow, func() string { return file.Form.ConsentAllow }},
-		{"login-action", "", "login form action override (path or URL)", &loginAction, func() string { return file.Form.LoginAction }},
-		{"consent-action", "", "consent form action override (path or URL)", &consentAction, func() string { return file.Form.ConsentAction }},
-		{"modules", "", "modules to run: comma-separated names or name prefixes (default: all)", &modules, func() string { return string(file.Modules) }},
-		{"json", "", "also write the JSON report, every check included, to this file", &jsonPath, func() string { return file.JSON }},
-		{"ca-file", "", "PEM certificates to trust besides the system pool (e.g. .esia-emulator/tls/cert.pem)", &caFile, func() string { return file.CAFile }},
-		{"timeout", "30s", "timeout of each HTTP request", &timeout, func() string { return string(file.Timeout) }},
+		secret           bool
+	}{
+		{"issuer", config.DefaultIssuer, "issuer URL", &s.issuer, false},
+		{"client-id", "demo-cabinet", "client_secret_basic client", &s.clientID, false},
+		{"client-secret", "demo-secret", "its `secret`; default: demo-cabinet's", &s.clientSecret, true},
+		{"redirect-uri", "http://127.0.0.1:9000/callback", "its registered redirect URI (never served: the suite reads the redirect)", &s.redirectURI, false},
+		{"post-client-id", "", "client_secret_post client (default: the basic client)", &s.postID, false},
+		{"post-client-secret", "", "its `secret`; default: the basic client's", &s.postSecret, true},
+		{"post-redirect-uri", "", "its redirect URI (default: the basic client's)", &s.postRedirect, false},
+		{"post-logout-redirect-uri", "http://127.0.0.1:9000/", "post-logout redirect URI registered for the basic client (\"\" skips the logout modules that need it)", &s.logoutURI, false},
+		{"login", "+79990000003", "test citizen's login", &s.login, false},
+		{"password", config.DefaultPassword, "test citizen's `password`; default: the built-in personas'", &s.password, true},
+		{"second-login", "+79990000002", "a second citizen for the id_token_hint check (\"\" skips it)", &s.secondLogin, false},
+		{"second-password", config.DefaultPassword, "the second citizen's `password`; default: the built-in personas'", &s.secondPassword, true},
+		{"login-hint", "", "login_hint sent by oidcc-login-hint (default: --login)", &s.loginHint, false},
+		{"login-field", "login", "name of the login form's login field", &s.loginField, false},
+		{"password-field", "password", "name of the login form's password field", &s.passwordField, false},
+		{"consent-field", "decision", "name of the consent form's control", &s.consentField, false},
+		{"consent-allow", "allow", "value of the consent control that grants", &s.consentAllow, false},
+		{"login-action", "", "login form action override (path or URL)", &s.loginAction, false},
+		{"consent-action", "", "consent form action override (path or URL)", &s.consentAction, false},
+		{"modules", "", "modules to run: comma-separated names or name prefixes (default: all)", &s.modules, false},
+		{"json", "", "also write the JSON report, every check included, to this file", &s.jsonPath, false},
+		{"ca-file", "", "PEM certificates to trust besides the system pool (e.g. .esia-emulator/tls/cert.pem)", &s.caFile, false},
+		{"timeout", "30s", "timeout of each HTTP request", &s.timeout, false},
+		{"config", "", "YAML or JSON file with these settings", &s.configPath, false},
 	}
 	for _, o := range opts {
-		fs.StringVar(o.dst, o.name, o.def, o.usage+" ("+envName(o.name)+")")
-	}
-	fs.StringVar(&configPath, "config", "", "YAML or JSON file with these settings ("+envName("config")+")")
-	fs.BoolVar(&insecure, "insecure-skip-verify", false, "do not verify the provider's TLS certificate ("+envName("insecure-skip-verify")+")")
-	fs.BoolVar(&list, "list", false, "list the modules and exit")
-	fs.BoolVar(&verbose, "v", false, "print every non-passing check to stderr")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+		usage := o.usage + " (" + envVar(conformanceEnvPrefix, o.name) + ")"
+		if o.secret {
+			fl.Var((*secret)(o.dst), o.name, usage)
+			*o.dst = o.def // after Var, so that help shows no default
+			continue
 		}
+		fl.StringVar(o.dst, o.name, o.def, usage)
+	}
+	fl.BoolVar(&s.insecure, "insecure-skip-verify", false, "do not verify the provider's TLS certificate ("+envVar(conformanceEnvPrefix, "insecure-skip-verify")+")")
+	fl.BoolVar(&s.list, "list", false, "list the modules and exit")
+	fl.BoolVar(&s.verbose, "v", false, "print every non-passing check to stderr")
+	err := ff.Parse(fl, args,
+		ff.WithEnvVarPrefix(conformanceEnvPrefix),
+		ff.WithConfigFileFlag("config"),
+		ff.WithConfigFileParser(parseConformanceFile),
+	)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return s, err
+		}
+		return s, fmt.Errorf("conformance: %w", err)
+	}
+	if fl.NArg() > 0 {
+		return s, fmt.Errorf("conformance: unexpected arguments %q", fl.Args())
+	}
+	for _, o := range opts {
+		if *o.dst == "-" {
+			*o.dst = ""
+		}
+	}
+	return s, nil
+}
+
+// parseConformanceFile is ff's parser of the --config file: YAML (or JSON), unknown fields are
+// errors, and every non-empty field sets its flag unless a flag or variable already did.
+func parseConformanceFile(r io.Reader, set func(name, value string) error) error {
+	var file conformanceFile
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config file: %w", err)
+	}
+	insecure := ""
+	if file.InsecureSkipVerify {
+		insecure = "true"
+	}
+	for _, kv := range [][2]string{
+		{"issuer", file.Issuer},
+		{"client-id", file.Client.ID}, {"client-secret", file.Client.Secret}, {"redirect-uri", file.Client.RedirectURI},
+		{"post-client-id", file.PostClient.ID}, {"post-client-secret", file.PostClient.Secret}, {"post-redirect-uri", file.PostClient.RedirectURI},
+		{"post-logout-redirect-uri", file.PostLogoutRedirectURI},
+		{"login", file.Login}, {"password", file.Password},
+		{"second-login", file.SecondLogin}, {"second-password", file.SecondPassword},
+		{"login-hint", file.LoginHint},
+		{"login-field", file.Form.LoginField}, {"password-field", file.Form.PasswordField},
+		{"consent-field", file.Form.ConsentField}, {"consent-allow", file.Form.ConsentAllow},
+		{"login-action", file.Form.LoginAction}, {"consent-action", file.Form.ConsentAction},
+		{"modules", string(file.Modules)}, {"json", file.JSON}, {"ca-file", file.CAFile},
+		{"timeout", file.Timeout}, {"insecure-skip-verify", insecure},
+	} {
+		if kv[1] == "" {
+			continue
+		}
+		if err := set(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// conformanceCommand is "esia-emulator conformance".
+func conformanceCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	s, err := parseConformanceFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("conformance: unexpected arguments %q", fs.Args())
-	}
-	if list {
+	if s.list {
 		for _, m := range conformance.Modules() {
 			fmt.Fprintf(stdout, "%s\t%s\t%s\n", m.Name, m.Plan, m.Summary)
 		}
 		return nil
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if !set["config"] {
-		configPath = getenv(envName("config"))
-	}
-	if configPath != "" {
-		b, err := os.ReadFile(configPath)
-		if err != nil {
-			return fmt.Errorf("conformance: %w", err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("conformance: %s: %w", configPath, err)
-		}
-	}
-	// A flag wins over its variable, a variable over the file, the file over the default.
-	for _, o := range opts {
-		if set[o.name] {
-			continue
-		}
-		if v, ok := lookupEnv(getenv, envName(o.name)); ok {
-			*o.dst = v
-		} else if v := o.fromFile(); v != "" {
-			*o.dst = v
-		}
-	}
-	if !set["insecure-skip-verify"] {
-		switch getenv(envName("insecure-skip-verify")) {
-		case "1", "true":
-			insecure = true
-		case "":
-			insecure = insecure || file.InsecureSkipVerify
-		}
-	}
-
-	to, err := time.ParseDuration(timeout)
+	to, err := time.ParseDuration(s.timeout)
 	if err != nil {
 		return fmt.Errorf("conformance: --timeout: %w", err)
 	}
-	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.insecure}
+	if s.caFile != "" {
+		pem, err := os.ReadFile(s.caFile)
 		if err != nil {
 			return fmt.Errorf("conformance: --ca-file: %w", err)
 		}
@@ -191,7 +226,7 @@ func conformanceCommand(ctx context.Context, args []string, getenv func(string) 
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("conformance: --ca-file %s: no PEM certificates", caFile)
+			return fmt.Errorf("conformance: --ca-file %s: no PEM certificates", s.caFile)
 		}
 		tlsConf.RootCAs = pool
 	}
@@ -199,26 +234,26 @@ func conformanceCommand(ctx context.Context, args []string, getenv func(string) 
 	transport.TLSClientConfig = tlsConf
 
 	var mods []string
-	for _, m := range strings.Split(modules, ",") {
+	for _, m := range strings.Split(s.modules, ",") {
 		if m = strings.TrimSpace(m); m != "" {
 			mods = append(mods, m)
 		}
 	}
 	o := conformance.Options{
-		Issuer:                strings.TrimSpace(issuer),
-		Client:                conformance.Client{ID: clientID, Secret: clientSecret, RedirectURI: redirectURI},
-		PostClient:            conformance.Client{ID: orStr(postID, clientID), Secret: orStr(postSecret, clientSecret), RedirectURI: orStr(postRedirect, redirectURI)},
-		PostLogoutRedirectURI: logoutURI,
-		Login:                 login, Password: password,
-		SecondLogin: secondLogin, SecondPassword: secondPassword,
-		LoginHint: loginHint,
-		Form: conformance.Form{LoginField: loginField, PasswordField: passwordField, ConsentField: consentField,
-			ConsentAllow: consentAllow, LoginAction: loginAction, ConsentAction: consentAction},
+		Issuer:                strings.TrimSpace(s.issuer),
+		Client:                conformance.Client{ID: s.clientID, Secret: s.clientSecret, RedirectURI: s.redirectURI},
+		PostClient:            conformance.Client{ID: orStr(s.postID, s.clientID), Secret: orStr(s.postSecret, s.clientSecret), RedirectURI: orStr(s.postRedirect, s.redirectURI)},
+		PostLogoutRedirectURI: s.logoutURI,
+		Login:                 s.login, Password: s.password,
+		SecondLogin: s.secondLogin, SecondPassword: s.secondPassword,
+		LoginHint: s.loginHint,
+		Form: conformance.Form{LoginField: s.loginField, PasswordField: s.passwordField, ConsentField: s.consentField,
+			ConsentAllow: s.consentAllow, LoginAction: s.loginAction, ConsentAction: s.consentAction},
 		HTTPClient: &http.Client{Transport: transport, Timeout: to},
 		Modules:    mods,
 		Progress: func(m conformance.ModuleResult) {
 			fmt.Fprintf(stderr, "%-8s %s (%s)\n", m.Verdict, m.Name, m.Duration.Round(time.Millisecond))
-			if verbose {
+			if s.verbose {
 				for _, c := range m.Checks {
 					if c.Outcome != conformance.OutcomePass {
 						fmt.Fprintf(stderr, "         %s %s: %s\n", c.Outcome, c.Name, oneLineDetail(c.Detail))
@@ -237,8 +272,8 @@ func conformanceCommand(ctx context.Context, args []string, getenv func(string) 
 	if err := rep.WriteText(stdout); err != nil {
 		return err
 	}
-	if jsonPath != "" {
-		f, err := os.Create(jsonPath)
+	if s.jsonPath != "" {
+		f, err := os.Create(s.jsonPath)
 		if err != nil {
 			return fmt.Errorf("conformance: --json: %w", err)
 		}
@@ -251,27 +286,9 @@ func conformanceCommand(ctx context.Context, args []string, getenv func(string) 
 		}
 	}
 	if _, failed, _ := rep.Counts(); failed > 0 {
-		return fmt.Errorf("conformance: %d of %d modules failed", failed, len(rep.Modules))
+		return fmt.Errorf("conformance: %d of %d s.modules failed", failed, len(rep.Modules))
 	}
 	return nil
-}
-
-// envName is the variable of a conformance flag: --client-id → ESIA_CONFORMANCE_CLIENT_ID.
-func envName(flagName string) string {
-	return "ESIA_CONFORMANCE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
-
-// lookupEnv treats an empty variable as unset, except that it may clear a default on purpose
-// via the value "-".
-func lookupEnv(getenv func(string) string, name string) (string, bool) {
-	v := getenv(name)
-	switch v {
-	case "":
-		return "", false
-	case "-":
-		return "", true
-	}
-	return v, true
 }
 
 func orStr(s, def string) string {

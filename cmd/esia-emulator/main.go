@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,12 +15,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "esia-emulator:", err)
 		os.Exit(1)
 	}
@@ -33,16 +33,16 @@ commands:
 
 Run "esia-emulator serve -h" for the flags.`
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return errors.New("no command")
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], getenv, stdout, stderr)
+		return serve(ctx, args[1:], stdout, stderr)
 	case "conformance":
-		return conformanceCommand(ctx, args[1:], getenv, stdout, stderr)
+		return conformanceCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -51,81 +51,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-// serveFlags are the serve command's settings after flags and environment.
-type serveFlags struct {
-	addr, issuer, configPath, store, dataDir, adminToken string
-	redisPrefix, mode                                    string
-	tlsCert, tlsKey                                      string
-	tlsSelfSigned                                        bool
-	logLevel                                             string
-}
-
-func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveFlags, *flag.FlagSet, error) {
-	var f serveFlags
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	fs.StringVar(&f.addr, "addr", env("ESIA_ADDR", "127.0.0.1:8080"), "listen address (ESIA_ADDR)")
-	fs.StringVar(&f.issuer, "issuer", env("ESIA_ISSUER", ""), "issuer URL; default from the config file, else http(s)://<addr> (ESIA_ISSUER)")
-	fs.StringVar(&f.configPath, "config", env("ESIA_CONFIG", ""), "YAML config file (ESIA_CONFIG)")
-	fs.StringVar(&f.store, "store", env("ESIA_STORE", "bolt"), "store backend: bolt (durable, <data-dir>/esia.db), memory (lost on exit), or a redis:// / rediss:// URL shared by replicas (ESIA_STORE)")
-	fs.StringVar(&f.redisPrefix, "redis-prefix", env("ESIA_REDIS_PREFIX", ""), "key prefix in Redis, kept inside a Cluster hash tag; default {esia}: (ESIA_REDIS_PREFIX)")
-	fs.StringVar(&f.dataDir, "data-dir", env("ESIA_DATA_DIR", ".esia-emulator"), "directory for keys, certificates and the durable store (ESIA_DATA_DIR)")
-	fs.StringVar(&f.adminToken, "admin-token", env("ESIA_ADMIN_TOKEN", ""), "enables /admin/api/ with this Bearer token (ESIA_ADMIN_TOKEN)")
-	fs.StringVar(&f.tlsCert, "tls-cert", env("ESIA_TLS_CERT", ""), "TLS certificate PEM file (ESIA_TLS_CERT)")
-	fs.StringVar(&f.tlsKey, "tls-key", env("ESIA_TLS_KEY", ""), "TLS private key PEM file (ESIA_TLS_KEY)")
-	fs.BoolVar(&f.tlsSelfSigned, "tls-self-signed", env("ESIA_TLS_SELF_SIGNED", "") == "true" || env("ESIA_TLS_SELF_SIGNED", "") == "1", "serve https with a self-signed certificate kept in the data dir (ESIA_TLS_SELF_SIGNED)")
-	fs.StringVar(&f.mode, "mode", env("ESIA_MODE", ""), "test: turn on the test conveniences (time travel, reset, faults, persona picker, …); default from the config file (ESIA_MODE)")
-	fs.StringVar(&f.logLevel, "log-level", env("ESIA_LOG_LEVEL", "info"), "debug, info, warn or error (ESIA_LOG_LEVEL)")
-	if err := fs.Parse(args); err != nil {
-		return f, fs, err
-	}
-	if (f.tlsCert == "") != (f.tlsKey == "") {
-		return f, fs, errors.New("--tls-cert and --tls-key go together")
-	}
-	return f, fs, nil
-}
-
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	f, _, err := parseServeFlags(args, getenv, stderr)
+	f, err := parseServeFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: f.logLevel}))
+	// The OIDC engine (zitadel/oidc) logs through slog's default logger only.
+	defer useAsDefault(log)()
 
-	cfg := config.Default()
-	if f.configPath != "" {
-		if cfg, err = config.Load(f.configPath); err != nil {
-			return err
-		}
-	}
+	cfg := f.cfg
 	useTLS := f.tlsSelfSigned || f.tlsCert != ""
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	switch {
-	case f.issuer != "":
+	if f.issuer != "" {
 		cfg.Issuer = f.issuer
-	case f.configPath == "" || cfg.Issuer == config.DefaultIssuer:
+	} else {
 		cfg.Issuer = issuerFromAddr(ln.Addr().String(), useTLS)
 	}
 	if f.adminToken != "" {
-		cfg.AdminToken = f.adminToken
+		cfg.AdminToken = string(f.adminToken)
 	}
 	if f.mode != "" {
 		cfg.Mode = f.mode
@@ -134,7 +86,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	store, keys, err := openStore(f.store, f.dataDir, f.redisPrefix, log)
+	store, keys, err := openStore(string(f.store), f.dataDir, f.redisPrefix, log)
 	if err != nil {
 		return err
 	}
@@ -190,6 +142,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		err = perr
 	}
 	return err
+}
+
+// useAsDefault makes log slog's default logger (and so the standard log package's output) and
+// returns the function that puts the previous ones back.
+func useAsDefault(log *slog.Logger) (restore func()) {
+	prev, prevOut, prevFlags := slog.Default(), stdlog.Writer(), stdlog.Flags()
+	slog.SetDefault(log)
+	return func() {
+		slog.SetDefault(prev)
+		stdlog.SetOutput(prevOut)
+		stdlog.SetFlags(prevFlags)
+	}
 }
 
 // issuerFromAddr turns a listen address into the issuer URL; 0.0.0.0 and [::] become 127.0.0.1.

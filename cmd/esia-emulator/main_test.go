@@ -11,20 +11,6 @@ import (
 	"time"
 )
 
-func TestFlagsEnvironmentAndDefaults(t *testing.T) {
-	env := map[string]string{"ESIA_ADDR": "127.0.0.1:9999", "ESIA_STORE": "memory", "ESIA_ADMIN_TOKEN": "from-env", "ESIA_TLS_SELF_SIGNED": "1", "ESIA_MODE": "test"}
-	f, _, err := parseServeFlags([]string{"--admin-token", "from-flag"}, func(k string) string { return env[k] }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.addr != "127.0.0.1:9999" || f.adminToken != "from-flag" || !f.tlsSelfSigned || f.dataDir != ".esia-emulator" || f.mode != "test" {
-		t.Fatalf("%+v", f)
-	}
-	if _, _, err := parseServeFlags([]string{"--tls-cert", "c.pem"}, func(string) string { return "" }, io.Discard); err == nil {
-		t.Fatal("--tls-cert without --tls-key accepted")
-	}
-}
-
 func TestIssuerFromAddr(t *testing.T) {
 	for addr, want := range map[string]string{
 		"127.0.0.1:8080": "http://127.0.0.1:8080",
@@ -42,10 +28,11 @@ func TestIssuerFromAddr(t *testing.T) {
 }
 
 func TestUnknownCommandAndStore(t *testing.T) {
-	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard); err == nil {
 		t.Fatal("unknown command accepted")
 	}
-	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--store", "nosuch", "--data-dir", t.TempDir()}, func(string) string { return "" }, io.Discard, io.Discard)
+	clearEnv(t)
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--store", "nosuch", "--data-dir", t.TempDir()}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Fatalf("unknown store: %v", err)
 	}
@@ -54,6 +41,8 @@ func TestUnknownCommandAndStore(t *testing.T) {
 // TestServeStartsAndStops runs the real command: it prints the banner with the issuer, serves
 // discovery with that issuer, and shuts down when its context ends.
 func TestServeStartsAndStops(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("ESIA_LOG_LEVEL", "error")
 	for _, tls := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
 		pr, pw := io.Pipe()
@@ -63,12 +52,7 @@ func TestServeStartsAndStops(t *testing.T) {
 			args = append(args, "--tls-self-signed")
 		}
 		go func() {
-			done <- run(ctx, args, func(k string) string {
-				if k == "ESIA_LOG_LEVEL" {
-					return "error"
-				}
-				return ""
-			}, pw, io.Discard)
+			done <- run(ctx, args, pw, io.Discard)
 			pw.Close()
 		}()
 		var issuer string

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -58,11 +59,46 @@ func openStore(name, dataDir, redisPrefix string, log *slog.Logger) (store stora
 		defer cancel()
 		s, err := redis.Open(ctx, name, redisPrefix)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--store: %w", err)
+			return nil, nil, fmt.Errorf("--store: %w", maskedError{err, storeSecrets(name)})
 		}
 		return s, nil, nil
 	}
-	return nil, nil, fmt.Errorf("--store %q: want bolt, memory, or a redis:// or rediss:// URL", name)
+	return nil, nil, fmt.Errorf("--store %q: want bolt, memory, or a redis:// or rediss:// URL", storeURL(name))
+}
+
+// maskedError is err with the given secrets masked in its message: some errors of
+// storage/redis quote the URL as given (url.Parse's), password included.
+type maskedError struct {
+	err     error
+	secrets []string
+}
+
+func (e maskedError) Error() string {
+	msg := e.err.Error()
+	for _, s := range e.secrets {
+		msg = strings.ReplaceAll(msg, s, "xxxxx")
+	}
+	return msg
+}
+
+func (e maskedError) Unwrap() error { return e.err }
+
+var (
+	urlPassword   = regexp.MustCompile(`://[^:/?@]*:([^/?]*)@`)
+	queryPassword = regexp.MustCompile(`password=([^&]*)`)
+)
+
+// storeSecrets are the passwords in a store URL (user info and password= parameters).
+func storeSecrets(url string) []string {
+	var secrets []string
+	for _, re := range []*regexp.Regexp{urlPassword, queryPassword} {
+		for _, m := range re.FindAllStringSubmatch(url, -1) {
+			if m[1] != "" {
+				secrets = append(secrets, m[1])
+			}
+		}
+	}
+	return secrets
 }
 
 // redisLogger passes go-redis's log lines to slog at debug level.
