@@ -299,6 +299,13 @@ func (f *Form) Has(name string) bool {
 	return slices.ContainsFunc(f.controls, func(c *control) bool { return c.name == name })
 }
 
+// HasButton reports whether the form has an enabled submit button named name with that
+// value (see Button).
+func (f *Form) HasButton(name, value string) bool {
+	_, err := Button(name, value).pick(f)
+	return err == nil
+}
+
 // Names lists the names of the form's controls, buttons included, each once.
 func (f *Form) Names() []string {
 	var out []string
@@ -308,6 +315,21 @@ func (f *Form) Names() []string {
 		}
 	}
 	return out
+}
+
+// Clone is an independent copy of the form: edits of one do not change the other (to
+// submit one page's form twice, or try an edit).
+func (f *Form) Clone() *Form {
+	c := *f
+	u := *f.Action
+	c.Action = &u
+	c.controls = make([]*control, len(f.controls))
+	for i, ctl := range f.controls {
+		cc := *ctl
+		cc.options = slices.Clone(ctl.options)
+		c.controls[i] = &cc
+	}
+	return &c
 }
 
 // Err is the first error Set, Check or Uncheck recorded (Submit returns it too).
