@@ -5,8 +5,9 @@
 // The official suite (Java, MongoDB, a browser and a human uploading screenshots) cannot run
 // on the machines this project is built on. This package plays its part mechanically:
 //
-//   - a browser-less user agent (a cookie jar, redirects followed while they stay on the
-//     provider, login and consent forms found by their field names) logs in as a test citizen;
+//   - a browser-less user agent (package browser: a cookie jar, redirects followed while they
+//     stay on the provider, login and consent forms found by their field names and submitted
+//     with the clicked button, as a browser does) logs in as a test citizen;
 //   - the suite never serves a redirect URI: it stops at the provider's redirect to the client
 //     and reads the Location;
 //   - where the official suite asks a human, the verdict is mechanical: an error page is a 4xx
@@ -21,4 +22,10 @@
 // reason, and every check it made), printable as text (Report.WriteText) or JSON
 // (Report.WriteJSON). cmd/esia-emulator's "conformance" command is the CLI; this package's
 // tests serve the emulator in-process over TLS and require every module to pass.
+//
+// Layout: this package is the public API (Options, Run, Modules, and the report types
+// re-exported from conformance/report). internal/suite is the module framework (T, the
+// checks and verdicts, discovery and JWKS loading); internal/rp is the relying party the
+// suite plays (authorization requests through the browser, code exchange, userinfo, ID
+// token validation); internal/plans/config, basic and logout hold the modules of each plan.
 package conformance

@@ -4,111 +4,15 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/esia-emulator/esia-emulator/conformance/internal/suite"
 )
-
-func TestVerdictOf(t *testing.T) {
-	pass := Check{Name: "a", Outcome: OutcomePass}
-	warn := Check{Name: "w", Outcome: OutcomeWarn, Detail: "meh"}
-	fail := Check{Name: "f", Outcome: OutcomeFail, Detail: "bad"}
-	info := Check{Name: "i", Outcome: OutcomeInfo, Detail: "fyi"}
-	for _, tc := range []struct {
-		name   string
-		checks []Check
-		skip   string
-		want   Verdict
-		reason string
-	}{
-		{"no checks", nil, "", Passed, ""},
-		{"all pass", []Check{pass, info, pass}, "", Passed, ""},
-		{"a warning", []Check{pass, warn, pass}, "", Warning, "w: meh"},
-		{"a failure wins over a warning", []Check{warn, fail, pass}, "", Failed, "f: bad"},
-		{"the first failure is the reason", []Check{fail, {Name: "g", Outcome: OutcomeFail}}, "", Failed, "f: bad"},
-		{"skipped", []Check{pass}, "not advertised", Skipped, "not advertised"},
-		{"skipped after a warning", []Check{warn}, "not advertised", Skipped, "not advertised"},
-		{"a failure before the skip fails", []Check{fail}, "not advertised", Failed, "f: bad"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			v, r := verdictOf(tc.checks, tc.skip)
-			if v != tc.want || r != tc.reason {
-				t.Fatalf("got %s %q, want %s %q", v, r, tc.want, tc.reason)
-			}
-		})
-	}
-}
-
-// runOne runs a module body through the module runner.
-func runOne(run func(t *T)) ModuleResult {
-	s := newSuite(&Options{Issuer: "https://op.example", Sleep: realSleep})
-	return s.runModule(context.Background(), module{ModuleInfo: ModuleInfo{Name: "m", Plan: PlanBasic}, run: run})
-}
-
-func TestModuleRunner(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		run    func(t *T)
-		want   Verdict
-		reason string
-		checks int
-	}{
-		{"checks pass", func(t *T) { t.Check("a", true, "ok"); t.Warn("b", true, "ok") }, Passed, "", 2},
-		{"a failing check fails but the module goes on", func(t *T) {
-			t.Check("a", false, "x=%d", 1)
-			t.Check("b", true, "")
-		}, Failed, "a: x=1", 2},
-		{"Require stops at the first failure", func(t *T) {
-			t.Require("a", false, "stop here")
-			t.Check("never", true, "")
-		}, Failed, "a: stop here", 1},
-		{"Fatal stops", func(t *T) { t.Fatal("f", "gone"); t.Check("never", true, "") }, Failed, "f: gone", 1},
-		{"a warning", func(t *T) { t.Warn("w", false, "hmm") }, Warning, "w: hmm", 1},
-		{"Skip", func(t *T) { t.Check("a", true, ""); t.Skip("no %s", "support") }, Skipped, "no support", 1},
-		{"Pass with a note", func(t *T) { t.Pass("rejected as unsupported"); t.Check("never", false, "") }, Passed, "rejected as unsupported", 0},
-		{"a note does not hide a warning", func(t *T) { t.Note("fine"); t.Warn("w", false, "hmm") }, Warning, "w: hmm", 1},
-		{"a panic is an internal error", func(t *T) { var m map[string]int; m["x"]++ }, Failed, "internal error", 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			res := runOne(tc.run)
-			if res.Verdict != tc.want || !strings.HasPrefix(res.Reason, tc.reason) || len(res.Checks) != tc.checks {
-				t.Fatalf("got %s %q with %d checks %v; want %s %q with %d", res.Verdict, res.Reason, len(res.Checks), res.Checks, tc.want, tc.reason, tc.checks)
-			}
-		})
-	}
-}
-
-func TestReportText(t *testing.T) {
-	rep := Report{Modules: []ModuleResult{
-		{Name: "oidcc-server", Verdict: Passed},
-		{Name: "oidcc-userinfo-post-body", Verdict: Warning, Reason: "userinfo with the access token in the body: HTTP 400"},
-		{Name: "oidcc-codereuse", Verdict: Failed, Reason: "reused code: HTTP 400: HTTP 200\nwith a newline"},
-		{Name: "oidcc-idtoken-unsigned", Verdict: Skipped, Reason: "'none' is not advertised"},
-	}}
-	got := rep.Text()
-	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("want 5 lines, got %q", got)
-	}
-	for i, m := range rep.Modules {
-		f := strings.Fields(lines[i])
-		if len(f) < 2 || f[0] != m.Name || f[1] != string(m.Verdict) {
-			t.Fatalf("line %d: %q", i, lines[i])
-		}
-	}
-	if !strings.HasSuffix(lines[2], "reused code: HTTP 400: HTTP 200 with a newline") {
-		t.Fatalf("reason not on one line: %q", lines[2])
-	}
-	if lines[4] != "2 passed, 1 failed, 1 skipped" {
-		t.Fatalf("closing line %q", lines[4])
-	}
-	if rep.OK() {
-		t.Fatal("a failed module makes the report not OK")
-	}
-}
 
 func TestModuleFilter(t *testing.T) {
 	count := func(filter ...string) int {
 		n := 0
 		for _, m := range Modules() {
-			if selected(m.Name, filter) {
+			if suite.Selected(m.Name, filter) {
 				n++
 			}
 		}
@@ -173,41 +77,5 @@ func TestInvalidOptionsFailEverySelectedModule(t *testing.T) {
 		if m.Verdict != Failed || !strings.Contains(m.Reason, "Issuer is required") {
 			t.Fatalf("%s: %s %s", m.Name, m.Verdict, m.Reason)
 		}
-	}
-}
-
-func TestParseForms(t *testing.T) {
-	body := `<html><body>
-<form method="post" action="/login" autocomplete="on">
-<input type="hidden" name="authRequestID" value="id&amp;1">
-<input type='hidden' name='csrf' value='tok'>
-<input type="text" id="login" name="login" value="&#43;79990000005" required autofocus>
-<input type="password" id="password" name="password" required>
-<input type=checkbox name=remember>
-<input type=checkbox name=terms checked>
-<button type="submit">Войти</button>
-</form>
-<FORM METHOD=POST ACTION="/login/consent"><input type="hidden" name="csrf" value="c2">
-<button type="submit" name="decision" value="allow" id="grantAuthorization">Allow</button>
-<button type="submit" name="decision" value="deny">Deny</button></FORM>`
-	forms := parseForms(body)
-	if len(forms) != 2 {
-		t.Fatalf("%d forms", len(forms))
-	}
-	login := forms[0]
-	if login.Method != "POST" || login.Action != "/login" || !login.Names["login"] || !login.Names["password"] {
-		t.Fatalf("login form %+v", login)
-	}
-	v := login.values(map[string]string{"login": "u", "password": "p"})
-	if v.Get("authRequestID") != "id&1" || v.Get("csrf") != "tok" || v.Get("login") != "u" || v.Get("password") != "p" ||
-		v.Has("remember") || v.Get("terms") != "on" {
-		t.Fatalf("values %v", v)
-	}
-	if login.fieldValue("login") != "+79990000005" {
-		t.Fatalf("prefill %q", login.fieldValue("login"))
-	}
-	consent := forms[1]
-	if consent.Method != "POST" || consent.Action != "/login/consent" || !consent.Names["decision"] || len(consent.Submit) != 2 {
-		t.Fatalf("consent form %+v", consent)
 	}
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/storage/redis/redistest"
 )
 
@@ -29,9 +29,12 @@ func TestLockoutAcrossReplicas(t *testing.T) {
 
 	const n = 200
 	type attempt struct {
-		br *browser
-		e  *emulator
-		pg page
+		br   *browser.Test
+		form *browser.Form
+	}
+	loginForm := func(br *browser.Test, e *emulator, state, password string) *browser.Form {
+		pg := br.Get(e.issuer + "/authorize?" + authorizeQuery(state))
+		return br.Form(pg, browser.WithField("login", "password")).Set("login", "+79990000002").Set("password", password)
 	}
 	attempts := make([]attempt, n)
 	for i := range attempts {
@@ -40,22 +43,26 @@ func TestLockoutAcrossReplicas(t *testing.T) {
 			e = b
 		}
 		br := newBrowser(t)
-		attempts[i] = attempt{br, e, br.get(e.issuer + "/authorize?" + authorizeQuery(fmt.Sprintf("s%d", i)))}
+		attempts[i] = attempt{br, loginForm(br, e, fmt.Sprintf("s%d", i), fmt.Sprintf("Wrong%04d!", i))}
 	}
-	results := make([]page, n)
+	results := make([]*browser.Page, n)
 	var wg sync.WaitGroup
 	for i, at := range attempts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = at.br.post(at.e.issuer+"/login", url.Values{"authRequestID": {at.pg.field("authRequestID")}, "csrf": {at.pg.field("csrf")},
-				"login": {"+79990000002"}, "password": {fmt.Sprintf("Wrong%04d!", i)}})
+			pg, err := at.br.Browser.Submit(t.Context(), at.form) // not Test.Submit: no Fatal off the test goroutine
+			if err != nil {
+				t.Errorf("attempt %d: %v", i, err)
+				return
+			}
+			results[i] = pg
 		}()
 	}
 	wg.Wait()
 	counted := 0
 	for _, r := range results {
-		if strings.Contains(r.body, "Осталось попыток") {
+		if r != nil && strings.Contains(r.Text(), "Осталось попыток") {
 			counted++
 		}
 	}
@@ -64,11 +71,9 @@ func TestLockoutAcrossReplicas(t *testing.T) {
 	}
 	for _, e := range []*emulator{a, b} {
 		br := newBrowser(t)
-		pg := br.get(e.issuer + "/authorize?" + authorizeQuery("right"))
-		pg = br.post(e.issuer+"/login", url.Values{"authRequestID": {pg.field("authRequestID")}, "csrf": {pg.field("csrf")},
-			"login": {"+79990000002"}, "password": {rpPassword}})
-		if pg.location != "" || !strings.Contains(pg.body, "временно заблокирован") {
-			t.Fatalf("%s: the right password while locked: %d %q", e.name, pg.status, pg.location)
+		pg := br.Submit(loginForm(br, e, "right", rpPassword))
+		if pg.Redirect != nil || !strings.Contains(pg.Text(), "временно заблокирован") {
+			t.Fatalf("%s: the right password while locked: %s", e.name, pg.Summary())
 		}
 	}
 }

@@ -26,12 +26,12 @@ func TestRedisOutage(t *testing.T) {
 	wantStatus("/healthz", http.StatusOK)
 	wantStatus("/readyz", http.StatusOK)
 	br := newBrowser(t)
-	code := br.login(e, "s1")
+	code := login(t, br, e, "s1")
 	// An authorization request to come back to during the outage.
-	pending := br.get(e.issuer + "/authorize?" + authorizeQuery("s2", "prompt", "login"))
-	authReqID := pending.field("authRequestID")
+	pending := br.Get(e.issuer + "/authorize?" + authorizeQuery("s2", "prompt", "login"))
+	authReqID := hidden(pending, "authRequestID")
 	if authReqID == "" {
-		t.Fatalf("no login form for prompt=login: %d %.300s", pending.status, pending.body)
+		t.Fatalf("no login form for prompt=login: %s", pending.Summary())
 	}
 
 	srv.Stop()
@@ -39,24 +39,24 @@ func TestRedisOutage(t *testing.T) {
 	wantStatus("/readyz", http.StatusServiceUnavailable)
 	// The login page of the pending request: a 503 page with a message a citizen understands.
 	start := time.Now()
-	pg := br.get(e.issuer + "/login?authRequestID=" + url.QueryEscape(authReqID))
-	if pg.status != http.StatusServiceUnavailable || !strings.Contains(pg.body, "Сервис временно недоступен") {
-		t.Errorf("login page during the outage: %d %.500s; want 503 with a clear message", pg.status, pg.body)
+	pg := br.Get(e.issuer + "/login?authRequestID=" + url.QueryEscape(authReqID))
+	if pg.Status != http.StatusServiceUnavailable || !strings.Contains(pg.Text(), "Сервис временно недоступен") {
+		t.Errorf("login page during the outage: %s; want 503 with a clear message", pg.Summary())
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("login page took %s during the outage", d)
 	}
 	// A new authorization request: the same 503 page, or (the client being known from the
 	// config) the standard redirect back with error=temporarily_unavailable.
-	pg = br.get(e.issuer + "/authorize?" + authorizeQuery("s3"))
+	pg = br.Get(e.issuer + "/authorize?" + authorizeQuery("s3"))
 	switch {
-	case pg.status == http.StatusServiceUnavailable && strings.Contains(pg.body, "Сервис временно недоступен"):
-	case strings.HasPrefix(pg.location, rpRedirectURI):
-		if q, _ := url.ParseQuery(pg.location[strings.IndexByte(pg.location, '?')+1:]); q.Get("error") != "temporarily_unavailable" || q.Get("state") != "s3" {
-			t.Errorf("authorize during the outage redirected with %s, want error=temporarily_unavailable and the state", pg.location)
+	case pg.Status == http.StatusServiceUnavailable && strings.Contains(pg.Text(), "Сервис временно недоступен"):
+	case pg.RedirectedTo(rpRedirectURI):
+		if q := pg.Params(); q.Get("error") != "temporarily_unavailable" || q.Get("state") != "s3" {
+			t.Errorf("authorize during the outage redirected with %s, want error=temporarily_unavailable and the state", pg.Redirect)
 		}
 	default:
-		t.Errorf("authorize during the outage: %d location=%q %.300s", pg.status, pg.location, pg.body)
+		t.Errorf("authorize during the outage: %s", pg.Summary())
 	}
 	status, tokenErr := redeem(t, e, code)
 	if (status != http.StatusServiceUnavailable && status != http.StatusBadRequest) || tokenErr["error"] != "temporarily_unavailable" {
@@ -82,7 +82,7 @@ func TestRedisOutage(t *testing.T) {
 	if status, body := redeem(t, e, code); status != http.StatusOK || body["id_token"] == nil {
 		t.Errorf("code issued before the outage, redeemed after: %d %v", status, body)
 	}
-	code = newBrowser(t).login(e, "s4")
+	code = login(t, newBrowser(t), e, "s4")
 	if status, body := redeem(t, e, code); status != http.StatusOK || body["id_token"] == nil {
 		t.Errorf("login after the outage: %d %v", status, body)
 	}

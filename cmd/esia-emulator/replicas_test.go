@@ -2,16 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"html"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/storage/redis/redistest"
 )
 
@@ -41,14 +38,14 @@ func TestReplicas(t *testing.T) {
 	}
 
 	br := newBrowser(t)
-	codeA := br.login(a, "s1")
+	codeA := login(t, br, a, "s1")
 	// Go's cookie jar, like browsers, does not tell ports apart: the session cookie set by A
 	// (127.0.0.1:portA) goes to B (127.0.0.1:portB) as it would in a browser behind one host.
-	if !br.hasCookie(b, "esia_session") {
+	if _, ok := br.Cookie(b.issuer, "esia_session"); !ok {
 		t.Fatal("the jar does not send A's session cookie to B")
 	}
-	pg := br.get(b.issuer + "/authorize?" + authorizeQuery("s2", "prompt", "none"))
-	codeB := br.code(pg, "s2")
+	pg := br.Get(b.issuer + "/authorize?" + authorizeQuery("s2", "prompt", "none"))
+	codeB := code(t, pg, "s2")
 
 	// A's code, redeemed at A and B at once: exactly one wins.
 	type result struct {
@@ -126,98 +123,41 @@ func redeem(t *testing.T, e *emulator, code string) (int, map[string]any) {
 	return resp.StatusCode, body
 }
 
-// browser is a user agent with a cookie jar that follows redirects inside the emulators and
-// stops at the relying party's callback.
-type browser struct {
-	t   *testing.T
-	jar *cookiejar.Jar
-	c   *http.Client
-}
-
-func newBrowser(t *testing.T) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, jar: jar, c: &http.Client{Jar: jar, Timeout: httpClient.Timeout,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if strings.HasPrefix(req.URL.String(), rpRedirectURI) || len(via) > 10 {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		}}}
-}
-
-// page is where the browser ended: a page of the emulator, or a redirect to the callback.
-type page struct {
-	status   int
-	location string
-	body     string
-}
-
-func (pg page) field(name string) string {
-	m := regexp.MustCompile(`name="` + regexp.QuoteMeta(name) + `" value="([^"]*)"`).FindStringSubmatch(pg.body)
-	if m == nil {
-		return ""
-	}
-	return html.UnescapeString(m[1])
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.t.Helper()
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(body)}
-}
-
-func (b *browser) get(u string) page {
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(u string, form url.Values) page {
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-func (b *browser) hasCookie(e *emulator, name string) bool {
-	u, _ := url.Parse(e.issuer)
-	for _, c := range b.jar.Cookies(u) {
-		if c.Name == name {
-			return true
-		}
-	}
-	return false
+// newBrowser is a citizen's browser: it follows redirects inside the emulators and stops at
+// the relying party's callback. It fails the test on a transport error.
+func newBrowser(t *testing.T) *browser.Test {
+	return browser.ForTest(t, browser.New(browser.Options{Client: httpClient, Stop: []browser.StopRule{browser.Prefix(rpRedirectURI)}}))
 }
 
 // login runs a whole login at e (login form, consent if asked) and returns the code.
-func (b *browser) login(e *emulator, state string) string {
-	b.t.Helper()
-	pg := b.get(e.issuer + "/authorize?" + authorizeQuery(state))
-	if !strings.Contains(pg.body, `name="password"`) {
-		b.t.Fatalf("%s: expected the login form, got %d %.400s", e.name, pg.status, pg.body)
+func login(t *testing.T, br *browser.Test, e *emulator, state string) string {
+	t.Helper()
+	pg := br.Get(e.issuer + "/authorize?" + authorizeQuery(state))
+	f, err := pg.Form(browser.WithField("login", "password"))
+	if err != nil {
+		t.Fatalf("%s: expected the login form: %v", e.name, err)
 	}
-	pg = b.post(e.issuer+"/login", url.Values{"authRequestID": {pg.field("authRequestID")}, "csrf": {pg.field("csrf")},
-		"login": {rpLogin}, "password": {rpPassword}})
-	if strings.Contains(pg.body, `action="/login/consent"`) {
-		pg = b.post(e.issuer+"/login/consent", url.Values{"authRequestID": {pg.field("authRequestID")}, "csrf": {pg.field("csrf")},
-			"decision": {"allow"}})
+	pg = br.Submit(f.Set("login", rpLogin).Set("password", rpPassword))
+	if consent, err := pg.Form(browser.ByAction("/login/consent")); err == nil {
+		pg = br.Submit(consent, browser.Button("decision", "allow"))
 	}
-	return b.code(pg, state)
+	return code(t, pg, state)
 }
 
 // code checks that pg redirects to the callback with state and a code, and returns the code.
-func (b *browser) code(pg page, state string) string {
-	b.t.Helper()
-	if !strings.HasPrefix(pg.location, rpRedirectURI) {
-		b.t.Fatalf("expected a redirect to %s, got %d location=%q body=%.400s", rpRedirectURI, pg.status, pg.location, pg.body)
+func code(t *testing.T, pg *browser.Page, state string) string {
+	t.Helper()
+	if !pg.RedirectedTo(rpRedirectURI) {
+		t.Fatalf("expected a redirect to %s, got %s", rpRedirectURI, pg.Summary())
 	}
-	u, _ := url.Parse(pg.location)
-	q := u.Query()
+	q := pg.Params()
 	if q.Get("error") != "" || q.Get("code") == "" || q.Get("state") != state {
-		b.t.Fatalf("callback %s: want a code and state %s", pg.location, state)
+		t.Fatalf("callback %s: want a code and state %s", pg.Redirect, state)
 	}
 	return q.Get("code")
+}
+
+// hidden is the value of the page's hidden field name ("" when none).
+func hidden(pg *browser.Page, name string) string {
+	return pg.Find("input[type=hidden][name=" + name + "]").Attr("value")
 }

@@ -1,4 +1,4 @@
-package conformance
+package report
 
 import (
 	"encoding/json"
@@ -116,9 +116,9 @@ func (r Report) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// verdictOf derives a module's verdict from its checks: a failed check fails it, a warning
+// VerdictOf derives a module's verdict from its checks: a failed check fails it, a warning
 // makes it WARNING, otherwise it passed. skip, when set, wins unless a check failed.
-func verdictOf(checks []Check, skip string) (Verdict, string) {
+func VerdictOf(checks []Check, skip string) (Verdict, string) {
 	var warn string
 	for _, c := range checks {
 		switch c.Outcome {

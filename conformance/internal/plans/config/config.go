@@ -1,4 +1,4 @@
-package conformance
+package config
 
 import (
 	"fmt"
@@ -9,37 +9,32 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
+
+	"github.com/esia-emulator/esia-emulator/conformance/internal/rp"
+	"github.com/esia-emulator/esia-emulator/conformance/internal/suite"
 )
 
-func configModules() []module {
-	return []module{{
-		ModuleInfo: ModuleInfo{Name: "oidcc-discovery-endpoint-verification", Plan: PlanConfig,
+// Modules are the Config OP plan's modules.
+func Modules() []suite.Module {
+	return []suite.Module{{
+		ModuleInfo: suite.ModuleInfo{Name: "oidcc-discovery-endpoint-verification", Plan: suite.PlanConfig,
 			Summary: "the discovery document holds the values the specifications require, every endpoint is https and the JWKS holds only public keys"},
-		run: discoveryEndpointVerification,
+		Run: discoveryEndpointVerification,
 	}}
 }
 
-// fetchedDiscovery stops the module when the document could not be read at all.
-func (t *T) fetchedDiscovery() map[string]any {
-	s := t.s
-	if s.discStatus == 0 || s.discRaw == nil {
-		t.Fatal("discovery document", "%v", s.discErr)
-	}
-	return s.discRaw
-}
-
-func discoveryEndpointVerification(t *T) {
-	s := t.s
-	raw := t.fetchedDiscovery()
-	t.Check("discovery HTTP 200", s.discStatus == http.StatusOK, "HTTP %d", s.discStatus)
-	t.Check("discovery content type", isJSON(s.discType), "Content-Type %q", s.discType)
-	t.Check("discovery URL", strings.HasSuffix(s.discURL, "/.well-known/openid-configuration"), "%s", s.discURL)
-	if s.discErr != nil {
-		t.Check("discovery member types", false, "%v", s.discErr)
+func discoveryEndpointVerification(t *suite.T) {
+	s := t.S
+	raw := t.FetchedDiscovery()
+	t.Check("discovery HTTP 200", s.DiscStatus == http.StatusOK, "HTTP %d", s.DiscStatus)
+	t.Check("discovery content type", suite.IsJSON(s.DiscType), "Content-Type %q", s.DiscType)
+	t.Check("discovery URL", strings.HasSuffix(s.DiscURL, "/.well-known/openid-configuration"), "%s", s.DiscURL)
+	if s.DiscErr != nil {
+		t.Check("discovery member types", false, "%v", s.DiscErr)
 	}
 
 	iss, _ := raw["issuer"].(string)
-	want := strings.TrimSuffix(s.discURL, "/.well-known/openid-configuration")
+	want := strings.TrimSuffix(s.DiscURL, "/.well-known/openid-configuration")
 	t.Check("issuer matches the discovery URL", iss == want, "issuer %q, discovery URL prefix %q (OIDC Discovery §4.3)", iss, want)
 	u, err := url.Parse(iss)
 	t.Check("issuer is a valid https URL", err == nil && u.Scheme == "https" && u.Host != "" && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery,
@@ -58,18 +53,18 @@ func discoveryEndpointVerification(t *T) {
 		t.Check("userinfo_signing_alg_values_supported", ok && allStrings(v), "%v", v)
 	}
 
-	t.checkEndpoint(raw, "authorization_endpoint", true)
-	t.checkEndpoint(raw, "token_endpoint", true)
+	t.CheckEndpoint(raw, "authorization_endpoint", true)
+	t.CheckEndpoint(raw, "token_endpoint", true)
 	if _, has := raw["userinfo_endpoint"]; has {
-		t.checkEndpoint(raw, "userinfo_endpoint", true)
+		t.CheckEndpoint(raw, "userinfo_endpoint", true)
 	} else {
 		t.Warn("userinfo_endpoint", false, "absent (RECOMMENDED by OIDC Discovery §3)")
 	}
 	if _, has := raw["registration_endpoint"]; has {
-		t.checkEndpoint(raw, "registration_endpoint", true)
+		t.CheckEndpoint(raw, "registration_endpoint", true)
 	}
-	t.checkEndpoint(raw, "jwks_uri", true)
-	t.checkJWKS()
+	t.CheckEndpoint(raw, "jwks_uri", true)
+	checkJWKS(t)
 
 	for _, k := range []string{"request_parameter_supported", "request_uri_parameter_supported", "claims_parameter_supported"} {
 		v, has := raw[k]
@@ -122,56 +117,25 @@ func discoveryEndpointVerification(t *T) {
 			t.Warn(k+" canonical casing", len(casing) == 0, "%q not in canonical casing", casing)
 		}
 	}
-	t.checkAllEndpointsHTTPS(raw)
+	t.CheckAllEndpointsHTTPS(raw)
 	if v, has := raw["code_challenge_methods_supported"]; has {
 		_, ok := v.([]any)
 		t.Check("code_challenge_methods_supported is an array", ok, "%v", v)
 	}
 }
 
-// checkEndpoint checks that a metadata member is an absolute https URL.
-func (t *T) checkEndpoint(raw map[string]any, name string, required bool) {
-	v, has := raw[name]
-	if !has {
-		t.Check(name, !required, "absent")
-		return
-	}
-	s, _ := v.(string)
-	u, err := url.Parse(s)
-	t.Check(name, err == nil && u.Scheme == "https" && u.Host != "" && u.Fragment == "", "%q: want an absolute https URL without fragment", s)
-}
-
-// checkAllEndpointsHTTPS fails any *_endpoint member that is not https.
-func (t *T) checkAllEndpointsHTTPS(raw map[string]any) {
-	names := make([]string, 0)
-	for k := range raw {
-		if strings.HasSuffix(k, "_endpoint") {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	var bad []string
-	for _, k := range names {
-		s, _ := raw[k].(string)
-		if u, err := url.Parse(s); err != nil || u.Scheme != "https" {
-			bad = append(bad, fmt.Sprintf("%s=%q", k, s))
-		}
-	}
-	t.Check("every endpoint is https", len(bad) == 0, "non-https: %s", strings.Join(bad, ", "))
-}
-
 // checkJWKS checks the provider's key set: it parses, and holds no private or symmetric keys.
-func (t *T) checkJWKS() {
-	s := t.s
-	if s.jwksRaw == nil {
-		t.Check("jwks", false, "%v", s.jwksErr)
+func checkJWKS(t *suite.T) {
+	s := t.S
+	if s.JWKSRaw == nil {
+		t.Check("jwks", false, "%v", s.JWKSErr)
 		return
 	}
-	ks, ok := s.jwksRaw["keys"].([]any)
+	ks, ok := s.JWKSRaw["keys"].([]any)
 	if !t.Check("jwks keys", ok && len(ks) > 0, "%d keys in the keys array", len(ks)) {
 		return
 	}
-	t.Check("jwks parses", s.jwksErr == nil, "%v", errOr(s.jwksErr, fmt.Sprintf("%d keys", len(ks))))
+	t.Check("jwks parses", s.JWKSErr == nil, "%v", rp.ErrOr(s.JWKSErr, fmt.Sprintf("%d keys", len(ks))))
 	var private, symmetric, noKid []string
 	kids := map[string]int{}
 	for i, k := range ks {

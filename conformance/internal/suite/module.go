@@ -1,4 +1,4 @@
-package conformance
+package suite
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/conformance/report"
 )
 
 // Plans, named as the OpenID Foundation names them.
@@ -23,32 +25,14 @@ type ModuleInfo struct {
 	Summary string `json:"summary"`
 }
 
-type module struct {
+// Module is a module and the body that runs it.
+type Module struct {
 	ModuleInfo
-	run func(t *T)
+	Run func(t *T)
 }
 
-// Modules lists every module in run order.
-func Modules() []ModuleInfo {
-	all := allModules()
-	out := make([]ModuleInfo, 0, len(all))
-	for _, m := range all {
-		out = append(out, m.ModuleInfo)
-	}
-	return out
-}
-
-func allModules() []module {
-	var all []module
-	all = append(all, configModules()...)
-	all = append(all, basicModules()...)
-	all = append(all, logoutModules()...)
-	all = append(all, backchannelModules()...)
-	return all
-}
-
-// selected reports whether a module name matches the filter (exact names or prefixes).
-func selected(name string, filter []string) bool {
+// Selected reports whether a module name matches the filter (exact names or prefixes).
+func Selected(name string, filter []string) bool {
 	if len(filter) == 0 {
 		return true
 	}
@@ -63,10 +47,10 @@ func selected(name string, filter []string) bool {
 
 // T is a running module: it records checks and can stop the module early.
 type T struct {
-	ctx    context.Context
-	s      *suite
+	Ctx    context.Context // the run's context: every request of the module uses it
+	S      *Suite
 	name   string
-	checks []Check
+	checks []report.Check
 	skip   string
 	note   string
 }
@@ -74,19 +58,19 @@ type T struct {
 // stop unwinds a module after Fatal, Skip or Pass.
 type stop struct{}
 
-func (t *T) record(name string, o Outcome, format string, a ...any) {
+func (t *T) record(name string, o report.Outcome, format string, a ...any) {
 	detail := format
 	if len(a) > 0 {
 		detail = fmt.Sprintf(format, a...)
 	}
-	t.checks = append(t.checks, Check{Name: name, Outcome: o, Detail: detail})
+	t.checks = append(t.checks, report.Check{Name: name, Outcome: o, Detail: detail})
 }
 
 // Check records a check that fails the module when !ok, and returns ok.
 func (t *T) Check(name string, ok bool, format string, a ...any) bool {
-	o := OutcomePass
+	o := report.OutcomePass
 	if !ok {
-		o = OutcomeFail
+		o = report.OutcomeFail
 	}
 	t.record(name, o, format, a...)
 	return ok
@@ -94,16 +78,16 @@ func (t *T) Check(name string, ok bool, format string, a ...any) bool {
 
 // Warn records a check that only warns when !ok, and returns ok.
 func (t *T) Warn(name string, ok bool, format string, a ...any) bool {
-	o := OutcomePass
+	o := report.OutcomePass
 	if !ok {
-		o = OutcomeWarn
+		o = report.OutcomeWarn
 	}
 	t.record(name, o, format, a...)
 	return ok
 }
 
 // Info records an observation.
-func (t *T) Info(name, format string, a ...any) { t.record(name, OutcomeInfo, format, a...) }
+func (t *T) Info(name, format string, a ...any) { t.record(name, report.OutcomeInfo, format, a...) }
 
 // Require is Check that stops the module when !ok.
 func (t *T) Require(name string, ok bool, format string, a ...any) {
@@ -114,7 +98,7 @@ func (t *T) Require(name string, ok bool, format string, a ...any) {
 
 // Fatal records a failed check and stops the module.
 func (t *T) Fatal(name, format string, a ...any) {
-	t.record(name, OutcomeFail, format, a...)
+	t.record(name, report.OutcomeFail, format, a...)
 	panic(stop{})
 }
 
@@ -135,32 +119,34 @@ func (t *T) Note(format string, a ...any) { t.note = fmt.Sprintf(format, a...) }
 
 // Sleep lets time pass through the injected hook.
 func (t *T) Sleep(d time.Duration) {
-	if err := t.s.o.Sleep(t.ctx, d); err != nil {
+	if err := t.S.O.Sleep(t.Ctx, d); err != nil {
 		t.Fatal("wait", "waiting %s: %v", d, err)
 	}
 }
 
-func (s *suite) runModule(ctx context.Context, m module) (res ModuleResult) {
+// RunModule runs one module and returns its result; a panic other than the stop of
+// Fatal, Require, Skip or Pass is an internal error of the module.
+func (s *Suite) RunModule(ctx context.Context, m Module) (res report.ModuleResult) {
 	start := time.Now()
-	t := &T{ctx: ctx, s: s, name: m.Name}
+	t := &T{Ctx: ctx, S: s, name: m.Name}
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(stop); !ok {
-				t.record("internal error", OutcomeFail, "panic: %v\n%s", r, debug.Stack())
+				t.record("internal error", report.OutcomeFail, "panic: %v\n%s", r, debug.Stack())
 			}
 		}
-		res = ModuleResult{Name: m.Name, Plan: m.Plan, Checks: t.checks, Duration: time.Since(start)}
-		res.Verdict, res.Reason = verdictOf(t.checks, t.skip)
-		if res.Verdict == Passed && t.note != "" {
+		res = report.ModuleResult{Name: m.Name, Plan: m.Plan, Checks: t.checks, Duration: time.Since(start)}
+		res.Verdict, res.Reason = report.VerdictOf(t.checks, t.skip)
+		if res.Verdict == report.Passed && t.note != "" {
 			res.Reason = t.note
 		}
 		if res.Checks == nil {
-			res.Checks = []Check{}
+			res.Checks = []report.Check{}
 		}
 	}()
 	if err := ctx.Err(); err != nil {
 		t.Fatal("run", "cancelled: %v", err)
 	}
-	m.run(t)
+	m.Run(t)
 	return res
 }

@@ -1,10 +1,12 @@
-package conformance
+package suite
 
 import (
 	"context"
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/conformance/report"
 )
 
 // Client is a statically registered relying party the suite plays.
@@ -65,10 +67,17 @@ type Options struct {
 	// ClockSkew tolerated on exp, iat and auth_time; default 5 minutes.
 	ClockSkew time.Duration
 	// Progress, when set, is called after each module.
-	Progress func(ModuleResult)
+	Progress func(report.ModuleResult)
 }
 
-func (o *Options) withDefaults() (*Options, error) {
+// Validate reports what is missing from the options.
+func (o Options) Validate() error {
+	_, err := o.WithDefaults()
+	return err
+}
+
+// WithDefaults checks the required options and fills in the defaults.
+func (o *Options) WithDefaults() (*Options, error) {
 	c := *o
 	if c.Issuer == "" {
 		return nil, errors.New("conformance: Issuer is required")

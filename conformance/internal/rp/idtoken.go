@@ -1,4 +1,4 @@
-package conformance
+package rp
 
 import (
 	"crypto/sha256"
@@ -14,42 +14,44 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/esia-emulator/esia-emulator/conformance/internal/suite"
 )
 
-// jwt is a decoded (not yet verified) compact JWS.
-type jwt struct {
+// JWT is a decoded (not yet verified) compact JWS.
+type JWT struct {
 	Raw    string
 	Header map[string]any
 	Claims map[string]any
 }
 
-func (j *jwt) alg() string { s, _ := j.Header["alg"].(string); return s }
-func (j *jwt) kid() string { s, _ := j.Header["kid"].(string); return s }
+func (j *JWT) Alg() string { s, _ := j.Header["alg"].(string); return s }
+func (j *JWT) Kid() string { s, _ := j.Header["kid"].(string); return s }
 
-// idToken is a decoded ID token.
-type idToken struct{ *jwt }
+// IDToken is a decoded ID token.
+type IDToken struct{ *JWT }
 
-func (i *idToken) sub() string {
-	if i == nil || i.jwt == nil {
+func (i *IDToken) Sub() string {
+	if i == nil || i.JWT == nil {
 		return ""
 	}
 	s, _ := i.Claims["sub"].(string)
 	return s
 }
 
-// num returns a numeric claim.
-func (j *jwt) num(k string) (float64, bool) {
+// Num returns a numeric claim.
+func (j *JWT) Num(k string) (float64, bool) {
 	v, ok := j.Claims[k].(float64)
 	return v, ok
 }
 
-// decodeJWT splits and decodes a compact JWS without verifying it.
-func decodeJWT(raw string) (*jwt, error) {
+// DecodeJWT splits and decodes a compact JWS without verifying it.
+func DecodeJWT(raw string) (*JWT, error) {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("not a compact JWS: %d parts", len(parts))
 	}
-	j := &jwt{Raw: raw}
+	j := &JWT{Raw: raw}
 	for i, dst := range []*map[string]any{&j.Header, &j.Claims} {
 		b, err := base64.RawURLEncoding.DecodeString(parts[i])
 		if err != nil {
@@ -62,8 +64,8 @@ func decodeJWT(raw string) (*jwt, error) {
 	return j, nil
 }
 
-func (t *T) parseJWT(name, raw string) *jwt {
-	j, err := decodeJWT(raw)
+func ParseJWT(t *suite.T, name, raw string) *JWT {
+	j, err := DecodeJWT(raw)
 	if err != nil {
 		t.Fatal(name, "%v", err)
 	}
@@ -73,21 +75,21 @@ func (t *T) parseJWT(name, raw string) *jwt {
 var signatureAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512,
 	jose.ES256, jose.ES384, jose.ES512, jose.EdDSA}
 
-// verifySignature checks a JWS against the provider's JWKS, choosing the key by kid.
-func (t *T) verifySignature(j *jwt) error {
-	return verifyWithKeys(j, t.s.jwks)
+// VerifySignature checks a JWS against the provider's JWKS, choosing the key by kid.
+func VerifySignature(t *suite.T, j *JWT) error {
+	return VerifyWithKeys(j, t.S.JWKS)
 }
 
-func verifyWithKeys(j *jwt, set jose.JSONWebKeySet) error {
-	if j.alg() == "none" || j.alg() == "" {
-		return fmt.Errorf("alg %q is not a signature", j.alg())
+func VerifyWithKeys(j *JWT, set jose.JSONWebKeySet) error {
+	if j.Alg() == "none" || j.Alg() == "" {
+		return fmt.Errorf("alg %q is not a signature", j.Alg())
 	}
 	sig, err := jose.ParseSigned(j.Raw, signatureAlgs)
 	if err != nil {
 		return err
 	}
 	var candidates []jose.JSONWebKey
-	if kid := j.kid(); kid != "" {
+	if kid := j.Kid(); kid != "" {
 		candidates = set.Key(kid)
 		if len(candidates) == 0 {
 			return fmt.Errorf("no key with kid %q in the JWKS", kid)
@@ -112,53 +114,53 @@ func verifyWithKeys(j *jwt, set jose.JSONWebKeySet) error {
 	return errors.Join(errs...)
 }
 
-// idTokenWant is what an ID token must match.
-type idTokenWant struct {
-	rp        rp
-	nonce     string // "" when no nonce was sent: the token must then carry none
-	access    string // for at_hash
-	code      string // for c_hash
-	allowNone bool   // oidcc-idtoken-unsigned
-	anyNonce  bool   // a refreshed ID token: a nonce, when present, is not checked
+// IDTokenWant is what an ID token must match.
+type IDTokenWant struct {
+	Client    suite.RP
+	Nonce     string // "" when no nonce was sent: the token must then carry none
+	Access    string // for at_hash
+	Code      string // for c_hash
+	AllowNone bool   // oidcc-idtoken-unsigned
+	AnyNonce  bool   // a refreshed ID token: a nonce, when present, is not checked
 }
 
-// checkIDToken validates an ID token as a relying party must (OIDC Core §3.1.3.7): the
+// CheckIDToken validates an ID token as a relying party must (OIDC Core §3.1.3.7): the
 // signature against the JWKS (key chosen by kid), iss, aud/azp, exp, iat, nonce, sub,
 // auth_time, at_hash and c_hash.
-func (t *T) checkIDToken(raw string, w idTokenWant) *idToken {
-	j := t.parseJWT("id_token is a JWT", raw)
-	d := &t.s.disc
-	now := t.s.o.Now()
-	skew := t.s.o.ClockSkew
-	alg := j.alg()
+func CheckIDToken(t *suite.T, raw string, w IDTokenWant) *IDToken {
+	j := ParseJWT(t, "id_token is a JWT", raw)
+	d := &t.S.Disc
+	now := t.S.O.Now()
+	skew := t.S.O.ClockSkew
+	alg := j.Alg()
 	if alg == "none" {
-		t.Check("id_token signed", w.allowNone, "alg none")
+		t.Check("id_token signed", w.AllowNone, "alg none")
 	} else {
 		t.Warn("id_token alg advertised", slices.Contains(d.IDTokenSigningAlgValuesSupported, alg), "alg %s, id_token_signing_alg_values_supported %v", alg, d.IDTokenSigningAlgValuesSupported)
-		if j.kid() == "" {
-			t.Check("id_token kid", len(t.s.jwks.Keys) <= 1, "no kid while the JWKS holds %d keys (OIDC Core §10.1)", len(t.s.jwks.Keys))
+		if j.Kid() == "" {
+			t.Check("id_token kid", len(t.S.JWKS.Keys) <= 1, "no kid while the JWKS holds %d keys (OIDC Core §10.1)", len(t.S.JWKS.Keys))
 		} else {
-			t.Check("id_token kid", len(t.s.jwks.Key(j.kid())) > 0, "kid %q in the JWKS", j.kid())
+			t.Check("id_token kid", len(t.S.JWKS.Key(j.Kid())) > 0, "kid %q in the JWKS", j.Kid())
 		}
-		err := t.verifySignature(j)
-		t.Check("id_token signature", err == nil, "%s kid %q: %v", alg, j.kid(), errOr(err, "verified against the JWKS"))
+		err := VerifySignature(t, j)
+		t.Check("id_token signature", err == nil, "%s kid %q: %v", alg, j.Kid(), ErrOr(err, "verified against the JWKS"))
 	}
 	c := j.Claims
 	iss, _ := c["iss"].(string)
-	t.Check("id_token iss", iss == t.s.o.Issuer, "iss %q, issuer %q", iss, t.s.o.Issuer)
-	aud := audiences(c["aud"])
-	t.Check("id_token aud", slices.Contains(aud, w.rp.ID), "aud %v, client_id %q", c["aud"], w.rp.ID)
+	t.Check("id_token iss", iss == t.S.O.Issuer, "iss %q, issuer %q", iss, t.S.O.Issuer)
+	aud := Audiences(c["aud"])
+	t.Check("id_token aud", slices.Contains(aud, w.Client.ID), "aud %v, client_id %q", c["aud"], w.Client.ID)
 	azp, hasAzp := c["azp"].(string)
 	if len(aud) > 1 {
 		t.Warn("id_token azp with several audiences", hasAzp, "aud %v without azp", aud)
 	}
 	if hasAzp {
-		t.Check("id_token azp", azp == w.rp.ID, "azp %q, client_id %q", azp, w.rp.ID)
+		t.Check("id_token azp", azp == w.Client.ID, "azp %q, client_id %q", azp, w.Client.ID)
 	}
-	exp, ok := j.num("exp")
-	t.Check("id_token exp", ok && unix(exp).After(now.Add(-skew)), "exp %v, now %s", c["exp"], now.UTC().Format(time.RFC3339))
-	iat, ok := j.num("iat")
-	t.Check("id_token iat", ok && !unix(iat).After(now.Add(skew)), "iat %v, now %s", c["iat"], now.UTC().Format(time.RFC3339))
+	exp, ok := j.Num("exp")
+	t.Check("id_token exp", ok && Unix(exp).After(now.Add(-skew)), "exp %v, now %s", c["exp"], now.UTC().Format(time.RFC3339))
+	iat, ok := j.Num("iat")
+	t.Check("id_token iat", ok && !Unix(iat).After(now.Add(skew)), "iat %v, now %s", c["iat"], now.UTC().Format(time.RFC3339))
 	if ok && exp != 0 {
 		t.Check("id_token exp after iat", exp > iat, "exp %v, iat %v", exp, iat)
 	}
@@ -166,12 +168,12 @@ func (t *T) checkIDToken(raw string, w idTokenWant) *idToken {
 	t.Check("id_token sub", sub != "" && len(sub) <= 255, "sub %q", sub)
 	nonce, hasNonce := c["nonce"].(string)
 	switch {
-	case w.anyNonce:
+	case w.AnyNonce:
 		if hasNonce {
 			t.Info("id_token nonce", "nonce %q", nonce)
 		}
-	case w.nonce != "":
-		t.Check("id_token nonce", nonce == w.nonce, "nonce %q, sent %q", nonce, w.nonce)
+	case w.Nonce != "":
+		t.Check("id_token nonce", nonce == w.Nonce, "nonce %q, sent %q", nonce, w.Nonce)
 	default:
 		t.Check("id_token without nonce", !hasNonce, "nonce %q though none was sent", nonce)
 	}
@@ -179,30 +181,30 @@ func (t *T) checkIDToken(raw string, w idTokenWant) *idToken {
 		_, isNum := v.(float64)
 		t.Check("id_token auth_time", isNum, "auth_time %v", v)
 	}
-	if v, has := c["at_hash"]; has && w.access != "" {
-		want, err := halfHash(alg, w.access)
-		t.Check("id_token at_hash", err == nil && v == want, "at_hash %v, computed %q %v", v, want, errOr(err, ""))
+	if v, has := c["at_hash"]; has && w.Access != "" {
+		want, err := HalfHash(alg, w.Access)
+		t.Check("id_token at_hash", err == nil && v == want, "at_hash %v, computed %q %v", v, want, ErrOr(err, ""))
 	}
-	if v, has := c["c_hash"]; has && w.code != "" {
-		want, err := halfHash(alg, w.code)
-		t.Check("id_token c_hash", err == nil && v == want, "c_hash %v, computed %q %v", v, want, errOr(err, ""))
+	if v, has := c["c_hash"]; has && w.Code != "" {
+		want, err := HalfHash(alg, w.Code)
+		t.Check("id_token c_hash", err == nil && v == want, "c_hash %v, computed %q %v", v, want, ErrOr(err, ""))
 	}
-	return &idToken{j}
+	return &IDToken{j}
 }
 
-func errOr(err error, ok string) string {
+func ErrOr(err error, ok string) string {
 	if err != nil {
 		return err.Error()
 	}
 	return ok
 }
 
-func unix(f float64) time.Time {
+func Unix(f float64) time.Time {
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9))
 }
 
-func audiences(v any) []string {
+func Audiences(v any) []string {
 	switch a := v.(type) {
 	case string:
 		return []string{a}
@@ -218,9 +220,9 @@ func audiences(v any) []string {
 	return nil
 }
 
-// halfHash is at_hash / c_hash: the left half of the hash of the value with the hash of the
+// HalfHash is at_hash / c_hash: the left half of the hash of the value with the hash of the
 // token's alg, base64url.
-func halfHash(alg, value string) (string, error) {
+func HalfHash(alg, value string) (string, error) {
 	var h hash.Hash
 	switch {
 	case strings.HasSuffix(alg, "256"):
