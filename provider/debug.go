@@ -61,7 +61,7 @@ func (p *Provider) debugPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
-	if !p.requireCSRF(w, r, "", formDebug) {
+	if !p.sessions.RequireForm(w, r, "", formDebug, p.web.Forbidden) {
 		return
 	}
 	cl, ok := p.clients.Lookup(r.PostFormValue("client"))

@@ -5,52 +5,26 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
 // The outbox is where the emulator "sends" SMS, e-mail and postal messages: developers read
 // it at /outbox, tests through /admin/api/outbox (with a wait for the next message, so no
 // polling loop is needed).
 
-// recipient normalises a ?to= filter the way logins are: any phone spelling (and a "+" that
-// arrived as a space) becomes +7XXXXXXXXXX, an e-mail lower-case; anything else is kept.
-func recipient(to string) string {
-	to = strings.TrimSpace(to)
-	if c := proofing.LoginCandidates(to); len(c) > 0 && c[0].Kind != proofing.KindSNILS {
-		return c[0].Value
-	}
-	return to
-}
-
-func (p *Provider) outboxPage(w http.ResponseWriter, r *http.Request) {
-	to := recipient(r.URL.Query().Get("to"))
-	msgs, err := p.outbox.List(r.Context(), otp.Filter{To: to, Limit: 200})
-	if err != nil {
-		p.web.ServerError(w, r, err)
-		return
-	}
-	rows := make([]web.OutboxRow, 0, len(msgs))
-	for i := len(msgs) - 1; i >= 0; i-- { // newest first
-		m := msgs[i]
-		rows = append(rows, web.OutboxRow{Time: web.DateTime(m.CreatedAt), Channel: m.Channel, To: m.To, Subject: m.Subject, Body: m.Body, Code: m.Code})
-	}
-	p.web.Render(w, r, http.StatusOK, &web.OutboxPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "outbox.title", MainClass: "wide"}, Outbox: rows, Login: to})
-}
-
 // adminOutbox lists messages: ?to=+79990000003&channel=sms&kind=login_code&limit=10. With
 // &wait=30s it waits (up to 2 minutes) for the first matching message after &after=<id>
 // (or, without after, for the next message sent from now on) and returns it alone.
 func (p *Provider) adminOutbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := otp.Filter{To: recipient(q.Get("to")), Channel: q.Get("channel"), Kind: q.Get("kind")}
+	f := otp.Filter{To: accounts.Recipient(q.Get("to")), Channel: q.Get("channel"), Kind: q.Get("kind")}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/account"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
@@ -84,6 +85,7 @@ type Provider struct {
 	mux        *http.ServeMux
 	handler    http.Handler
 	flow       *flow.Handler
+	account    *account.Handler
 
 	backchannel *backchannel.Notifier
 }
@@ -185,6 +187,10 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.flow.Register("", p.oidc.Dialect())
+	p.account = &account.Handler{Store: o.Store, Flow: p.flow, Sessions: p.sessions, Pages: p.web, Clients: p.clients, Accounts: p.accounts,
+		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
+		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log}
+	p.flow.Register(account.DialectName, p.account.Dialect())
 	p.handler = p.routes()
 	if o.Config.TestMode() {
 		p.handler = p.withFaults(p.handler)

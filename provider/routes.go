@@ -10,7 +10,6 @@ func (p *Provider) routes() http.Handler {
 	mux := http.NewServeMux()
 	p.mux = mux
 	p.flow.Mount(mux)
-	mux.HandleFunc("GET /outbox", p.outboxPage)
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
 		p.web.Message(w, r, http.StatusOK, web.Lang(r, nil), "loggedout.title", "loggedout.text")
 	})
@@ -20,7 +19,7 @@ func (p *Provider) routes() http.Handler {
 	p.mountAdmin(mux)
 	p.mountTestMode(mux)
 	p.mountDebug(mux)
-	p.mountAccount(mux)
+	p.account.Mount(mux)
 	p.mountGenerate(mux)
 
 	p.oidc.Mount(mux)

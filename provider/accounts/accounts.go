@@ -265,3 +265,13 @@ func (s *Service) randomID() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// Recipient normalises a ?to= filter the way logins are: any phone spelling (and a "+" that
+// arrived as a space) becomes +7XXXXXXXXXX, an e-mail lower-case; anything else is kept.
+func Recipient(to string) string {
+	to = strings.TrimSpace(to)
+	if c := proofing.LoginCandidates(to); len(c) > 0 && c[0].Kind != proofing.KindSNILS {
+		return c[0].Value
+	}
+	return to
+}

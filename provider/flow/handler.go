@@ -126,20 +126,11 @@ func (h *Handler) StartLogin(w http.ResponseWriter, r *http.Request, ar storage.
 	return nil
 }
 
-// requireCSRF answers the 403 page and returns false unless the posted token is right.
-func (h *Handler) requireCSRF(w http.ResponseWriter, r *http.Request, authReqID, step string) bool {
-	if h.Sessions.CheckForm(r, authReqID, step) {
-		return true
-	}
-	h.Pages.Message(w, r, http.StatusForbidden, web.Lang(r, nil), "error.csrf.title", "error.csrf")
-	return false
-}
-
 // flowForm checks a login-flow form (its CSRF token, then its authorization request bound to
 // this browser); it answers the error page itself when ok is false.
 func (h *Handler) flowForm(w http.ResponseWriter, r *http.Request, step string) (storage.AuthRequest, string, bool) {
 	id := r.PostFormValue("authRequestID")
-	if !h.requireCSRF(w, r, id, step) {
+	if !h.Sessions.RequireForm(w, r, id, step, h.Pages.Forbidden) {
 		return storage.AuthRequest{}, "", false
 	}
 	return h.loadRequest(w, r, id)

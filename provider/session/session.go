@@ -133,6 +133,16 @@ func (m *Manager) CheckForm(r *http.Request, authReqID, step string) bool {
 	return hmac.Equal([]byte(got), []byte(m.FormToken(bid, authReqID, step)))
 }
 
+// RequireForm checks the posted form token like CheckForm; when it is wrong it lets refuse
+// answer (the 403 page) and returns false.
+func (m *Manager) RequireForm(w http.ResponseWriter, r *http.Request, authReqID, step string, refuse http.HandlerFunc) bool {
+	if m.CheckForm(r, authReqID, step) {
+		return true
+	}
+	refuse(w, r)
+	return false
+}
+
 // Current returns the browser's live SSO session, sliding its idle timeout.
 func (m *Manager) Current(ctx context.Context, r *http.Request) (storage.Session, bool, error) {
 	id := m.ReadCookie(r, SSOCookie)

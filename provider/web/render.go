@@ -86,6 +86,11 @@ func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int,
 	r.Render(w, req, status, d)
 }
 
+// Forbidden renders the 403 page of a form that was not made for this browser and step.
+func (r *Renderer) Forbidden(w http.ResponseWriter, req *http.Request) {
+	r.Message(w, req, http.StatusForbidden, Lang(req, nil), "error.csrf.title", "error.csrf")
+}
+
 // ServerError logs err and renders the "something went wrong" page: 503 when the store is
 // unavailable, 500 otherwise.
 func (r *Renderer) ServerError(w http.ResponseWriter, req *http.Request, err error) {

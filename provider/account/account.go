@@ -1,4 +1,4 @@
-package provider
+package account
 
 import (
 	"errors"
@@ -25,7 +25,7 @@ const (
 )
 
 // accountDialect finishes logins started by the account pages.
-type accountDialect struct{ p *Provider }
+type accountDialect struct{}
 
 func (d accountDialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) {
 	http.Redirect(w, r, safeReturn(ar.Extra["return"]), http.StatusSeeOther)
@@ -43,41 +43,42 @@ func safeReturn(path string) string {
 	return "/account"
 }
 
-func (p *Provider) mountAccount(mux *http.ServeMux) {
-	p.Register(dialectAccount, accountDialect{p}, nil)
+// Mount adds the citizen's pages.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /outbox", h.outboxPage)
 	for _, section := range []string{"", "/access", "/history", "/sessions"} {
-		mux.HandleFunc("GET /account"+section, p.accountPage)
+		mux.HandleFunc("GET /account"+section, h.accountPage)
 	}
-	mux.HandleFunc("POST /account/access/withdraw", p.accountWithdraw)
-	mux.HandleFunc("POST /account/sessions/end", p.accountEndSession)
-	mux.HandleFunc("POST /account/logout", p.accountLogout)
-	p.mountSecurity(mux)
-	p.mountProfile(mux)
-	p.mountRegister(mux)
-	p.mountRecover(mux)
+	mux.HandleFunc("POST /account/access/withdraw", h.accountWithdraw)
+	mux.HandleFunc("POST /account/sessions/end", h.accountEndSession)
+	mux.HandleFunc("POST /account/logout", h.accountLogout)
+	h.mountSecurity(mux)
+	h.mountProfile(mux)
+	h.mountRegister(mux)
+	h.mountRecover(mux)
 }
 
 // accountUser returns the session's citizen, or sends the browser to log in and returns
 // ok=false.
-func (p *Provider) accountUser(w http.ResponseWriter, r *http.Request) (storage.User, storage.Session, string, bool) {
+func (h *Handler) accountUser(w http.ResponseWriter, r *http.Request) (storage.User, storage.Session, string, bool) {
 	ctx := r.Context()
-	sess, has, err := p.sessions.Current(ctx, r)
+	sess, has, err := h.Sessions.Current(ctx, r)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return storage.User{}, storage.Session{}, "", false
 	}
 	if has {
-		u, err := p.store.GetUser(ctx, sess.UserID)
+		u, err := h.Store.GetUser(ctx, sess.UserID)
 		if err == nil && u.Status != storage.StatusSuspended {
-			bid, err := p.sessions.BrowserID(w, r)
+			bid, err := h.Sessions.BrowserID(w, r)
 			if err != nil {
-				p.web.ServerError(w, r, err)
+				h.Pages.ServerError(w, r, err)
 				return storage.User{}, storage.Session{}, "", false
 			}
 			return u, sess, bid, true
 		}
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return storage.User{}, storage.Session{}, "", false
 		}
 	}
@@ -86,47 +87,47 @@ func (p *Provider) accountUser(w http.ResponseWriter, r *http.Request) (storage.
 		back = "/account"
 	}
 	ar := storage.AuthRequest{Dialect: dialectAccount, Scopes: []string{"openid"}, Extra: map[string]string{"return": back}}
-	if err := p.StartLogin(w, r, ar); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := h.Flow.StartLogin(w, r, ar); err != nil {
+		h.Pages.ServerError(w, r, err)
 	}
 	return storage.User{}, storage.Session{}, "", false
 }
 
-func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
-	u, sess, bid, ok := p.accountUser(w, r)
+func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
+	u, sess, bid, ok := h.accountUser(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	now := p.now()
+	now := h.Now()
 	var err error
-	v := &web.AccountView{Section: strings.TrimPrefix(r.URL.Path, "/account"), User: u, Level: p.web.T(lang, "level."+string(u.Level)),
-		Notice: p.web.T(lang, r.URL.Query().Get("notice"))}
+	v := &web.AccountView{Section: strings.TrimPrefix(r.URL.Path, "/account"), User: u, Level: h.Pages.T(lang, "level."+string(u.Level)),
+		Notice: h.Pages.T(lang, r.URL.Query().Get("notice"))}
 	if v.Notice == r.URL.Query().Get("notice") {
 		v.Notice = "" // only known messages are shown
 	}
 	switch v.Section {
 	case "":
-		if u, err = p.accounts.Refresh(ctx, u); err != nil {
-			p.web.ServerError(w, r, err)
+		if u, err = h.Accounts.Refresh(ctx, u); err != nil {
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		v.User, v.Level = u, p.web.T(lang, "level."+string(u.Level))
-		if v.Profile, err = p.profileView(ctx, u, lang); err != nil {
-			p.web.ServerError(w, r, err)
+		v.User, v.Level = u, h.Pages.T(lang, "level."+string(u.Level))
+		if v.Profile, err = h.profileView(ctx, u, lang); err != nil {
+			h.Pages.ServerError(w, r, err)
 			return
 		}
 		v.Profile.Editing = r.URL.Query().Get("edit") == "1"
 	case "/access":
-		list, err := consent.Grants{Docs: p.store}.ListByUser(ctx, u.ID, now)
+		list, err := consent.Grants{Docs: h.Store}.ListByUser(ctx, u.ID, now)
 		if err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
 		for _, cg := range list {
 			row := web.AccessRow{ClientID: cg.ClientID, ClientName: cg.ClientID, Since: web.DateTime(cg.Since)}
-			if cl, ok := p.clients.Lookup(cg.ClientID); ok {
+			if cl, ok := h.Clients.Lookup(cg.ClientID); ok {
 				row.ClientName = cl.DisplayName()
 			}
 			for _, s := range cg.Scopes() {
@@ -137,22 +138,22 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 			v.Access = append(v.Access, row)
 		}
 	case "/history":
-		events, err := p.audit.Log.Query(ctx, audit.Filter{UserID: u.ID, Types: []audit.Type{audit.Login, audit.LoginFailed, audit.Logout}, Limit: 100})
+		events, err := h.Audit.Log.Query(ctx, audit.Filter{UserID: u.ID, Types: []audit.Type{audit.Login, audit.LoginFailed, audit.Logout}, Limit: 100})
 		if err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
 		for _, e := range events {
-			row := web.HistoryRow{Time: web.DateTime(e.Time), Event: p.web.T(lang, "history."+string(e.Type)), IP: e.IP, UserAgent: e.UserAgent, Service: e.ClientID}
-			if cl, ok := p.clients.Lookup(e.ClientID); ok {
+			row := web.HistoryRow{Time: web.DateTime(e.Time), Event: h.Pages.T(lang, "history."+string(e.Type)), IP: e.IP, UserAgent: e.UserAgent, Service: e.ClientID}
+			if cl, ok := h.Clients.Lookup(e.ClientID); ok {
 				row.Service = cl.DisplayName()
 			}
 			v.History = append(v.History, row)
 		}
 	case "/sessions":
-		list, err := p.store.ListUserSessions(ctx, u.ID, now)
+		list, err := h.Store.ListUserSessions(ctx, u.ID, now)
 		if err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
 		for _, s := range list {
@@ -160,69 +161,68 @@ func (p *Provider) accountPage(w http.ResponseWriter, r *http.Request) {
 				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == sess.ID})
 		}
 	}
-	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
-		CSRF: p.sessions.FormToken(bid, "", formAccount), Account: v})
+	h.Pages.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
+		CSRF: h.Sessions.FormToken(bid, "", formAccount), Account: v})
 }
 
 // accountWithdraw withdraws a service's access: its grants go, and so do the refresh and
 // access tokens it holds for this citizen.
-func (p *Provider) accountWithdraw(w http.ResponseWriter, r *http.Request) {
-	u, _, _, ok := p.accountForm(w, r)
+func (h *Handler) accountWithdraw(w http.ResponseWriter, r *http.Request) {
+	u, _, _, ok := h.accountForm(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	client := r.PostFormValue("client")
-	withdrawn, err := consent.Grants{Docs: p.store}.Withdraw(ctx, u.ID, client, p.now())
+	withdrawn, err := consent.Grants{Docs: h.Store}.Withdraw(ctx, u.ID, client, h.Now())
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	if err := p.store.RevokeUserClientTokens(ctx, u.ID, client); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := h.Store.RevokeUserClientTokens(ctx, u.ID, client); err != nil {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	if len(withdrawn) > 0 {
-		p.audit.Record(ctx, r, audit.Event{Type: audit.ConsentWithdrawn, UserID: u.ID, ClientID: client,
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.ConsentWithdrawn, UserID: u.ID, ClientID: client,
 			Details: map[string]string{"scopes": strings.Join(consent.Scopes(withdrawn), " ")}})
 	}
 	http.Redirect(w, r, "/account/access?notice=account.withdrawn", http.StatusSeeOther)
 }
 
 // accountEndSession ends one of the citizen's sessions (another device, say).
-func (p *Provider) accountEndSession(w http.ResponseWriter, r *http.Request) {
-	u, cur, _, ok := p.accountForm(w, r)
+func (h *Handler) accountEndSession(w http.ResponseWriter, r *http.Request) {
+	u, cur, _, ok := h.accountForm(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	id := r.PostFormValue("session")
-	s, err := p.store.GetSession(ctx, id, p.now())
+	s, err := h.Store.GetSession(ctx, id, h.Now())
 	if err == nil && s.UserID == u.ID { // only the citizen's own sessions
-		if err := p.store.DeleteSession(ctx, id); err != nil {
-			p.web.ServerError(w, r, err)
+		if err := h.Sessions.End(ctx, id); err != nil {
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		p.backchannel.SessionsEnded(ctx, []storage.Session{s})
-		p.audit.Record(ctx, r, audit.Event{Type: audit.SessionEnded, UserID: u.ID, SessionID: id, Details: map[string]string{"by": "citizen"}})
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.SessionEnded, UserID: u.ID, SessionID: id, Details: map[string]string{"by": "citizen"}})
 	}
 	if id == cur.ID {
-		p.sessions.ClearCookie(w, session.SSOCookie)
+		h.Sessions.ClearCookie(w, session.SSOCookie)
 		http.Redirect(w, r, "/logged-out", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/account/sessions?notice=account.session_ended", http.StatusSeeOther)
 }
 
-func (p *Provider) accountLogout(w http.ResponseWriter, r *http.Request) {
-	if !p.requireCSRF(w, r, "", formAccount) {
+func (h *Handler) accountLogout(w http.ResponseWriter, r *http.Request) {
+	if !h.Sessions.RequireForm(w, r, "", formAccount, h.Pages.Forbidden) {
 		return
 	}
-	if sess, has, err := p.sessions.Current(r.Context(), r); err == nil && has {
-		p.audit.Record(r.Context(), r, audit.Event{Type: audit.Logout, UserID: sess.UserID, SessionID: sess.ID})
+	if sess, has, err := h.Sessions.Current(r.Context(), r); err == nil && has {
+		h.Audit.Record(r.Context(), r, audit.Event{Type: audit.Logout, UserID: sess.UserID, SessionID: sess.ID})
 	}
-	if err := p.sessions.EndBrowser(w, r); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := h.Sessions.EndBrowser(w, r); err != nil {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/logged-out", http.StatusSeeOther)

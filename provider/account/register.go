@@ -1,4 +1,4 @@
-package provider
+package account
 
 import (
 	"context"
@@ -43,32 +43,32 @@ type pendingRegistration struct {
 	AuthRequestID                   string
 }
 
-func (p *Provider) mountRegister(mux *http.ServeMux) {
-	mux.HandleFunc("GET /register", p.registerPage)
-	mux.HandleFunc("POST /register", p.registerPost)
-	mux.HandleFunc("POST /register/confirm", p.registerConfirm)
+func (h *Handler) mountRegister(mux *http.ServeMux) {
+	mux.HandleFunc("GET /register", h.registerPage)
+	mux.HandleFunc("POST /register", h.registerPost)
+	mux.HandleFunc("POST /register/confirm", h.registerConfirm)
 }
 
-func (p *Provider) renderRegister(w http.ResponseWriter, r *http.Request, bid string, v *web.RegisterView) {
-	p.web.Render(w, r, http.StatusOK, &web.RegisterPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "register.title"},
-		CSRF: p.sessions.FormToken(bid, "", formRegister), Register: v})
+func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, bid string, v *web.RegisterView) {
+	h.Pages.Render(w, r, http.StatusOK, &web.RegisterPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "register.title"},
+		CSRF: h.Sessions.FormToken(bid, "", formRegister), Register: v})
 }
 
-func (p *Provider) registerPage(w http.ResponseWriter, r *http.Request) {
-	bid, err := p.sessions.BrowserID(w, r)
+func (h *Handler) registerPage(w http.ResponseWriter, r *http.Request) {
+	bid, err := h.Sessions.BrowserID(w, r)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	p.renderRegister(w, r, bid, &web.RegisterView{Step: "form", AuthRequestID: r.URL.Query().Get("authRequestID")})
+	h.renderRegister(w, r, bid, &web.RegisterView{Step: "form", AuthRequestID: r.URL.Query().Get("authRequestID")})
 }
 
 // registerPost validates the form, sends the contact code and keeps the registration pending.
-func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
-	if !p.requireCSRF(w, r, "", formRegister) {
+func (h *Handler) registerPost(w http.ResponseWriter, r *http.Request) {
+	if !h.Sessions.RequireForm(w, r, "", formRegister, h.Pages.Forbidden) {
 		return
 	}
-	bid := p.sessions.ReadCookie(r, session.FlowCookie)
+	bid := h.Sessions.ReadCookie(r, session.FlowCookie)
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
 	f := r.PostFormValue
@@ -76,7 +76,7 @@ func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
 		MiddleName: strings.TrimSpace(f("middle_name")), Phone: strings.TrimSpace(f("phone")), Email: strings.TrimSpace(f("email")),
 		AuthRequestID: f("authRequestID")}
 	var problems []string
-	bad := func(key string) { problems = append(problems, p.web.T(lang, key)) }
+	bad := func(key string) { problems = append(problems, h.Pages.T(lang, key)) }
 	if v.LastName == "" || v.FirstName == "" {
 		bad("register.names")
 	}
@@ -112,110 +112,110 @@ func (p *Provider) registerPost(w http.ResponseWriter, r *http.Request) {
 			if val == "" {
 				continue
 			}
-			if _, err := p.store.UserByLogin(ctx, kind, val); err == nil {
+			if _, err := h.Store.UserByLogin(ctx, kind, val); err == nil {
 				bad("register.taken." + string(kind))
 			} else if !errors.Is(err, storage.ErrNotFound) {
-				p.web.ServerError(w, r, err)
+				h.Pages.ServerError(w, r, err)
 				return
 			}
 		}
 	}
 	if len(problems) > 0 {
 		v.Problems = problems
-		p.renderRegister(w, r, bid, v)
+		h.renderRegister(w, r, bid, v)
 		return
 	}
-	hash, err := p.hasher.Hash(f("password"))
+	hash, err := h.Hasher.Hash(f("password"))
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	pend := pendingRegistration{LastName: v.LastName, FirstName: v.FirstName, MiddleName: v.MiddleName, Phone: phone, Email: email,
 		PasswordHash: hash, AuthRequestID: v.AuthRequestID}
-	if err := p.sendContactCode(ctx, &pend.Channel, &pend.To, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
-		v.Problems = []string{p.codeSendProblem(lang, err)}
+	if err := h.sendContactCode(ctx, &pend.Channel, &pend.To, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
+		v.Problems = []string{h.codeSendProblem(lang, err)}
 		if v.Problems[0] == "" {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		p.renderRegister(w, r, bid, v)
+		h.renderRegister(w, r, bid, v)
 		return
 	}
-	if err := storage.PutDoc(ctx, p.store, regColl, bid, pend, p.now().Add(regTTL)); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := storage.PutDoc(ctx, h.Store, regColl, bid, pend, h.Now().Add(regTTL)); err != nil {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	p.renderRegister(w, r, bid, &web.RegisterView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID,
-		Code: p.codeStep(ctx, "reg:"+bid, pend.Channel)})
+	h.renderRegister(w, r, bid, &web.RegisterView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID,
+		Code: h.codeStep(ctx, "reg:"+bid, pend.Channel)})
 }
 
 // codeStep describes a pending contact code for the registration page.
-func (p *Provider) codeStep(ctx context.Context, key, channel string) *web.CodeView {
-	codes := p.sms
+func (h *Handler) codeStep(ctx context.Context, key, channel string) *web.CodeView {
+	codes := h.SMS
 	if channel == otp.ChannelEmail {
-		codes = p.emailCodes
+		codes = h.EmailCodes
 	}
 	ch, err := codes.Status(ctx, key)
 	if err != nil {
 		return nil
 	}
 	return &web.CodeView{Method: "sms", TriesLeft: ch.TriesLeft, ExpiresAt: web.Clock(ch.ExpiresAt), ResendAt: web.Clock(ch.ResendAt),
-		CanResend: !p.now().Before(ch.ResendAt)}
+		CanResend: !h.Now().Before(ch.ResendAt)}
 }
 
 // sendContactCode sends a confirmation code to the phone (SMS) or, without one, the e-mail.
-func (p *Provider) sendContactCode(ctx context.Context, channel, to *string, key, phone, email, kind string) error {
+func (h *Handler) sendContactCode(ctx context.Context, channel, to *string, key, phone, email, kind string) error {
 	*channel, *to = otp.ChannelSMS, phone
-	codes := p.sms
+	codes := h.SMS
 	if phone == "" {
-		*channel, *to, codes = otp.ChannelEmail, email, p.emailCodes
+		*channel, *to, codes = otp.ChannelEmail, email, h.EmailCodes
 	}
 	_, err := codes.Start(ctx, key, *to, kind)
 	return err
 }
 
 // codeSendProblem explains a refused code; "" for other errors.
-func (p *Provider) codeSendProblem(lang string, err error) string {
+func (h *Handler) codeSendProblem(lang string, err error) string {
 	var soon *otp.ResendTooSoonError
 	var limited *otp.RateLimitedError
 	switch {
 	case errors.As(err, &soon):
-		return fmt.Sprintf(p.web.T(lang, "code.toosoon"), web.Clock(soon.RetryAt))
+		return fmt.Sprintf(h.Pages.T(lang, "code.toosoon"), web.Clock(soon.RetryAt))
 	case errors.As(err, &limited):
-		return p.web.T(lang, "code.ratelimited")
+		return h.Pages.T(lang, "code.ratelimited")
 	}
 	return ""
 }
 
 // registerConfirm checks the contact code and creates the account, logged in.
-func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
-	if !p.requireCSRF(w, r, "", formRegister) {
+func (h *Handler) registerConfirm(w http.ResponseWriter, r *http.Request) {
+	if !h.Sessions.RequireForm(w, r, "", formRegister, h.Pages.Forbidden) {
 		return
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	bid := p.sessions.ReadCookie(r, session.FlowCookie)
-	now := p.now()
-	pend, err := storage.GetDoc[pendingRegistration](ctx, p.store, regColl, bid, now)
+	bid := h.Sessions.ReadCookie(r, session.FlowCookie)
+	now := h.Now()
+	pend, err := storage.GetDoc[pendingRegistration](ctx, h.Store, regColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
-		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return
 	}
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	codes := p.sms
+	codes := h.SMS
 	if pend.Channel == otp.ChannelEmail {
-		codes = p.emailCodes
+		codes = h.EmailCodes
 	}
 	again := func(problem string) {
 		v := &web.RegisterView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID,
-			Code: p.codeStep(ctx, "reg:"+bid, pend.Channel)}
+			Code: h.codeStep(ctx, "reg:"+bid, pend.Channel)}
 		if problem != "" {
 			v.Problems = []string{problem}
 		}
-		p.renderRegister(w, r, bid, v)
+		h.renderRegister(w, r, bid, v)
 	}
 	if r.PostFormValue("resend") != "" {
 		var ch, to string
@@ -223,48 +223,48 @@ func (p *Provider) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		if pend.Channel == otp.ChannelEmail {
 			phone = ""
 		}
-		if err := p.sendContactCode(ctx, &ch, &to, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
-			if msg := p.codeSendProblem(lang, err); msg != "" {
+		if err := h.sendContactCode(ctx, &ch, &to, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
+			if msg := h.codeSendProblem(lang, err); msg != "" {
 				again(msg)
 				return
 			}
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
 		again("")
 		return
 	}
 	if err := codes.Verify(ctx, "reg:"+bid, r.PostFormValue("code")); err != nil {
-		again(p.web.Catalog().CodeProblem(lang, err))
+		again(h.Pages.Catalog().CodeProblem(lang, err))
 		return
 	}
-	u := storage.User{Schema: storage.SchemaVersion, ID: p.accounts.NewOID(), LastName: pend.LastName, FirstName: pend.FirstName, MiddleName: pend.MiddleName,
+	u := storage.User{Schema: storage.SchemaVersion, ID: h.Accounts.NewOID(), LastName: pend.LastName, FirstName: pend.FirstName, MiddleName: pend.MiddleName,
 		Phone: pend.Phone, Email: pend.Email, PasswordHash: pend.PasswordHash, Status: storage.StatusActive, StatusSince: now,
 		Citizenship: "RUS", CreatedAt: now, UpdatedAt: now}
 	u.PhoneVerified = pend.Channel == otp.ChannelSMS
 	u.EmailVerified = pend.Channel == otp.ChannelEmail
 	u.Level = proofing.LevelOf(u, accounts.ProofsOf(u))
-	if err := p.store.CreateUser(ctx, u); err != nil {
+	if err := h.Store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) { // the contact was taken meanwhile
-			p.renderRegister(w, r, bid, &web.RegisterView{Step: "form", LastName: pend.LastName, FirstName: pend.FirstName,
-				Problems: []string{p.web.T(lang, "register.taken")}, AuthRequestID: pend.AuthRequestID})
+			h.renderRegister(w, r, bid, &web.RegisterView{Step: "form", LastName: pend.LastName, FirstName: pend.FirstName,
+				Problems: []string{h.Pages.T(lang, "register.taken")}, AuthRequestID: pend.AuthRequestID})
 			return
 		}
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	_ = p.store.DeleteDoc(ctx, regColl, bid)
-	p.audit.Record(ctx, r, audit.Event{Type: audit.Registered, UserID: u.ID})
-	p.accounts.Notify(ctx, u, proofing.Notice{Kind: "registered", Subject: "Учётная запись создана",
+	_ = h.Store.DeleteDoc(ctx, regColl, bid)
+	h.Audit.Record(ctx, r, audit.Event{Type: audit.Registered, UserID: u.ID})
+	h.Accounts.Notify(ctx, u, proofing.Notice{Kind: "registered", Subject: "Учётная запись создана",
 		Body: "Вы зарегистрировались на Госуслугах (эмулятор). Уровень учётной записи: упрощённая. Заполните профиль, чтобы получить стандартную учётную запись."})
-	sess, err := p.sessions.Start(ctx, w, r, u.ID, []string{session.AMRPassword}, session.ACROneFactor)
+	sess, err := h.Sessions.Start(ctx, w, r, u.ID, []string{session.AMRPassword}, session.ACROneFactor)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	p.audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": session.AMRPassword, "via": "registration"}})
+	h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": session.AMRPassword, "via": "registration"}})
 	if pend.AuthRequestID != "" {
-		_, err := p.store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		_, err := h.Store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = u.ID, sess.ID, now, []string{session.AMRPassword}, session.ACROneFactor, true
 			return a, nil
 		})

@@ -1,4 +1,4 @@
-package provider
+package account
 
 import (
 	"context"
@@ -21,10 +21,10 @@ import (
 // (confirmed level: a registered letter's code or a qualified e-signature; a service centre
 // or a bank through the admin API).
 
-func (p *Provider) mountProfile(mux *http.ServeMux) {
-	mux.HandleFunc("POST /account/profile", p.profilePost)
-	mux.HandleFunc("POST /account/contact", p.contactPost)
-	mux.HandleFunc("POST /account/confirm", p.confirmPost)
+func (h *Handler) mountProfile(mux *http.ServeMux) {
+	mux.HandleFunc("POST /account/profile", h.profilePost)
+	mux.HandleFunc("POST /account/contact", h.contactPost)
+	mux.HandleFunc("POST /account/confirm", h.confirmPost)
 }
 
 func formOf(u storage.User) web.ProfileForm {
@@ -42,12 +42,12 @@ func formOf(u storage.User) web.ProfileForm {
 }
 
 // profileView builds the profile section for an account.
-func (p *Provider) profileView(ctx context.Context, u storage.User, lang string) (*web.ProfileView, error) {
+func (h *Handler) profileView(ctx context.Context, u storage.User, lang string) (*web.ProfileView, error) {
 	pr := accounts.ProofsOf(u)
-	st := proofing.Effective(proofing.StatusOf(u, pr), p.now())
-	v := &web.ProfileView{Status: p.web.T(lang, "status."+string(st.Status)), StatusReason: st.Reason, StatusSince: web.DateTime(st.Since),
-		StatusDeadline: web.DateTime(st.Deadline), Form: formOf(u), SNILSState: p.stateText(lang, u.SNILSVrf, u.SNILSVrfReason),
-		INN: u.INN, INNState: p.stateText(lang, u.INNVrf, u.INNVrfReason)}
+	st := proofing.Effective(proofing.StatusOf(u, pr), h.Now())
+	v := &web.ProfileView{Status: h.Pages.T(lang, "status."+string(st.Status)), StatusReason: st.Reason, StatusSince: web.DateTime(st.Since),
+		StatusDeadline: web.DateTime(st.Deadline), Form: formOf(u), SNILSState: h.stateText(lang, u.SNILSVrf, u.SNILSVrfReason),
+		INN: u.INN, INNState: h.stateText(lang, u.INNVrf, u.INNVrfReason)}
 	if u.SNILS != "" {
 		v.SNILS = proofing.FormatSNILS(u.SNILS)
 	}
@@ -58,14 +58,14 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "email", Value: u.Email, State: storage.VerifyState(u.EmailVerified)})
 	}
 	for _, d := range u.Documents {
-		v.Documents = append(v.Documents, web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: p.stateText(lang, d.VrfStu, d.VrfReason)})
+		v.Documents = append(v.Documents, web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: h.stateText(lang, d.VrfStu, d.VrfReason)})
 	}
-	checks, err := p.registries.Checks(ctx, u.ID, p.now())
+	checks, err := h.Registries.Checks(ctx, u.ID, h.Now())
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range checks {
-		v.Checks = append(v.Checks, web.CheckRow{Registry: proofing.RegistryName(c.Kind), State: p.stateText(lang, c.State, c.Reason), Ready: web.DateTime(c.ReadyAt)})
+		v.Checks = append(v.Checks, web.CheckRow{Registry: proofing.RegistryName(c.Kind), State: h.stateText(lang, c.State, c.Reason), Ready: web.DateTime(c.ReadyAt)})
 	}
 	next := storage.LevelStandard
 	switch u.Level {
@@ -75,22 +75,22 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 		next = ""
 	}
 	if next != "" {
-		v.NextLevel = p.web.T(lang, "level."+string(next))
+		v.NextLevel = h.Pages.T(lang, "level."+string(next))
 		for _, req := range proofing.MissingFor(u, pr, next) {
 			v.Missing = append(v.Missing, req.Text())
 		}
 	}
 	v.CanConfirm = u.Level == storage.LevelStandard
-	v.ESignature = p.confirmer.Roots != nil
+	v.ESignature = h.Confirmer.Roots != nil
 	return v, nil
 }
 
 // stateText shows a verification state in words.
-func (p *Provider) stateText(lang, state, reason string) string {
+func (h *Handler) stateText(lang, state, reason string) string {
 	if state == "" {
 		state = storage.VerifyNotVerified
 	}
-	t := p.web.T(lang, "vrf."+state)
+	t := h.Pages.T(lang, "vrf."+state)
 	if reason != "" {
 		t += ": " + proofing.ReasonText(reason)
 	}
@@ -98,14 +98,14 @@ func (p *Provider) stateText(lang, state, reason string) string {
 }
 
 // profilePost saves the profile and sends what changed to the registries.
-func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
-	u, _, bid, ok := p.accountForm(w, r)
+func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
+	u, _, bid, ok := h.accountForm(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	now := p.now()
+	now := h.Now()
 	f := web.ProfileForm{BirthDate: r.PostFormValue("birth_date"), BirthPlace: strings.TrimSpace(r.PostFormValue("birth_place")), Gender: r.PostFormValue("gender"),
 		SNILS: r.PostFormValue("snils"), INN: r.PostFormValue("inn"), PassportSeries: r.PostFormValue("passport_series"),
 		PassportNumber: r.PostFormValue("passport_number"), PassportDate: r.PostFormValue("passport_date"),
@@ -115,13 +115,13 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 	bad := func(err error) { problems = append(problems, proofing.Message(err)) }
 	date := func(s, key string) {
 		if _, err := time.Parse("2006-01-02", s); s != "" && err != nil {
-			problems = append(problems, p.web.T(lang, key))
+			problems = append(problems, h.Pages.T(lang, key))
 		}
 	}
 	date(f.BirthDate, "profile.birthdate.bad")
 	date(f.PassportDate, "profile.passportdate.bad")
 	if f.Gender != "" && f.Gender != "M" && f.Gender != "F" {
-		problems = append(problems, p.web.T(lang, "profile.gender.bad"))
+		problems = append(problems, h.Pages.T(lang, "profile.gender.bad"))
 	}
 	snils, inn, unit := "", "", ""
 	var pp proofing.Passport
@@ -148,18 +148,18 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(problems) > 0 {
-		v, err := p.profileView(ctx, u, lang)
+		v, err := h.profileView(ctx, u, lang)
 		if err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
 		v.Form, v.Problems, v.Editing = f, problems, true
-		p.renderProfile(w, r, u, bid, v)
+		h.renderProfile(w, r, u, bid, v)
 		return
 	}
 	var submit []proofing.CheckKind
 	old := u.Level
-	u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+	u, err = h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		submit = submit[:0]
 		cur.BirthDate, cur.BirthPlace, cur.Gender = f.BirthDate, f.BirthPlace, f.Gender
 		if snils != cur.SNILS {
@@ -202,41 +202,41 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		return cur, nil
 	})
 	if errors.Is(err, storage.ErrAlreadyExists) { // the SNILS belongs to another account
-		v, verr := p.profileView(ctx, u, lang)
+		v, verr := h.profileView(ctx, u, lang)
 		if verr != nil {
-			p.web.ServerError(w, r, verr)
+			h.Pages.ServerError(w, r, verr)
 			return
 		}
-		v.Form, v.Problems, v.Editing = f, []string{p.web.T(lang, "profile.snils.taken")}, true
-		p.renderProfile(w, r, u, bid, v)
+		v.Form, v.Problems, v.Editing = f, []string{h.Pages.T(lang, "profile.snils.taken")}, true
+		h.renderProfile(w, r, u, bid, v)
 		return
 	}
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	for _, kind := range submit {
-		c, err := p.registries.Submit(ctx, u.ID, kind, proofing.CheckDataOf(u, kind), now)
+		c, err := h.Registries.Submit(ctx, u.ID, kind, proofing.CheckDataOf(u, kind), now)
 		if err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		if u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+		if u, err = h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 			cu, pr := proofing.MarkVerifying(cur, accounts.ProofsOf(cur), c)
 			return accounts.WithProofs(cu, pr), nil
 		}); err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		p.accounts.Notify(ctx, u, proofing.CheckNotice(c))
+		h.Accounts.Notify(ctx, u, proofing.CheckNotice(c))
 	}
-	p.accounts.LevelChanged(ctx, u, old)
+	h.Accounts.LevelChanged(ctx, u, old)
 	http.Redirect(w, r, "/account?notice=profile.saved", http.StatusSeeOther)
 }
 
 // contactPost confirms a contact: action=send sends a code, action=verify checks it.
-func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
-	u, _, bid, ok := p.accountForm(w, r)
+func (h *Handler) contactPost(w http.ResponseWriter, r *http.Request) {
+	u, _, bid, ok := h.accountForm(w, r)
 	if !ok {
 		return
 	}
@@ -244,39 +244,39 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r, nil)
 	kind := r.PostFormValue("kind")
 	phone, email := u.Phone, ""
-	codes := p.sms
+	codes := h.SMS
 	if kind == "email" {
-		phone, email, codes = "", u.Email, p.emailCodes
+		phone, email, codes = "", u.Email, h.EmailCodes
 	}
 	if phone == "" && email == "" {
-		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 		return
 	}
 	key := "contact:" + kind + ":" + u.ID
 	switch r.PostFormValue("action") {
 	case "send":
 		var ch, to string
-		if err := p.sendContactCode(ctx, &ch, &to, key, phone, email, otp.KindRegistrationCode); err != nil {
-			if msg := p.codeSendProblem(lang, err); msg != "" {
-				p.profileProblem(w, r, u, bid, msg)
+		if err := h.sendContactCode(ctx, &ch, &to, key, phone, email, otp.KindRegistrationCode); err != nil {
+			if msg := h.codeSendProblem(lang, err); msg != "" {
+				h.profileProblem(w, r, u, bid, msg)
 				return
 			}
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		v, err := p.profileView(ctx, u, lang)
+		v, err := h.profileView(ctx, u, lang)
 		if err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		p.renderProfile(w, r, u, bid, v, "verify:"+kind)
+		h.renderProfile(w, r, u, bid, v, "verify:"+kind)
 	case "verify":
 		if err := codes.Verify(ctx, key, r.PostFormValue("code")); err != nil {
-			p.profileProblem(w, r, u, bid, p.web.Catalog().CodeProblem(lang, err))
+			h.profileProblem(w, r, u, bid, h.Pages.Catalog().CodeProblem(lang, err))
 			return
 		}
 		old := u.Level
-		u, err := p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+		u, err := h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 			if kind == "email" {
 				cur.EmailVerified = true
 			} else {
@@ -288,30 +288,30 @@ func (p *Provider) contactPost(w http.ResponseWriter, r *http.Request) {
 			return cur, nil
 		})
 		if err != nil {
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		p.accounts.LevelChanged(ctx, u, old)
+		h.Accounts.LevelChanged(ctx, u, old)
 		http.Redirect(w, r, "/account?notice=profile.contact.verified", http.StatusSeeOther)
 	default:
-		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 	}
 }
 
 // confirmPost confirms the identity: action=letter sends a registered letter with a code,
 // action=letter-code checks it, action=esig-start shows a challenge, action=esig checks the
 // signature over it.
-func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
-	u, _, bid, ok := p.accountForm(w, r)
+func (h *Handler) confirmPost(w http.ResponseWriter, r *http.Request) {
+	u, _, bid, ok := h.accountForm(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	now := p.now()
+	now := h.Now()
 	pr := accounts.ProofsOf(u)
 	if err := proofing.CanConfirm(u, pr); err != nil {
-		p.profileProblem(w, r, u, bid, proofing.Message(err))
+		h.profileProblem(w, r, u, bid, proofing.Message(err))
 		return
 	}
 	var conf proofing.Confirmation
@@ -322,64 +322,64 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 		if len(u.Addresses) > 0 {
 			addr = u.Addresses[0].AddressStr
 		}
-		code, letter, err := p.confirmer.IssueLetterCode(ctx, u.ID, addr, now)
+		code, letter, err := h.Confirmer.IssueLetterCode(ctx, u.ID, addr, now)
 		if err != nil {
-			p.profileProblem(w, r, u, bid, proofing.Message(err))
+			h.profileProblem(w, r, u, bid, proofing.Message(err))
 			return
 		}
-		p.accounts.Notify(ctx, u, proofing.LetterNotice(code, letter, u.FullName()))
+		h.Accounts.Notify(ctx, u, proofing.LetterNotice(code, letter, u.FullName()))
 		http.Redirect(w, r, "/account?notice=confirm.letter.sent", http.StatusSeeOther)
 		return
 	case "letter-code":
-		conf, err = p.confirmer.VerifyLetterCode(ctx, u.ID, r.PostFormValue("code"), now)
+		conf, err = h.Confirmer.VerifyLetterCode(ctx, u.ID, r.PostFormValue("code"), now)
 	case "esig-start":
-		ch, err := p.confirmer.NewChallenge(ctx, u.ID, now)
+		ch, err := h.Confirmer.NewChallenge(ctx, u.ID, now)
 		if err != nil {
-			p.profileProblem(w, r, u, bid, proofing.Message(err))
+			h.profileProblem(w, r, u, bid, proofing.Message(err))
 			return
 		}
-		v, verr := p.profileView(ctx, u, lang)
+		v, verr := h.profileView(ctx, u, lang)
 		if verr != nil {
-			p.web.ServerError(w, r, verr)
+			h.Pages.ServerError(w, r, verr)
 			return
 		}
 		v.Challenge = ch.Text
-		p.renderProfile(w, r, u, bid, v)
+		h.renderProfile(w, r, u, bid, v)
 		return
 	case "esig":
-		conf, _, err = p.confirmer.ConfirmSignature(ctx, u, pr, r.PostFormValue("signature"), r.PostFormValue("certificate"), now)
+		conf, _, err = h.Confirmer.ConfirmSignature(ctx, u, pr, r.PostFormValue("signature"), r.PostFormValue("certificate"), now)
 	default:
-		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
 		return
 	}
 	if err != nil {
-		p.profileProblem(w, r, u, bid, proofing.Message(err))
+		h.profileProblem(w, r, u, bid, proofing.Message(err))
 		return
 	}
-	if err := p.accounts.SetConfirmation(ctx, r, u.ID, conf); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := h.Accounts.SetConfirmation(ctx, r, u.ID, conf); err != nil {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account?notice=confirm.done", http.StatusSeeOther)
 }
 
-func (p *Provider) profileProblem(w http.ResponseWriter, r *http.Request, u storage.User, bid, problem string) {
-	v, err := p.profileView(r.Context(), u, web.Lang(r, nil))
+func (h *Handler) profileProblem(w http.ResponseWriter, r *http.Request, u storage.User, bid, problem string) {
+	v, err := h.profileView(r.Context(), u, web.Lang(r, nil))
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	v.Problems = []string{problem}
-	p.renderProfile(w, r, u, bid, v)
+	h.renderProfile(w, r, u, bid, v)
 }
 
 // renderProfile shows the profile section; verify names a contact whose code form to open.
-func (p *Provider) renderProfile(w http.ResponseWriter, r *http.Request, u storage.User, bid string, v *web.ProfileView, verify ...string) {
+func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, u storage.User, bid string, v *web.ProfileView, verify ...string) {
 	lang := web.Lang(r, nil)
-	av := &web.AccountView{Section: "", User: u, Level: p.web.T(lang, "level."+string(u.Level)), Profile: v}
+	av := &web.AccountView{Section: "", User: u, Level: h.Pages.T(lang, "level."+string(u.Level)), Profile: v}
 	if len(verify) > 0 {
 		av.Verify = strings.TrimPrefix(verify[0], "verify:")
 	}
-	p.web.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
-		CSRF: p.sessions.FormToken(bid, "", formAccount), Account: av})
+	h.Pages.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},
+		CSRF: h.Sessions.FormToken(bid, "", formAccount), Account: av})
 }

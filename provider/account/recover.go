@@ -1,4 +1,4 @@
-package provider
+package account
 
 import (
 	"errors"
@@ -33,44 +33,44 @@ type pendingRecovery struct {
 	AuthRequestID string
 }
 
-func (p *Provider) mountRecover(mux *http.ServeMux) {
-	mux.HandleFunc("GET /recover", p.recoverPage)
-	mux.HandleFunc("POST /recover", p.recoverPost)
-	mux.HandleFunc("POST /recover/confirm", p.recoverConfirm)
+func (h *Handler) mountRecover(mux *http.ServeMux) {
+	mux.HandleFunc("GET /recover", h.recoverPage)
+	mux.HandleFunc("POST /recover", h.recoverPost)
+	mux.HandleFunc("POST /recover/confirm", h.recoverConfirm)
 }
 
-func (p *Provider) renderRecover(w http.ResponseWriter, r *http.Request, bid string, v *web.RecoverView) {
-	p.web.Render(w, r, http.StatusOK, &web.RecoverPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "recover.title"},
-		CSRF: p.sessions.FormToken(bid, "", formRecover), Recover: v})
+func (h *Handler) renderRecover(w http.ResponseWriter, r *http.Request, bid string, v *web.RecoverView) {
+	h.Pages.Render(w, r, http.StatusOK, &web.RecoverPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "recover.title"},
+		CSRF: h.Sessions.FormToken(bid, "", formRecover), Recover: v})
 }
 
-func (p *Provider) recoverPage(w http.ResponseWriter, r *http.Request) {
-	bid, err := p.sessions.BrowserID(w, r)
+func (h *Handler) recoverPage(w http.ResponseWriter, r *http.Request) {
+	bid, err := h.Sessions.BrowserID(w, r)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	p.renderRecover(w, r, bid, &web.RecoverView{Step: "login", AuthRequestID: r.URL.Query().Get("authRequestID")})
+	h.renderRecover(w, r, bid, &web.RecoverView{Step: "login", AuthRequestID: r.URL.Query().Get("authRequestID")})
 }
 
-func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
-	if !p.requireCSRF(w, r, "", formRecover) {
+func (h *Handler) recoverPost(w http.ResponseWriter, r *http.Request) {
+	if !h.Sessions.RequireForm(w, r, "", formRecover, h.Pages.Forbidden) {
 		return
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	bid := p.sessions.ReadCookie(r, session.FlowCookie)
+	bid := h.Sessions.ReadCookie(r, session.FlowCookie)
 	login := r.PostFormValue("login")
 	v := &web.RecoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
 	cands := proofing.LoginCandidates(login)
 	if len(cands) == 0 || cands[0].Kind == proofing.KindSNILS {
-		v.Problems = []string{p.web.T(lang, "recover.login.bad")}
-		p.renderRecover(w, r, bid, v)
+		v.Problems = []string{h.Pages.T(lang, "recover.login.bad")}
+		h.renderRecover(w, r, bid, v)
 		return
 	}
-	u, found, _, err := p.accounts.Lookup(ctx, login)
+	u, found, _, err := h.Accounts.Lookup(ctx, login)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	pend := pendingRecovery{AuthRequestID: v.AuthRequestID, Channel: otp.ChannelSMS, To: cands[0].Value}
@@ -85,51 +85,51 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 		if pend.Channel == otp.ChannelEmail {
 			phone, email = "", u.Email
 		}
-		if err := p.sendContactCode(ctx, &ch, &to, "recover:"+u.ID, phone, email, otp.KindRecoveryCode); err != nil {
-			if msg := p.codeSendProblem(lang, err); msg != "" {
+		if err := h.sendContactCode(ctx, &ch, &to, "recover:"+u.ID, phone, email, otp.KindRecoveryCode); err != nil {
+			if msg := h.codeSendProblem(lang, err); msg != "" {
 				v.Problems = []string{msg}
-				p.renderRecover(w, r, bid, v)
+				h.renderRecover(w, r, bid, v)
 				return
 			}
-			p.web.ServerError(w, r, err)
+			h.Pages.ServerError(w, r, err)
 			return
 		}
-		p.audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, Details: map[string]string{"channel": ch, "purpose": "recovery"}})
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, Details: map[string]string{"channel": ch, "purpose": "recovery"}})
 	}
-	if err := storage.PutDoc(ctx, p.store, recColl, bid, pend, p.now().Add(time.Hour)); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := storage.PutDoc(ctx, h.Store, recColl, bid, pend, h.Now().Add(time.Hour)); err != nil {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	p.renderRecover(w, r, bid, &web.RecoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID})
+	h.renderRecover(w, r, bid, &web.RecoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID})
 }
 
-func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
-	if !p.requireCSRF(w, r, "", formRecover) {
+func (h *Handler) recoverConfirm(w http.ResponseWriter, r *http.Request) {
+	if !h.Sessions.RequireForm(w, r, "", formRecover, h.Pages.Forbidden) {
 		return
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, nil)
-	bid := p.sessions.ReadCookie(r, session.FlowCookie)
-	now := p.now()
-	pend, err := storage.GetDoc[pendingRecovery](ctx, p.store, recColl, bid, now)
+	bid := h.Sessions.ReadCookie(r, session.FlowCookie)
+	now := h.Now()
+	pend, err := storage.GetDoc[pendingRecovery](ctx, h.Store, recColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
-		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return
 	}
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	again := func(problems ...string) {
-		p.renderRecover(w, r, bid, &web.RecoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID, Problems: problems})
+		h.renderRecover(w, r, bid, &web.RecoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: pend.AuthRequestID, Problems: problems})
 	}
 	if pend.UserID == "" {
-		again(p.web.T(lang, "code.invalid"))
+		again(h.Pages.T(lang, "code.invalid"))
 		return
 	}
-	u, err := p.store.GetUser(ctx, pend.UserID)
+	u, err := h.Store.GetUser(ctx, pend.UserID)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	pw, pw2 := r.PostFormValue("password"), r.PostFormValue("password2")
@@ -146,44 +146,44 @@ func (p *Provider) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 		again(problems...)
 		return
 	}
-	codes := p.sms
+	codes := h.SMS
 	if pend.Channel == otp.ChannelEmail {
-		codes = p.emailCodes
+		codes = h.EmailCodes
 	}
 	if err := codes.Verify(ctx, "recover:"+u.ID, r.PostFormValue("code")); err != nil {
-		again(p.web.Catalog().CodeProblem(lang, err))
+		again(h.Pages.Catalog().CodeProblem(lang, err))
 		return
 	}
-	hash, err := p.hasher.Hash(pw)
+	hash, err := h.Hasher.Hash(pw)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
-	if u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+	if u, err = h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		cur.PasswordHash, cur.UpdatedAt = hash, now
 		return cur, nil
 	}); err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	// The new password ends every other session and lifts a lock.
-	if err := p.sessions.EndUser(ctx, u.ID, ""); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := h.Sessions.EndUser(ctx, u.ID, ""); err != nil {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	for _, key := range []string{lockout.PasswordKey(u.ID), lockout.CodeKey(u.ID)} {
-		if err := p.limiter.Unlock(ctx, key); err != nil {
-			p.web.ServerError(w, r, err)
+		if err := h.Limiter.Unlock(ctx, key); err != nil {
+			h.Pages.ServerError(w, r, err)
 			return
 		}
 	}
-	_ = p.store.DeleteDoc(ctx, recColl, bid)
-	p.audit.Record(ctx, r, audit.Event{Type: audit.PasswordReset, UserID: u.ID})
-	p.accounts.Notify(ctx, u, proofing.Notice{Kind: "password_reset", Subject: "Пароль изменён",
+	_ = h.Store.DeleteDoc(ctx, recColl, bid)
+	h.Audit.Record(ctx, r, audit.Event{Type: audit.PasswordReset, UserID: u.ID})
+	h.Accounts.Notify(ctx, u, proofing.Notice{Kind: "password_reset", Subject: "Пароль изменён",
 		Body: "Пароль от вашей учётной записи изменён " + web.DateTime(now) + ". Все сеансы завершены. Если это были не вы, обратитесь в службу поддержки."})
 	if pend.AuthRequestID != "" {
 		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(pend.AuthRequestID), http.StatusSeeOther)
 		return
 	}
-	p.web.Message(w, r, http.StatusOK, lang, "recover.done.title", "recover.done")
+	h.Pages.Message(w, r, http.StatusOK, lang, "recover.done.title", "recover.done")
 }
