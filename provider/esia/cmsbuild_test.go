@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 // A test-side CMS SignedData writer built on encoding/asn1, written from RFC 5652 (not from
@@ -77,7 +78,7 @@ func newGOSTKey(t testing.TB, cn string) *testKey {
 func (k *testKey) rawSign(t testing.TB, message []byte, order gost.ByteOrder) []byte {
 	t.Helper()
 	if k.isGOST() {
-		d := gost.Sum256(message)
+		d := streebog.Sum256(message)
 		sig, err := gost.SignRaw(rand.Reader, k.gost, d[:], order)
 		if err != nil {
 			t.Fatal(err)
@@ -136,7 +137,7 @@ func buildCMS(t testing.TB, k *testKey, message []byte, o cmsOpts) []byte {
 	}
 	sum := func(b []byte) []byte {
 		if k.isGOST() {
-			h := gost.Sum256(b)
+			h := streebog.Sum256(b)
 			return h[:]
 		}
 		v := rsaVerifier{}

@@ -13,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 const fullScope = "openid fullname birthdate gender snils inn id_doc email mobile contacts addresses vehicles kid_fullname kid_birthdate kid_birth_cert_doc"
@@ -51,7 +52,7 @@ func verifyGOST(t testing.TB, e *env, tok string) {
 	if err != nil || len(sig) != 64 {
 		t.Fatalf("GOST signature: %v (%d bytes)", err, len(sig))
 	}
-	d := gost.Sum256([]byte(tok[:i]))
+	d := streebog.Sum256([]byte(tok[:i]))
 	if !gost.VerifyRaw(pub, d[:], sig, gost.SR) {
 		t.Fatal("GOST signature does not verify with the published certificate")
 	}

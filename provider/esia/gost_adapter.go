@@ -16,6 +16,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 // The GOST side of the dialect, over provider/esia/gost (our own permissively licensed
@@ -43,7 +44,7 @@ func (gostVerifier) Sum(oid asn1.ObjectIdentifier, msg []byte) ([]byte, bool) {
 	if !oid.Equal(oidStreebog256) {
 		return nil, false
 	}
-	h := gost.Sum256(msg)
+	h := streebog.Sum256(msg)
 	return h[:], true
 }
 
@@ -58,7 +59,7 @@ func (v gostVerifier) VerifyDigest(_ asn1.ObjectIdentifier, digest, sig []byte) 
 // VerifyRaw checks a raw signature of Streebog-256(message). strict takes s‖r big-endian only
 // (the OpenSSL/BouncyCastle order ESIA expects); otherwise every layout clients produce.
 func (v gostVerifier) VerifyRaw(message, sig []byte, strict bool) (string, bool, error) {
-	d := gost.Sum256(message)
+	d := streebog.Sum256(message)
 	if strict {
 		if gost.VerifyRaw(v.pub, d[:], sig, gost.SR) {
 			return gost.SR.String(), true, nil
@@ -79,12 +80,12 @@ type gostSigner struct {
 }
 
 func (g *gostSigner) sign(rand io.Reader, input []byte) ([]byte, error) {
-	d := gost.Sum256(input)
+	d := streebog.Sum256(input)
 	return gost.SignRaw(rand, g.priv, d[:], gost.SR)
 }
 
 func (g *gostSigner) verify(input, sig []byte) bool {
-	d := gost.Sum256(input)
+	d := streebog.Sum256(input)
 	return gost.VerifyRaw(&g.priv.PublicKey, d[:], sig, gost.SR)
 }
 
