@@ -3,7 +3,6 @@ package esia
 import (
 	"context"
 	"crypto"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -48,7 +48,7 @@ type Dialect struct {
 	// others are the configured clients without an esia block (they get ESIA-007005).
 	others  map[string]config.Client
 	persons map[string]config.ESIAPerson
-	diag    *diagnostics
+	diag    *clientsecret.Diagnostics
 
 	issuer        string
 	publicURL     string
@@ -74,10 +74,7 @@ type esiaClient struct {
 	alg      string
 	minLevel storage.Level
 	allowed  map[string]bool
-	cert     *x509.Certificate // nil without one
-	certHash string            // Streebog-256, upper-case hex
-	certErr  string            // why there is no verifier
-	verifier signatureVerifier
+	secret   *clientsecret.Checker
 }
 
 // New prepares the dialect from cfg (normally the provider's own configuration).
@@ -90,7 +87,7 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 		host: h, cfg: cfg, log: h.Logger(),
 		clients: map[string]*esiaClient{}, others: map[string]config.Client{},
 		persons:    builtinPersons(),
-		diag:       newDiagnostics(e.DiagnosticsOrDefault()),
+		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), cfg.AdminToken),
 		issuer:     e.IssuerOrDefault(),
 		publicURL:  e.PublicURLOrDefault(cfg.Issuer),
 		window:     e.TimestampWindow.Or(config.DefaultESIATimestampWindow),
@@ -148,18 +145,8 @@ func newESIAClient(c config.Client) (*esiaClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
 	}
-	ec.certErr = errNoCert.Error()
-	if der != nil {
-		if ec.cert, err = x509.ParseCertificate(der); err != nil {
-			return nil, fmt.Errorf("config: client %q: esia: certificate: %w", c.ID, err)
-		}
-		ec.certHash = certificateHash(der)
-		if ec.verifier, err = newVerifier(ec.cert); err != nil {
-			if ec.mode != config.SecretCheckOff {
-				return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
-			}
-			ec.certErr = err.Error()
-		}
+	if ec.secret, err = clientsecret.NewChecker(ec.mode, der); err != nil {
+		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
 	}
 	return ec, nil
 }
@@ -182,8 +169,7 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /esia/esia.pem", d.certPEM)
 	mux.HandleFunc("GET /esia/esia-gost.cer", d.gostCertDER)
 	mux.HandleFunc("GET /public/esia.zip", d.certZip)
-	mux.HandleFunc("GET /esia/diagnostics", d.diagnosticsPage)
-	mux.HandleFunc("GET /admin/api/esia/diagnostics", d.diagnosticsJSON)
+	d.diag.Mount(mux) // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
 }
 
 // Complete issues the code (a signed JWT) for a finished login and redirects the browser to

@@ -12,6 +12,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
@@ -183,11 +184,7 @@ func TestV2FlowRSARawAndVariants(t *testing.T) {
 	g.order = gost.SRReversed // CryptoPro's native order, not reversed by the client
 	code, _ = g.loginFor(true, "openid", "online", "+79990000003")
 	g.exchange(true, code, "openid")
-	var found bool
-	for _, d := range e.d.diag.list(rpGOST) {
-		found = found || strings.Contains(strings.Join(d.Oddities, "|"), "byte order")
-	}
-	if !found {
+	if pg := get(t, e.srv.Client(), e.base+"/esia/diagnostics?client_id="+rpGOST); !strings.Contains(pg.body, "byte order") {
 		t.Fatal("the byte order oddity is not on the diagnostics page")
 	}
 }
@@ -283,7 +280,7 @@ func TestLenientTokenStateAndStrictRefusal(t *testing.T) {
 	e := newEnv(t)
 	for _, tc := range []struct {
 		id   string
-		key  *testKey
+		key  *secrettest.Key
 		want int
 	}{{rpRSA, rsaKey, http.StatusOK}, {rpStrict, strictKey, http.StatusBadRequest}} {
 		c := e.rp(tc.id, tc.key)

@@ -380,3 +380,15 @@ func (p personView) person(g grants) personJSON {
 	out.ETag = etag(out)
 	return out
 }
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
