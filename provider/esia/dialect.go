@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -46,12 +48,11 @@ type Dialect struct {
 	log     *slog.Logger
 	clients map[string]*esiaClient
 	// others are the configured clients without an esia block (they get ESIA-007005).
-	others  map[string]config.Client
-	persons map[string]config.ESIAPerson
-	diag    *clientsecret.Diagnostics
+	others map[string]config.Client
+	diag   *clientsecret.Diagnostics
+	rs     *rs.API
 
 	issuer        string
-	publicURL     string
 	window        time.Duration
 	codeTTL       time.Duration
 	accessTTL     time.Duration
@@ -86,10 +87,8 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 	d := &Dialect{
 		host: h, cfg: cfg, log: h.Logger(),
 		clients: map[string]*esiaClient{}, others: map[string]config.Client{},
-		persons:    builtinPersons(),
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), cfg.AdminToken),
 		issuer:     e.IssuerOrDefault(),
-		publicURL:  e.PublicURLOrDefault(cfg.Issuer),
 		window:     e.TimestampWindow.Or(config.DefaultESIATimestampWindow),
 		codeTTL:    e.CodeLifetime.Or(config.DefaultESIACodeLifetime),
 		accessTTL:  e.AccessTokenLifetime.Or(config.DefaultESIAAccessLifetime),
@@ -99,9 +98,10 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 		rsaKeys:    map[string]crypto.PublicKey{}, rsaCerts: map[string][]byte{}, gostKeys: map[string]*gostSigner{},
 	}
 	d.secureCookies = strings.HasPrefix(cfg.Issuer, "https://")
-	for k, v := range e.Persons {
-		d.persons[k] = v
-	}
+	persons := rs.BuiltinPersons()
+	maps.Copy(persons, e.Persons)
+	d.rs = &rs.API{Store: h.Store(), Tokens: accessTokens{d}, Now: h.Now, Log: d.log,
+		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons}
 	var errs []error
 	for _, c := range cfg.Clients {
 		if c.ESIA == nil {
@@ -160,11 +160,7 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
 	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
 	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
-	mux.HandleFunc("GET /rs/prns/{oid}", d.person)
-	mux.HandleFunc("GET /rs/prns/{oid}/{coll}", d.collection)
-	mux.HandleFunc("GET /rs/prns/{oid}/{coll}/{id}", d.element)
-	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs", d.kidDocs)
-	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs/{id}", d.kidDoc)
+	d.rs.Mount(mux) // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
 	mux.HandleFunc("GET /esia/esia.cer", d.certDER)
 	mux.HandleFunc("GET /esia/esia.pem", d.certPEM)
 	mux.HandleFunc("GET /esia/esia-gost.cer", d.gostCertDER)
@@ -278,3 +274,11 @@ func remoteIP(r *http.Request) string {
 
 // redirectAllowed reports whether u is one of the client's registered redirect URIs.
 func redirectAllowed(c config.Client, u string) bool { return slices.Contains(c.RedirectURIs, u) }
+
+// accessTokens lets the /rs API check the dialect's access tokens.
+type accessTokens struct{ d *Dialect }
+
+func (a accessTokens) VerifyAccessToken(ctx context.Context, token string) ([]byte, error) {
+	_, claims, err := a.d.verifyJWT(ctx, token, sbtAccess)
+	return claims, err
+}
