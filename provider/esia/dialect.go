@@ -20,6 +20,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
+	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -44,13 +45,12 @@ type Host interface {
 // provider.Dialect (Complete, Fail).
 type Dialect struct {
 	host    Host
-	cfg     *config.Config
 	log     *slog.Logger
 	clients map[string]*esiaClient
 	// others are the configured clients without an esia block (they get ESIA-007005).
 	others map[string]config.Client
-	diag   *clientsecret.Diagnostics
-	rs     *rs.API
+	diag   *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
+	rs     *rs.API                   // /rs/prns
 
 	issuer        string
 	window        time.Duration
@@ -61,10 +61,9 @@ type Dialect struct {
 	sessionTTL    time.Duration
 	secureCookies bool
 
-	mu       sync.Mutex
-	rsaKeys  map[string]crypto.PublicKey // kid → key this process signed with
-	rsaCerts map[string][]byte           // kid → its self-signed certificate (DER)
-	gostKeys map[string]*gostSigner      // RS256 kid → derived GOST key
+	mu      sync.Mutex
+	rsaKeys map[string]crypto.PublicKey // kid → key this process signed with
+	keys    *signing.Keys               // the derived GOST key and the published certificates
 }
 
 // esiaClient is a configured client with an esia block, prepared.
@@ -85,7 +84,7 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 	}
 	e := cfg.ESIA
 	d := &Dialect{
-		host: h, cfg: cfg, log: h.Logger(),
+		host: h, log: h.Logger(),
 		clients: map[string]*esiaClient{}, others: map[string]config.Client{},
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), cfg.AdminToken),
 		issuer:     e.IssuerOrDefault(),
@@ -95,9 +94,12 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 		idTTL:      e.IDTokenLifetime.Or(config.DefaultESIAIDLifetime),
 		refreshTTL: e.RefreshTokenLifetime.Or(cfg.Lifetimes.RefreshToken.Or(720 * time.Hour)),
 		sessionTTL: cfg.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
-		rsaKeys:    map[string]crypto.PublicKey{}, rsaCerts: map[string][]byte{}, gostKeys: map[string]*gostSigner{},
+		rsaKeys:    map[string]crypto.PublicKey{},
 	}
 	d.secureCookies = strings.HasPrefix(cfg.Issuer, "https://")
+	d.keys = &signing.Keys{Signers: h, Rand: h.Rand(), Fail: func(w http.ResponseWriter, r *http.Request, status int, err error) {
+		d.page(w, r, status, errServer().with("%v", err))
+	}}
 	persons := rs.BuiltinPersons()
 	maps.Copy(persons, e.Persons)
 	d.rs = &rs.API{Store: h.Store(), Tokens: accessTokens{d}, Now: h.Now, Log: d.log,
@@ -118,7 +120,7 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if _, err := d.gostKey(context.Background()); err != nil {
+	if _, err := d.keys.GOST(context.Background()); err != nil {
 		d.log.Warn("esia: no GOST token key; GOST3410_2012_256 clients cannot get tokens", "err", err)
 	}
 	return d, nil
@@ -160,11 +162,8 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
 	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
 	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
-	d.rs.Mount(mux) // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
-	mux.HandleFunc("GET /esia/esia.cer", d.certDER)
-	mux.HandleFunc("GET /esia/esia.pem", d.certPEM)
-	mux.HandleFunc("GET /esia/esia-gost.cer", d.gostCertDER)
-	mux.HandleFunc("GET /public/esia.zip", d.certZip)
+	d.rs.Mount(mux)   // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
+	d.keys.Mount(mux) // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
 	d.diag.Mount(mux) // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
 }
 

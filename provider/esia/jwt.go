@@ -177,11 +177,11 @@ func (d *Dialect) signJWT(ctx context.Context, alg, sbt string, claims any) (str
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	case config.ESIAAlgGOST:
-		gk, err := d.gostKey(ctx)
+		gk, err := d.keys.GOST(ctx)
 		if err != nil {
 			return "", err
 		}
-		if sig, err = gk.sign(d.host.Rand(), []byte(input)); err != nil {
+		if sig, err = gk.Sign(d.host.Rand(), []byte(input)); err != nil {
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	default:
@@ -227,8 +227,8 @@ func (d *Dialect) verifyJWT(ctx context.Context, tok, wantSbt string) (jwtHeader
 			return h, nil, errTokenInvalid
 		}
 	case config.ESIAAlgGOST:
-		gk, err := d.gostKey(ctx)
-		if err != nil || !gk.verify(input, sig) {
+		gk, err := d.keys.GOST(ctx)
+		if err != nil || !gk.Verify(input, sig) {
 			return h, nil, errTokenInvalid
 		}
 	default:

@@ -112,13 +112,13 @@ func TestCertificateDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der2, _, err := d2.rsaCertificate(t.Context())
+	der2, _, err := d2.keys.RSACertificate(t.Context())
 	if err != nil || !bytes.Equal(der2, []byte(der.body)) {
 		t.Fatalf("not deterministic: %v", err)
 	}
-	g1, _ := e.d.gostKey(t.Context())
-	g2, _ := d2.gostKey(t.Context())
-	if !bytes.Equal(g1.cert, g2.cert) {
+	g1, _ := e.d.keys.GOST(t.Context())
+	g2, _ := d2.keys.GOST(t.Context())
+	if !bytes.Equal(g1.Certificate(), g2.Certificate()) {
 		t.Fatal("the GOST certificate is not deterministic")
 	}
 	pemPage := get(t, client, e.base+"/esia/esia.pem")

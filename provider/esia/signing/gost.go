@@ -1,4 +1,4 @@
-package esia
+package signing
 
 import (
 	"context"
@@ -18,36 +18,42 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
-// GOST3410_2012_256 token signing, over provider/esia/gost (our own permissively licensed
+// The GOST3410_2012_256 token key, over provider/esia/gost (our own permissively licensed
 // Streebog and GOST R 34.10-2012 code).
 
-// gostSigner is the dialect's GOST token key with its self-signed certificate.
-type gostSigner struct {
+// GOSTKey is the dialect's GOST token key with its self-signed certificate.
+type GOSTKey struct {
 	priv *gost.PrivateKey
 	cert []byte // DER
 }
 
-func (g *gostSigner) sign(rand io.Reader, input []byte) ([]byte, error) {
+// Sign signs input (a JWT's header.payload) for GOST3410_2012_256: Streebog-256, then GOST
+// R 34.10-2012, s‖r big-endian.
+func (g *GOSTKey) Sign(rand io.Reader, input []byte) ([]byte, error) {
 	d := streebog.Sum256(input)
 	return gost.SignRaw(rand, g.priv, d[:], gost.SR)
 }
 
-func (g *gostSigner) verify(input, sig []byte) bool {
+// Verify checks a signature made by Sign.
+func (g *GOSTKey) Verify(input, sig []byte) bool {
 	d := streebog.Sum256(input)
 	return gost.VerifyRaw(&g.priv.PublicKey, d[:], sig, gost.SR)
 }
 
-// gostKey returns the GOST token key. It is derived from the current RS256 signing key (HMAC
+// Certificate is the key's self-signed certificate (DER).
+func (g *GOSTKey) Certificate() []byte { return g.cert }
+
+// GOST returns the GOST token key. It is derived from the current RS256 signing key (HMAC
 // as a key-derivation function), so it needs no storage of its own, is the same on every
 // replica and across restarts, and rotates with the RSA key.
-func (d *Dialect) gostKey(ctx context.Context) (*gostSigner, error) {
-	signer, kid, err := d.host.Signer(ctx, jose.RS256)
+func (k *Keys) GOST(ctx context.Context) (*GOSTKey, error) {
+	signer, kid, err := k.Signers.Signer(ctx, jose.RS256)
 	if err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	g, ok := d.gostKeys[kid]
-	d.mu.Unlock()
+	k.mu.Lock()
+	g, ok := k.gostKeys[kid]
+	k.mu.Unlock()
 	if ok {
 		return g, nil
 	}
@@ -78,10 +84,13 @@ func (d *Dialect) gostKey(ctx context.Context) (*gostSigner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("GOST token certificate: %w", err)
 	}
-	g = &gostSigner{priv: priv, cert: cert}
-	d.mu.Lock()
-	d.gostKeys[kid] = g
-	d.mu.Unlock()
+	g = &GOSTKey{priv: priv, cert: cert}
+	k.mu.Lock()
+	if k.gostKeys == nil {
+		k.gostKeys = map[string]*GOSTKey{}
+	}
+	k.gostKeys[kid] = g
+	k.mu.Unlock()
 	return g, nil
 }
 
