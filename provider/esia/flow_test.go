@@ -28,7 +28,7 @@ func verifyRS256(t testing.TB, e *env, tok string) []byte {
 	if err != nil {
 		t.Fatalf("esia.cer: %v", err)
 	}
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatalf("parse %q: %v", tok, err)
 	}
