@@ -108,16 +108,6 @@ func grantedScope(scopes []string, oid string) string {
 	return strings.Join(parts, " ")
 }
 
-// scopeNames strips the ?oid= suffixes of a granted scope string.
-func scopeNames(scope string) []string {
-	var out []string
-	for _, s := range strings.Fields(scope) {
-		name, _, _ := strings.Cut(s, "?")
-		out = append(out, name)
-	}
-	return out
-}
-
 // newSID returns urn:esia:sid: a random UUID for each code and each token pair (shared by
 // the access token and the id_token of one answer). It also keeps two tokens issued in the
 // same second for the same citizen apart, since ESIA's tokens carry no jti.
