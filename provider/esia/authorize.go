@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -128,8 +129,8 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 				return
 			}
 		}
-		ts, _ := parseTimestamp(form.Get("timestamp"), cl.mode == config.SecretCheckStrict)
-		res := checkSecret(cl, secretInput{
+		ts, _ := clientsecret.ParseTimestamp(form.Get("timestamp"), cl.mode == config.SecretCheckStrict)
+		res := checkSecret(cl, clientsecret.Input{
 			Endpoint: endpoint, V2: v2, ClientID: clientID, Scope: form.Get("scope"), ScopeOrg: form.Get("scope_org"),
 			Timestamp: ts, State: state, RedirectURI: redirectURI, Secret: form.Get("client_secret"),
 			CertHash: form.Get("client_certificate_hash"),
@@ -173,7 +174,7 @@ func (d *Dialect) checkCommon(cl *esiaClient, form url.Values, v2, token bool) *
 	if tsRaw == "" {
 		return errMissing("timestamp")
 	}
-	ts, err := parseTimestamp(tsRaw, cl.mode == config.SecretCheckStrict)
+	ts, err := clientsecret.ParseTimestamp(tsRaw, cl.mode == config.SecretCheckStrict)
 	if err != nil {
 		return errTimestamp().with("%q: %v", tsRaw, err)
 	}

@@ -3,11 +3,11 @@ package esia
 import (
 	"context"
 	"crypto"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,6 +18,9 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
+	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -42,16 +45,14 @@ type Host interface {
 // provider.Dialect (Complete, Fail).
 type Dialect struct {
 	host    Host
-	cfg     *config.Config
 	log     *slog.Logger
 	clients map[string]*esiaClient
 	// others are the configured clients without an esia block (they get ESIA-007005).
-	others  map[string]config.Client
-	persons map[string]config.ESIAPerson
-	diag    *diagnostics
+	others map[string]config.Client
+	diag   *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
+	rs     *rs.API                   // /rs/prns
 
 	issuer        string
-	publicURL     string
 	window        time.Duration
 	codeTTL       time.Duration
 	accessTTL     time.Duration
@@ -60,10 +61,9 @@ type Dialect struct {
 	sessionTTL    time.Duration
 	secureCookies bool
 
-	mu       sync.Mutex
-	rsaKeys  map[string]crypto.PublicKey // kid → key this process signed with
-	rsaCerts map[string][]byte           // kid → its self-signed certificate (DER)
-	gostKeys map[string]*gostSigner      // RS256 kid → derived GOST key
+	mu      sync.Mutex
+	rsaKeys map[string]crypto.PublicKey // kid → key this process signed with
+	keys    *signing.Keys               // the derived GOST key and the published certificates
 }
 
 // esiaClient is a configured client with an esia block, prepared.
@@ -74,10 +74,7 @@ type esiaClient struct {
 	alg      string
 	minLevel storage.Level
 	allowed  map[string]bool
-	cert     *x509.Certificate // nil without one
-	certHash string            // Streebog-256, upper-case hex
-	certErr  string            // why there is no verifier
-	verifier signatureVerifier
+	secret   *clientsecret.Checker
 }
 
 // New prepares the dialect from cfg (normally the provider's own configuration).
@@ -87,24 +84,26 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 	}
 	e := cfg.ESIA
 	d := &Dialect{
-		host: h, cfg: cfg, log: h.Logger(),
+		host: h, log: h.Logger(),
 		clients: map[string]*esiaClient{}, others: map[string]config.Client{},
-		persons:    builtinPersons(),
-		diag:       newDiagnostics(e.DiagnosticsOrDefault()),
+		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), cfg.AdminToken),
 		issuer:     e.IssuerOrDefault(),
-		publicURL:  e.PublicURLOrDefault(cfg.Issuer),
 		window:     e.TimestampWindow.Or(config.DefaultESIATimestampWindow),
 		codeTTL:    e.CodeLifetime.Or(config.DefaultESIACodeLifetime),
 		accessTTL:  e.AccessTokenLifetime.Or(config.DefaultESIAAccessLifetime),
 		idTTL:      e.IDTokenLifetime.Or(config.DefaultESIAIDLifetime),
 		refreshTTL: e.RefreshTokenLifetime.Or(cfg.Lifetimes.RefreshToken.Or(720 * time.Hour)),
 		sessionTTL: cfg.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
-		rsaKeys:    map[string]crypto.PublicKey{}, rsaCerts: map[string][]byte{}, gostKeys: map[string]*gostSigner{},
+		rsaKeys:    map[string]crypto.PublicKey{},
 	}
 	d.secureCookies = strings.HasPrefix(cfg.Issuer, "https://")
-	for k, v := range e.Persons {
-		d.persons[k] = v
-	}
+	d.keys = &signing.Keys{Signers: h, Rand: h.Rand(), Fail: func(w http.ResponseWriter, r *http.Request, status int, err error) {
+		d.page(w, r, status, errServer().with("%v", err))
+	}}
+	persons := rs.BuiltinPersons()
+	maps.Copy(persons, e.Persons)
+	d.rs = &rs.API{Store: h.Store(), Tokens: accessTokens{d}, Now: h.Now, Log: d.log,
+		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons}
 	var errs []error
 	for _, c := range cfg.Clients {
 		if c.ESIA == nil {
@@ -121,7 +120,7 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if _, err := d.gostKey(context.Background()); err != nil {
+	if _, err := d.keys.GOST(context.Background()); err != nil {
 		d.log.Warn("esia: no GOST token key; GOST3410_2012_256 clients cannot get tokens", "err", err)
 	}
 	return d, nil
@@ -148,18 +147,8 @@ func newESIAClient(c config.Client) (*esiaClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
 	}
-	ec.certErr = errNoCert.Error()
-	if der != nil {
-		if ec.cert, err = x509.ParseCertificate(der); err != nil {
-			return nil, fmt.Errorf("config: client %q: esia: certificate: %w", c.ID, err)
-		}
-		ec.certHash = certificateHash(der)
-		if ec.verifier, err = newVerifier(ec.cert); err != nil {
-			if ec.mode != config.SecretCheckOff {
-				return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
-			}
-			ec.certErr = err.Error()
-		}
+	if ec.secret, err = clientsecret.NewChecker(ec.mode, der); err != nil {
+		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
 	}
 	return ec, nil
 }
@@ -173,17 +162,9 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
 	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
 	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
-	mux.HandleFunc("GET /rs/prns/{oid}", d.person)
-	mux.HandleFunc("GET /rs/prns/{oid}/{coll}", d.collection)
-	mux.HandleFunc("GET /rs/prns/{oid}/{coll}/{id}", d.element)
-	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs", d.kidDocs)
-	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs/{id}", d.kidDoc)
-	mux.HandleFunc("GET /esia/esia.cer", d.certDER)
-	mux.HandleFunc("GET /esia/esia.pem", d.certPEM)
-	mux.HandleFunc("GET /esia/esia-gost.cer", d.gostCertDER)
-	mux.HandleFunc("GET /public/esia.zip", d.certZip)
-	mux.HandleFunc("GET /esia/diagnostics", d.diagnosticsPage)
-	mux.HandleFunc("GET /admin/api/esia/diagnostics", d.diagnosticsJSON)
+	d.rs.Mount(mux)   // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
+	d.keys.Mount(mux) // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
+	d.diag.Mount(mux) // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
 }
 
 // Complete issues the code (a signed JWT) for a finished login and redirects the browser to
@@ -292,3 +273,11 @@ func remoteIP(r *http.Request) string {
 
 // redirectAllowed reports whether u is one of the client's registered redirect URIs.
 func redirectAllowed(c config.Client, u string) bool { return slices.Contains(c.RedirectURIs, u) }
+
+// accessTokens lets the /rs API check the dialect's access tokens.
+type accessTokens struct{ d *Dialect }
+
+func (a accessTokens) VerifyAccessToken(ctx context.Context, token string) ([]byte, error) {
+	_, claims, err := a.d.verifyJWT(ctx, token, sbtAccess)
+	return claims, err
+}

@@ -1,14 +1,15 @@
 // Package esia is the emulator's ESIA dialect: ESIA's own front door for relying parties that
 // were written against the real ESIA rather than against OpenID Connect (esia-protocol.md).
 //
-// It owns these routes, mounted on the provider's mux by provider.Register (Dialect.Mount):
+// Dialect.Mount adds these routes to the provider's mux (provider.Register); the last three
+// groups are served by subpackages:
 //
 //	GET|POST /aas/oauth2/ac, GET|POST /aas/oauth2/v2/ac  authorization (v1: PKCS#7 client_secret; v2: raw signature + client_certificate_hash)
 //	POST /aas/oauth2/te, POST /aas/oauth2/v3/te          token: authorization_code, refresh_token
 //	GET /idp/ext/Logout?client_id&redirect_url           ends the SSO session, revokes its tokens
-//	GET /rs/prns/{oid}[/ctts|/addrs|/docs|/kids|/vhls|/roles|/orgs[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
-//	GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip  signing certificates (ESIA has no JWKS)
-//	GET /esia/diagnostics, GET /admin/api/esia/diagnostics  what lenient client_secret checks accepted and why
+//	GET /rs/prns/{oid}[/ctts|/addrs|/docs|/kids|/vhls|/roles|/orgs[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]  (rs)
+//	GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip  signing certificates, ESIA has no JWKS (signing)
+//	GET /esia/diagnostics, GET /admin/api/esia/diagnostics  what lenient client_secret checks accepted and why (clientsecret)
 //
 // The login itself is the provider's: the dialect checks a request, stores it as a
 // storage.AuthRequest with Dialect "esia" and calls Host.StartLogin; the flow (login page,
@@ -16,17 +17,36 @@
 // which issues the code (itself a signed JWT), or Fail, which answers with ESIA's error shape
 // (a level refusal becomes ESIA-007055).
 //
-// client_secret checks (secret.go) run per client in one of three modes: off, lenient and
-// strict. v1 takes CMS SignedData (cms.go, a small reader over encoding/asn1), v2/v3 a raw
-// signature; RSA is verified with the standard library and GOST R 34.10-2012-256 with
-// provider/esia/gost behind the signatureVerifier interface (verify.go, gost_adapter.go).
+// Files of this package:
 //
-// Tokens (jwt.go) are built by hand in ESIA's format: header {ver,typ,sbt,alg} without kid,
-// numeric sub and urn:esia:sbj_id, amr as a string, scopes echoed with ?oid=, client_id
-// instead of aud in the access token; RS256 with the provider's current key or
-// GOST3410_2012_256 with a key derived from it. Access and refresh tokens are kept as
-// storage.Token records (by SHA-256), so rotation, replay detection, family revocation and
-// logout use the store's atomic operations.
+//   - dialect.go: Host (what the dialect uses of the provider), New, the prepared clients,
+//     Mount, Complete and Fail.
+//   - authorize.go: /aas/oauth2/ac and /v2/ac; params.go: the timestamp window and UUIDs;
+//     scopes.go: the scopes the dialect knows.
+//   - token.go: /aas/oauth2/te and /v3/te — code redemption, refresh rotation, replay
+//     detection and family revocation over storage.Token records (by SHA-256).
+//   - jwt.go: ESIA's tokens, built by hand: header {ver,typ,sbt,alg} without kid, numeric sub
+//     and urn:esia:sbj_id, amr as a string, scopes echoed with ?oid=, client_id instead of aud
+//     in the access token; RS256 with the provider's current key or GOST3410_2012_256 with
+//     the key of package signing.
+//   - logout.go: /idp/ext/Logout and the dialect's browser cookie that names the SSO session.
+//   - secret.go: runs package clientsecret's check and turns a refusal into an ESIA error,
+//     reports it to the log and the diagnostics.
+//   - errors.go: ESIA's error shape (ESIA-0070xx) as a redirect, JSON or an HTML page.
+//
+// Subpackages, each with its own doc.go:
+//
+//   - clientsecret: the client_secret check (off, lenient, strict) of v1 CMS SignedData and
+//     v2/v3 raw signatures, RSA and GOST R 34.10-2012-256, and the diagnostics of what it
+//     found; clientsecret/secrettest signs like real relying parties for the tests.
+//   - rs: the /rs/prns REST data API; it checks access tokens through rs.AccessTokens,
+//     which the dialect implements over jwt.go.
+//   - signing: the GOST token key derived from the RS256 key and the published certificates.
+//   - gost, gost/streebog: GOST R 34.10-2012 signatures and certificates, and the Streebog
+//     hash, in pure Go.
+//
+// Imports point down: esia → clientsecret, rs, signing; clientsecret and signing → gost →
+// gost/streebog. No subpackage imports esia.
 //
 // cmd/esia-emulator calls New and provider.Register after provider.New.
 package esia

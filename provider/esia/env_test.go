@@ -18,6 +18,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
 )
@@ -45,14 +46,14 @@ const (
 // Keys are made once per test binary: RSA key generation is the slow part.
 var (
 	keysOnce              sync.Once
-	rsaKey, strictKey     *testKey
-	gostClientKey, confKy *testKey
+	rsaKey, strictKey     *secrettest.Key
+	gostClientKey, confKy *secrettest.Key
 )
 
 func clientKeys(t testing.TB) {
 	keysOnce.Do(func() {
-		rsaKey, strictKey = newRSAKey(t, rpRSA), newRSAKey(t, rpStrict)
-		gostClientKey, confKy = newGOSTKey(t, rpGOST), newRSAKey(t, rpConf)
+		rsaKey, strictKey = secrettest.NewRSAKey(t, rpRSA), secrettest.NewRSAKey(t, rpStrict)
+		gostClientKey, confKy = secrettest.NewGOSTKey(t, rpGOST), secrettest.NewRSAKey(t, rpConf)
 	})
 }
 
@@ -99,12 +100,12 @@ func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 		return config.Client{ID: id, Name: "Кабинет " + id, RedirectURIs: []string{rpRedir}, PostLogoutRedirectURIs: []string{rpHome}, ESIA: &e}
 	}
 	cfg.Clients = append(cfg.Clients,
-		esiaClient(rpRSA, config.ESIAClient{Certificate: certPEM(rsaKey.der)}),
-		esiaClient(rpStrict, config.ESIAClient{Certificate: certPEM(strictKey.der), SecretCheck: "strict"}),
-		esiaClient(rpGOST, config.ESIAClient{Certificate: certPEM(gostClientKey.der), SigningAlg: "GOST3410_2012_256"}),
+		esiaClient(rpRSA, config.ESIAClient{Certificate: secrettest.CertPEM(rsaKey.DER)}),
+		esiaClient(rpStrict, config.ESIAClient{Certificate: secrettest.CertPEM(strictKey.DER), SecretCheck: "strict"}),
+		esiaClient(rpGOST, config.ESIAClient{Certificate: secrettest.CertPEM(gostClientKey.DER), SigningAlg: "GOST3410_2012_256"}),
 		esiaClient(rpOff, config.ESIAClient{SecretCheck: "off"}),
-		esiaClient(rpConf, config.ESIAClient{Certificate: certPEM(confKy.der), MinLevel: "confirmed"}),
-		esiaClient(rpLimited, config.ESIAClient{Certificate: certPEM(rsaKey.der), Scopes: []string{"openid", "fullname"}}),
+		esiaClient(rpConf, config.ESIAClient{Certificate: secrettest.CertPEM(confKy.DER), MinLevel: "confirmed"}),
+		esiaClient(rpLimited, config.ESIAClient{Certificate: secrettest.CertPEM(rsaKey.DER), Scopes: []string{"openid", "fullname"}}),
 	)
 	for _, m := range mutate {
 		m(cfg)

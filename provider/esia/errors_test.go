@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 )
 
 // TestAuthorizationErrors provokes every request check of the authorization endpoints once.
@@ -46,10 +48,10 @@ func TestAuthorizationErrors(t *testing.T) {
 		{name: "no timestamp", edit: func(q url.Values) { q.Del("timestamp") }, code: "ESIA-007014"},
 		{name: "timestamp in ISO form", edit: func(q url.Values) { q.Set("timestamp", "2025-09-02T13:00:29+03:00") }, code: "ESIA-007015"},
 		{name: "timestamp an hour old", edit: func(q url.Values) {
-			q.Set("timestamp", e.clock.Now().Add(-time.Hour).Format(TimestampLayout))
+			q.Set("timestamp", e.clock.Now().Add(-time.Hour).Format(clientsecret.TimestampLayout))
 		}, code: "ESIA-007015"},
 		{name: "timestamp in the future", edit: func(q url.Values) {
-			q.Set("timestamp", e.clock.Now().Add(time.Hour).Format(TimestampLayout))
+			q.Set("timestamp", e.clock.Now().Add(time.Hour).Format(clientsecret.TimestampLayout))
 		}, code: "ESIA-007015"},
 		{name: "timestamp without sign, strict", rp: strict, edit: func(q url.Values) {
 			q.Set("timestamp", strings.Replace(q.Get("timestamp"), "+", " ", 1))
@@ -121,7 +123,9 @@ func TestTokenErrors(t *testing.T) {
 		{"repeated code", false, func(f url.Values) { f.Add("code", "x") }, "ESIA-007003"},
 		{"no scope", false, func(f url.Values) { f.Del("scope") }, "ESIA-007014"},
 		{"no timestamp", false, func(f url.Values) { f.Del("timestamp") }, "ESIA-007014"},
-		{"old timestamp", false, func(f url.Values) { f.Set("timestamp", e.clock.Now().Add(-time.Hour).Format(TimestampLayout)) }, "ESIA-007015"},
+		{"old timestamp", false, func(f url.Values) {
+			f.Set("timestamp", e.clock.Now().Add(-time.Hour).Format(clientsecret.TimestampLayout))
+		}, "ESIA-007015"},
 		{"no redirect_uri", false, func(f url.Values) { f.Del("redirect_uri") }, "ESIA-007014"},
 		{"no client_secret", false, func(f url.Values) { f.Del("client_secret") }, "ESIA-007014"},
 		{"wrong client_secret", false, func(f url.Values) { f.Set("client_secret", c.secretV1("openid", "t", "s")) }, "ESIA-007053"},

@@ -215,7 +215,10 @@ func TestGoldenREST(t *testing.T) {
 
 	coll := rawGet("/rs/prns/1000000003/ctts")
 	matchShape(t, "collection", golden(t, "collection.json"), coll, nil, nil)
-	var cl collectionJSON
+	var cl struct {
+		Size     int   `json:"size"`
+		Elements []any `json:"elements"`
+	}
 	_ = json.Unmarshal(coll, &cl)
 	if cl.Size != 4 || len(cl.Elements) != 4 || !strings.HasPrefix(str(cl.Elements[0]), e.base+"/rs/prns/1000000003/ctts/") {
 		t.Fatalf("contacts by link: %+v", cl)
@@ -265,7 +268,17 @@ func TestGoldenREST(t *testing.T) {
 	matchShape(t, "vehicle", golden(t, "vehicle.json"), rawColl.Elements[0], nil, []string{"stateFacts", "eTag"})
 
 	emb := rawGet("/rs/prns/1000000003?embed=(contacts.elements,addresses.elements,documents,vehicles.elements,organizations.elements)")
-	var pe personJSON
+	type collection struct {
+		Size     int   `json:"size"`
+		Elements []any `json:"elements"`
+	}
+	var pe struct {
+		Contacts      *collection `json:"contacts"`
+		Addresses     *collection `json:"addresses"`
+		Documents     *collection `json:"documents"`
+		Vehicles      *collection `json:"vehicles"`
+		Organizations *collection `json:"organizations"`
+	}
 	_ = json.Unmarshal(emb, &pe)
 	if pe.Contacts == nil || pe.Contacts.Size != 4 || pe.Addresses == nil || pe.Addresses.Size != 1 || pe.Vehicles == nil ||
 		pe.Documents == nil || !strings.HasPrefix(str(pe.Documents.Elements[0]), "http") || pe.Organizations != nil {

@@ -108,16 +108,6 @@ func grantedScope(scopes []string, oid string) string {
 	return strings.Join(parts, " ")
 }
 
-// scopeNames strips the ?oid= suffixes of a granted scope string.
-func scopeNames(scope string) []string {
-	var out []string
-	for _, s := range strings.Fields(scope) {
-		name, _, _ := strings.Cut(s, "?")
-		out = append(out, name)
-	}
-	return out
-}
-
 // newSID returns urn:esia:sid: a random UUID for each code and each token pair (shared by
 // the access token and the id_token of one answer). It also keeps two tokens issued in the
 // same second for the same citizen apart, since ESIA's tokens carry no jti.
@@ -177,11 +167,11 @@ func (d *Dialect) signJWT(ctx context.Context, alg, sbt string, claims any) (str
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	case config.ESIAAlgGOST:
-		gk, err := d.gostKey(ctx)
+		gk, err := d.keys.GOST(ctx)
 		if err != nil {
 			return "", err
 		}
-		if sig, err = gk.sign(d.host.Rand(), []byte(input)); err != nil {
+		if sig, err = gk.Sign(d.host.Rand(), []byte(input)); err != nil {
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	default:
@@ -227,8 +217,8 @@ func (d *Dialect) verifyJWT(ctx context.Context, tok, wantSbt string) (jwtHeader
 			return h, nil, errTokenInvalid
 		}
 	case config.ESIAAlgGOST:
-		gk, err := d.gostKey(ctx)
-		if err != nil || !gk.verify(input, sig) {
+		gk, err := d.keys.GOST(ctx)
+		if err != nil || !gk.Verify(input, sig) {
 			return h, nil, errTokenInvalid
 		}
 	default:

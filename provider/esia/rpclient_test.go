@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 )
 
@@ -21,16 +22,16 @@ type esiaRP struct {
 	t        testing.TB
 	e        *env
 	id       string
-	key      *testKey // nil: a client without a certificate (secret_check: off)
+	key      *secrettest.Key // nil: a client without a certificate (secret_check: off)
 	redirect string
 	browser  *http.Client
 	// encode is the client's base64 flavour (default: base64url without padding).
 	encode func([]byte) string
-	cms    cmsOpts
+	cms    secrettest.CMSOptions
 	order  gost.ByteOrder
 }
 
-func (e *env) rp(id string, key *testKey) *esiaRP {
+func (e *env) rp(id string, key *secrettest.Key) *esiaRP {
 	return &esiaRP{t: e.t, e: e, id: id, key: key, redirect: rpRedir, browser: e.browser(), encode: base64.RawURLEncoding.EncodeToString}
 }
 
@@ -48,7 +49,7 @@ func (c *esiaRP) secretV1(scope, ts, state string) string {
 	if c.key == nil {
 		return "unsigned"
 	}
-	return c.encode(buildCMS(c.t, c.key, []byte(scope+ts+c.id+state), c.cms))
+	return c.encode(secrettest.CMS(c.t, c.key, []byte(scope+ts+c.id+state), c.cms))
 }
 
 // secretV2 is the raw signature over client_id+scope+timestamp+state+redirect_uri(+code).
@@ -56,14 +57,14 @@ func (c *esiaRP) secretV2(scope, ts, state, code string) string {
 	if c.key == nil {
 		return "unsigned"
 	}
-	return c.encode(c.key.rawSign(c.t, []byte(c.id+scope+ts+state+c.redirect+code), c.order))
+	return c.encode(c.key.RawSign(c.t, []byte(c.id+scope+ts+state+c.redirect+code), c.order))
 }
 
 func (c *esiaRP) certHash() string {
 	if c.key == nil {
 		return "0000"
 	}
-	return gost.CertificateHash(c.key.der)
+	return gost.CertificateHash(c.key.DER)
 }
 
 // authParams builds the authorization request.

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 )
 
@@ -110,13 +112,13 @@ func TestCertificateDownloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der2, _, err := d2.rsaCertificate(t.Context())
+	der2, _, err := d2.keys.RSACertificate(t.Context())
 	if err != nil || !bytes.Equal(der2, []byte(der.body)) {
 		t.Fatalf("not deterministic: %v", err)
 	}
-	g1, _ := e.d.gostKey(t.Context())
-	g2, _ := d2.gostKey(t.Context())
-	if !bytes.Equal(g1.cert, g2.cert) {
+	g1, _ := e.d.keys.GOST(t.Context())
+	g2, _ := d2.keys.GOST(t.Context())
+	if !bytes.Equal(g1.Certificate(), g2.Certificate()) {
 		t.Fatal("the GOST certificate is not deterministic")
 	}
 	pemPage := get(t, client, e.base+"/esia/esia.pem")
@@ -147,7 +149,7 @@ func TestCertificateDownloads(t *testing.T) {
 func TestDiagnosticsAdminJSON(t *testing.T) {
 	e := newEnv(t)
 	c := e.rp(rpRSA, rsaKey)
-	c.cms = cmsOpts{attached: true}
+	c.cms = secrettest.CMSOptions{Attached: true}
 	code, _ := c.loginFor(false, "openid", "online", "+79990000003")
 	c.exchange(false, code, "openid")
 	req, _ := http.NewRequest(http.MethodGet, e.base+"/admin/api/esia/diagnostics?client_id="+rpRSA, nil)
@@ -157,7 +159,7 @@ func TestDiagnosticsAdminJSON(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	pg := do(t, e.srv.Client(), req)
 	var out struct {
-		Entries []diagEntry `json:"entries"`
+		Entries []clientsecret.Entry `json:"entries"`
 	}
 	if err := json.Unmarshal([]byte(pg.body), &out); err != nil || len(out.Entries) != 2 {
 		t.Fatalf("%d %s", pg.status, pg.body)
@@ -175,7 +177,7 @@ func TestDiagnosticsAdminJSON(t *testing.T) {
 
 func TestConfigValidation(t *testing.T) {
 	clientKeys(t)
-	good := config.ESIAClient{Certificate: certPEM(rsaKey.der)}
+	good := config.ESIAClient{Certificate: secrettest.CertPEM(rsaKey.DER)}
 	cases := []struct {
 		name string
 		e    config.ESIA

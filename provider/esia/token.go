@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -95,8 +96,8 @@ func (d *Dialect) token(v3 bool) http.HandlerFunc {
 			fail(errMissing("redirect_uri"))
 			return
 		}
-		ts, _ := parseTimestamp(form.Get("timestamp"), cl.mode == config.SecretCheckStrict)
-		in := secretInput{
+		ts, _ := clientsecret.ParseTimestamp(form.Get("timestamp"), cl.mode == config.SecretCheckStrict)
+		in := clientsecret.Input{
 			Endpoint: endpoint, V2: v3, ClientID: clientID, Scope: form.Get("scope"), ScopeOrg: form.Get("scope_org"),
 			Timestamp: ts, State: state, RedirectURI: redirectURI, Secret: form.Get("client_secret"),
 			CertHash: form.Get("client_certificate_hash"),
@@ -121,7 +122,7 @@ func (d *Dialect) token(v3 bool) http.HandlerFunc {
 
 // verifySecret runs the client_secret check and records it. extra adds oddities found by the
 // caller (for example a reused state) before the result is reported.
-func (d *Dialect) verifySecret(r *http.Request, cl *esiaClient, in secretInput, extra func(*secretResult)) *Error {
+func (d *Dialect) verifySecret(r *http.Request, cl *esiaClient, in clientsecret.Input, extra func(*secretResult)) *Error {
 	res := checkSecret(cl, in, d.host.Now())
 	if res.Err == nil && extra != nil {
 		extra(&res)
@@ -130,7 +131,7 @@ func (d *Dialect) verifySecret(r *http.Request, cl *esiaClient, in secretInput, 
 	return res.Err
 }
 
-func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier string, in secretInput) (tokenResponse, *Error) {
+func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier string, in clientsecret.Input) (tokenResponse, *Error) {
 	ctx := r.Context()
 	if code == "" {
 		return tokenResponse{}, errMissing("code")
@@ -208,7 +209,7 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 	return resp, nil
 }
 
-func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, in secretInput) (tokenResponse, *Error) {
+func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, in clientsecret.Input) (tokenResponse, *Error) {
 	ctx := r.Context()
 	if refreshToken == "" {
 		return tokenResponse{}, errMissing("refresh_token")

@@ -11,6 +11,8 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 // Object identifiers of the GOST algorithms in X.509 (RFC 4357, RFC 4491,
@@ -222,7 +224,7 @@ func (c *Certificate) CheckSignatureFrom(issuer *PublicKey) error {
 	if err != nil {
 		return err
 	}
-	digest := Sum256(c.RawTBSCertificate)
+	digest := streebog.Sum256(c.RawTBSCertificate)
 	if !Verify(issuer, digest[:], r, s) {
 		return errors.New("gost: certificate signature does not verify")
 	}
@@ -234,7 +236,7 @@ func (c *Certificate) CheckSignatureFrom(issuer *PublicKey) error {
 // in the usual byte order (the order `cpverify -mk -alg GR3411_2012_256` and
 // `openssl dgst -md_gost12_256` print).
 func CertificateHash(der []byte) string {
-	h := Sum256(der)
+	h := streebog.Sum256(der)
 	return strings.ToUpper(hex.EncodeToString(h[:]))
 }
 
@@ -391,7 +393,7 @@ func CreateSelfSignedCertificate(rand io.Reader, tmpl *CertificateTemplate, priv
 	if err != nil {
 		return nil, err
 	}
-	digest := Sum256(tbsDER)
+	digest := streebog.Sum256(tbsDER)
 	sig, err := SignRaw(rand, priv, digest[:], SR)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 // The example certificates of RFC 9215 (draft-deremin-rfc4491-bis), made by
@@ -75,7 +77,7 @@ func TestRFC9215CertificateTestParamSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	digest := Sum256(cert.RawTBSCertificate)
+	digest := streebog.Sum256(cert.RawTBSCertificate)
 	r, s, ok := signWithK(priv, digest[:], hexInt(t, rfc7091K))
 	if !ok {
 		t.Fatal("signWithK failed")
@@ -115,7 +117,7 @@ func TestRFC9215CertificateParamSetA(t *testing.T) {
 		t.Fatalf("r = %X", r)
 	}
 	// Only the SR layout verifies.
-	digest := Sum256(cert.RawTBSCertificate)
+	digest := streebog.Sum256(cert.RawTBSCertificate)
 	if o, ok := VerifyRawAny(pub, digest[:], cert.Signature); !ok || o != SR {
 		t.Fatalf("VerifyRawAny = %v, %v", o, ok)
 	}
@@ -148,7 +150,7 @@ func TestRFC9215CertificateParamSetA(t *testing.T) {
 func TestCertificateHash(t *testing.T) {
 	der := mustB64(t, rfc9215CertParamSetA)
 	h := CertificateHash(der)
-	sum := Sum256(der)
+	sum := streebog.Sum256(der)
 	if len(h) != 64 || h != strings.ToUpper(h) || !strings.EqualFold(h, hexString(sum[:])) {
 		t.Fatalf("CertificateHash = %q", h)
 	}

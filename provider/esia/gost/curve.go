@@ -217,8 +217,8 @@ type jacobian struct{ x, y, z big.Int }
 // pointOps carries the curve and scratch integers for one scalar
 // multiplication; it is not shared between goroutines.
 type pointOps struct {
-	c                                  *Curve
-	t1, t2, t3, t4, t5, t6, t7, t8, t9 big.Int
+	c                              *Curve
+	t1, t2, t3, t4, t5, t6, t7, t8 big.Int
 }
 
 func (c *Curve) ops() *pointOps { return &pointOps{c: c} }

@@ -2,8 +2,8 @@
 // uses to authenticate itself, written from the public standards in pure Go
 // (standard library only, no GPL code):
 //
-//   - GOST R 34.11-2012 "Streebog" hash, 256- and 512-bit (RFC 6986):
-//     New256, New512, Sum256, Sum512;
+//   - the GOST R 34.11-2012 "Streebog" hash lives in the subpackage
+//     streebog (New256, New512, Sum256, Sum512); this package hashes with it;
 //   - GOST R 34.10-2012 signatures over the 256-bit curves (RFC 7091):
 //     Sign, Verify, GenerateKey, with the parameter sets
 //     id-tc26-gost-3410-2012-256-paramSetA…D and
@@ -20,13 +20,16 @@
 //
 // # Callers
 //
-// provider/esia uses it to check a client's client_secret (a raw GOST
-// signature of client_id+scope+timestamp+state+redirect_uri[+code], see
-// /work/shared/docs/esia-protocol.md §2.2) against the certificate
-// registered for the client, and to compare client_certificate_hash (§2.3)
-// with the registered certificate. Tests and end-to-end clients use the
-// signing half and CreateSelfSignedCertificate to play a real GOST relying
-// party; the emulator may later sign tokens with it (alg GOST3410_2012_256).
+// provider/esia/clientsecret uses it to check a client's client_secret (a raw
+// GOST signature of client_id+scope+timestamp+state+redirect_uri[+code], or
+// a CMS signature on v1, see /work/shared/docs/esia-protocol.md §2.2) against
+// the certificate registered for the client, and to compare
+// client_certificate_hash (§2.3) with the registered certificate.
+// provider/esia/signing derives the dialect's GOST3410_2012_256 token key and
+// makes its self-signed certificate with it. Tests and end-to-end clients
+// (provider/esia/clientsecret/secrettest) use the signing half and
+// CreateSelfSignedCertificate to play a real GOST relying party. It mounts no
+// routes.
 //
 // Out of scope: 512-bit keys, GOST R 34.11-94 (so signatures of GOST
 // R 34.10-2001 certificates, made with that hash, cannot be checked, though
@@ -42,9 +45,7 @@
 // BouncyCastle), and the tests pin each convention with a published vector:
 //
 //   - Streebog input and output: a byte string is the little-endian encoding
-//     of the standard's vector. RFC 6986 §10 prints its messages and hash
-//     codes as numbers, i.e. byte-reversed; the tests reverse them.
-//     Sum256 of M1 is 9d151eef…5500, which RFC 6986 prints as 00557be5…159d.
+//     of the standard's vector (see package streebog).
 //   - Hash to integer (GOST R 34.10-2012 §6.1 step 2): α is the digest read
 //     as a little-endian integer; e = α mod q, or 1 if zero. RFC 7091 gives α
 //     as a number, so it alone does not pin this; the RFC 9215 example
@@ -68,7 +69,6 @@
 //
 // # Test vectors
 //
-//   - RFC 6986 §10.1 and §10.2 (M1, M2), 256 and 512 bits;
 //   - RFC 7091 §7.1 (GOST R 34.10-2012 appendix A.1): Q = d·P, C = k·P and
 //     (r, s) reproduced with the fixed k, and verified, on the test curve
 //     id-GostR3410-2001-TestParamSet (available to tests only);

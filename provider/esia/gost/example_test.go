@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 // Checking an ESIA v2 authorization request: client_secret is a raw GOST
@@ -24,7 +25,7 @@ func Example_clientSecret() {
 	// What the client sends.
 	message := "EKAP01" + "openid fullname" + "2025.09.02 13:00:29 +0300" +
 		"d2d5f9b4-2a9e-4d0a-9d0b-3c2f4a0b7d11" + "https://rp.example/cb"
-	digest := gost.Sum256([]byte(message))
+	digest := streebog.Sum256([]byte(message))
 	sig, _ := gost.SignRaw(nil, priv, digest[:], gost.SR)
 	clientSecret := base64.RawURLEncoding.EncodeToString(sig)
 	certHash := gost.CertificateHash(certDER)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"testing"
+
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 func fuzzSeedCertificates(f *testing.F) [][]byte {
@@ -85,7 +87,7 @@ func FuzzParseRawSignature(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	digest := Sum256([]byte("fuzz"))
+	digest := streebog.Sum256([]byte("fuzz"))
 	sig, err := SignRaw(bytes.NewReader(bytes.Repeat([]byte{7}, 64)), priv, digest[:], SR)
 	if err != nil {
 		f.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math/big"
 	"testing"
+
+	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
 
 func TestRawSignatureLayouts(t *testing.T) {
@@ -64,7 +66,7 @@ func TestVerifyRawLayouts(t *testing.T) {
 	// The v2 /ac message: client_id + scope + timestamp + state + redirect_uri.
 	msg := "EKAP01" + "openid fullname" + "2025.09.02 13:00:29 +0300" +
 		"d2d5f9b4-2a9e-4d0a-9d0b-3c2f4a0b7d11" + "https://rp.example/cb"
-	digest := Sum256([]byte(msg))
+	digest := streebog.Sum256([]byte(msg))
 	for _, o := range ByteOrders() {
 		sig, err := SignRaw(nil, priv, digest[:], o)
 		if err != nil {
@@ -80,7 +82,7 @@ func TestVerifyRawLayouts(t *testing.T) {
 		}
 	}
 	sig, _ := SignRaw(nil, priv, digest[:], SR)
-	other := Sum256([]byte(msg + "x"))
+	other := streebog.Sum256([]byte(msg + "x"))
 	if _, ok := VerifyRawAny(pub, other[:], sig); ok {
 		t.Fatal("VerifyRawAny accepted a different message")
 	}

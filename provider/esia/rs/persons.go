@@ -1,4 +1,4 @@
-package esia
+package rs
 
 import (
 	"crypto/sha1" //nolint:gosec // eTags only look like ESIA's 40-hex values; no security depends on them
@@ -11,10 +11,10 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
-// builtinPersons is the /rs data of the built-in personas that personas themselves do not
+// BuiltinPersons is the /rs data of the built-in personas that personas themselves do not
 // carry: children, vehicles, a home phone, a work e-mail and documents besides the passport.
 // config esia.persons.<key> replaces an entry.
-func builtinPersons() map[string]config.ESIAPerson {
+func BuiltinPersons() map[string]config.ESIAPerson {
 	return map[string]config.ESIAPerson{
 		"standard": {
 			Contacts: []config.ESIAContact{{Type: "PHN", Value: "+7(4852)000002"}},
@@ -201,8 +201,8 @@ type personView struct {
 	extra config.ESIAPerson
 }
 
-func (d *Dialect) view(u storage.User) personView {
-	return personView{user: u, extra: d.persons[u.Persona]}
+func (a *API) view(u storage.User) personView {
+	return personView{user: u, extra: a.Persons[u.Persona]}
 }
 
 func (p personView) contacts() []contactJSON {
@@ -379,4 +379,22 @@ func (p personView) person(g grants) personJSON {
 	}
 	out.ETag = etag(out)
 	return out
+}
+
+// oidNumber is an account id (a decimal oid) as a number; 0 when it is not one.
+func oidNumber(oid string) int64 {
+	n, _ := strconv.ParseInt(oid, 10, 64)
+	return n
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

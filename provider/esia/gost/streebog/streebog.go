@@ -1,4 +1,4 @@
-package gost
+package streebog
 
 import (
 	"encoding/binary"
@@ -40,7 +40,7 @@ var (
 func init() {
 	for i, v := range tau {
 		if int(v) != 8*(i%8)+i/8 {
-			panic("gost: τ is not the 8×8 byte transposition")
+			panic("streebog: τ is not the 8×8 byte transposition")
 		}
 	}
 	for c := 0; c < 8; c++ {
@@ -58,7 +58,7 @@ func init() {
 	for i, h := range iterationConstants {
 		raw, err := hex.DecodeString(h)
 		if err != nil || len(raw) != 64 {
-			panic("gost: bad Streebog iteration constant")
+			panic("streebog: bad Streebog iteration constant")
 		}
 		for j := 0; j < 8; j++ {
 			roundC[i][j] = binary.BigEndian.Uint64(raw[64-8*(j+1):])

@@ -1,12 +1,18 @@
-package esia
+package rs
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -14,6 +20,43 @@ import (
 // issued by the dialect: its signature, expiry (by the injected clock) and token record (so
 // revocation and logout take effect) are checked; a scope the token lacks gives 403
 // {"code":"ESIA-005029","message":"SecurityErrorEnum.scopeNotAllowed"}.
+
+// Store is what the API reads: the token record of an access token (by its hash) and the
+// account.
+type Store interface {
+	GetToken(ctx context.Context, id string, now time.Time) (storage.Token, error)
+	GetUser(ctx context.Context, id string) (storage.User, error)
+}
+
+// AccessTokens checks an access token the dialect issued (an ESIA JWT: signature and
+// nbf/exp by the dialect's clock) and returns its claims as JSON.
+type AccessTokens interface {
+	VerifyAccessToken(ctx context.Context, token string) (claims []byte, err error)
+}
+
+// API serves GET /rs/prns/… for the ESIA dialect.
+type API struct {
+	Store  Store
+	Tokens AccessTokens
+	Now    func() time.Time
+	Log    *slog.Logger
+	// PublicURL is the base of the element links in collections.
+	PublicURL string
+	// Scopes are every scope the dialect knows: an element of a type the token may not see
+	// is then 403, not 404.
+	Scopes []string
+	// Persons is the extra /rs data of a persona (by persona key); see BuiltinPersons.
+	Persons map[string]config.ESIAPerson
+}
+
+// Mount adds the API's routes.
+func (a *API) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /rs/prns/{oid}", a.person)
+	mux.HandleFunc("GET /rs/prns/{oid}/{coll}", a.collection)
+	mux.HandleFunc("GET /rs/prns/{oid}/{coll}/{id}", a.element)
+	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs", a.kidDocs)
+	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs/{id}", a.kidDoc)
+}
 
 // rsCall is an authorised /rs request.
 type rsCall struct {
@@ -36,7 +79,7 @@ func unauthorized(w http.ResponseWriter, why string) {
 }
 
 // authorize checks the token and that it was issued for the person in the path.
-func (d *Dialect) rsAuthorize(w http.ResponseWriter, r *http.Request) (rsCall, bool) {
+func (a *API) authorize(w http.ResponseWriter, r *http.Request) (rsCall, bool) {
 	ctx := r.Context()
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
@@ -44,23 +87,25 @@ func (d *Dialect) rsAuthorize(w http.ResponseWriter, r *http.Request) (rsCall, b
 		return rsCall{}, false
 	}
 	tok = strings.TrimSpace(tok)
-	_, raw, err := d.verifyJWT(ctx, tok, sbtAccess)
+	raw, err := a.Tokens.VerifyAccessToken(ctx, tok)
 	if err != nil {
 		unauthorized(w, "the access token is invalid or expired")
 		return rsCall{}, false
 	}
-	var claims accessClaims
+	var claims struct {
+		SbjID int64 `json:"urn:esia:sbj_id"`
+	}
 	if json.Unmarshal(raw, &claims) != nil {
 		unauthorized(w, "the access token is invalid")
 		return rsCall{}, false
 	}
-	rec, err := d.host.Store().GetToken(ctx, hashHex(tok), d.host.Now())
+	rec, err := a.Store.GetToken(ctx, hashHex(tok), a.Now())
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		unauthorized(w, "the access token was revoked or has expired")
 		return rsCall{}, false
 	case err != nil:
-		d.log.ErrorContext(ctx, "esia: token lookup", "err", err)
+		a.Log.ErrorContext(ctx, "esia: token lookup", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return rsCall{}, false
 	case rec.Kind != storage.TokenAccess || rec.Subject != strconv.FormatInt(claims.SbjID, 10):
@@ -71,17 +116,17 @@ func (d *Dialect) rsAuthorize(w http.ResponseWriter, r *http.Request) (rsCall, b
 		scopeNotAllowed(w)
 		return rsCall{}, false
 	}
-	user, err := d.host.Store().GetUser(ctx, rec.Subject)
+	user, err := a.Store.GetUser(ctx, rec.Subject)
 	if errors.Is(err, storage.ErrNotFound) {
 		notFound(w, "the person does not exist")
 		return rsCall{}, false
 	}
 	if err != nil {
-		d.log.ErrorContext(ctx, "esia: user lookup", "err", err)
+		a.Log.ErrorContext(ctx, "esia: user lookup", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return rsCall{}, false
 	}
-	return rsCall{user: user, grants: newGrants(rec.Scopes), view: d.view(user)}, true
+	return rsCall{user: user, grants: newGrants(rec.Scopes), view: a.view(user)}, true
 }
 
 // embedded parses embed=(a,b.elements) into a set.
@@ -98,8 +143,8 @@ func embedded(r *http.Request) map[string]bool {
 }
 
 // person serves GET /rs/prns/{oid}[?embed=(contacts.elements,…)].
-func (d *Dialect) person(w http.ResponseWriter, r *http.Request) {
-	c, ok := d.rsAuthorize(w, r)
+func (a *API) person(w http.ResponseWriter, r *http.Request) {
+	c, ok := a.authorize(w, r)
 	if !ok {
 		return
 	}
@@ -110,7 +155,7 @@ func (d *Dialect) person(w http.ResponseWriter, r *http.Request) {
 		if !inline && !emb[name] {
 			continue
 		}
-		coll, allowed := d.buildCollection(c, collPath[name], inline)
+		coll, allowed := a.buildCollection(c, collPath[name], inline)
 		if !allowed {
 			continue // a collection the token has no scope for is left out
 		}
@@ -137,17 +182,17 @@ var collPath = map[string]string{"contacts": "ctts", "addresses": "addrs", "docu
 	"kids": "kids", "organizations": "orgs"}
 
 // collection serves GET /rs/prns/{oid}/{ctts|addrs|docs|kids|vhls|roles|orgs}[?embed=(elements)].
-func (d *Dialect) collection(w http.ResponseWriter, r *http.Request) {
+func (a *API) collection(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("coll")
 	if !knownCollection(name) {
 		http.NotFound(w, r)
 		return
 	}
-	c, ok := d.rsAuthorize(w, r)
+	c, ok := a.authorize(w, r)
 	if !ok {
 		return
 	}
-	coll, allowed := d.buildCollection(c, name, embedded(r)["elements"] || name == "roles")
+	coll, allowed := a.buildCollection(c, name, embedded(r)["elements"] || name == "roles")
 	if !allowed {
 		scopeNotAllowed(w)
 		return
@@ -165,7 +210,7 @@ func knownCollection(name string) bool {
 
 // elements returns a collection's elements with their ids, or allowed=false when the token
 // has no scope for the collection.
-func (d *Dialect) elements(c rsCall, name string) (ids []string, elems []any, allowed bool) {
+func (a *API) elements(c rsCall, name string) (ids []string, elems []any, allowed bool) {
 	g := c.grants
 	switch name {
 	case "ctts":
@@ -221,15 +266,15 @@ func (d *Dialect) elements(c rsCall, name string) (ids []string, elems []any, al
 
 // buildCollection builds {stateFacts, size, eTag, elements}: elements inline or as absolute
 // links built from the configured public URL.
-func (d *Dialect) buildCollection(c rsCall, name string, inline bool) (*collectionJSON, bool) {
-	ids, elems, allowed := d.elements(c, name)
+func (a *API) buildCollection(c rsCall, name string, inline bool) (*collectionJSON, bool) {
+	ids, elems, allowed := a.elements(c, name)
 	if !allowed {
 		return nil, false
 	}
-	return d.collectionOf(c.user.ID, name, ids, elems, inline), true
+	return a.collectionOf(c.user.ID, name, ids, elems, inline), true
 }
 
-func (d *Dialect) collectionOf(oid, path string, ids []string, elems []any, inline bool) *collectionJSON {
+func (a *API) collectionOf(oid, path string, ids []string, elems []any, inline bool) *collectionJSON {
 	out := &collectionJSON{StateFacts: []string{"hasSize"}, Size: len(elems), Elements: []any{}}
 	tags := make([]string, 0, len(elems))
 	for i, e := range elems {
@@ -237,7 +282,7 @@ func (d *Dialect) collectionOf(oid, path string, ids []string, elems []any, inli
 		if inline {
 			out.Elements = append(out.Elements, e)
 		} else {
-			out.Elements = append(out.Elements, d.publicURL+"/rs/prns/"+oid+"/"+path+"/"+ids[i])
+			out.Elements = append(out.Elements, a.PublicURL+"/rs/prns/"+oid+"/"+path+"/"+ids[i])
 		}
 	}
 	out.ETag = etag(tags)
@@ -245,17 +290,17 @@ func (d *Dialect) collectionOf(oid, path string, ids []string, elems []any, inli
 }
 
 // element serves GET /rs/prns/{oid}/{coll}/{id}.
-func (d *Dialect) element(w http.ResponseWriter, r *http.Request) {
+func (a *API) element(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("coll")
 	if !knownCollection(name) {
 		http.NotFound(w, r)
 		return
 	}
-	c, ok := d.rsAuthorize(w, r)
+	c, ok := a.authorize(w, r)
 	if !ok {
 		return
 	}
-	ids, elems, allowed := d.elements(c, name)
+	ids, elems, allowed := a.elements(c, name)
 	if !allowed {
 		scopeNotAllowed(w)
 		return
@@ -267,16 +312,16 @@ func (d *Dialect) element(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// An element that exists but is of a type the token may not see is forbidden, not missing.
-	if all := d.allElementIDs(c, name); all[r.PathValue("id")] {
+	if all := a.allElementIDs(c, name); all[r.PathValue("id")] {
 		scopeNotAllowed(w)
 		return
 	}
 	notFound(w, "no such element")
 }
 
-func (d *Dialect) allElementIDs(c rsCall, name string) map[string]bool {
-	all := rsCall{user: c.user, view: c.view, grants: newGrants(KnownScopes())}
-	ids, _, _ := d.elements(all, name)
+func (a *API) allElementIDs(c rsCall, name string) map[string]bool {
+	all := rsCall{user: c.user, view: c.view, grants: newGrants(a.Scopes)}
+	ids, _, _ := a.elements(all, name)
 	out := map[string]bool{}
 	for _, id := range ids {
 		out[id] = true
@@ -285,25 +330,25 @@ func (d *Dialect) allElementIDs(c rsCall, name string) map[string]bool {
 }
 
 // kidDocs serves GET /rs/prns/{oid}/kids/{kid}/docs[?embed=(elements)].
-func (d *Dialect) kidDocs(w http.ResponseWriter, r *http.Request) {
-	c, ok := d.rsAuthorize(w, r)
+func (a *API) kidDocs(w http.ResponseWriter, r *http.Request) {
+	c, ok := a.authorize(w, r)
 	if !ok {
 		return
 	}
-	ids, elems, ok := d.kidDocElements(w, c, r.PathValue("kid"))
+	ids, elems, ok := a.kidDocElements(w, c, r.PathValue("kid"))
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, d.collectionOf(c.user.ID, "kids/"+r.PathValue("kid")+"/docs", ids, elems, embedded(r)["elements"]))
+	writeJSON(w, http.StatusOK, a.collectionOf(c.user.ID, "kids/"+r.PathValue("kid")+"/docs", ids, elems, embedded(r)["elements"]))
 }
 
 // kidDoc serves GET /rs/prns/{oid}/kids/{kid}/docs/{id}.
-func (d *Dialect) kidDoc(w http.ResponseWriter, r *http.Request) {
-	c, ok := d.rsAuthorize(w, r)
+func (a *API) kidDoc(w http.ResponseWriter, r *http.Request) {
+	c, ok := a.authorize(w, r)
 	if !ok {
 		return
 	}
-	ids, elems, ok := d.kidDocElements(w, c, r.PathValue("kid"))
+	ids, elems, ok := a.kidDocElements(w, c, r.PathValue("kid"))
 	if !ok {
 		return
 	}
@@ -316,7 +361,7 @@ func (d *Dialect) kidDoc(w http.ResponseWriter, r *http.Request) {
 	notFound(w, "no such element")
 }
 
-func (d *Dialect) kidDocElements(w http.ResponseWriter, c rsCall, kidOID string) ([]string, []any, bool) {
+func (a *API) kidDocElements(w http.ResponseWriter, c rsCall, kidOID string) ([]string, []any, bool) {
 	types := c.grants.docTypes(kidDocTypesOfScope)
 	if len(types) == 0 {
 		scopeNotAllowed(w)
@@ -336,4 +381,17 @@ func (d *Dialect) kidDocElements(w http.ResponseWriter, c rsCall, kidOID string)
 		}
 	}
 	return ids, elems, true
+}
+
+func hashHex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }

@@ -1,8 +1,9 @@
-package esia
+package clientsecret
 
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"slices"
@@ -11,15 +12,17 @@ import (
 	"time"
 )
 
-// diagnostics keeps, per client, the last N client_secret checks with what was odd about
+// Diagnostics keeps, per client, the last N client_secret checks with what was odd about
 // them, for the page /esia/diagnostics and the admin JSON. It is in memory, per process.
-type diagnostics struct {
-	mu      sync.Mutex
-	size    int
-	entries map[string][]diagEntry // client → ring, oldest first
+type Diagnostics struct {
+	mu         sync.Mutex
+	size       int
+	adminToken string
+	entries    map[string][]Entry // client → ring, oldest first
 }
 
-type diagEntry struct {
+// Entry is one check as the diagnostics show it.
+type Entry struct {
 	Time     time.Time `json:"time"`
 	ClientID string    `json:"client_id"`
 	Endpoint string    `json:"endpoint"`
@@ -30,11 +33,20 @@ type diagEntry struct {
 	Error    string    `json:"error,omitempty"`
 }
 
-func newDiagnostics(size int) *diagnostics {
-	return &diagnostics{size: size, entries: map[string][]diagEntry{}}
+// NewDiagnostics keeps the last size checks per client. adminToken guards the JSON ("": the
+// JSON is not served).
+func NewDiagnostics(size int, adminToken string) *Diagnostics {
+	return &Diagnostics{size: size, adminToken: adminToken, entries: map[string][]Entry{}}
 }
 
-func (g *diagnostics) add(e diagEntry) {
+// Mount adds GET /esia/diagnostics and GET /admin/api/esia/diagnostics.
+func (g *Diagnostics) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /esia/diagnostics", g.page)
+	mux.HandleFunc("GET /admin/api/esia/diagnostics", g.adminJSON)
+}
+
+// Add records a check.
+func (g *Diagnostics) Add(e Entry) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	ring := append(g.entries[e.ClientID], e)
@@ -45,34 +57,17 @@ func (g *diagnostics) add(e diagEntry) {
 }
 
 // list returns the entries of one client (all clients for ""), newest first.
-func (g *diagnostics) list(clientID string) []diagEntry {
+func (g *Diagnostics) list(clientID string) []Entry {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var out []diagEntry
+	var out []Entry
 	for id, ring := range g.entries {
 		if clientID == "" || id == clientID {
 			out = append(out, ring...)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b diagEntry) int { return b.Time.Compare(a.Time) })
+	slices.SortStableFunc(out, func(a, b Entry) int { return b.Time.Compare(a.Time) })
 	return out
-}
-
-// report logs a client_secret check and records it for the diagnostics page.
-func (d *Dialect) report(r *http.Request, clientID, endpoint string, res secretResult) {
-	e := diagEntry{Time: d.host.Now(), ClientID: clientID, Endpoint: endpoint, Mode: res.Mode, Accepted: res.Err == nil,
-		Method: res.Method, Oddities: slices.Clone(res.Oddities)}
-	ctx := r.Context()
-	switch {
-	case res.Err != nil:
-		e.Error = res.Err.Error()
-		d.log.InfoContext(ctx, "esia: client_secret refused", "client_id", clientID, "endpoint", endpoint, "mode", res.Mode, "err", e.Error, "oddities", res.Oddities)
-	case len(res.Oddities) > 0:
-		d.log.WarnContext(ctx, "esia: client_secret accepted with oddities", "client_id", clientID, "endpoint", endpoint, "method", res.Method, "oddities", res.Oddities)
-	default:
-		d.log.DebugContext(ctx, "esia: client_secret accepted", "client_id", clientID, "endpoint", endpoint, "method", res.Method)
-	}
-	d.diag.add(e)
 }
 
 var diagTemplate = template.Must(template.New("diag").Parse(`<!doctype html>
@@ -89,14 +84,14 @@ var diagTemplate = template.Must(template.New("diag").Parse(`<!doctype html>
 {{end}}</table>{{else}}<p>Проверок ещё не было. No checks yet.</p>{{end}}
 </body></html>`))
 
-// diagnosticsPage serves /esia/diagnostics[?client_id=…].
-func (d *Dialect) diagnosticsPage(w http.ResponseWriter, r *http.Request) {
+// page serves /esia/diagnostics[?client_id=…].
+func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("client_id")
 	var buf strings.Builder
 	if err := diagTemplate.Execute(&buf, struct {
 		ClientID string
-		Entries  []diagEntry
-	}{id, d.diag.list(id)}); err != nil {
+		Entries  []Entry
+	}{id, g.list(id)}); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -105,9 +100,9 @@ func (d *Dialect) diagnosticsPage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(buf.String()))
 }
 
-// diagnosticsJSON serves /admin/api/esia/diagnostics[?client_id=…] with the admin token.
-func (d *Dialect) diagnosticsJSON(w http.ResponseWriter, r *http.Request) {
-	admin := d.cfg.AdminToken
+// adminJSON serves /admin/api/esia/diagnostics[?client_id=…] with the admin token.
+func (g *Diagnostics) adminJSON(w http.ResponseWriter, r *http.Request) {
+	admin := g.adminToken
 	if admin == "" {
 		http.NotFound(w, r)
 		return
@@ -119,29 +114,17 @@ func (d *Dialect) diagnosticsJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized", "message": "send the admin token as Authorization: Bearer <token>"})
 		return
 	}
-	entries := d.diag.list(r.URL.Query().Get("client_id"))
+	entries := g.list(r.URL.Query().Get("client_id"))
 	if entries == nil {
-		entries = []diagEntry{}
+		entries = []Entry{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>ЕСИА: ошибка</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:46em}code{background:#f3f3f3;padding:.1em .3em}</style></head><body>
-<h1>Не удалось выполнить запрос</h1>
-<p>Информационная система передала некорректный запрос на вход через Госуслуги. Вернитесь на сайт системы и попробуйте ещё раз; если ошибка повторяется, сообщите о ней владельцу системы.</p>
-<p lang="en">The system sent an invalid sign-in request.</p>
-<p><code>{{.Description}}</code></p>{{if .Detail}}<p>{{.Detail}}</p>{{end}}
-</body></html>`))
-
-// page shows an ESIA error to the citizen when the browser cannot be sent back.
-func (d *Dialect) page(w http.ResponseWriter, r *http.Request, status int, e *Error) {
-	d.log.InfoContext(r.Context(), "esia: request refused", "path", r.URL.Path, "err", e.Error())
-	var buf strings.Builder
-	_ = pageTemplate.Execute(&buf, struct{ Description, Detail string }{e.Description(), e.Detail})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(buf.String()))
+	_ = json.NewEncoder(w).Encode(v)
 }

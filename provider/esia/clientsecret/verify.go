@@ -1,4 +1,4 @@
-package esia
+package clientsecret
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 )
 
 // signatureVerifier checks signatures made with the key of one registered certificate. RSA
-// is built in; GOST R 34.10-2012 comes from the gost package (gost_adapter.go).
+// is built in; GOST R 34.10-2012 comes from the gost package (gost.go).
 type signatureVerifier interface {
 	// Algorithm names the key algorithm ("RSA", "GOST R 34.10-2012-256").
 	Algorithm() string

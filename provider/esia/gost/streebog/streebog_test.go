@@ -1,4 +1,4 @@
-package gost
+package streebog
 
 import (
 	"bytes"
@@ -17,14 +17,10 @@ func rfcBytes(t testing.TB, s string) []byte {
 	if err != nil {
 		t.Fatalf("bad hex %q: %v", s, err)
 	}
-	reverse(b)
-	return b
-}
-
-func reverse(b []byte) {
 	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
 		b[i], b[j] = b[j], b[i]
 	}
+	return b
 }
 
 // cp1251 encodes the Cyrillic letters, ASCII space and comma of the RFC's

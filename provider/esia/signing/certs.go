@@ -1,4 +1,4 @@
-package esia
+package signing
 
 import (
 	"archive/zip"
@@ -9,8 +9,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
+	"sync"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -21,15 +23,42 @@ import (
 // signatures are deterministic, so the bytes only change when the key rotates) and the
 // certificate of the derived GOST key.
 
-// rsaCertificate returns the DER certificate of the current RS256 key.
-func (d *Dialect) rsaCertificate(ctx context.Context) ([]byte, crypto.PublicKey, error) {
-	signer, kid, err := d.host.Signer(ctx, jose.RS256)
+// Signers is the provider's keyring as far as the dialect signs with it; *provider.Provider
+// implements it.
+type Signers interface {
+	Signer(ctx context.Context, alg jose.SignatureAlgorithm) (crypto.Signer, string, error)
+}
+
+// Keys makes and caches, per key id, the certificate of the current RS256 key and the GOST
+// key derived from it, and serves both as downloads.
+type Keys struct {
+	Signers Signers
+	Rand    io.Reader
+	// Fail answers a download that cannot be made (the dialect's error page).
+	Fail func(w http.ResponseWriter, r *http.Request, status int, err error)
+
+	mu       sync.Mutex
+	rsaCerts map[string][]byte   // kid → its self-signed certificate (DER)
+	gostKeys map[string]*GOSTKey // RS256 kid → derived GOST key
+}
+
+// Mount adds the certificate downloads.
+func (k *Keys) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /esia/esia.cer", k.certDER)
+	mux.HandleFunc("GET /esia/esia.pem", k.certPEM)
+	mux.HandleFunc("GET /esia/esia-gost.cer", k.gostCertDER)
+	mux.HandleFunc("GET /public/esia.zip", k.certZip)
+}
+
+// RSACertificate returns the DER certificate of the current RS256 key and the key.
+func (k *Keys) RSACertificate(ctx context.Context) ([]byte, crypto.PublicKey, error) {
+	signer, kid, err := k.Signers.Signer(ctx, jose.RS256)
 	if err != nil {
 		return nil, nil, err
 	}
-	d.mu.Lock()
-	der, ok := d.rsaCerts[kid]
-	d.mu.Unlock()
+	k.mu.Lock()
+	der, ok := k.rsaCerts[kid]
+	k.mu.Unlock()
 	if ok {
 		return der, signer.Public(), nil
 	}
@@ -42,60 +71,63 @@ func (d *Dialect) rsaCertificate(ctx context.Context) ([]byte, crypto.PublicKey,
 		BasicConstraintsValid: true,
 		SignatureAlgorithm:    x509.SHA256WithRSA,
 	}
-	der, err = x509.CreateCertificate(d.host.Rand(), tmpl, tmpl, signer.Public(), signer)
+	der, err = x509.CreateCertificate(k.Rand, tmpl, tmpl, signer.Public(), signer)
 	if err != nil {
 		return nil, nil, fmt.Errorf("signing certificate: %w", err)
 	}
-	d.mu.Lock()
-	d.rsaCerts[kid] = der
-	d.mu.Unlock()
+	k.mu.Lock()
+	if k.rsaCerts == nil {
+		k.rsaCerts = map[string][]byte{}
+	}
+	k.rsaCerts[kid] = der
+	k.mu.Unlock()
 	return der, signer.Public(), nil
 }
 
-func (d *Dialect) certDER(w http.ResponseWriter, r *http.Request) {
-	der, _, err := d.rsaCertificate(r.Context())
+func (k *Keys) certDER(w http.ResponseWriter, r *http.Request) {
+	der, _, err := k.RSACertificate(r.Context())
 	if err != nil {
-		d.page(w, r, http.StatusInternalServerError, errServer().with("%v", err))
+		k.Fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	download(w, "application/pkix-cert", "RSA_EMULATOR.cer", der)
 }
 
-func (d *Dialect) certPEM(w http.ResponseWriter, r *http.Request) {
-	der, _, err := d.rsaCertificate(r.Context())
+func (k *Keys) certPEM(w http.ResponseWriter, r *http.Request) {
+	der, _, err := k.RSACertificate(r.Context())
 	if err != nil {
-		d.page(w, r, http.StatusInternalServerError, errServer().with("%v", err))
+		k.Fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	download(w, "application/x-pem-file", "RSA_EMULATOR.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
-func (d *Dialect) gostCertDER(w http.ResponseWriter, r *http.Request) {
-	g, err := d.gostKey(r.Context())
+func (k *Keys) gostCertDER(w http.ResponseWriter, r *http.Request) {
+	g, err := k.GOST(r.Context())
 	if err != nil {
-		d.page(w, r, http.StatusNotFound, errServer().with("no GOST key: %v", err))
+		k.Fail(w, r, http.StatusNotFound, fmt.Errorf("no GOST key: %w", err))
 		return
 	}
 	download(w, "application/pkix-cert", "GOST_EMULATOR.cer", g.cert)
 }
 
 // certZip is like ESIA's esia.zip: the RSA certificate, its JWK and the GOST certificate.
-func (d *Dialect) certZip(w http.ResponseWriter, r *http.Request) {
-	der, pub, err := d.rsaCertificate(r.Context())
+func (k *Keys) certZip(w http.ResponseWriter, r *http.Request) {
+	der, pub, err := k.RSACertificate(r.Context())
 	if err != nil {
-		d.page(w, r, http.StatusInternalServerError, errServer().with("%v", err))
+		k.Fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	jwk, err := (&jose.JSONWebKey{Key: pub, Algorithm: "RS256", Use: "sig"}).MarshalJSON()
 	if err != nil {
-		d.page(w, r, http.StatusInternalServerError, errServer().with("%v", err))
+		k.Fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	files := []struct {
 		name string
 		data []byte
 	}{{"RSA_EMULATOR.cer", der}, {"RSA_EMULATOR_JWK.jwk", jwk}}
-	if g, err := d.gostKey(r.Context()); err == nil {
+	if g, err := k.GOST(r.Context()); err == nil {
 		files = append(files, struct {
 			name string
 			data []byte
@@ -109,12 +141,12 @@ func (d *Dialect) certZip(w http.ResponseWriter, r *http.Request) {
 			_, err = fw.Write(f.data)
 		}
 		if err != nil {
-			d.page(w, r, http.StatusInternalServerError, errServer().with("%v", err))
+			k.Fail(w, r, http.StatusInternalServerError, err)
 			return
 		}
 	}
 	if err := zw.Close(); err != nil {
-		d.page(w, r, http.StatusInternalServerError, errServer().with("%v", err))
+		k.Fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	download(w, "application/zip", "esia.zip", buf.Bytes())

@@ -1,4 +1,4 @@
-package esia
+package clientsecret
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package gost
+package streebog
 
 // Constants of GOST R 34.11-2012 as published in RFC 6986 §6. They are kept
 // in the RFC's own notation (most significant digit first) so that they can
