@@ -33,7 +33,7 @@ func TestDefaultIsValidAndHasTheBuiltins(t *testing.T) {
 }
 
 func TestExampleFileParsesAndMerges(t *testing.T) {
-	c, err := config.Load("../../testdata/example-config.yaml")
+	c, err := config.Load("../testdata/example-config.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
