@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/admin"
+
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -30,9 +32,9 @@ import (
 // seed and gets the same accounts on every run. Both answer 404 outside test mode.
 func (p *Provider) mountGenerate(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler {
-		return p.adminAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return p.api.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !p.cfg.TestMode() {
-				web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; set mode: test in the configuration file"})
+				web.JSON(w, http.StatusNotFound, admin.Problem{Error: "not_found", Message: "test-mode endpoint; set mode: test in the configuration file"})
 				return
 			}
 			f(w, r)
@@ -74,7 +76,7 @@ type generateRequest struct {
 // generatedView is a generated citizen as the generator answers it: the account as the
 // admin API shows it, plus the plain test password and, for totp, the authenticator secret.
 type generatedView struct {
-	personaView
+	admin.PersonaView
 	SecondFactor string `json:"second_factor,omitempty"`
 	Password     string `json:"password"`
 	TOTPSecret   string `json:"totp_secret,omitempty"`
@@ -101,12 +103,12 @@ func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request)
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) { // an empty body takes the defaults
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"seed":42,"count":5,"level":"confirmed","gender":"F","second_factor":"sms","password":"…","birth_year_from":1950,"birth_year_to":2000,"region":"77","replace":false}, every field optional: ` + err.Error()})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: `body: {"seed":42,"count":5,"level":"confirmed","gender":"F","second_factor":"sms","password":"…","birth_year_from":1950,"birth_year_to":2000,"region":"77","replace":false}, every field optional: ` + err.Error()})
 		return
 	}
 	seed, people, err := p.generatePeople(req, false)
 	if err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	ctx := r.Context()
@@ -115,10 +117,10 @@ func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request)
 	if err := p.storeGenerated(ctx, people, req.Replace); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			msg := fmt.Sprintf("seed %d: a generated citizen's oid, phone, e-mail or SNILS is already taken; nothing was created. Send \"replace\": true to replace the accounts of an earlier run with this seed, or use another seed", seed)
-			web.JSON(w, http.StatusConflict, apiError{Error: "conflict", Message: msg})
+			web.JSON(w, http.StatusConflict, admin.Problem{Error: "conflict", Message: msg})
 			return
 		}
-		p.adminError(w, r, err)
+		p.api.Error(w, r, err)
 		return
 	}
 	p.log.InfoContext(ctx, "personas generated", "seed", seed, "count", len(people), "replace", req.Replace)
@@ -131,12 +133,12 @@ func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request)
 func (p *Provider) adminPreviewPersonas(w http.ResponseWriter, r *http.Request) {
 	req, err := generateRequestFromQuery(r.URL.Query())
 	if err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	seed, people, err := p.generatePeople(req, true)
 	if err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	web.JSON(w, http.StatusOK, responseOf(seed, people, true))
@@ -251,7 +253,7 @@ func (p *Provider) generatePeople(req generateRequest, preview bool) (int64, []g
 			u.Addresses[0] = storage.Address{Type: a.Type, AddressStr: a.AddressStr, ZipCode: a.ZipCode, Region: a.Region,
 				City: a.City, Street: a.Street, House: a.House, Flat: a.Flat, Country: a.Country}
 		}
-		out = append(out, generated{user: u, view: generatedView{personaView: viewOf(u), SecondFactor: u.SecondFactor,
+		out = append(out, generated{user: u, view: generatedView{PersonaView: admin.ViewOf(u), SecondFactor: u.SecondFactor,
 			Password: pw, TOTPSecret: u.TOTPSecret}})
 	}
 	return seed, out, nil

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/admin"
+
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -143,7 +145,7 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 // adminAddFault queues a fault: {"endpoint":"token","count":2,"status":503,"error":"temporarily_unavailable"}.
 func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 	var f fault
-	if !decodeJSON(w, r, &f, 1<<16) {
+	if !admin.DecodeJSON(w, r, &f, 1<<16) {
 		return
 	}
 	known := registryFaults[f.Endpoint] != ""
@@ -151,7 +153,7 @@ func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 		known = known || e.name == f.Endpoint
 	}
 	if !known {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery, registry:snils, registry:passport, registry:inn"})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery, registry:snils, registry:passport, registry:inn"})
 		return
 	}
 	if def := registryFaults[f.Endpoint]; def != "" && f.Outcome == "" {
@@ -161,13 +163,13 @@ func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 		f.Count = 1
 	}
 	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "status: 400–599, or 0 for a delay only"})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "status: 400–599, or 0 for a delay only"})
 		return
 	}
 	if f.Delay != "" {
 		d, err := time.ParseDuration(f.Delay)
 		if err != nil || d < 0 || d > 5*time.Minute {
-			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "delay: a duration up to 5m"})
+			web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "delay: a duration up to 5m"})
 			return
 		}
 		f.delay = d
@@ -208,7 +210,7 @@ func (p *Provider) adminMaintenance(w http.ResponseWriter, r *http.Request) {
 		On *bool `json:"on"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&req); err != nil || req.On == nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"on":true} or {"on":false}`})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: `body: {"on":true} or {"on":false}`})
 		return
 	}
 	p.faults.mu.Lock()

@@ -3,6 +3,8 @@ package provider
 import (
 	"net/http"
 
+	"github.com/esia-emulator/esia-emulator/provider/admin"
+
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -23,18 +25,18 @@ type mintRequest struct {
 // for a persona and client, as if the persona had just logged in.
 func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 	var req mintRequest
-	if !decodeJSON(w, r, &req, 1<<16) {
+	if !admin.DecodeJSON(w, r, &req, 1<<16) {
 		return
 	}
 	ctx := r.Context()
 	cl, ok := p.clients.Lookup(req.ClientID)
 	if !ok {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "client_id: no such client"})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "client_id: no such client"})
 		return
 	}
 	u, err := p.accounts.Find(ctx, req.Persona)
 	if err != nil {
-		p.adminError(w, r, err)
+		p.api.Error(w, r, err)
 		return
 	}
 	if len(req.Scopes) == 0 {
@@ -48,13 +50,13 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 	}
 	offline := req.Offline && cl.Refresh
 	if req.Offline && !offline {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "offline: the client has no refresh_token grant"})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "offline: the client has no refresh_token grant"})
 		return
 	}
 	b, err := p.oidc.Mint(ctx, oidc.MintRequest{ClientID: cl.Config.ID, User: u, Scopes: req.Scopes, ACR: req.ACR, AMR: req.AMR,
 		Nonce: req.Nonce, Offline: offline})
 	if err != nil {
-		p.adminError(w, r, err)
+		p.api.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/provider/account"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/admin"
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
@@ -86,6 +87,8 @@ type Provider struct {
 	handler    http.Handler
 	flow       *flow.Handler
 	account    *account.Handler
+	api        *admin.API
+	admin      *admin.Handler
 
 	backchannel *backchannel.Notifier
 }
@@ -191,6 +194,10 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
 		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log}
 	p.flow.Register(account.DialectName, p.account.Dialect())
+	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log}
+	p.admin = &admin.Handler{API: p.api, Store: o.Store, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys,
+		Sessions: p.sessions, Accounts: p.accounts, Audit: p.audit, Limiter: p.limiter, Outbox: p.outbox,
+		Now: p.now, Rand: p.rand, Logger: p.log}
 	p.handler = p.routes()
 	if o.Config.TestMode() {
 		p.handler = p.withFaults(p.handler)

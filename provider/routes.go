@@ -16,7 +16,7 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", p.home)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", p.ready)
-	p.mountAdmin(mux)
+	p.admin.Mount(mux)
 	p.mountTestMode(mux)
 	p.mountDebug(mux)
 	p.account.Mount(mux)

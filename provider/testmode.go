@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/admin"
+
 	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
@@ -13,9 +15,9 @@ import (
 // the admin API.
 func (p *Provider) mountTestMode(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler {
-		return p.adminAuth(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return p.api.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !p.cfg.TestMode() {
-				web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
+				web.JSON(w, http.StatusNotFound, admin.Problem{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
 				return
 			}
 			f(w, r)
@@ -58,14 +60,14 @@ func (p *Provider) adminSetClock(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: `body: {"advance":"15m"}, {"set":"2026-12-01T10:00:00Z"}, {"freeze":true} or {"reset":true}: ` + err.Error()})
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: `body: {"advance":"15m"}, {"set":"2026-12-01T10:00:00Z"}, {"freeze":true} or {"reset":true}: ` + err.Error()})
 		return
 	}
 	var adv time.Duration
 	if req.Advance != "" {
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
-			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "advance: a Go duration such as 15m or 3h30m"})
+			web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "advance: a Go duration such as 15m or 3h30m"})
 			return
 		}
 		adv = d
@@ -96,11 +98,11 @@ func (p *Provider) adminSetClock(w http.ResponseWriter, r *http.Request) {
 func (p *Provider) adminReset(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if err := p.store.Reset(r.Context()); err != nil {
-		p.adminError(w, r, err)
+		p.api.Error(w, r, err)
 		return
 	}
 	if err := p.accounts.Seed(r.Context()); err != nil {
-		p.adminError(w, r, err)
+		p.api.Error(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"reset": true, "took_ms": float64(time.Since(start).Microseconds()) / 1000})

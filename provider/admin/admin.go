@@ -1,10 +1,11 @@
-package provider
+package admin
 
 import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -16,37 +17,49 @@ import (
 // The admin API lives under /admin/api/ and answers JSON. It is enabled by an admin token
 // (config admin_token or ESIA_ADMIN_TOKEN) sent as "Authorization: Bearer <token>"; without
 // a configured token every admin route answers 404, as if it did not exist.
-func (p *Provider) mountAdmin(mux *http.ServeMux) {
-	h := func(f http.HandlerFunc) http.Handler { return p.adminAuth(f) }
-	mux.Handle("GET /admin/api/personas", h(p.adminListPersonas))
-	mux.Handle("POST /admin/api/personas", h(p.adminCreatePersona))
-	mux.Handle("GET /admin/api/personas/{id}", h(p.adminGetPersona))
-	mux.Handle("GET /admin/api/clients", h(p.adminListClients))
-	mux.Handle("POST /admin/api/personas/{id}/confirm", h(p.adminConfirm))
-	mux.Handle("POST /admin/api/personas/{id}/status", h(p.adminStatus))
-	mux.Handle("GET /admin/api/audit", h(p.adminAudit))
-	mux.Handle("GET /admin/api/outbox", h(p.adminOutbox))
-	mux.Handle("DELETE /admin/api/outbox", h(p.adminClearOutbox))
-	mux.Handle("GET /admin/api/lockout", h(p.adminLocked))
-	mux.Handle("GET /admin/api/personas/{id}/lockout", h(p.adminLockout))
-	mux.Handle("POST /admin/api/personas/{id}/unlock", h(p.adminUnlock))
-	mux.Handle("GET /admin/api/keys", h(p.adminListKeys))
-	mux.Handle("POST /admin/api/keys/rotate", h(p.adminRotateKey))
-	mux.Handle("DELETE /admin/api/keys/{kid}", h(p.adminDeleteKey))
-	mux.Handle("/admin/api/", h(func(w http.ResponseWriter, r *http.Request) {
-		web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "no such admin endpoint"})
+// Mount adds the admin API's routes.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	g := func(f http.HandlerFunc) http.Handler { return h.API.Guard(f) }
+	mux.Handle("GET /admin/api/personas", g(h.adminListPersonas))
+	mux.Handle("POST /admin/api/personas", g(h.adminCreatePersona))
+	mux.Handle("GET /admin/api/personas/{id}", g(h.adminGetPersona))
+	mux.Handle("GET /admin/api/clients", g(h.adminListClients))
+	mux.Handle("POST /admin/api/personas/{id}/confirm", g(h.adminConfirm))
+	mux.Handle("POST /admin/api/personas/{id}/status", g(h.adminStatus))
+	mux.Handle("GET /admin/api/audit", g(h.adminAudit))
+	mux.Handle("GET /admin/api/outbox", g(h.adminOutbox))
+	mux.Handle("DELETE /admin/api/outbox", g(h.adminClearOutbox))
+	mux.Handle("GET /admin/api/lockout", g(h.adminLocked))
+	mux.Handle("GET /admin/api/personas/{id}/lockout", g(h.adminLockout))
+	mux.Handle("POST /admin/api/personas/{id}/unlock", g(h.adminUnlock))
+	mux.Handle("GET /admin/api/keys", g(h.adminListKeys))
+	mux.Handle("POST /admin/api/keys/rotate", g(h.adminRotateKey))
+	mux.Handle("DELETE /admin/api/keys/{kid}", g(h.adminDeleteKey))
+	mux.Handle("/admin/api/", g(func(w http.ResponseWriter, r *http.Request) {
+		web.JSON(w, http.StatusNotFound, Problem{Error: "not_found", Message: "no such admin endpoint"})
 	}))
 }
 
-type apiError struct {
+// Problem is an admin API error answer.
+type Problem struct {
 	Error   string `json:"error"`
 	Message string `json:"message"`
 }
 
-func (p *Provider) adminAuth(next http.Handler) http.Handler {
-	want := sha256.Sum256([]byte(p.cfg.AdminToken))
+// API is what every admin endpoint (this package's and test mode's) shares: the token check
+// and the error answers.
+type API struct {
+	// Token is the admin token; "" switches the admin API off (every route answers 404).
+	Token  string
+	Logger *slog.Logger
+}
+
+// Guard lets a request through only with "Authorization: Bearer <token>"; without a
+// configured token it answers 404, as if the route did not exist.
+func (a *API) Guard(next http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(a.Token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p.cfg.AdminToken == "" {
+		if a.Token == "" {
 			http.NotFound(w, r)
 			return
 		}
@@ -54,27 +67,27 @@ func (p *Provider) adminAuth(next http.Handler) http.Handler {
 		got := sha256.Sum256([]byte(tok))
 		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="esia-emulator admin"`)
-			web.JSON(w, http.StatusUnauthorized, apiError{Error: "unauthorized", Message: "send the admin token as Authorization: Bearer <token>"})
+			web.JSON(w, http.StatusUnauthorized, Problem{Error: "unauthorized", Message: "send the admin token as Authorization: Bearer <token>"})
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// decodeJSON reads a JSON request body of at most limit bytes into v, refusing unknown
+// DecodeJSON reads a JSON request body of at most limit bytes into v, refusing unknown
 // fields; on failure it answers 400 invalid_request and returns false.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body: " + err.Error()})
+		web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: "body: " + err.Error()})
 		return false
 	}
 	return true
 }
 
-// personaView is an account as the admin API shows it: never the password hash.
-type personaView struct {
+// PersonaView is an account as the admin API shows it: never the password hash.
+type PersonaView struct {
 	OID           string             `json:"oid"`
 	Persona       string             `json:"persona,omitempty"`
 	Level         storage.Level      `json:"level"`
@@ -96,48 +109,49 @@ type personaView struct {
 	Addresses     []storage.Address  `json:"addresses,omitempty"`
 }
 
-func viewOf(u storage.User) personaView {
-	return personaView{OID: u.ID, Persona: u.Persona, Level: u.Level, Status: u.Status, StatusReason: u.StatusReason,
+// ViewOf shows an account as the admin API does.
+func ViewOf(u storage.User) PersonaView {
+	return PersonaView{OID: u.ID, Persona: u.Persona, Level: u.Level, Status: u.Status, StatusReason: u.StatusReason,
 		LastName: u.LastName, FirstName: u.FirstName, MiddleName: u.MiddleName, BirthDate: u.BirthDate,
 		BirthPlace: u.BirthPlace, Gender: u.Gender, Phone: u.Phone, PhoneVerified: u.PhoneVerified,
 		Email: u.Email, EmailVerified: u.EmailVerified, SNILS: u.SNILS, INN: u.INN,
 		Documents: u.Documents, Addresses: u.Addresses}
 }
 
-func (p *Provider) adminListPersonas(w http.ResponseWriter, r *http.Request) {
-	users, err := p.store.ListUsers(r.Context())
+func (h *Handler) adminListPersonas(w http.ResponseWriter, r *http.Request) {
+	users, err := h.Store.ListUsers(r.Context())
 	if err != nil {
-		p.adminError(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
-	out := make([]personaView, 0, len(users))
+	out := make([]PersonaView, 0, len(users))
 	for _, u := range users {
-		out = append(out, viewOf(u))
+		out = append(out, ViewOf(u))
 	}
 	web.JSON(w, http.StatusOK, out)
 }
 
-func (p *Provider) adminGetPersona(w http.ResponseWriter, r *http.Request) {
-	u, err := p.accounts.Find(r.Context(), r.PathValue("id"))
+func (h *Handler) adminGetPersona(w http.ResponseWriter, r *http.Request) {
+	u, err := h.Accounts.Find(r.Context(), r.PathValue("id"))
 	if err != nil {
-		p.adminError(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, viewOf(u))
+	web.JSON(w, http.StatusOK, ViewOf(u))
 }
 
 // adminCreatePersona creates a citizen from a persona document (the config file's persona
 // fields, as JSON). Without an oid one is assigned.
-func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 	var pc config.Persona
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pc); err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "body must be a persona JSON object: " + err.Error()})
+		web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: "body must be a persona JSON object: " + err.Error()})
 		return
 	}
 	if pc.OID == "" {
-		pc.OID = p.accounts.NewOID()
+		pc.OID = h.Accounts.NewOID()
 	}
 	if pc.Key == "" {
 		pc.Key = "persona-" + pc.OID
@@ -146,23 +160,23 @@ func (p *Provider) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 		pc.Status = string(storage.StatusActive)
 	}
 	if err := pc.Validate(); err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
-	u, err := p.accounts.FromPersona(pc, "")
+	u, err := h.Accounts.FromPersona(pc, "")
 	if err != nil {
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: err.Error()})
+		web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
-	if err := p.store.CreateUser(r.Context(), u); err != nil {
-		p.adminError(w, r, err)
+	if err := h.Store.CreateUser(r.Context(), u); err != nil {
+		h.API.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/admin/api/personas/"+u.ID)
-	web.JSON(w, http.StatusCreated, viewOf(u))
+	web.JSON(w, http.StatusCreated, ViewOf(u))
 }
 
-func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
+func (h *Handler) adminListClients(w http.ResponseWriter, _ *http.Request) {
 	type clientView struct {
 		ID                     string   `json:"id"`
 		Name                   string   `json:"name,omitempty"`
@@ -176,9 +190,9 @@ func (p *Provider) adminListClients(w http.ResponseWriter, _ *http.Request) {
 		SigningAlg             string   `json:"signing_alg"`
 		MinLevel               string   `json:"min_level,omitempty"`
 	}
-	out := make([]clientView, 0, len(p.cfg.Clients))
-	for _, c := range p.cfg.Clients {
-		cl := p.clients.Get(c.ID)
+	out := make([]clientView, 0, len(h.ClientConfigs))
+	for _, c := range h.ClientConfigs {
+		cl := h.Clients.Get(c.ID)
 		v := clientView{ID: c.ID, Name: c.Name, Public: c.Public, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 			BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSID: c.BackchannelLogoutSessionRequired,
 			RequirePKCE: cl.RequiresPKCE(), SigningAlg: string(cl.SigningAlg), MinLevel: c.MinLevel}
@@ -197,16 +211,17 @@ func isStoreError(err error) bool {
 		errors.Is(err, storage.ErrUnavailable) || errors.Is(err, storage.ErrConflict)
 }
 
-func (p *Provider) adminError(w http.ResponseWriter, r *http.Request, err error) {
+// Error answers err as JSON: store sentinels by their meaning, anything else as a logged 500.
+func (a *API) Error(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		web.JSON(w, http.StatusNotFound, apiError{Error: "not_found", Message: "not found"})
+		web.JSON(w, http.StatusNotFound, Problem{Error: "not_found", Message: "not found"})
 	case errors.Is(err, storage.ErrAlreadyExists):
-		web.JSON(w, http.StatusConflict, apiError{Error: "conflict", Message: "the oid, phone, e-mail or SNILS belongs to another account"})
+		web.JSON(w, http.StatusConflict, Problem{Error: "conflict", Message: "the oid, phone, e-mail or SNILS belongs to another account"})
 	case errors.Is(err, storage.ErrUnavailable):
-		web.JSON(w, http.StatusServiceUnavailable, apiError{Error: "temporarily_unavailable", Message: "the store is unavailable"})
+		web.JSON(w, http.StatusServiceUnavailable, Problem{Error: "temporarily_unavailable", Message: "the store is unavailable"})
 	default:
-		p.log.ErrorContext(r.Context(), "admin request failed", "path", r.URL.Path, "err", err)
-		web.JSON(w, http.StatusInternalServerError, apiError{Error: "server_error", Message: "internal error"})
+		a.Logger.ErrorContext(r.Context(), "admin request failed", "path", r.URL.Path, "err", err)
+		web.JSON(w, http.StatusInternalServerError, Problem{Error: "server_error", Message: "internal error"})
 	}
 }

@@ -1,4 +1,4 @@
-package provider
+package admin
 
 import (
 	"net/http"
@@ -15,22 +15,22 @@ import (
 // adminConfirm confirms a citizen's identity as a service-centre operator or a bank would:
 // {"method":"service_centre","operator":"Иванов И.И.","centre":"МФЦ …","series":"4521","number":"634215"}
 // (the passport must be the account's verified one) or {"method":"bank","bank":"…"}.
-func (p *Provider) adminConfirm(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminConfirm(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Method string `json:"method"`
 		Bank   string `json:"bank"`
 		proofing.OperatorCheck
 	}
-	if !decodeJSON(w, r, &req, 1<<16) {
+	if !DecodeJSON(w, r, &req, 1<<16) {
 		return
 	}
 	ctx := r.Context()
-	u, err := p.accounts.Find(ctx, r.PathValue("id"))
+	u, err := h.Accounts.Find(ctx, r.PathValue("id"))
 	if err != nil {
-		p.adminError(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
-	now := p.now()
+	now := h.Now()
 	pr := accounts.ProofsOf(u)
 	var conf proofing.Confirmation
 	switch req.Method {
@@ -45,41 +45,41 @@ func (p *Provider) adminConfirm(w http.ResponseWriter, r *http.Request) {
 			conf = proofing.Confirmation{Method: proofing.ConfirmMethod("bank"), At: now, By: by}
 		}
 	default:
-		web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: "method: service_centre or bank"})
+		web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: "method: service_centre or bank"})
 		return
 	}
 	if err != nil {
-		web.JSON(w, http.StatusUnprocessableEntity, apiError{Error: "not_confirmed", Message: proofing.Message(err)})
+		web.JSON(w, http.StatusUnprocessableEntity, Problem{Error: "not_confirmed", Message: proofing.Message(err)})
 		return
 	}
-	if err := p.accounts.SetConfirmation(ctx, r, u.ID, conf); err != nil {
-		p.adminError(w, r, err)
+	if err := h.Accounts.SetConfirmation(ctx, r, u.ID, conf); err != nil {
+		h.API.Error(w, r, err)
 		return
 	}
-	p.adminGetPersona(w, r.WithContext(ctx))
+	h.adminGetPersona(w, r.WithContext(ctx))
 }
 
 // adminStatus sets the account status: {"status":"suspended","reason":"…"} or
 // {"status":"needs_confirmation","reason":"…","deadline":"2026-12-31T00:00:00+03:00"} or
 // {"status":"active"}.
-func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminStatus(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Status   storage.Status `json:"status"`
 		Reason   string         `json:"reason"`
 		Deadline time.Time      `json:"deadline"`
 	}
-	if !decodeJSON(w, r, &req, 1<<16) {
+	if !DecodeJSON(w, r, &req, 1<<16) {
 		return
 	}
 	ctx := r.Context()
-	u, err := p.accounts.Find(ctx, r.PathValue("id"))
+	u, err := h.Accounts.Find(ctx, r.PathValue("id"))
 	if err != nil {
-		p.adminError(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
-	now := p.now()
+	now := h.Now()
 	var st proofing.AccountStatus
-	u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+	u, err = h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		pr := accounts.ProofsOf(cur)
 		next, err := proofing.SetStatus(proofing.StatusOf(cur, pr), req.Status, req.Reason, req.Deadline, now)
 		if err != nil {
@@ -91,19 +91,19 @@ func (p *Provider) adminStatus(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if e := proofing.Message(err); e != "" && !isStoreError(err) {
-			web.JSON(w, http.StatusBadRequest, apiError{Error: "invalid_request", Message: e})
+			web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: e})
 			return
 		}
-		p.adminError(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
 	if st.Status == storage.StatusSuspended {
-		if err := p.sessions.EndUser(ctx, u.ID, ""); err != nil {
-			p.adminError(w, r, err)
+		if err := h.Sessions.EndUser(ctx, u.ID, ""); err != nil {
+			h.API.Error(w, r, err)
 			return
 		}
 	}
-	p.accounts.Notify(ctx, u, proofing.StatusNotice(st))
-	p.audit.Record(ctx, r, audit.Event{Type: audit.StatusChanged, UserID: u.ID, Details: map[string]string{"status": string(st.Status), "reason": st.Reason}})
-	p.adminGetPersona(w, r)
+	h.Accounts.Notify(ctx, u, proofing.StatusNotice(st))
+	h.Audit.Record(ctx, r, audit.Event{Type: audit.StatusChanged, UserID: u.ID, Details: map[string]string{"status": string(st.Status), "reason": st.Reason}})
+	h.adminGetPersona(w, r)
 }

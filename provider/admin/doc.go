@@ -1,0 +1,10 @@
+// Package admin is the admin API under /admin/api/ (JSON): personas (list, get, create),
+// clients, identity confirmation by a service centre or bank and account status, the audit log,
+// the outbox (list, wait for the next message to a recipient, clear), lockout (status, unlock,
+// locked accounts) and signing keys (list, rotate, delete).
+//
+// Every route needs the admin token ("Authorization: Bearer <token>"); without a configured
+// token every admin route answers 404, as if it did not exist. API — the token guard and the
+// JSON error answers — is shared with test mode's endpoints. provider.New builds the Handler
+// and mounts it.
+package admin
