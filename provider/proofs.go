@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
@@ -15,10 +14,7 @@ func (p *Provider) initProofing() error {
 	p.confirmer = &proofing.Confirmer{Docs: p.store, Rand: p.rand, LetterTTL: pc.LetterTTL.Or(0)}
 	if p.cfg.TestMode() { // registry faults (POST /admin/api/faults {"endpoint":"registry:snils"})
 		p.registries.Override = func(kind proofing.CheckKind) (string, string, bool) {
-			if f := p.faults.take("registry:" + string(kind)); f != nil {
-				return storage.VerifyFailed, f.Outcome, true
-			}
-			return "", "", false
+			return p.testmode.RegistryFault(kind)
 		}
 	}
 	if pc.ESignatureCA != "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
+	"github.com/esia-emulator/esia-emulator/provider/testmode"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 
@@ -71,7 +72,7 @@ type Provider struct {
 	oidc       *oidc.Handler
 	sessions   *session.Manager
 	clock      *TravelClock // test mode only
-	faults     faultTable   // test mode only
+	testmode   *testmode.Handler
 	audit      *audit.Recorder
 	accounts   *accounts.Service
 	outbox     *otp.Outbox
@@ -136,7 +137,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	}
 	debugCallback := ""
 	if o.Config.TestMode() { // the login debugger's callback
-		debugCallback = o.Config.Issuer + pathDebugCB
+		debugCallback = o.Config.Issuer + testmode.DebugCallback
 	}
 	if p.clients, err = clients.NewRegistry(o.Config, debugCallback); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
@@ -177,9 +178,6 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, Sender: p.sender,
 		Now: p.now, NewID: p.randomID, Logger: p.log, RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute),
 	}
-	if o.Config.TestMode() {
-		p.flow.Picker = personaPicker{o.Store}
-	}
 	oh := &oidc.Handler{Issuer: o.Config.Issuer, Store: o.Store, Clients: p.clients, Keys: p.keys, Sessions: p.sessions, Pages: p.web,
 		Audit: p.audit, Now: p.now, NewID: p.randomID, Logger: p.log,
 		CodeTTL: o.Config.Lifetimes.Code.Or(time.Minute), RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute)}
@@ -198,9 +196,16 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	p.admin = &admin.Handler{API: p.api, Store: o.Store, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys,
 		Sessions: p.sessions, Accounts: p.accounts, Audit: p.audit, Limiter: p.limiter, Outbox: p.outbox,
 		Now: p.now, Rand: p.rand, Logger: p.log}
-	p.handler = p.routes()
+	p.testmode = &testmode.Handler{Enabled: o.Config.TestMode(), API: p.api, Clock: p.clock, Store: o.Store, Accounts: p.accounts,
+		Sessions: p.sessions, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys, Pages: p.web, Hasher: p.hasher,
+		Minter: p.oidc, Issuer: o.Config.Issuer, Now: p.now, NewID: p.randomID, Rand: p.rand, Logger: p.log}
 	if o.Config.TestMode() {
-		p.handler = p.withFaults(p.handler)
+		p.flow.Picker = p.testmode
+	}
+	p.handler = p.routes()
+	p.testmode.Site = p.handler
+	if o.Config.TestMode() {
+		p.handler = p.testmode.WithFaults(p.handler)
 	}
 	return p, nil
 }
@@ -251,3 +256,9 @@ func (p *Provider) EndSession(ctx context.Context, id string) error {
 // first, the deliveries still running are cancelled and waited for, and ctx's error returned.
 // Call it after the HTTP server has stopped serving.
 func (p *Provider) Shutdown(ctx context.Context) error { return p.backchannel.Shutdown(ctx) }
+
+// TravelClock is test mode's clock (see testmode.TravelClock).
+type TravelClock = testmode.TravelClock
+
+// NewTravelClock returns a test-mode clock over base (see testmode.NewTravelClock).
+func NewTravelClock(base func() time.Time) *TravelClock { return testmode.NewTravelClock(base) }

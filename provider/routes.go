@@ -17,10 +17,8 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", p.ready)
 	p.admin.Mount(mux)
-	p.mountTestMode(mux)
-	p.mountDebug(mux)
+	p.testmode.Mount(mux)
 	p.account.Mount(mux)
-	p.mountGenerate(mux)
 
 	p.oidc.Mount(mux)
 	return mux

@@ -1,4 +1,4 @@
-package provider
+package testmode
 
 import (
 	"bytes"
@@ -35,71 +35,71 @@ type debugState struct {
 	Client, State, Nonce, Verifier, Request string
 }
 
-func (p *Provider) mountDebug(mux *http.ServeMux) {
-	if !p.cfg.TestMode() {
+func (h *Handler) mountDebug(mux *http.ServeMux) {
+	if !h.Enabled {
 		return
 	}
-	mux.HandleFunc("GET /debug", p.debugPage)
-	mux.HandleFunc("POST /debug/start", p.debugStart)
-	mux.HandleFunc("GET "+pathDebugCB, p.debugCallback)
+	mux.HandleFunc("GET /debug", h.debugPage)
+	mux.HandleFunc("POST /debug/start", h.debugStart)
+	mux.HandleFunc("GET "+pathDebugCB, h.debugCallback)
 }
 
-func (p *Provider) debugRedirect() string { return p.cfg.Issuer + pathDebugCB }
+func (h *Handler) debugRedirect() string { return h.Issuer + pathDebugCB }
 
-func (p *Provider) debugPage(w http.ResponseWriter, r *http.Request) {
-	bid, err := p.sessions.BrowserID(w, r)
+func (h *Handler) debugPage(w http.ResponseWriter, r *http.Request) {
+	bid, err := h.Sessions.BrowserID(w, r)
 	if err != nil {
-		p.web.ServerError(w, r, err)
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	v := &web.DebugView{}
-	for _, c := range p.cfg.Clients {
+	for _, c := range h.ClientConfigs {
 		v.Clients = append(v.Clients, c.ID)
 	}
-	p.web.Render(w, r, http.StatusOK, &web.DebugPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: debugPageKey, MainClass: "wide"},
-		CSRF: p.sessions.FormToken(bid, "", formDebug), Debug: v})
+	h.Pages.Render(w, r, http.StatusOK, &web.DebugPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: debugPageKey, MainClass: "wide"},
+		CSRF: h.Sessions.FormToken(bid, "", formDebug), Debug: v})
 }
 
-func (p *Provider) debugStart(w http.ResponseWriter, r *http.Request) {
-	if !p.sessions.RequireForm(w, r, "", formDebug, p.web.Forbidden) {
+func (h *Handler) debugStart(w http.ResponseWriter, r *http.Request) {
+	if !h.Sessions.RequireForm(w, r, "", formDebug, h.Pages.Forbidden) {
 		return
 	}
-	cl, ok := p.clients.Lookup(r.PostFormValue("client"))
+	cl, ok := h.Clients.Lookup(r.PostFormValue("client"))
 	if !ok {
-		p.web.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
+		h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
 		return
 	}
-	st := debugState{Client: cl.Config.ID, State: p.randomID()[:22], Nonce: p.randomID()[:22], Verifier: p.randomID()}
+	st := debugState{Client: cl.Config.ID, State: h.NewID()[:22], Nonce: h.NewID()[:22], Verifier: h.NewID()}
 	sum := sha256.Sum256([]byte(st.Verifier))
 	q, err := url.ParseQuery(r.PostFormValue("extra"))
 	if err != nil {
 		q = url.Values{}
 	}
 	q.Set("client_id", cl.Config.ID)
-	q.Set("redirect_uri", p.debugRedirect())
+	q.Set("redirect_uri", h.debugRedirect())
 	q.Set("response_type", "code")
 	q.Set("scope", strings.Join(strings.Fields(r.PostFormValue("scope")), " "))
 	q.Set("state", st.State)
 	q.Set("nonce", st.Nonce)
 	q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
 	q.Set("code_challenge_method", "S256")
-	st.Request = p.cfg.Issuer + oidc.PathAuthorize + "?" + q.Encode()
+	st.Request = h.Issuer + oidc.PathAuthorize + "?" + q.Encode()
 	b, _ := json.Marshal(st)
-	if err := p.sessions.SetCookie(w, debugCookie, string(b), 0); err != nil {
-		p.web.ServerError(w, r, err)
+	if err := h.Sessions.SetCookie(w, debugCookie, string(b), 0); err != nil {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, st.Request, http.StatusSeeOther)
 }
 
-func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) debugCallback(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r, nil)
 	var st debugState
-	if err := json.Unmarshal([]byte(p.sessions.ReadCookie(r, debugCookie)), &st); err != nil || st.State == "" {
-		p.web.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+	if err := json.Unmarshal([]byte(h.Sessions.ReadCookie(r, debugCookie)), &st); err != nil || st.State == "" {
+		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return
 	}
-	p.sessions.ClearCookie(w, debugCookie)
+	h.Sessions.ClearCookie(w, debugCookie)
 	v := &web.DebugView{}
 	add := func(title, body string) { v.Sections = append(v.Sections, web.DebugSection{Title: title, Body: body}) }
 	add("1. Authorization request", st.Request)
@@ -111,11 +111,11 @@ func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if e := q.Get("error"); e != "" {
 		pd.Error = e + ": " + q.Get("error_description")
-		p.web.Render(w, r, http.StatusOK, pd)
+		h.Pages.Render(w, r, http.StatusOK, pd)
 		return
 	}
-	cl := p.clients.Get(st.Client)
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {p.debugRedirect()},
+	cl := h.Clients.Get(st.Client)
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {h.debugRedirect()},
 		"code_verifier": {st.Verifier}, "client_id": {st.Client}}
 	treq := httptest.NewRequest(http.MethodPost, oidc.PathToken, strings.NewReader(form.Encode())).WithContext(r.Context())
 	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -123,7 +123,7 @@ func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
 		treq.SetBasicAuth(url.QueryEscape(cl.Config.ID), url.QueryEscape(cl.Config.Secret))
 	}
 	tres := httptest.NewRecorder()
-	p.handler.ServeHTTP(tres, treq)
+	h.Site.ServeHTTP(tres, treq)
 	add(fmt.Sprintf("3. Token response (HTTP %d)", tres.Code), indentJSON(tres.Body.Bytes()))
 	var tr struct {
 		AccessToken string `json:"access_token"`
@@ -131,23 +131,23 @@ func (p *Provider) debugCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.Unmarshal(tres.Body.Bytes(), &tr)
 	if tr.IDToken != "" {
-		add("4. ID token: header, claims, signature", p.describeJWT(tr.IDToken, st.Nonce))
+		add("4. ID token: header, claims, signature", h.describeJWT(tr.IDToken, st.Nonce))
 	}
 	if tr.AccessToken != "" {
 		if strings.Count(tr.AccessToken, ".") == 2 {
-			add("5. Access token (JWT)", p.describeJWT(tr.AccessToken, ""))
+			add("5. Access token (JWT)", h.describeJWT(tr.AccessToken, ""))
 		}
 		ureq := httptest.NewRequest(http.MethodGet, "/userinfo", nil).WithContext(r.Context())
 		ureq.Header.Set("Authorization", "Bearer "+tr.AccessToken)
 		ures := httptest.NewRecorder()
-		p.handler.ServeHTTP(ures, ureq)
+		h.Site.ServeHTTP(ures, ureq)
 		add(fmt.Sprintf("6. Userinfo (HTTP %d)", ures.Code), indentJSON(ures.Body.Bytes()))
 	}
-	p.web.Render(w, r, http.StatusOK, pd)
+	h.Pages.Render(w, r, http.StatusOK, pd)
 }
 
 // describeJWT decodes a JWT and checks its signature against the published keys.
-func (p *Provider) describeJWT(raw, nonce string) string {
+func (h *Handler) describeJWT(raw, nonce string) string {
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
 		return raw
@@ -156,7 +156,7 @@ func (p *Provider) describeJWT(raw, nonce string) string {
 	body, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	verdict := "signature: NOT verified"
 	if jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256}); err == nil {
-		for _, k := range p.keys.Keys() {
+		for _, k := range h.Keys.Keys() {
 			if _, err := jws.Verify(k.Private.Public()); err == nil {
 				verdict = "signature: verified with the published key " + k.ID
 				break

@@ -1,4 +1,4 @@
-package provider
+package testmode
 
 import (
 	"net/http"
@@ -23,20 +23,20 @@ type mintRequest struct {
 
 // adminMintTokens issues real tokens — stored, signed by the provider's keys, revocable —
 // for a persona and client, as if the persona had just logged in.
-func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 	var req mintRequest
 	if !admin.DecodeJSON(w, r, &req, 1<<16) {
 		return
 	}
 	ctx := r.Context()
-	cl, ok := p.clients.Lookup(req.ClientID)
+	cl, ok := h.Clients.Lookup(req.ClientID)
 	if !ok {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "client_id: no such client"})
 		return
 	}
-	u, err := p.accounts.Find(ctx, req.Persona)
+	u, err := h.Accounts.Find(ctx, req.Persona)
 	if err != nil {
-		p.api.Error(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
 	if len(req.Scopes) == 0 {
@@ -53,10 +53,10 @@ func (p *Provider) adminMintTokens(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "offline: the client has no refresh_token grant"})
 		return
 	}
-	b, err := p.oidc.Mint(ctx, oidc.MintRequest{ClientID: cl.Config.ID, User: u, Scopes: req.Scopes, ACR: req.ACR, AMR: req.AMR,
+	b, err := h.Minter.Mint(ctx, oidc.MintRequest{ClientID: cl.Config.ID, User: u, Scopes: req.Scopes, ACR: req.ACR, AMR: req.AMR,
 		Nonce: req.Nonce, Offline: offline})
 	if err != nil {
-		p.api.Error(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -1,4 +1,4 @@
-package provider
+package testmode
 
 import (
 	"encoding/json"
@@ -13,24 +13,29 @@ import (
 // Test-mode admin endpoints. They exist only when the emulator runs in test mode; otherwise
 // they answer 404 like any unknown path. They sit behind the admin token like the rest of
 // the admin API.
-func (p *Provider) mountTestMode(mux *http.ServeMux) {
-	h := func(f http.HandlerFunc) http.Handler {
-		return p.api.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !p.cfg.TestMode() {
+// Mount adds test mode's endpoints: the admin API's clock, reset, faults, maintenance, token
+// minting and persona generator (404 outside test mode), and the /debug login debugger (test
+// mode only).
+func (h *Handler) Mount(mux *http.ServeMux) {
+	h.mountGenerate(mux)
+	h.mountDebug(mux)
+	g := func(f http.HandlerFunc) http.Handler {
+		return h.API.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !h.Enabled {
 				web.JSON(w, http.StatusNotFound, admin.Problem{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
 				return
 			}
 			f(w, r)
 		}))
 	}
-	mux.Handle("GET /admin/api/clock", h(p.adminGetClock))
-	mux.Handle("POST /admin/api/clock", h(p.adminSetClock))
-	mux.Handle("POST /admin/api/reset", h(p.adminReset))
-	mux.Handle("GET /admin/api/faults", h(p.adminListFaults))
-	mux.Handle("POST /admin/api/faults", h(p.adminAddFault))
-	mux.Handle("DELETE /admin/api/faults", h(p.adminClearFaults))
-	mux.Handle("POST /admin/api/maintenance", h(p.adminMaintenance))
-	mux.Handle("POST /admin/api/tokens", h(p.adminMintTokens))
+	mux.Handle("GET /admin/api/clock", g(h.adminGetClock))
+	mux.Handle("POST /admin/api/clock", g(h.adminSetClock))
+	mux.Handle("POST /admin/api/reset", g(h.adminReset))
+	mux.Handle("GET /admin/api/faults", g(h.adminListFaults))
+	mux.Handle("POST /admin/api/faults", g(h.adminAddFault))
+	mux.Handle("DELETE /admin/api/faults", g(h.adminClearFaults))
+	mux.Handle("POST /admin/api/maintenance", g(h.adminMaintenance))
+	mux.Handle("POST /admin/api/tokens", g(h.adminMintTokens))
 }
 
 type clockView struct {
@@ -39,18 +44,18 @@ type clockView struct {
 	Frozen bool      `json:"frozen"`
 }
 
-func (p *Provider) clockView() clockView {
-	now, off, frozen := p.clock.State()
+func (h *Handler) clockView() clockView {
+	now, off, frozen := h.Clock.State()
 	return clockView{Now: now, Offset: off.Round(time.Millisecond).String(), Frozen: frozen}
 }
 
-func (p *Provider) adminGetClock(w http.ResponseWriter, _ *http.Request) {
-	web.JSON(w, http.StatusOK, p.clockView())
+func (h *Handler) adminGetClock(w http.ResponseWriter, _ *http.Request) {
+	web.JSON(w, http.StatusOK, h.clockView())
 }
 
 // adminSetClock moves the clock. Body (every field optional, applied in this order):
 // {"reset":true, "set":"2026-12-01T10:00:00+03:00", "advance":"15m", "freeze":true|false}.
-func (p *Provider) adminSetClock(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminSetClock(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Reset   bool       `json:"reset"`
 		Set     *time.Time `json:"set"`
@@ -73,36 +78,36 @@ func (p *Provider) adminSetClock(w http.ResponseWriter, r *http.Request) {
 		adv = d
 	}
 	if req.Reset {
-		p.clock.Reset()
+		h.Clock.Reset()
 	}
 	if req.Set != nil {
-		p.clock.Set(*req.Set)
+		h.Clock.Set(*req.Set)
 	}
 	if adv != 0 {
-		p.clock.Advance(adv)
+		h.Clock.Advance(adv)
 	}
 	if req.Freeze != nil {
 		if *req.Freeze {
-			p.clock.Freeze()
+			h.Clock.Freeze()
 		} else {
-			p.clock.Resume()
+			h.Clock.Resume()
 		}
 	}
-	v := p.clockView()
-	p.log.InfoContext(r.Context(), "clock moved", "now", v.Now, "offset", v.Offset, "frozen", v.Frozen)
+	v := h.clockView()
+	h.Logger.InfoContext(r.Context(), "clock moved", "now", v.Now, "offset", v.Offset, "frozen", v.Frozen)
 	web.JSON(w, http.StatusOK, v)
 }
 
 // adminReset restores the state of the configuration: every session, token, consent,
 // counter and message is dropped and the personas are seeded again. Signing keys stay.
-func (p *Provider) adminReset(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminReset(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if err := p.store.Reset(r.Context()); err != nil {
-		p.api.Error(w, r, err)
+	if err := h.Store.Reset(r.Context()); err != nil {
+		h.API.Error(w, r, err)
 		return
 	}
-	if err := p.accounts.Seed(r.Context()); err != nil {
-		p.api.Error(w, r, err)
+	if err := h.Accounts.Seed(r.Context()); err != nil {
+		h.API.Error(w, r, err)
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]any{"reset": true, "took_ms": float64(time.Since(start).Microseconds()) / 1000})

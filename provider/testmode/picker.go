@@ -1,4 +1,4 @@
-package provider
+package testmode
 
 import (
 	"context"
@@ -11,27 +11,24 @@ import (
 // pickerLimit is how many accounts the test-mode picker shows at once.
 const pickerLimit = 50
 
-// personaPicker is test mode's persona picker on the login page (flow.Picker).
-type personaPicker struct{ store storage.Store }
-
-// Pick lists the accounts the test-mode picker offers: the first pickerLimit
+// Pick is the persona picker on the login page (flow.Picker). It lists the accounts the test-mode picker offers: the first pickerLimit
 // whose name, persona key, account id, phone, e-mail or SNILS contains q (any case; "" matches
 // all), and how many matched in all. Without q only the shown accounts are read in full, so a
 // store with thousands of generated personas does not slow every login page.
-func (p personaPicker) Pick(ctx context.Context, q string) ([]web.PersonaRow, int, error) {
+func (h *Handler) Pick(ctx context.Context, q string) ([]web.PersonaRow, int, error) {
 	row := func(u storage.User) web.PersonaRow {
 		return web.PersonaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)}
 	}
 	q = strings.ToLower(strings.TrimSpace(q))
 	if q == "" {
-		users, total, err := p.store.ListUsersPage(ctx, pickerLimit)
+		users, total, err := h.Store.ListUsersPage(ctx, pickerLimit)
 		var rows []web.PersonaRow
 		for _, u := range users {
 			rows = append(rows, row(u))
 		}
 		return rows, total, err
 	}
-	users, err := p.store.ListUsers(ctx)
+	users, err := h.Store.ListUsers(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

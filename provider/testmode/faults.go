@@ -1,4 +1,4 @@
-package provider
+package testmode
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/admin"
+	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
 
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 
@@ -32,20 +34,24 @@ type fault struct {
 }
 
 // faultEndpoints names the endpoints faults can target, by path.
-var faultEndpoints = []struct{ name, prefix string }{
-	{"token", oidc.PathToken}, {"token", "/aas/oauth2/te"}, {"token", "/aas/oauth2/v3/te"},
-	{"authorize", oidc.PathAuthorize}, {"authorize", "/aas/oauth2/ac"}, {"authorize", "/aas/oauth2/v2/ac"},
-	{"userinfo", "/userinfo"}, {"jwks", "/keys"}, {"person", "/rs/"},
-	{"introspect", "/oauth/introspect"}, {"revoke", "/revoke"}, {"discovery", oidc.PathDiscovery},
+func faultEndpoints() []struct{ name, prefix string } {
+	return []struct{ name, prefix string }{
+		{"token", oidc.PathToken}, {"token", "/aas/oauth2/te"}, {"token", "/aas/oauth2/v3/te"},
+		{"authorize", oidc.PathAuthorize}, {"authorize", "/aas/oauth2/ac"}, {"authorize", "/aas/oauth2/v2/ac"},
+		{"userinfo", "/userinfo"}, {"jwks", "/keys"}, {"person", "/rs/"},
+		{"introspect", "/oauth/introspect"}, {"revoke", "/revoke"}, {"discovery", oidc.PathDiscovery},
+	}
 }
 
 // registryFaults are the registry fault targets and their default refusal reasons.
-var registryFaults = map[string]string{
-	"registry:snils": "PERSON_NOT_FOUND", "registry:passport": "PASSPORT_INVALID", "registry:inn": "INN_NOT_FOUND",
+func registryFaults() map[string]string {
+	return map[string]string{
+		"registry:snils": "PERSON_NOT_FOUND", "registry:passport": "PASSPORT_INVALID", "registry:inn": "INN_NOT_FOUND",
+	}
 }
 
 func endpointOf(path string) string {
-	for _, e := range faultEndpoints {
+	for _, e := range faultEndpoints() {
 		if path == e.prefix || (strings.HasSuffix(e.prefix, "/") && strings.HasPrefix(path, e.prefix)) {
 			return e.name
 		}
@@ -78,9 +84,9 @@ func (ft *faultTable) take(endpoint string) *fault {
 	return nil
 }
 
-// withFaults applies maintenance and pending faults in front of every route (test mode).
+// WithFaults applies maintenance and pending faults in front of every route (test mode).
 // The admin API and health endpoints stay reachable so the switch can be turned off.
-func (p *Provider) withFaults(next http.Handler) http.Handler {
+func (h *Handler) WithFaults(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
 		if strings.HasPrefix(path, "/admin/") || path == "/healthz" || path == "/readyz" {
@@ -88,19 +94,19 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 			return
 		}
 		endpoint := endpointOf(path)
-		p.faults.mu.Lock()
-		maintenance := p.faults.maintenance
-		p.faults.mu.Unlock()
+		h.faults.mu.Lock()
+		maintenance := h.faults.maintenance
+		h.faults.mu.Unlock()
 		if maintenance {
 			w.Header().Set("Retry-After", "60")
 			if endpoint != "" && endpoint != "authorize" {
 				web.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": "технические работы / maintenance"})
 				return
 			}
-			p.web.Message(w, r, http.StatusServiceUnavailable, web.Lang(r, nil), "maintenance.title", "maintenance.text")
+			h.Pages.Message(w, r, http.StatusServiceUnavailable, web.Lang(r, nil), "maintenance.title", "maintenance.text")
 			return
 		}
-		f := p.faults.take(endpoint)
+		f := h.faults.take(endpoint)
 		if f == nil || endpoint == "" {
 			next.ServeHTTP(w, r)
 			return
@@ -124,8 +130,8 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 		}
 		if endpoint == "authorize" {
 			lang := web.Lang(r, nil)
-			p.web.Render(w, r, f.Status, &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "error.title"},
-				Paragraphs: []string{p.web.T(lang, "error.server")}, Details: strings.TrimSpace(f.Error + " " + desc)})
+			h.Pages.Render(w, r, f.Status, &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "error.title"},
+				Paragraphs: []string{h.Pages.T(lang, "error.server")}, Details: strings.TrimSpace(f.Error + " " + desc)})
 			return
 		}
 		body := map[string]string{}
@@ -143,20 +149,20 @@ func (p *Provider) withFaults(next http.Handler) http.Handler {
 }
 
 // adminAddFault queues a fault: {"endpoint":"token","count":2,"status":503,"error":"temporarily_unavailable"}.
-func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminAddFault(w http.ResponseWriter, r *http.Request) {
 	var f fault
 	if !admin.DecodeJSON(w, r, &f, 1<<16) {
 		return
 	}
-	known := registryFaults[f.Endpoint] != ""
-	for _, e := range faultEndpoints {
+	known := registryFaults()[f.Endpoint] != ""
+	for _, e := range faultEndpoints() {
 		known = known || e.name == f.Endpoint
 	}
 	if !known {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: "endpoint: one of token, authorize, userinfo, jwks, person, introspect, revoke, discovery, registry:snils, registry:passport, registry:inn"})
 		return
 	}
-	if def := registryFaults[f.Endpoint]; def != "" && f.Outcome == "" {
+	if def := registryFaults()[f.Endpoint]; def != "" && f.Outcome == "" {
 		f.Outcome = def
 	}
 	if f.Count <= 0 {
@@ -177,35 +183,35 @@ func (p *Provider) adminAddFault(w http.ResponseWriter, r *http.Request) {
 	if f.Status == 0 && f.delay == 0 {
 		f.Status = http.StatusServiceUnavailable
 	}
-	p.faults.mu.Lock()
-	p.faults.pending = append(p.faults.pending, &f)
-	p.faults.mu.Unlock()
-	web.JSON(w, http.StatusCreated, p.faultsView())
+	h.faults.mu.Lock()
+	h.faults.pending = append(h.faults.pending, &f)
+	h.faults.mu.Unlock()
+	web.JSON(w, http.StatusCreated, h.faultsView())
 }
 
-func (p *Provider) faultsView() map[string]any {
-	p.faults.mu.Lock()
-	defer p.faults.mu.Unlock()
-	list := make([]fault, 0, len(p.faults.pending))
-	for _, f := range p.faults.pending {
+func (h *Handler) faultsView() map[string]any {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	list := make([]fault, 0, len(h.faults.pending))
+	for _, f := range h.faults.pending {
 		list = append(list, *f)
 	}
-	return map[string]any{"faults": list, "maintenance": p.faults.maintenance}
+	return map[string]any{"faults": list, "maintenance": h.faults.maintenance}
 }
 
-func (p *Provider) adminListFaults(w http.ResponseWriter, _ *http.Request) {
-	web.JSON(w, http.StatusOK, p.faultsView())
+func (h *Handler) adminListFaults(w http.ResponseWriter, _ *http.Request) {
+	web.JSON(w, http.StatusOK, h.faultsView())
 }
 
-func (p *Provider) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
-	p.faults.mu.Lock()
-	p.faults.pending = nil
-	p.faults.mu.Unlock()
-	web.JSON(w, http.StatusOK, p.faultsView())
+func (h *Handler) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
+	h.faults.mu.Lock()
+	h.faults.pending = nil
+	h.faults.mu.Unlock()
+	web.JSON(w, http.StatusOK, h.faultsView())
 }
 
 // adminMaintenance switches the "технические работы" mode: {"on":true}.
-func (p *Provider) adminMaintenance(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminMaintenance(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		On *bool `json:"on"`
 	}
@@ -213,9 +219,19 @@ func (p *Provider) adminMaintenance(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: `body: {"on":true} or {"on":false}`})
 		return
 	}
-	p.faults.mu.Lock()
-	p.faults.maintenance = *req.On
-	p.faults.mu.Unlock()
-	p.log.InfoContext(r.Context(), fmt.Sprintf("maintenance mode %v", *req.On))
-	web.JSON(w, http.StatusOK, p.faultsView())
+	h.faults.mu.Lock()
+	h.faults.maintenance = *req.On
+	h.faults.mu.Unlock()
+	h.Logger.InfoContext(r.Context(), fmt.Sprintf("maintenance mode %v", *req.On))
+	web.JSON(w, http.StatusOK, h.faultsView())
+}
+
+// RegistryFault consumes a pending registry fault for kind (POST /admin/api/faults
+// {"endpoint":"registry:snils"}) and gives its refusal reason; ok is false when none is
+// pending (proofing.Registries.Override).
+func (h *Handler) RegistryFault(kind proofing.CheckKind) (state, reason string, ok bool) {
+	if f := h.faults.take("registry:" + string(kind)); f != nil {
+		return storage.VerifyFailed, f.Outcome, true
+	}
+	return "", "", false
 }

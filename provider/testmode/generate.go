@@ -1,4 +1,4 @@
-package provider
+package testmode
 
 import (
 	"context"
@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
-	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/admin"
 
@@ -30,18 +28,18 @@ import (
 //
 // The same seed and options give the same people on every emulator, so a test names its
 // seed and gets the same accounts on every run. Both answer 404 outside test mode.
-func (p *Provider) mountGenerate(mux *http.ServeMux) {
-	h := func(f http.HandlerFunc) http.Handler {
-		return p.api.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !p.cfg.TestMode() {
+func (h *Handler) mountGenerate(mux *http.ServeMux) {
+	g := func(f http.HandlerFunc) http.Handler {
+		return h.API.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !h.Enabled {
 				web.JSON(w, http.StatusNotFound, admin.Problem{Error: "not_found", Message: "test-mode endpoint; set mode: test in the configuration file"})
 				return
 			}
 			f(w, r)
 		}))
 	}
-	mux.Handle("POST /admin/api/personas/generate", h(p.adminGeneratePersonas))
-	mux.Handle("GET /admin/api/personas/generate", h(p.adminPreviewPersonas))
+	mux.Handle("POST /admin/api/personas/generate", g(h.adminGeneratePersonas))
+	mux.Handle("GET /admin/api/personas/generate", g(h.adminPreviewPersonas))
 }
 
 // Limits of one generator request.
@@ -94,11 +92,7 @@ type generated struct {
 	view generatedView
 }
 
-// generateMu serialises creating runs in this process, so that a run's rollback (and a
-// replace) never interleaves with another run's writes.
-var generateMu sync.Mutex
-
-func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminGeneratePersonas(w http.ResponseWriter, r *http.Request) {
 	var req generateRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
@@ -106,37 +100,37 @@ func (p *Provider) adminGeneratePersonas(w http.ResponseWriter, r *http.Request)
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: `body: {"seed":42,"count":5,"level":"confirmed","gender":"F","second_factor":"sms","password":"…","birth_year_from":1950,"birth_year_to":2000,"region":"77","replace":false}, every field optional: ` + err.Error()})
 		return
 	}
-	seed, people, err := p.generatePeople(req, false)
+	seed, people, err := h.generatePeople(req, false)
 	if err != nil {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
 	ctx := r.Context()
-	generateMu.Lock()
-	defer generateMu.Unlock()
-	if err := p.storeGenerated(ctx, people, req.Replace); err != nil {
+	h.generateMu.Lock()
+	defer h.generateMu.Unlock()
+	if err := h.storeGenerated(ctx, people, req.Replace); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			msg := fmt.Sprintf("seed %d: a generated citizen's oid, phone, e-mail or SNILS is already taken; nothing was created. Send \"replace\": true to replace the accounts of an earlier run with this seed, or use another seed", seed)
 			web.JSON(w, http.StatusConflict, admin.Problem{Error: "conflict", Message: msg})
 			return
 		}
-		p.api.Error(w, r, err)
+		h.API.Error(w, r, err)
 		return
 	}
-	p.log.InfoContext(ctx, "personas generated", "seed", seed, "count", len(people), "replace", req.Replace)
+	h.Logger.InfoContext(ctx, "personas generated", "seed", seed, "count", len(people), "replace", req.Replace)
 	web.JSON(w, http.StatusCreated, responseOf(seed, people, false))
 }
 
 // adminPreviewPersonas is the dry run: ?seed=42&count=3&level=…&gender=…&second_factor=…
 // &password=…&birth_year_from=…&birth_year_to=…&region=… answers the people POST would
 // create with the same options, and creates nothing.
-func (p *Provider) adminPreviewPersonas(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) adminPreviewPersonas(w http.ResponseWriter, r *http.Request) {
 	req, err := generateRequestFromQuery(r.URL.Query())
 	if err != nil {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
-	seed, people, err := p.generatePeople(req, true)
+	seed, people, err := h.generatePeople(req, true)
 	if err != nil {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
@@ -195,7 +189,7 @@ func generateRequestFromQuery(q url.Values) (generateRequest, error) {
 
 // generatePeople checks the request and makes its people. With preview the password is
 // not hashed (nothing is stored).
-func (p *Provider) generatePeople(req generateRequest, preview bool) (int64, []generated, error) {
+func (h *Handler) generatePeople(req generateRequest, preview bool) (int64, []generated, error) {
 	count := 1
 	if req.Count != nil {
 		count = *req.Count
@@ -216,7 +210,7 @@ func (p *Provider) generatePeople(req generateRequest, preview bool) (int64, []g
 	if err := opts.Validate(); err != nil {
 		return 0, nil, err
 	}
-	seed := newGenerateSeed()
+	seed := h.newGenerateSeed()
 	if req.Seed != nil {
 		seed = *req.Seed
 	}
@@ -227,7 +221,7 @@ func (p *Provider) generatePeople(req generateRequest, preview bool) (int64, []g
 	hash := "-" // a preview stores nothing; the placeholder only spares the hashing
 	if !preview {
 		var err error
-		if hash, err = p.hasher.Hash(pw); err != nil { // once: every generated citizen shares it
+		if hash, err = h.Hasher.Hash(pw); err != nil { // once: every generated citizen shares it
 			return 0, nil, fmt.Errorf("password: %w", err)
 		}
 	}
@@ -245,7 +239,7 @@ func (p *Provider) generatePeople(req generateRequest, preview bool) (int64, []g
 		if err := pc.Validate(); err != nil {
 			return 0, nil, fmt.Errorf("generated persona: %w", err) // the generator guarantees valid people
 		}
-		u, err := p.accounts.FromPersona(pc, hash)
+		u, err := h.Accounts.FromPersona(pc, hash)
 		if err != nil {
 			return 0, nil, fmt.Errorf("generated persona: %w", err)
 		}
@@ -285,30 +279,21 @@ func generatedTOTPSecret(seed int64, oid string) string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil)[:20])
 }
 
-var lastGenerateSeed struct {
-	sync.Mutex
-	v int64
-}
-
-// newGenerateSeed derives a seed from the wall clock (not the test clock, which may be
-// frozen): nanoseconds kept below 2^53 so that JavaScript reads the answered seed exactly,
-// and never the same twice in a process.
-func newGenerateSeed() int64 {
-	lastGenerateSeed.Lock()
-	defer lastGenerateSeed.Unlock()
-	s := time.Now().UnixNano() & (1<<53 - 1)
-	if s == lastGenerateSeed.v {
-		s = (s + 1) & (1<<53 - 1)
+// newGenerateSeed draws a seed from the injected random source: below 2^53 so that
+// JavaScript reads the answered seed exactly.
+func (h *Handler) newGenerateSeed() int64 {
+	var b [8]byte
+	if _, err := io.ReadFull(h.Rand, b[:]); err != nil {
+		panic(fmt.Sprintf("testmode: random source failed: %v", err)) // crypto/rand does not fail
 	}
-	lastGenerateSeed.v = s
-	return s
+	return int64(binary.BigEndian.Uint64(b[:]) & (1<<53 - 1))
 }
 
 // storeGenerated creates every account or none. With replace, existing accounts with the
 // generated oids are deleted first; after a failure the accounts created are deleted and
 // the replaced ones restored. The replaced accounts' sessions and tokens end once the new
 // accounts exist.
-func (p *Provider) storeGenerated(ctx context.Context, people []generated, replace bool) (err error) {
+func (h *Handler) storeGenerated(ctx context.Context, people []generated, replace bool) (err error) {
 	var replaced []storage.User
 	var created []string
 	defer func() {
@@ -318,44 +303,44 @@ func (p *Provider) storeGenerated(ctx context.Context, people []generated, repla
 		// Undo on a context that outlives a cancelled request.
 		undo := context.WithoutCancel(ctx)
 		for _, id := range created {
-			if e := p.store.DeleteUser(undo, id); e != nil && !errors.Is(e, storage.ErrNotFound) {
-				p.log.ErrorContext(ctx, "generate: rollback: delete", "oid", id, "err", e)
+			if e := h.Store.DeleteUser(undo, id); e != nil && !errors.Is(e, storage.ErrNotFound) {
+				h.Logger.ErrorContext(ctx, "generate: rollback: delete", "oid", id, "err", e)
 			}
 		}
 		for _, u := range replaced {
-			if e := p.store.CreateUser(undo, u); e != nil {
-				p.log.ErrorContext(ctx, "generate: rollback: restore replaced account", "oid", u.ID, "err", e)
+			if e := h.Store.CreateUser(undo, u); e != nil {
+				h.Logger.ErrorContext(ctx, "generate: rollback: restore replaced account", "oid", u.ID, "err", e)
 			}
 		}
 	}()
 	if replace {
 		for _, g := range people {
-			old, err := p.store.GetUser(ctx, g.user.ID)
+			old, err := h.Store.GetUser(ctx, g.user.ID)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}
 			if err != nil {
 				return err
 			}
-			if err := p.store.DeleteUser(ctx, old.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			if err := h.Store.DeleteUser(ctx, old.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return err
 			}
 			replaced = append(replaced, old)
 		}
 	}
 	for _, g := range people {
-		if err := p.store.CreateUser(ctx, g.user); err != nil {
+		if err := h.Store.CreateUser(ctx, g.user); err != nil {
 			return err
 		}
 		created = append(created, g.user.ID)
 	}
 	for _, old := range replaced {
-		if e := p.sessions.EndUser(ctx, old.ID, ""); e != nil {
-			p.log.WarnContext(ctx, "generate: end the replaced account's sessions", "oid", old.ID, "err", e)
+		if e := h.Sessions.EndUser(ctx, old.ID, ""); e != nil {
+			h.Logger.WarnContext(ctx, "generate: end the replaced account's sessions", "oid", old.ID, "err", e)
 		}
-		for _, c := range p.cfg.Clients {
-			if e := p.store.RevokeUserClientTokens(ctx, old.ID, c.ID); e != nil {
-				p.log.WarnContext(ctx, "generate: revoke the replaced account's tokens", "oid", old.ID, "client", c.ID, "err", e)
+		for _, c := range h.ClientConfigs {
+			if e := h.Store.RevokeUserClientTokens(ctx, old.ID, c.ID); e != nil {
+				h.Logger.WarnContext(ctx, "generate: revoke the replaced account's tokens", "oid", old.ID, "client", c.ID, "err", e)
 			}
 		}
 	}
