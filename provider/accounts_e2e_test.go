@@ -9,7 +9,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
-	"html"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -224,11 +223,10 @@ func TestESignatureConfirmation(t *testing.T) {
 	b := e.browser()
 	acc := e.submitLogin(b, get(t, b, e.issuer+"/account"), "+79990000002", "Test1234!") // standard
 	start := post(t, b, e.issuer+"/account/confirm", url.Values{"csrf": {acc.form("csrf")}, "action": {"esig-start"}})
-	m := regexp.MustCompile(`id="challenge">([^<]+)<`).FindStringSubmatch(start.body)
-	if m == nil {
+	challenge := start.pg.TextOf("#challenge")
+	if challenge == "" {
 		t.Fatalf("no challenge: %s", snippet(start.body))
 	}
-	challenge := html.UnescapeString(m[1])
 	sum := sha256.Sum256([]byte(challenge))
 	sig, _ := ecdsa.SignASN1(rand.Reader, citizenKey, sum[:])
 	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}))

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
@@ -248,7 +248,7 @@ func TestBackchannelLogoutFromAccountSessionsPage(t *testing.T) {
 	sid, _ := claims(t, idt)["sid"].(string)
 
 	sess := get(t, b, e.issuer+"/account/sessions")
-	if !regexp.MustCompile(`name="session" value="` + regexp.QuoteMeta(sid) + `"`).MatchString(sess.body) {
+	if _, err := sess.pg.Form(func(f *browser.Form) bool { return f.Get("session") == sid }); err != nil {
 		t.Fatalf("the sessions page does not list the session: %s", snippet(sess.body))
 	}
 	pg := post(t, b, e.issuer+"/account/sessions/end", url.Values{"csrf": {sess.form("csrf")}, "session": {sid}})
@@ -298,13 +298,12 @@ func TestBackchannelLogoutFailuresDoNotBlockTheUser(t *testing.T) {
 	done := make(chan page, 1)
 	go func() {
 		// Not get(): t.Fatal belongs to the test goroutine.
-		resp, err := b.Get(e.issuer + "/end_session")
+		p, err := b.Get(context.Background(), e.issuer+"/end_session")
 		if err != nil {
 			done <- page{}
 			return
 		}
-		resp.Body.Close()
-		done <- page{status: resp.StatusCode}
+		done <- page{status: p.Status}
 	}()
 	select {
 	case pg := <-done:

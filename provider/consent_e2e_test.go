@@ -1,14 +1,15 @@
 package provider_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/browser"
 	"golang.org/x/oauth2"
 )
 
@@ -27,16 +28,30 @@ func consentPage(t *testing.T, e *env, r *rp, login string, opts ...oauth2.AuthC
 
 func editableScopes(pg page) []string {
 	var out []string
-	for _, m := range regexp.MustCompile(`name="scope" value="([^"]*)"`).FindAllStringSubmatch(pg.body, -1) {
-		out = append(out, m[1])
+	for _, el := range pg.pg.FindAll(`input[name=scope]`) {
+		out = append(out, el.Attr("value"))
 	}
 	return out
 }
 
 func answer(t *testing.T, e *env, r *rp, pg page, decision string, scopes ...string) page {
 	t.Helper()
-	return post(t, r.browser, e.issuer+"/login/consent", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")},
-		"decision": {decision}, "scope": scopes})
+	// As a citizen would: tick exactly the given boxes, then click the decision's button.
+	f, err := pg.pg.Form(browser.ByAction("/login/consent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range editableScopes(pg) {
+		f.Uncheck("scope", s)
+	}
+	for _, s := range scopes {
+		f.Check("scope", s)
+	}
+	p, err := r.browser.Submit(context.Background(), f, browser.Button("decision", decision))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pageOf(p)
 }
 
 func TestConsentIsAskedOnceAndRemembered(t *testing.T) {
@@ -193,18 +208,19 @@ func TestAccountPages(t *testing.T) {
 	other := e.browser()
 	e.submitLogin(other, get(t, other, e.issuer+"/account"), "+79990000002", "Test1234!")
 	sess := get(t, b, e.issuer+"/account/sessions")
-	ids := regexp.MustCompile(`name="session" value="([^"]+)"`).FindAllStringSubmatch(sess.body, -1)
-	if len(ids) != 2 || !strings.Contains(sess.body, "этот сеанс") {
-		t.Fatalf("sessions page lists %d sessions", len(ids))
+	ends := sess.pg.FindAll(`form[action="/account/sessions/end"]`)
+	if len(ends) != 2 || !strings.Contains(sess.pg.Text(), "этот сеанс") {
+		t.Fatalf("sessions page lists %d sessions", len(ends))
 	}
-	// End the other browser's session: the one not marked as this session.
-	rows := regexp.MustCompile(`(?s)<tr><td>[^<]*</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)(<span class="tag">этот сеанс</span>)?</td>\s*<td><form[^>]*><input type="hidden" name="csrf" value="[^"]*"><input type="hidden" name="session" value="([^"]+)">`).FindAllStringSubmatch(sess.body, -1)
+	// End the other browser's session: the one in the row not marked as this session.
 	ended := 0
-	for _, m := range rows {
-		if m[2] == "" {
-			post(t, b, e.issuer+"/account/sessions/end", url.Values{"csrf": {sess.form("csrf")}, "session": {m[3]}})
-			ended++
+	for _, row := range sess.pg.FindAll("tr") {
+		if row.Find(`form[action="/account/sessions/end"]`) == nil || strings.Contains(row.Text(), "этот сеанс") {
+			continue
 		}
+		id := row.Find(`input[name=session]`).Attr("value")
+		submit(t, b, sess, func(f *browser.Form) bool { return f.Get("session") == id }, nil)
+		ended++
 	}
 	if ended != 1 {
 		t.Fatalf("found %d other sessions", ended)

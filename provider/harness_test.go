@@ -5,18 +5,17 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/browser"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -112,52 +111,61 @@ type rp struct {
 	conf     oauth2.Config
 	verifier *oidc.IDTokenVerifier
 	prov     *oidc.Provider
-	browser  *http.Client
+	browser  *browser.Browser
 }
 
-func (e *env) rp(clientID, secret, redirect string, browser *http.Client) *rp {
+func (e *env) rp(clientID, secret, redirect string, b *browser.Browser) *rp {
 	e.t.Helper()
 	ctx := oidc.ClientContext(context.Background(), e.srv.Client())
 	prov, err := oidc.NewProvider(ctx, e.issuer)
 	if err != nil {
 		e.t.Fatalf("discovery: %v", err)
 	}
-	if browser == nil {
-		browser = e.browser()
+	if b == nil {
+		b = e.browser()
 	}
-	return &rp{e: e, prov: prov, browser: browser,
+	return &rp{e: e, prov: prov, browser: b,
 		conf:     oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: redirect, Endpoint: prov.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile", "email", "phone"}},
 		verifier: prov.Verifier(&oidc.Config{ClientID: clientID, Now: time.Now}),
 	}
 }
 
-// browser is a cookie-keeping user agent that stops at any redirect leaving the provider.
-func (e *env) browser() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if !strings.HasPrefix(req.URL.String(), e.issuer) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
+// browser is a cookie-keeping user agent (the shared test browser) that stops at any redirect
+// leaving the provider.
+func (e *env) browser() *browser.Browser {
+	return browser.New(browser.Options{Client: e.srv.Client(), Stop: []browser.StopRule{browser.Outside(e.issuer)}})
 }
 
-// page is a response the browser ended on.
+// page is a page the browser ended on.
 type page struct {
 	status   int
 	location string // set when the provider redirected away (to the relying party)
 	body     string
+	pg       *browser.Page
 }
 
-func (pg page) form(name string) string {
-	m := regexp.MustCompile(`name="` + regexp.QuoteMeta(name) + `" value="([^"]*)"`).FindStringSubmatch(pg.body)
-	if m == nil {
-		return ""
+func pageOf(p *browser.Page) page {
+	pg := page{status: p.Status, body: p.Body, pg: p}
+	if p.Redirect != nil {
+		pg.location = p.Redirect.String()
 	}
-	return html.UnescapeString(m[1])
+	return pg
 }
 
-func (pg page) isLoginForm() bool { return strings.Contains(pg.body, `name="password"`) }
+// form is the value of the page's first control named name ("" when there is none).
+func (pg page) form(name string) string {
+	for _, f := range pg.pg.Forms() {
+		if f.Has(name) {
+			return f.Get(name)
+		}
+	}
+	return ""
+}
+
+func (pg page) isLoginForm() bool {
+	_, err := pg.pg.Form(browser.WithField("login", "password"))
+	return err == nil
+}
 
 func (pg page) query(key string) string {
 	u, err := url.Parse(pg.location)
@@ -167,55 +175,76 @@ func (pg page) query(key string) string {
 	return u.Query().Get(key)
 }
 
-func do(t testing.TB, c *http.Client, req *http.Request) page {
+func do(t testing.TB, c *browser.Browser, req *http.Request) page {
 	t.Helper()
-	resp, err := c.Do(req)
+	p, err := c.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b)}
+	return pageOf(p)
 }
 
-func get(t testing.TB, c *http.Client, u string) page {
+func get(t testing.TB, c *browser.Browser, u string) page {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	return do(t, c, req)
+	p, err := c.Get(context.Background(), u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return pageOf(p)
 }
 
-func post(t testing.TB, c *http.Client, u string, form url.Values) page {
+// post sends a hand-made form (a tampered or replayed request); pages' own forms go through
+// submit.
+func post(t testing.TB, c *browser.Browser, u string, form url.Values) page {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return do(t, c, req)
+	p, err := c.Post(context.Background(), u, form)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	return pageOf(p)
 }
 
-// submitLogin posts the login form on pg.
-func (e *env) submitLogin(c *http.Client, pg page, login, password string) page {
+// submit fills the page's form found by match with set (name → value) and submits it as a
+// browser does, clicking click when given.
+func submit(t testing.TB, c *browser.Browser, pg page, match browser.FormMatcher, set map[string]string, click ...browser.Click) page {
+	t.Helper()
+	f, err := pg.pg.Form(match)
+	if err != nil {
+		t.Fatalf("%v (page %d %q)", err, pg.status, snippet(pg.body))
+	}
+	for k, v := range set {
+		f.Set(k, v)
+	}
+	p, err := c.Submit(context.Background(), f, click...)
+	if err != nil {
+		t.Fatalf("submit %s: %v", f.Action, err)
+	}
+	return pageOf(p)
+}
+
+// submitLogin fills in and submits the login form on pg.
+func (e *env) submitLogin(c *browser.Browser, pg page, login, password string) page {
 	e.t.Helper()
 	if !pg.isLoginForm() {
 		e.t.Fatalf("expected the login form, got %d %q", pg.status, snippet(pg.body))
 	}
-	return post(e.t, c, e.issuer+"/login", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")},
-		"login": {login}, "password": {password}})
+	return submit(e.t, c, pg, browser.WithField("login", "password"), map[string]string{"login": login, "password": password})
 }
 
 // isConsent reports whether pg is the consent page.
-func (pg page) isConsent() bool { return strings.Contains(pg.body, `action="/login/consent"`) }
+func (pg page) isConsent() bool {
+	_, err := pg.pg.Form(browser.ByAction("/login/consent"))
+	return err == nil
+}
 
-// approveConsent answers a consent page as a browser would with every box left ticked; any
-// other page is returned as it is.
-func (e *env) approveConsent(c *http.Client, pg page) page {
+// approveConsent answers a consent page as a browser would with every box left as it is and
+// «Разрешить» clicked; any other page is returned as it is.
+func (e *env) approveConsent(c *browser.Browser, pg page) page {
 	e.t.Helper()
 	if !pg.isConsent() {
 		return pg
 	}
-	form := url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "decision": {"allow"}}
-	for _, m := range regexp.MustCompile(`name="scope" value="([^"]*)" checked`).FindAllStringSubmatch(pg.body, -1) {
-		form.Add("scope", html.UnescapeString(m[1]))
-	}
-	return post(e.t, c, e.issuer+"/login/consent", form)
+	return submit(e.t, c, pg, browser.ByAction("/login/consent"), nil, browser.Button("decision", "allow"))
 }
 
 func snippet(s string) string {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/browser"
+
 	"golang.org/x/oauth2"
 
 	"github.com/esia-emulator/esia-emulator/config"
@@ -34,7 +36,7 @@ func (e *env) lastMessage(to, kind string) outboxMessage {
 
 func (pg page) isCodeForm() bool { return strings.Contains(pg.body, `action="/login/code"`) }
 
-func (e *env) submitCode(c *http.Client, pg page, field, code string) page {
+func (e *env) submitCode(c *browser.Browser, pg page, field, code string) page {
 	e.t.Helper()
 	if !pg.isCodeForm() {
 		e.t.Fatalf("expected the code form, got %d %q %s", pg.status, pg.location, snippet(pg.body))
@@ -236,7 +238,7 @@ func TestConcurrentWrongPasswordsLockExactly(t *testing.T) {
 	e := newEnv(t, func(c *config.Config) { c.Lockout.IPMaxFailures = -1 })
 	const n = 200
 	type attempt struct {
-		c  *http.Client
+		c  *browser.Browser
 		pg page
 	}
 	attempts := make([]attempt, n)
@@ -285,28 +287,28 @@ func TestSecondFactorEnrolmentOnTheAccountPage(t *testing.T) {
 	}
 	csrf := pg.form("csrf")
 	start := post(t, b, e.issuer+"/account/security", url.Values{"csrf": {csrf}, "action": {"totp-start"}})
-	secret := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindStringSubmatch(start.body)
-	if secret == nil || !strings.Contains(start.body, `src="data:image/png;base64,`) {
+	secret := start.pg.TextOf("#totp-secret")
+	if secret == "" || !strings.HasPrefix(start.pg.Find("img").Attr("src"), "data:image/png;base64,") {
 		t.Fatalf("enrolment page: %s", snippet(start.body))
 	}
-	code, _ := otp.GenerateTOTP(secret[1], e.clock.Now())
+	code, _ := otp.GenerateTOTP(secret, e.clock.Now())
 	done := post(t, b, e.issuer+"/account/security", url.Values{"csrf": {csrf}, "action": {"totp-confirm"}, "code": {code}})
-	recovery := regexp.MustCompile(`class="recovery-code">([^<]+)<`).FindAllStringSubmatch(done.body, -1)
+	recovery := done.pg.Root().Texts(".recovery-code")
 	if len(recovery) != 10 {
 		t.Fatalf("want 10 recovery codes, got %d: %s", len(recovery), snippet(done.body))
 	}
 	// The next login asks for the code; a recovery code works once.
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
 	lp := e.submitLogin(cab.browser, cab.authorize(), "+79990000002", "Test1234!")
-	cab.mustExchange(cab.codeFrom(e.submitCode(cab.browser, lp, "recovery", recovery[0][1])))
+	cab.mustExchange(cab.codeFrom(e.submitCode(cab.browser, lp, "recovery", recovery[0])))
 	cab2 := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
 	lp = e.submitLogin(cab2.browser, cab2.authorize(), "+79990000002", "Test1234!")
-	if got := e.submitCode(cab2.browser, lp, "recovery", recovery[0][1]); got.location != "" {
+	if got := e.submitCode(cab2.browser, lp, "recovery", recovery[0]); got.location != "" {
 		t.Fatal("a recovery code worked twice")
 	}
 	// Switching off needs the password and a current code.
 	e.clock.Advance(30 * time.Second)
-	now, _ := otp.GenerateTOTP(secret[1], e.clock.Now())
+	now, _ := otp.GenerateTOTP(secret, e.clock.Now())
 	if got := post(t, b, e.issuer+"/account/security", url.Values{"csrf": {csrf}, "action": {"off"}, "password": {"Wrong1234!"}, "code": {now}}); !strings.Contains(got.body, "Неверный пароль") {
 		t.Fatalf("off with a wrong password: %s", snippet(got.body))
 	}
