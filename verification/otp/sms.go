@@ -184,7 +184,9 @@ type SMS struct {
 	Docs   storage.Docs
 	Sender Sender
 	Config Config
-	// Now is the clock (nil: time.Now); Rand makes codes and salts (nil: crypto/rand).
+	// Now is the clock (nil: time.Now); Rand makes codes and salts (nil: crypto/rand). Start
+	// and Verify run from many goroutines at once, so Rand must be safe for concurrent use
+	// (a seeded *rand.ChaCha8 is not: wrap it in a mutex).
 	Now  func() time.Time
 	Rand io.Reader
 }

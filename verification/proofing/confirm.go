@@ -37,7 +37,7 @@ import (
 // CAs qualified certificates must chain to (nil: e-signature confirmation is off).
 type Confirmer struct {
 	Docs              storage.Docs
-	Rand              io.Reader
+	Rand              io.Reader     // must be safe for concurrent use: requests share one Confirmer
 	LetterTTL         time.Duration // default DefaultLetterTTL
 	LetterMaxTries    int           // default DefaultLetterMaxTries
 	ChallengeTTL      time.Duration // default DefaultChallengeTTL

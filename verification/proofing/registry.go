@@ -363,7 +363,8 @@ type Result struct {
 // Data that does not parse fails with INVALID_DATA (Submit refuses it beforehand).
 //
 // Checks live in Docs (collection CollChecks). The zero Delay answers at once (on the next
-// Poll); Rand (nil: crypto/rand) makes check ids.
+// Poll); Rand (nil: crypto/rand) makes check ids and must be safe for concurrent use, since
+// requests share one Registries.
 type Registries struct {
 	Docs     storage.Docs
 	Fixtures Fixtures
