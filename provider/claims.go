@@ -10,6 +10,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // released returns the claims to release: every claim of the granted scopes, plus the claims
@@ -92,7 +93,7 @@ func setESIAClaims(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 		ui.AppendClaims("birthplace", u.BirthPlace)
 	}
 	if claims["snils"] && u.SNILS != "" {
-		ui.AppendClaims("snils", proofing.FormatSNILS(u.SNILS))
+		ui.AppendClaims("snils", ident.FormatSNILS(u.SNILS))
 	}
 	if claims["inn"] && u.INN != "" {
 		ui.AppendClaims("inn", u.INN)
@@ -103,7 +104,7 @@ func setESIAClaims(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 	if claims["contacts"] {
 		var cs []map[string]string
 		if u.Phone != "" {
-			cs = append(cs, map[string]string{"type": "MBT", "value": proofing.FormatPhoneESIA(u.Phone), "vrfStu": vrf(u.PhoneVerified)})
+			cs = append(cs, map[string]string{"type": "MBT", "value": ident.FormatPhoneESIA(u.Phone), "vrfStu": vrf(u.PhoneVerified)})
 		}
 		if u.Email != "" {
 			cs = append(cs, map[string]string{"type": "EML", "value": u.Email, "vrfStu": vrf(u.EmailVerified)})

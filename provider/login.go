@@ -21,6 +21,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // AMR and ACR values of a password login. The acr names how the login was made (one factor
@@ -474,7 +475,7 @@ func (p *Provider) lockNotice(ctx context.Context, r *http.Request, u storage.Us
 // lookupLogin finds the account by any reading of the login. normalized is the login's
 // canonical form (for the lockout key of unknown logins).
 func (p *Provider) lookupLogin(ctx context.Context, login string) (storage.User, bool, string, error) {
-	cands := proofing.LoginCandidates(login)
+	cands := ident.LoginCandidates(login)
 	normalized := strings.ToLower(strings.TrimSpace(login))
 	if len(cands) > 0 {
 		normalized = cands[0].Value

@@ -10,7 +10,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // The outbox is where the emulator "sends" SMS, e-mail and postal messages: developers read
@@ -23,7 +23,7 @@ type outboxRow struct{ Time, Channel, To, Subject, Body, Code string }
 // arrived as a space) becomes +7XXXXXXXXXX, an e-mail lower-case; anything else is kept.
 func recipient(to string) string {
 	to = strings.TrimSpace(to)
-	if c := proofing.LoginCandidates(to); len(c) > 0 && c[0].Kind != proofing.KindSNILS {
+	if c := ident.LoginCandidates(to); len(c) > 0 && c[0].Kind != ident.KindSNILS {
 		return c[0].Value
 	}
 	return to

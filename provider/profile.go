@@ -11,6 +11,9 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
 )
 
 // The profile (standard level: birth date and place, gender, passport, SNILS, INN, address,
@@ -55,7 +58,7 @@ func (p *Provider) mountProfile(mux *http.ServeMux) {
 func formOf(u storage.User) profileForm {
 	f := profileForm{BirthDate: u.BirthDate, BirthPlace: u.BirthPlace, Gender: u.Gender, INN: u.INN}
 	if u.SNILS != "" {
-		f.SNILS = proofing.FormatSNILS(u.SNILS)
+		f.SNILS = ident.FormatSNILS(u.SNILS)
 	}
 	if d, ok := proofing.CurrentPassport(u); ok {
 		f.PassportSeries, f.PassportNumber, f.PassportDate, f.PassportIssuer, f.PassportUnit = d.Series, d.Number, d.IssueDate, d.IssuedBy, d.IssueID
@@ -74,7 +77,7 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 		StatusDeadline: localTime(st.Deadline), Form: formOf(u), SNILSState: stateText(lang, u.SNILSVrf, u.SNILSVrfReason),
 		INN: u.INN, INNState: stateText(lang, u.INNVrf, u.INNVrfReason)}
 	if u.SNILS != "" {
-		v.SNILS = proofing.FormatSNILS(u.SNILS)
+		v.SNILS = ident.FormatSNILS(u.SNILS)
 	}
 	if u.Phone != "" {
 		v.Contacts = append(v.Contacts, contactRow{"phone", u.Phone, vrf(u.PhoneVerified)})
@@ -90,7 +93,7 @@ func (p *Provider) profileView(ctx context.Context, u storage.User, lang string)
 		return nil, err
 	}
 	for _, c := range checks {
-		v.Checks = append(v.Checks, checkRow{Registry: proofing.RegistryName(c.Kind), State: stateText(lang, c.State, c.Reason), Ready: localTime(c.ReadyAt)})
+		v.Checks = append(v.Checks, checkRow{Registry: registry.RegistryName(c.Kind), State: stateText(lang, c.State, c.Reason), Ready: localTime(c.ReadyAt)})
 	}
 	next := storage.LevelStandard
 	switch u.Level {
@@ -117,7 +120,7 @@ func stateText(lang, state, reason string) string {
 	}
 	t := translate(lang, "vrf."+state)
 	if reason != "" {
-		t += ": " + proofing.ReasonText(reason)
+		t += ": " + registry.ReasonText(reason)
 	}
 	return t
 }
@@ -149,25 +152,25 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, translate(lang, "profile.gender.bad"))
 	}
 	snils, inn, unit := "", "", ""
-	var pp proofing.Passport
+	var pp ident.Passport
 	var err error
 	if f.SNILS != "" {
-		if snils, err = proofing.NormalizeSNILS(f.SNILS); err != nil {
+		if snils, err = ident.NormalizeSNILS(f.SNILS); err != nil {
 			bad(err)
 		}
 	}
 	if f.INN != "" {
-		if inn, err = proofing.NormalizeINN(f.INN); err != nil {
+		if inn, err = ident.NormalizeINN(f.INN); err != nil {
 			bad(err)
 		}
 	}
 	hasPassport := f.PassportSeries != "" || f.PassportNumber != ""
 	if hasPassport {
-		if pp, err = proofing.ParsePassport(f.PassportSeries, f.PassportNumber); err != nil {
+		if pp, err = ident.ParsePassport(f.PassportSeries, f.PassportNumber); err != nil {
 			bad(err)
 		}
 		if f.PassportUnit != "" {
-			if unit, err = proofing.NormalizeUnitCode(f.PassportUnit); err != nil {
+			if unit, err = ident.NormalizeUnitCode(f.PassportUnit); err != nil {
 				bad(err)
 			}
 		}
@@ -182,7 +185,7 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		p.renderProfile(w, r, u, bid, v)
 		return
 	}
-	var submit []proofing.CheckKind
+	var submit []registry.CheckKind
 	old := u.Level
 	u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		submit = submit[:0]
@@ -190,13 +193,13 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		if snils != cur.SNILS {
 			cur.SNILS, cur.SNILSVrf, cur.SNILSVrfReason = snils, storage.VerifyNotVerified, ""
 			if snils != "" {
-				submit = append(submit, proofing.CheckSNILS)
+				submit = append(submit, registry.CheckSNILS)
 			}
 		}
 		if inn != cur.INN {
 			cur.INN, cur.INNVrf, cur.INNVrfReason = inn, storage.VerifyNotVerified, ""
 			if inn != "" {
-				submit = append(submit, proofing.CheckINN)
+				submit = append(submit, registry.CheckINN)
 			}
 		}
 		if hasPassport {
@@ -206,7 +209,7 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 			if had && d.Series == nd.Series && d.Number == nd.Number {
 				nd.VrfStu, nd.VrfReason = d.VrfStu, d.VrfReason // same passport: its verdict stands
 			} else {
-				submit = append(submit, proofing.CheckPassport)
+				submit = append(submit, registry.CheckPassport)
 			}
 			var docs []storage.Document
 			for _, x := range cur.Documents {
@@ -241,19 +244,19 @@ func (p *Provider) profilePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, kind := range submit {
-		c, err := p.registries.Submit(ctx, u.ID, kind, proofing.CheckDataOf(u, kind), now)
+		c, err := p.registries.Submit(ctx, u.ID, kind, registry.CheckDataOf(u, kind), now)
 		if err != nil {
 			p.serverError(w, r, err)
 			return
 		}
 		if u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
-			cu, pr := proofing.MarkVerifying(cur, proofsOf(cur), c)
+			cu, pr := registry.MarkVerifying(cur, proofsOf(cur), c)
 			return withProofs(cu, pr), nil
 		}); err != nil {
 			p.serverError(w, r, err)
 			return
 		}
-		p.notify(ctx, u, proofing.CheckNotice(c))
+		p.notify(ctx, u, registry.CheckNotice(c))
 	}
 	p.levelChanged(ctx, u, old)
 	http.Redirect(w, r, "/account?notice=profile.saved", http.StatusSeeOther)
@@ -352,7 +355,7 @@ func (p *Provider) confirmPost(w http.ResponseWriter, r *http.Request) {
 			p.profileProblem(w, r, u, bid, proofing.Message(err))
 			return
 		}
-		p.notify(ctx, u, proofing.LetterNotice(code, letter, u.FullName()))
+		p.notify(ctx, u, confirm.LetterNotice(code, letter, u.FullName()))
 		http.Redirect(w, r, "/account?notice=confirm.letter.sent", http.StatusSeeOther)
 		return
 	case "letter-code":

@@ -9,6 +9,9 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/esig"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
 )
 
 // proofsOf reads the verification facts of an account in the proofing package's form.
@@ -61,7 +64,7 @@ func (p *Provider) refreshAccount(ctx context.Context, u storage.User) (storage.
 	u, err = p.store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		pr := proofsOf(cur)
 		for _, r := range results {
-			cur, pr, _ = proofing.ApplyCheck(cur, pr, r.Check)
+			cur, pr, _ = registry.ApplyCheck(cur, pr, r.Check)
 		}
 		cur = withProofs(cur, pr)
 		if l := proofing.LevelOf(cur, pr); l != "" {
@@ -127,10 +130,10 @@ func (p *Provider) notify(ctx context.Context, u storage.User, n proofing.Notice
 // initProofing builds the emulated registries and the confirmation methods.
 func (p *Provider) initProofing() error {
 	pc := p.cfg.Proofing
-	p.registries = &proofing.Registries{Docs: p.store, Fixtures: pc.Fixtures, Delay: pc.Delay.Or(0), Rand: p.rand}
-	p.confirmer = &proofing.Confirmer{Docs: p.store, Rand: p.rand, LetterTTL: pc.LetterTTL.Or(0)}
+	p.registries = &registry.Registries{Docs: p.store, Fixtures: pc.Fixtures, Delay: pc.Delay.Or(0), Rand: p.rand}
+	p.confirmer = &confirm.Confirmer{Docs: p.store, Rand: p.rand, LetterTTL: pc.LetterTTL.Or(0)}
 	if p.cfg.TestMode() { // registry faults (POST /admin/api/faults {"endpoint":"registry:snils"})
-		p.registries.Override = func(kind proofing.CheckKind) (string, string, bool) {
+		p.registries.Override = func(kind registry.CheckKind) (string, string, bool) {
 			if f := p.faults.take("registry:" + string(kind)); f != nil {
 				return storage.VerifyFailed, f.Outcome, true
 			}
@@ -142,7 +145,7 @@ func (p *Provider) initProofing() error {
 		if err != nil {
 			return fmt.Errorf("proofing.esignature_ca: %w", err)
 		}
-		if p.confirmer.Roots, err = proofing.LoadRoots(b); err != nil {
+		if p.confirmer.Roots, err = esig.LoadRoots(b); err != nil {
 			return fmt.Errorf("proofing.esignature_ca: %w", err)
 		}
 	}

@@ -26,7 +26,8 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
 )
 
 // Options are the provider's dependencies. Store and Config are required.
@@ -71,8 +72,8 @@ type Provider struct {
 	emailCodes *otp.SMS // the same rules, by e-mail
 	totp       *otp.TOTP
 	limiter    *lockout.Limiter
-	registries *proofing.Registries
-	confirmer  *proofing.Confirmer
+	registries *registry.Registries
+	confirmer  *confirm.Confirmer
 	pages      *pages
 	mux        *http.ServeMux
 	handler    http.Handler

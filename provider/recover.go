@@ -12,6 +12,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // «Забыли пароль?»: phone or e-mail → one-time code → new password under the policy. It ends
@@ -63,8 +64,8 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 	bid := p.readCookie(r, flowCookie)
 	login := r.PostFormValue("login")
 	v := &recoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
-	cands := proofing.LoginCandidates(login)
-	if len(cands) == 0 || cands[0].Kind == proofing.KindSNILS {
+	cands := ident.LoginCandidates(login)
+	if len(cands) == 0 || cands[0].Kind == ident.KindSNILS {
 		v.Problems = []string{translate(lang, "recover.login.bad")}
 		p.renderRecover(w, r, bid, v)
 		return
@@ -75,7 +76,7 @@ func (p *Provider) recoverPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pend := pendingRecovery{AuthRequestID: v.AuthRequestID, Channel: otp.ChannelSMS, To: cands[0].Value}
-	if cands[0].Kind == proofing.KindEmail {
+	if cands[0].Kind == ident.KindEmail {
 		pend.Channel = otp.ChannelEmail
 	}
 	verified := found && ((pend.Channel == otp.ChannelSMS && u.PhoneVerified) || (pend.Channel == otp.ChannelEmail && u.EmailVerified))
