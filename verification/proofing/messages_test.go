@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/esig"
 	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
@@ -20,5 +21,20 @@ func TestMessages(t *testing.T) {
 	}
 	if Message(errors.New("other")) != "" || Message(nil) != "" {
 		t.Error("unknown errors have no message")
+	}
+}
+
+// Every sentinel of the subpackages that a citizen can meet has a Russian text.
+func TestSubpackageErrorsHaveMessages(t *testing.T) {
+	for _, err := range []error{
+		ident.ErrInvalidPhone, ident.ErrInvalidEmail, ident.ErrInvalidSNILS, ident.ErrSNILSChecksum,
+		ident.ErrInvalidINN, ident.ErrINNChecksum, ident.ErrInvalidPassport, ident.ErrInvalidUnitCode, ident.ErrInvalidLogin,
+		esig.ErrNoTrustedCA, esig.ErrBadCertificate, esig.ErrCertUntrusted, esig.ErrCertExpired,
+		esig.ErrBadSignatureEncoding, esig.ErrBadSignature, esig.ErrUnsupportedKey, esig.ErrSignerMismatch,
+		ErrUnknownCheck, ErrInvalidUserID, &WrongCodeError{Remaining: 1},
+	} {
+		if Message(err) == "" {
+			t.Errorf("no message for %v", err)
+		}
 	}
 }
