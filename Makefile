@@ -3,7 +3,7 @@
 GO ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test build lint bench deps fuzz
+.PHONY: run test build lint staticcheck bench deps fuzz
 
 run:
 	$(GO) run ./cmd/esia-emulator serve
@@ -14,6 +14,11 @@ build:
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# staticcheck at the version .ci/install-deps pins (not yet part of lint).
+GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+staticcheck: deps
+	$(GOBIN_DIR)/staticcheck ./...
 
 deps:
 	@bash .ci/install-deps

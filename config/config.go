@@ -13,7 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
 )
 
 // Config is the whole configuration file.
@@ -89,7 +89,7 @@ type Proofing struct {
 	Delay Duration `yaml:"delay" json:"delay,omitempty"`
 	// Fixtures say what each registry "knows"; without a match the default rules apply
 	// (README "Levels and proofing").
-	Fixtures proofing.Fixtures `yaml:"fixtures" json:"fixtures,omitempty"`
+	Fixtures registry.Fixtures `yaml:"fixtures" json:"fixtures,omitempty"`
 	// LetterTTL is how long a registered-letter confirmation code is valid (default 30 days).
 	LetterTTL Duration `yaml:"letter_ttl" json:"letter_ttl,omitempty"`
 	// ESignatureCA is a PEM file of the test CA(s) whose certificates may confirm an

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/config"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/esig"
 )
 
 func TestRegistrationToConfirmedAndARelyingPartyThatRequiresIt(t *testing.T) {
@@ -212,7 +212,7 @@ func TestESignatureConfirmation(t *testing.T) {
 	caDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	caCert, _ := x509.ParseCertificate(caDER)
 	citizenKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: proofing.SubjectWithSNILS("Петров", "Сергей", "Александрович", "00000060002", ""),
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: esig.SubjectWithSNILS("Петров", "Сергей", "Александрович", "00000060002", ""),
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
 	leafDER, _ := x509.CreateCertificate(rand.Reader, leaf, caCert, &citizenKey.PublicKey, caKey)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")

@@ -10,7 +10,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // genPersona is a generated citizen as the generator answers it.
@@ -168,19 +168,19 @@ func TestGenerateValidPeople(t *testing.T) {
 		if !phoneRE.MatchString(p.Phone) {
 			t.Fatalf("phone %q", p.Phone)
 		}
-		if n, err := proofing.NormalizeSNILS(p.SNILS); err != nil || n != p.SNILS || len(p.SNILS) != 11 {
+		if n, err := ident.NormalizeSNILS(p.SNILS); err != nil || n != p.SNILS || len(p.SNILS) != 11 {
 			t.Fatalf("snils %q: %v", p.SNILS, err)
 		}
-		if n, err := proofing.NormalizeINN(p.INN); err != nil || n != p.INN || !strings.HasPrefix(p.INN, "77") {
+		if n, err := ident.NormalizeINN(p.INN); err != nil || n != p.INN || !strings.HasPrefix(p.INN, "77") {
 			t.Fatalf("inn %q (Moscow): %v", p.INN, err)
 		}
-		if n, err := proofing.NormalizeEmail(p.Email); err != nil || n != p.Email {
+		if n, err := ident.NormalizeEmail(p.Email); err != nil || n != p.Email {
 			t.Fatalf("email %q: %v", p.Email, err)
 		}
 		if len(p.Documents) != 1 || p.Documents[0].Type != "RF_PASSPORT" {
 			t.Fatalf("documents %+v", p.Documents)
 		}
-		if _, err := proofing.ParsePassport(p.Documents[0].Series, p.Documents[0].Number); err != nil {
+		if _, err := ident.ParsePassport(p.Documents[0].Series, p.Documents[0].Number); err != nil {
 			t.Fatalf("passport %+v: %v", p.Documents[0], err)
 		}
 		if len(p.Addresses) != 1 || p.Addresses[0].City != "Москва" || p.Addresses[0].ZipCode == "" || !strings.Contains(p.Addresses[0].AddressStr, "Москва") {
@@ -215,7 +215,7 @@ func TestGeneratedPersonaLogsIn(t *testing.T) {
 	}
 	// By SNILS too.
 	other := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
-	if _, idt := other.mustExchange(other.codeFrom(e.submitLogin(other.browser, other.authorize(), proofing.FormatSNILS(p.SNILS), "Gen-Pass-2024"))); idt.Subject != p.OID {
+	if _, idt := other.mustExchange(other.codeFrom(e.submitLogin(other.browser, other.authorize(), ident.FormatSNILS(p.SNILS), "Gen-Pass-2024"))); idt.Subject != p.OID {
 		t.Fatalf("sub by SNILS %s", idt.Subject)
 	}
 }

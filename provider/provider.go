@@ -12,6 +12,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
+
 	"github.com/esia-emulator/esia-emulator/provider/account"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/admin"
@@ -36,7 +39,6 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
 // Options are the provider's dependencies. Store and Config are required.
@@ -81,8 +83,8 @@ type Provider struct {
 	emailCodes *otp.SMS // the same rules, by e-mail
 	totp       *otp.TOTP
 	limiter    *lockout.Limiter
-	registries *proofing.Registries
-	confirmer  *proofing.Confirmer
+	registries *registry.Registries
+	confirmer  *confirm.Confirmer
 	web        *web.Renderer
 	mux        *http.ServeMux
 	handler    http.Handler

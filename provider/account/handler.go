@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/clients"
@@ -16,7 +19,6 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
 // Store is what the citizen's pages need of the storage: accounts, their sessions and tokens,
@@ -54,8 +56,8 @@ type Handler struct {
 	SMS        *otp.SMS // phone codes
 	EmailCodes *otp.SMS // the same rules, by e-mail
 	TOTP       *otp.TOTP
-	Registries *proofing.Registries
-	Confirmer  *proofing.Confirmer
+	Registries *registry.Registries
+	Confirmer  *confirm.Confirmer
 	Outbox     Outbox
 	Now        func() time.Time
 	Rand       io.Reader

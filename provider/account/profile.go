@@ -7,6 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
+
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -30,7 +34,7 @@ func (h *Handler) mountProfile(mux *http.ServeMux) {
 func formOf(u storage.User) web.ProfileForm {
 	f := web.ProfileForm{BirthDate: u.BirthDate, BirthPlace: u.BirthPlace, Gender: u.Gender, INN: u.INN}
 	if u.SNILS != "" {
-		f.SNILS = proofing.FormatSNILS(u.SNILS)
+		f.SNILS = ident.FormatSNILS(u.SNILS)
 	}
 	if d, ok := proofing.CurrentPassport(u); ok {
 		f.PassportSeries, f.PassportNumber, f.PassportDate, f.PassportIssuer, f.PassportUnit = d.Series, d.Number, d.IssueDate, d.IssuedBy, d.IssueID
@@ -49,7 +53,7 @@ func (h *Handler) profileView(ctx context.Context, u storage.User, lang string) 
 		StatusDeadline: web.DateTime(st.Deadline), Form: formOf(u), SNILSState: h.stateText(lang, u.SNILSVrf, u.SNILSVrfReason),
 		INN: u.INN, INNState: h.stateText(lang, u.INNVrf, u.INNVrfReason)}
 	if u.SNILS != "" {
-		v.SNILS = proofing.FormatSNILS(u.SNILS)
+		v.SNILS = ident.FormatSNILS(u.SNILS)
 	}
 	if u.Phone != "" {
 		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "phone", Value: u.Phone, State: storage.VerifyState(u.PhoneVerified)})
@@ -65,7 +69,7 @@ func (h *Handler) profileView(ctx context.Context, u storage.User, lang string) 
 		return nil, err
 	}
 	for _, c := range checks {
-		v.Checks = append(v.Checks, web.CheckRow{Registry: proofing.RegistryName(c.Kind), State: h.stateText(lang, c.State, c.Reason), Ready: web.DateTime(c.ReadyAt)})
+		v.Checks = append(v.Checks, web.CheckRow{Registry: registry.RegistryName(c.Kind), State: h.stateText(lang, c.State, c.Reason), Ready: web.DateTime(c.ReadyAt)})
 	}
 	next := storage.LevelStandard
 	switch u.Level {
@@ -92,7 +96,7 @@ func (h *Handler) stateText(lang, state, reason string) string {
 	}
 	t := h.Pages.T(lang, "vrf."+state)
 	if reason != "" {
-		t += ": " + proofing.ReasonText(reason)
+		t += ": " + registry.ReasonText(reason)
 	}
 	return t
 }
@@ -124,25 +128,25 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 		problems = append(problems, h.Pages.T(lang, "profile.gender.bad"))
 	}
 	snils, inn, unit := "", "", ""
-	var pp proofing.Passport
+	var pp ident.Passport
 	var err error
 	if f.SNILS != "" {
-		if snils, err = proofing.NormalizeSNILS(f.SNILS); err != nil {
+		if snils, err = ident.NormalizeSNILS(f.SNILS); err != nil {
 			bad(err)
 		}
 	}
 	if f.INN != "" {
-		if inn, err = proofing.NormalizeINN(f.INN); err != nil {
+		if inn, err = ident.NormalizeINN(f.INN); err != nil {
 			bad(err)
 		}
 	}
 	hasPassport := f.PassportSeries != "" || f.PassportNumber != ""
 	if hasPassport {
-		if pp, err = proofing.ParsePassport(f.PassportSeries, f.PassportNumber); err != nil {
+		if pp, err = ident.ParsePassport(f.PassportSeries, f.PassportNumber); err != nil {
 			bad(err)
 		}
 		if f.PassportUnit != "" {
-			if unit, err = proofing.NormalizeUnitCode(f.PassportUnit); err != nil {
+			if unit, err = ident.NormalizeUnitCode(f.PassportUnit); err != nil {
 				bad(err)
 			}
 		}
@@ -157,7 +161,7 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 		h.renderProfile(w, r, u, bid, v)
 		return
 	}
-	var submit []proofing.CheckKind
+	var submit []registry.CheckKind
 	old := u.Level
 	u, err = h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		submit = submit[:0]
@@ -165,13 +169,13 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 		if snils != cur.SNILS {
 			cur.SNILS, cur.SNILSVrf, cur.SNILSVrfReason = snils, storage.VerifyNotVerified, ""
 			if snils != "" {
-				submit = append(submit, proofing.CheckSNILS)
+				submit = append(submit, registry.CheckSNILS)
 			}
 		}
 		if inn != cur.INN {
 			cur.INN, cur.INNVrf, cur.INNVrfReason = inn, storage.VerifyNotVerified, ""
 			if inn != "" {
-				submit = append(submit, proofing.CheckINN)
+				submit = append(submit, registry.CheckINN)
 			}
 		}
 		if hasPassport {
@@ -181,7 +185,7 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 			if had && d.Series == nd.Series && d.Number == nd.Number {
 				nd.VrfStu, nd.VrfReason = d.VrfStu, d.VrfReason // same passport: its verdict stands
 			} else {
-				submit = append(submit, proofing.CheckPassport)
+				submit = append(submit, registry.CheckPassport)
 			}
 			var docs []storage.Document
 			for _, x := range cur.Documents {
@@ -216,19 +220,19 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, kind := range submit {
-		c, err := h.Registries.Submit(ctx, u.ID, kind, proofing.CheckDataOf(u, kind), now)
+		c, err := h.Registries.Submit(ctx, u.ID, kind, registry.CheckDataOf(u, kind), now)
 		if err != nil {
 			h.Pages.ServerError(w, r, err)
 			return
 		}
 		if u, err = h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
-			cu, pr := proofing.MarkVerifying(cur, accounts.ProofsOf(cur), c)
+			cu, pr := registry.MarkVerifying(cur, accounts.ProofsOf(cur), c)
 			return accounts.WithProofs(cu, pr), nil
 		}); err != nil {
 			h.Pages.ServerError(w, r, err)
 			return
 		}
-		h.Accounts.Notify(ctx, u, proofing.CheckNotice(c))
+		h.Accounts.Notify(ctx, u, registry.CheckNotice(c))
 	}
 	h.Accounts.LevelChanged(ctx, u, old)
 	http.Redirect(w, r, "/account?notice=profile.saved", http.StatusSeeOther)
@@ -327,7 +331,7 @@ func (h *Handler) confirmPost(w http.ResponseWriter, r *http.Request) {
 			h.profileProblem(w, r, u, bid, proofing.Message(err))
 			return
 		}
-		h.Accounts.Notify(ctx, u, proofing.LetterNotice(code, letter, u.FullName()))
+		h.Accounts.Notify(ctx, u, confirm.LetterNotice(code, letter, u.FullName()))
 		http.Redirect(w, r, "/account?notice=confirm.letter.sent", http.StatusSeeOther)
 		return
 	case "letter-code":

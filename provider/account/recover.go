@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
+
 	"github.com/esia-emulator/esia-emulator/provider/session"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -62,8 +64,8 @@ func (h *Handler) recoverPost(w http.ResponseWriter, r *http.Request) {
 	bid := h.Sessions.ReadCookie(r, session.FlowCookie)
 	login := r.PostFormValue("login")
 	v := &web.RecoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
-	cands := proofing.LoginCandidates(login)
-	if len(cands) == 0 || cands[0].Kind == proofing.KindSNILS {
+	cands := ident.LoginCandidates(login)
+	if len(cands) == 0 || cands[0].Kind == ident.KindSNILS {
 		v.Problems = []string{h.Pages.T(lang, "recover.login.bad")}
 		h.renderRecover(w, r, bid, v)
 		return
@@ -74,7 +76,7 @@ func (h *Handler) recoverPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pend := pendingRecovery{AuthRequestID: v.AuthRequestID, Channel: otp.ChannelSMS, To: cands[0].Value}
-	if cands[0].Kind == proofing.KindEmail {
+	if cands[0].Kind == ident.KindEmail {
 		pend.Channel = otp.ChannelEmail
 	}
 	verified := found && ((pend.Channel == otp.ChannelSMS && u.PhoneVerified) || (pend.Channel == otp.ChannelEmail && u.EmailVerified))

@@ -20,6 +20,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // Registration → simplified account: surname, name, a mobile phone and/or an e-mail, a
@@ -83,12 +84,12 @@ func (h *Handler) registerPost(w http.ResponseWriter, r *http.Request) {
 	var phone, email string
 	var err error
 	if v.Phone != "" {
-		if phone, err = proofing.NormalizePhone(v.Phone); err != nil {
+		if phone, err = ident.NormalizePhone(v.Phone); err != nil {
 			bad("register.phone.bad")
 		}
 	}
 	if v.Email != "" {
-		if email, err = proofing.NormalizeEmail(v.Email); err != nil {
+		if email, err = ident.NormalizeEmail(v.Email); err != nil {
 			bad("register.email.bad")
 		}
 	}

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
+
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -37,9 +40,9 @@ type Auditor interface {
 	Record(ctx context.Context, r *http.Request, ev audit.Event)
 }
 
-// Registries are the emulated state registries (proofing.Registries).
+// Registries are the emulated state registries (registry.Registries).
 type Registries interface {
-	Poll(ctx context.Context, userID string, now time.Time) ([]proofing.Result, error)
+	Poll(ctx context.Context, userID string, now time.Time) ([]registry.Result, error)
 }
 
 // Service is the citizen's account as every room shares it: finding it by a login, the
@@ -64,7 +67,7 @@ type Service struct {
 // Lookup finds the account by any reading of the login. normalized is the login's
 // canonical form (for the lockout key of unknown logins).
 func (s *Service) Lookup(ctx context.Context, login string) (storage.User, bool, string, error) {
-	cands := proofing.LoginCandidates(login)
+	cands := ident.LoginCandidates(login)
 	normalized := strings.ToLower(strings.TrimSpace(login))
 	if len(cands) > 0 {
 		normalized = cands[0].Value
@@ -101,7 +104,7 @@ func (s *Service) Refresh(ctx context.Context, u storage.User) (storage.User, er
 	u, err = s.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		pr := ProofsOf(cur)
 		for _, r := range results {
-			cur, pr, _ = proofing.ApplyCheck(cur, pr, r.Check)
+			cur, pr, _ = registry.ApplyCheck(cur, pr, r.Check)
 		}
 		cur = WithProofs(cur, pr)
 		if l := proofing.LevelOf(cur, pr); l != "" {
@@ -270,7 +273,7 @@ func (s *Service) randomID() string {
 // arrived as a space) becomes +7XXXXXXXXXX, an e-mail lower-case; anything else is kept.
 func Recipient(to string) string {
 	to = strings.TrimSpace(to)
-	if c := proofing.LoginCandidates(to); len(c) > 0 && c[0].Kind != proofing.KindSNILS {
+	if c := ident.LoginCandidates(to); len(c) > 0 && c[0].Kind != ident.KindSNILS {
 		return c[0].Value
 	}
 	return to

@@ -9,7 +9,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // Seed creates the configured personas that are not in the store yet. A persona that
@@ -93,24 +93,24 @@ func (s *Service) FromPersona(pc config.Persona, passwordHash string) (storage.U
 	var err error
 	bad := func(field string, e error) error { return fmt.Errorf("persona %s: %s: %w", pc.Key, field, e) }
 	if pc.Phone != "" {
-		if u.Phone, err = proofing.NormalizePhone(pc.Phone); err != nil {
+		if u.Phone, err = ident.NormalizePhone(pc.Phone); err != nil {
 			return u, bad("phone", err)
 		}
 		u.PhoneVerified = true
 	}
 	if pc.Email != "" {
-		if u.Email, err = proofing.NormalizeEmail(pc.Email); err != nil {
+		if u.Email, err = ident.NormalizeEmail(pc.Email); err != nil {
 			return u, bad("email", err)
 		}
 		u.EmailVerified = true
 	}
 	if pc.SNILS != "" {
-		if u.SNILS, err = proofing.NormalizeSNILS(pc.SNILS); err != nil {
+		if u.SNILS, err = ident.NormalizeSNILS(pc.SNILS); err != nil {
 			return u, bad("snils", err)
 		}
 	}
 	if pc.INN != "" {
-		if u.INN, err = proofing.NormalizeINN(pc.INN); err != nil {
+		if u.INN, err = ident.NormalizeINN(pc.INN); err != nil {
 			return u, bad("inn", err)
 		}
 	}
@@ -128,13 +128,13 @@ func (s *Service) FromPersona(pc config.Persona, passwordHash string) (storage.U
 		u.Confirmation = &storage.Confirmation{Method: "preset", At: now, By: "persona " + pc.Key}
 	}
 	if pc.Passport != nil {
-		pp, err := proofing.ParsePassport(pc.Passport.Series, pc.Passport.Number)
+		pp, err := ident.ParsePassport(pc.Passport.Series, pc.Passport.Number)
 		if err != nil {
 			return u, bad("passport", err)
 		}
 		unit := pc.Passport.UnitCode
 		if unit != "" {
-			if unit, err = proofing.NormalizeUnitCode(unit); err != nil {
+			if unit, err = ident.NormalizeUnitCode(unit); err != nil {
 				return u, bad("passport unit code", err)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
 )
 
 // adminConfirm confirms a citizen's identity as a service-centre operator or a bank would:
@@ -19,7 +20,7 @@ func (h *Handler) adminConfirm(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Method string `json:"method"`
 		Bank   string `json:"bank"`
-		proofing.OperatorCheck
+		confirm.OperatorCheck
 	}
 	if !DecodeJSON(w, r, &req, 1<<16) {
 		return
@@ -35,7 +36,7 @@ func (h *Handler) adminConfirm(w http.ResponseWriter, r *http.Request) {
 	var conf proofing.Confirmation
 	switch req.Method {
 	case "service_centre":
-		conf, err = proofing.ConfirmAtServiceCentre(u, pr, req.OperatorCheck, now)
+		conf, err = confirm.ConfirmAtServiceCentre(u, pr, req.OperatorCheck, now)
 	case "bank":
 		if err = proofing.CanConfirm(u, pr); err == nil {
 			by := req.Bank

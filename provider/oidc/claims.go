@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
+
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"golang.org/x/text/language"
 
@@ -92,7 +94,7 @@ func setESIAClaims(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 		ui.AppendClaims("birthplace", u.BirthPlace)
 	}
 	if claims["snils"] && u.SNILS != "" {
-		ui.AppendClaims("snils", proofing.FormatSNILS(u.SNILS))
+		ui.AppendClaims("snils", ident.FormatSNILS(u.SNILS))
 	}
 	if claims["inn"] && u.INN != "" {
 		ui.AppendClaims("inn", u.INN)
@@ -103,7 +105,7 @@ func setESIAClaims(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 	if claims["contacts"] {
 		var cs []map[string]string
 		if u.Phone != "" {
-			cs = append(cs, map[string]string{"type": "MBT", "value": proofing.FormatPhoneESIA(u.Phone), "vrfStu": storage.VerifyState(u.PhoneVerified)})
+			cs = append(cs, map[string]string{"type": "MBT", "value": ident.FormatPhoneESIA(u.Phone), "vrfStu": storage.VerifyState(u.PhoneVerified)})
 		}
 		if u.Email != "" {
 			cs = append(cs, map[string]string{"type": "EML", "value": u.Email, "vrfStu": storage.VerifyState(u.EmailVerified)})

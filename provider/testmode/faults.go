@@ -8,9 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
+
 	"github.com/esia-emulator/esia-emulator/provider/admin"
 	"github.com/esia-emulator/esia-emulator/storage"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
 
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 
@@ -228,8 +229,8 @@ func (h *Handler) adminMaintenance(w http.ResponseWriter, r *http.Request) {
 
 // RegistryFault consumes a pending registry fault for kind (POST /admin/api/faults
 // {"endpoint":"registry:snils"}) and gives its refusal reason; ok is false when none is
-// pending (proofing.Registries.Override).
-func (h *Handler) RegistryFault(kind proofing.CheckKind) (state, reason string, ok bool) {
+// pending (registry.Registries.Override).
+func (h *Handler) RegistryFault(kind registry.CheckKind) (state, reason string, ok bool) {
 	if f := h.faults.take("registry:" + string(kind)); f != nil {
 		return storage.VerifyFailed, f.Outcome, true
 	}

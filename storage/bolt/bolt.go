@@ -223,7 +223,7 @@ func (e *Engine) commit(batch []*call) {
 		b := btx.Bucket(bucket)
 		for _, c := range batch {
 			t := &tx{b: b, now: c.now}
-			c.err, c.panicked = run(c.fn, t)
+			c.panicked, c.err = run(c.fn, t)
 			if c.err != nil || c.panicked != nil {
 				continue
 			}
@@ -259,13 +259,13 @@ func (e *Engine) commit(batch []*call) {
 }
 
 // run calls fn, turning a panic into a value the caller re-raises in its own goroutine.
-func run(fn func(kv.Tx) error, t *tx) (err error, panicked any) {
+func run(fn func(kv.Tx) error, t *tx) (panicked any, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = p
 		}
 	}()
-	return fn(t), nil
+	return nil, fn(t)
 }
 
 // tx is one fn's view: its own buffered writes over the batch's bbolt bucket.
@@ -423,7 +423,7 @@ func (e *Engine) Sweep(now time.Time) (int, error) {
 				deleted = 0
 				for _, k := range keys {
 					// Re-check: the value may have been rewritten since the scan.
-					if env := b.Get(k); env != nil && len(env) >= 8 && !kv.EnvelopeLive(env, n) {
+					if env := b.Get(k); len(env) >= 8 && !kv.EnvelopeLive(env, n) {
 						if err := b.Delete(k); err != nil {
 							return err
 						}

@@ -100,7 +100,7 @@ func PasswordKey(subject string) string { return ScopePassword + ":" + subject }
 func CodeKey(subject string) string { return ScopeCode + ":" + subject }
 
 // LoginSubject names a typed login that matches no account, so that it is counted and locked
-// exactly like an account. login should be normalised (proofing.ParseLogin) so that
+// exactly like an account. login should be normalised (ident.ParseLogin) so that
 // spellings of one login share a counter; it is hashed, so the key reveals nothing.
 func LoginSubject(login string) string {
 	sum := sha256.Sum256([]byte("esia-emulator/lockout-login:" + login))

@@ -2,6 +2,7 @@ package otp
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -33,10 +34,24 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func seeded(seed byte) *rand.ChaCha8 {
+// seeded returns a deterministic random source that is safe for concurrent use, as the
+// Rand fields require: the concurrency tests start and verify codes from 30 goroutines.
+func seeded(seed byte) io.Reader {
 	var s [32]byte
 	s[0] = seed
-	return rand.NewChaCha8(s)
+	return &lockedReader{r: rand.NewChaCha8(s)}
+}
+
+// lockedReader serialises reads of a reader that is not safe for concurrent use.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
 }
 
 type fixture struct {

@@ -42,7 +42,9 @@ const (
 // fills the rest.
 type Outbox struct {
 	Docs storage.Docs
-	// Now is the clock (nil: time.Now). Rand supplies the id suffix (nil: crypto/rand).
+	// Now is the clock (nil: time.Now). Rand supplies the id suffix (nil: crypto/rand); it
+	// is read from many goroutines at once, so it must be safe for concurrent use (a seeded
+	// *rand.ChaCha8 is not: wrap it in a mutex).
 	Now  func() time.Time
 	Rand io.Reader
 	// TTL is how long a message is kept (0: DefaultOutboxTTL, negative: forever).

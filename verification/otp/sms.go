@@ -184,7 +184,9 @@ type SMS struct {
 	Docs   storage.Docs
 	Sender Sender
 	Config Config
-	// Now is the clock (nil: time.Now); Rand makes codes and salts (nil: crypto/rand).
+	// Now is the clock (nil: time.Now); Rand makes codes and salts (nil: crypto/rand). Start
+	// and Verify run from many goroutines at once, so Rand must be safe for concurrent use
+	// (a seeded *rand.ChaCha8 is not: wrap it in a mutex).
 	Now  func() time.Time
 	Rand io.Reader
 }
@@ -211,7 +213,9 @@ func (s *SMS) rand() io.Reader {
 // "send again" pause lasts (unless that code was verified), and with *RateLimitedError when
 // the address had MaxPerHour codes in the last hour. The code is stored only as an HMAC and
 // can be verified as soon as it is sent. If the Sender fails, the new challenge is removed
-// and the error returned.
+// and the error returned. Of concurrent starts for one key exactly one sends (and spends a
+// rate slot); the others get *ResendTooSoonError. A rate-limited start leaves the key's
+// earlier code as it was.
 func (s *SMS) Start(ctx context.Context, key, to, kind string) (Challenge, error) {
 	if key == "" || to == "" {
 		return Challenge{}, errors.New("otp: start: empty key or address")
@@ -226,12 +230,6 @@ func (s *SMS) Start(ctx context.Context, key, to, kind string) (Challenge, error
 		}
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return Challenge{}, fmt.Errorf("otp: start: %w", err)
-	}
-
-	if cfg.MaxPerHour > 0 {
-		if err := s.reserve(ctx, cfg, to, now); err != nil {
-			return Challenge{}, err
-		}
 	}
 
 	code, err := randomDigits(s.rand(), cfg.Length)
@@ -250,13 +248,20 @@ func (s *SMS) Start(ctx context.Context, key, to, kind string) (Challenge, error
 	rec.MAC = codeMAC(cfg.Pepper, salt, key, code)
 	rec.Keep = maxTime(rec.ExpiresAt.Add(cfg.TTL), rec.ResendAt)
 
-	var refused error
+	// Claim the key first, then take a rate slot: of concurrent starts for one key only the
+	// one that stored its challenge spends a slot; the others get *ResendTooSoonError.
+	var (
+		refused error
+		prev    challengeRecord
+		hadPrev bool
+	)
 	_, err = upsert(ctx, s.Docs, ChallengeCollection, key, now, func(old challengeRecord, exists bool) (challengeRecord, time.Time, error) {
 		refused = nil
 		if exists && !old.Verified && now.Before(old.ResendAt) {
 			refused = &ResendTooSoonError{RetryAt: old.ResendAt}
 			return old, old.Keep, refused
 		}
+		prev, hadPrev = old, exists
 		return rec, rec.Keep, nil
 	})
 	if err != nil {
@@ -264,6 +269,17 @@ func (s *SMS) Start(ctx context.Context, key, to, kind string) (Challenge, error
 			return Challenge{}, refused
 		}
 		return Challenge{}, fmt.Errorf("otp: start: %w", err)
+	}
+	if cfg.MaxPerHour > 0 {
+		if err := s.reserve(ctx, cfg, to, now); err != nil {
+			// Put back what the key had: a refused start leaves the earlier code usable.
+			if hadPrev {
+				_ = storage.PutDoc(ctx, s.Docs, ChallengeCollection, key, prev, prev.Keep)
+			} else {
+				_ = s.Docs.DeleteDoc(ctx, ChallengeCollection, key)
+			}
+			return Challenge{}, err
+		}
 	}
 
 	subject, body := cfg.Text(cfg.Channel, kind, code)

@@ -389,3 +389,34 @@ func TestMask(t *testing.T) {
 		}
 	}
 }
+
+func TestSMSRateLimitedStartKeepsEarlierCode(t *testing.T) {
+	f := newFixture(t, Config{MaxPerHour: 1})
+	ctx := context.Background()
+	if _, err := f.sms.Start(ctx, "k", phone, KindLoginCode); err != nil {
+		t.Fatal(err)
+	}
+	code := f.lastCode(t, phone)
+	f.clock.Advance(61 * time.Second)
+	var rl *RateLimitedError
+	if _, err := f.sms.Start(ctx, "k", phone, KindLoginCode); !errors.As(err, &rl) {
+		t.Fatalf("second start within the hour: %v", err)
+	}
+	if err := f.sms.Verify(ctx, "k", code); err != nil {
+		t.Fatalf("the earlier code after a refused start: %v", err)
+	}
+}
+
+func TestSMSConcurrentStartsSpendOneSlot(t *testing.T) {
+	f := newFixture(t, Config{MaxPerHour: 2})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() { _, _ = f.sms.Start(ctx, "k", phone, KindLoginCode) })
+	}
+	wg.Wait()
+	f.clock.Advance(61 * time.Second)
+	if _, err := f.sms.Start(ctx, "k", phone, KindLoginCode); err != nil {
+		t.Fatalf("resend after the pause: %v (the burst spent more than one slot)", err)
+	}
+}

@@ -52,7 +52,8 @@ type TOTP struct {
 	Issuer string
 	// QRSize is the QR image's side in pixels (0: DefaultQRSize).
 	QRSize int
-	// Now is the clock (nil: time.Now); Rand makes secrets (nil: crypto/rand).
+	// Now is the clock (nil: time.Now); Rand makes secrets (nil: crypto/rand). Rand must be
+	// safe for concurrent use: enrolments run from many goroutines at once.
 	Now  func() time.Time
 	Rand io.Reader
 }

@@ -14,7 +14,7 @@ import (
 // Params must not change after first use, and a Hasher must not be copied after first use.
 type Hasher struct {
 	Params Params    // zero means DefaultParams
-	Rand   io.Reader // salt source; nil means crypto/rand
+	Rand   io.Reader // salt source; nil means crypto/rand; must be safe for concurrent use
 
 	dummyOnce sync.Once
 	dummy     string // PHC string VerifyAbsent verifies against

@@ -1,21 +1,26 @@
-// Package proofing owns the validation and normalisation of the identity data a citizen
-// types in: mobile phone, e-mail, SNILS, INN, passport series and number, the issuing unit
-// code, and the login identifier (phone, e-mail or SNILS) on the login form.
+// Package proofing owns the state of a citizen's identity proofing and the rules over it:
+// the verification facts an account holds beside storage.User (Proofs, Confirmation),
+// the level they justify (LevelOf, Missing, CanConfirm, Trusted), the account status
+// (SetStatus, Effective, LoginAllowed), the notices to the citizen about both (Notice,
+// LevelNotice, StatusNotice) and Message, the Russian text for an error of this package or
+// of any subpackage below. It has no OIDC types, mounts no routes and keeps no state of
+// its own.
 //
-// Every parser returns the canonical form the emulator stores and compares — phone
-// +7XXXXXXXXXX, e-mail lower-case, SNILS 11 digits, INN 12 (person) or 10 (organisation)
-// digits, unit code ddd-ddd — or an error wrapping one of the package's sentinels, so a
-// handler can pick the Russian message with errors.Is and log the detail. Checksum errors
-// wrap both the format sentinel and the checksum one (ErrInvalidSNILS and ErrSNILSChecksum).
-// Formatters (FormatSNILS, FormatPhoneESIA) turn canonical values back into the forms ESIA
-// shows and returns; the *Control helpers compute check digits for generating test personas.
+// The subpackages, by concern (imports point down this list; none imports the provider):
 //
-// Callers: the provider's login handler (ParseLogin, LoginCandidates), its registration,
-// profile and recovery handlers (the Normalize* and Parse* functions), and persona seeding.
-// It also decides account levels (LevelOf, Trusted), runs the emulated registries
-// (Registries, Outcome — the default rules are documented on Registries), the identity
-// confirmation methods (Confirmer, ConfirmAtServiceCentre) and the status rules (SetStatus,
-// LoginAllowed), keeping their state in storage.Docs. It has no OIDC types and mounts no
-// routes; Kind* constants equal the storage.LoginKind values. Subpackage personagen makes
-// seeded, realistic test citizens.
+//   - ident: parsing, normalising and formatting what a citizen types — phone, e-mail,
+//     SNILS, INN, passport, unit code, the login identifier — and name comparison.
+//   - esig: qualified e-signature checks against a test CA (certificates, signatures,
+//     the Russian subject attributes). Imports ident.
+//   - proofing (this package): imports ident and esig for Message. It also declares the
+//     errors of registry and confirm, which build on its Proofs and levels, so that
+//     Message covers them without an import cycle.
+//   - registry: the emulated state registries (pension fund, interior ministry, tax
+//     service): asynchronous checks in storage.Docs and their verdicts on Proofs.
+//   - confirm: identity confirmation by registered letter, at a service centre and by
+//     qualified e-signature, ending in a Confirmation.
+//   - personagen: seeded, realistic test citizens. Imports ident.
+//
+// Callers: the provider's registration, profile, login, recovery and admin handlers, its
+// claims (Trusted), and persona seeding; config takes registry.Fixtures.
 package proofing

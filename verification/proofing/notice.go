@@ -30,6 +30,9 @@ const (
 // msk is Moscow time, in which dates are shown to the citizen.
 var msk = time.FixedZone("MSK", 3*60*60)
 
+// InMoscow returns t in Moscow time.
+func InMoscow(t time.Time) time.Time { return t.In(msk) }
+
 // DateRU writes t's date in Moscow time as ESIA shows dates: 02.01.2006.
 func DateRU(t time.Time) string { return t.In(msk).Format("02.01.2006") }
 

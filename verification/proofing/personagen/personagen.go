@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // Persona is a generated citizen. Its fields and their yaml/json names are those of
@@ -220,11 +220,11 @@ func (g *Generator) Person(o Options) Persona {
 		return p
 	}
 
-	p.SNILS = proofing.FormatSNILS(g.unique("snils", func() string {
+	p.SNILS = ident.FormatSNILS(g.unique("snils", func() string {
 		for {
 			nine := fmt.Sprintf("%09d", 2_000_000+g.rng.IntN(198_000_000))
 			if tail := nine[6:]; tail != "998" && tail != "999" { // the registries' failure rules
-				return nine + proofing.SNILSControl(nine)
+				return nine + ident.SNILSControl(nine)
 			}
 		}
 	}))
@@ -233,7 +233,7 @@ func (g *Generator) Person(o Options) Persona {
 			for {
 				ten := fmt.Sprintf("%s%02d%06d", reg.code, pick(g.rng, c.taxOffices), g.rng.IntN(1_000_000))
 				if ten[7:] != "999" {
-					return ten + proofing.INNControl(ten)
+					return ten + ident.INNControl(ten)
 				}
 			}
 		})

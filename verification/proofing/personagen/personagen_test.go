@@ -13,8 +13,9 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
-	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 	"github.com/esia-emulator/esia-emulator/verification/proofing/personagen"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
 )
 
 func TestDeterminism(t *testing.T) {
@@ -153,10 +154,10 @@ func TestThousandPeopleAreValid(t *testing.T) {
 			}
 		}
 		// Contacts.
-		if n, err := proofing.NormalizePhone(p.Phone); err != nil || n != p.Phone || !strings.HasPrefix(p.Phone, "+79") || strings.HasPrefix(p.Phone, "+7999") {
+		if n, err := ident.NormalizePhone(p.Phone); err != nil || n != p.Phone || !strings.HasPrefix(p.Phone, "+79") || strings.HasPrefix(p.Phone, "+7999") {
 			bad("phone %q: %v", p.Phone, err)
 		}
-		e, err := proofing.NormalizeEmail(p.Email)
+		e, err := ident.NormalizeEmail(p.Email)
 		local, domain, _ := strings.Cut(p.Email, "@")
 		if err != nil || e != p.Email || (domain != "example.ru" && domain != "example.com") || !reLocal.MatchString(local) ||
 			!strings.ContainsAny(local, "0123456789") {
@@ -169,10 +170,10 @@ func TestThousandPeopleAreValid(t *testing.T) {
 			continue
 		}
 		// SNILS: checked numbers only.
-		sn, err := proofing.NormalizeSNILS(p.SNILS)
-		if err != nil || proofing.FormatSNILS(sn) != p.SNILS {
+		sn, err := ident.NormalizeSNILS(p.SNILS)
+		if err != nil || ident.FormatSNILS(sn) != p.SNILS {
 			bad("SNILS %q: %v", p.SNILS, err)
-		} else if n, _ := strconv.Atoi(sn[:9]); n <= 1001998 || sn[9:] != proofing.SNILSControl(sn[:9]) {
+		} else if n, _ := strconv.Atoi(sn[:9]); n <= 1001998 || sn[9:] != ident.SNILSControl(sn[:9]) {
 			bad("SNILS %q not above 001-001-998 or wrong control", p.SNILS)
 		}
 		// Address and region.
@@ -185,7 +186,7 @@ func TestThousandPeopleAreValid(t *testing.T) {
 		}
 		// INN from the region's tax office.
 		if p.INN != "" {
-			if n, err := proofing.NormalizeINN(p.INN); err != nil || n != p.INN || p.INN[:2] != code {
+			if n, err := ident.NormalizeINN(p.INN); err != nil || n != p.INN || p.INN[:2] != code {
 				bad("INN %q (region %s): %v", p.INN, code, err)
 			}
 		} else if p.Level == "confirmed" {
@@ -197,7 +198,7 @@ func TestThousandPeopleAreValid(t *testing.T) {
 			bad("no passport")
 			continue
 		}
-		parsed, err := proofing.ParsePassport(pp.Series, pp.Number)
+		parsed, err := ident.ParsePassport(pp.Series, pp.Number)
 		if err != nil || parsed.Series != pp.Series || parsed.Number != pp.Number {
 			bad("passport %+v: %v", pp, err)
 		}
@@ -212,7 +213,7 @@ func TestThousandPeopleAreValid(t *testing.T) {
 		if yy, _ := strconv.Atoi(pp.Series[2:]); yy != issue.Year()%100 && yy != (issue.Year()-1)%100 {
 			bad("series year %s for issue %s", pp.Series[2:], pp.IssueDate)
 		}
-		if u, err := proofing.NormalizeUnitCode(pp.UnitCode); err != nil || u != pp.UnitCode || pp.UnitCode[:2] != code {
+		if u, err := ident.NormalizeUnitCode(pp.UnitCode); err != nil || u != pp.UnitCode || pp.UnitCode[:2] != code {
 			bad("unit code %q (region %s): %v", pp.UnitCode, code, err)
 		}
 		switch {
@@ -233,15 +234,15 @@ func TestThousandPeopleAreValid(t *testing.T) {
 			}
 		}
 		// The emulated registries verify every generated document by their default rules.
-		for kind, d := range map[proofing.CheckKind]proofing.CheckData{
-			proofing.CheckSNILS:    {SNILS: p.SNILS},
-			proofing.CheckPassport: {Series: pp.Series, Number: pp.Number, UnitCode: pp.UnitCode},
-			proofing.CheckINN:      {INN: p.INN},
+		for kind, d := range map[registry.CheckKind]registry.CheckData{
+			registry.CheckSNILS:    {SNILS: p.SNILS},
+			registry.CheckPassport: {Series: pp.Series, Number: pp.Number, UnitCode: pp.UnitCode},
+			registry.CheckINN:      {INN: p.INN},
 		} {
-			if kind == proofing.CheckINN && p.INN == "" {
+			if kind == registry.CheckINN && p.INN == "" {
 				continue
 			}
-			if st, reason := proofing.Outcome(proofing.Fixtures{}, kind, d); st != storage.VerifyVerified {
+			if st, reason := registry.Outcome(registry.Fixtures{}, kind, d); st != storage.VerifyVerified {
 				bad("registry %s: %s %s", kind, st, reason)
 			}
 		}
@@ -372,10 +373,10 @@ func FuzzPerson(f *testing.F) {
 			o.AsOf = time.Unix(asOf%(1<<40), 0)
 		}
 		p := personagen.New(seed).Person(o)
-		if _, err := proofing.NormalizePhone(p.Phone); err != nil {
+		if _, err := ident.NormalizePhone(p.Phone); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := proofing.NormalizeEmail(p.Email); err != nil {
+		if _, err := ident.NormalizeEmail(p.Email); err != nil {
 			t.Fatal(err)
 		}
 		birth, err := time.Parse(time.DateOnly, p.BirthDate)
@@ -385,10 +386,10 @@ func FuzzPerson(f *testing.F) {
 		if p.Level == "simplified" {
 			return
 		}
-		if _, err := proofing.NormalizeSNILS(p.SNILS); err != nil {
+		if _, err := ident.NormalizeSNILS(p.SNILS); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := proofing.ParsePassport(p.Passport.Series, p.Passport.Number); err != nil {
+		if _, err := ident.ParsePassport(p.Passport.Series, p.Passport.Number); err != nil {
 			t.Fatal(err)
 		}
 		issue, err := time.Parse(time.DateOnly, p.Passport.IssueDate)

@@ -1,4 +1,4 @@
-package proofing
+package registry
 
 import (
 	"context"
@@ -11,14 +11,16 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
-func snils(nine string) string { return nine + SNILSControl(nine) }
-func inn(ten string) string    { return ten + INNControl(ten) }
+func snils(nine string) string { return nine + ident.SNILSControl(nine) }
+func inn(ten string) string    { return ten + ident.INNControl(ten) }
 
 var testFixtures = Fixtures{
 	PensionFund: []SNILSRecord{
-		{SNILS: FormatSNILS(snils("112233445")), Holder: Holder{LastName: "Иванов", FirstName: "Иван", BirthDate: "1980-01-02"}},
+		{SNILS: ident.FormatSNILS(snils("112233445")), Holder: Holder{LastName: "Иванов", FirstName: "Иван", BirthDate: "1980-01-02"}},
 		{SNILS: snils("123456789"), Outcome: ReasonPersonNotFound},
 		{SNILS: snils("555444999"), Outcome: storage.VerifyVerified}, // fixture beats the 999 rule
 	},
@@ -49,7 +51,7 @@ func TestOutcome(t *testing.T) {
 	}{
 		// Pension fund, default rule.
 		{"snils valid", Fixtures{}, CheckSNILS, with(CheckData{SNILS: snils("100200300")}), storage.VerifyVerified, ""},
-		{"snils formatted", Fixtures{}, CheckSNILS, CheckData{SNILS: FormatSNILS(snils("100200300"))}, storage.VerifyVerified, ""},
+		{"snils formatted", Fixtures{}, CheckSNILS, CheckData{SNILS: ident.FormatSNILS(snils("100200300"))}, storage.VerifyVerified, ""},
 		{"snils test stand", Fixtures{}, CheckSNILS, CheckData{SNILS: "000-000-600 03"}, storage.VerifyVerified, ""},
 		{"snils 999", Fixtures{}, CheckSNILS, CheckData{SNILS: snils("100200999")}, storage.VerifyFailed, ReasonPersonNotFound},
 		{"snils 998", Fixtures{}, CheckSNILS, CheckData{SNILS: snils("100200998")}, storage.VerifyFailed, ReasonDataMismatch},
@@ -61,7 +63,7 @@ func TestOutcome(t *testing.T) {
 		{"snils fixture ё and case", testFixtures, CheckSNILS, CheckData{SNILS: snils("112233445"), LastName: " ИВАНОВ ", FirstName: "иван", BirthDate: "1980-01-02"}, storage.VerifyVerified, ""},
 		{"snils fixture other birth date", testFixtures, CheckSNILS, CheckData{SNILS: snils("112233445"), LastName: "Иванов", FirstName: "Иван", BirthDate: "1980-01-03"}, storage.VerifyFailed, ReasonDataMismatch},
 		{"snils fixture other name", testFixtures, CheckSNILS, CheckData{SNILS: snils("112233445"), LastName: "Петров", FirstName: "Иван", BirthDate: "1980-01-02"}, storage.VerifyFailed, ReasonDataMismatch},
-		{"snils fixture outcome", testFixtures, CheckSNILS, with(CheckData{SNILS: FormatSNILS(snils("123456789"))}), storage.VerifyFailed, ReasonPersonNotFound},
+		{"snils fixture outcome", testFixtures, CheckSNILS, with(CheckData{SNILS: ident.FormatSNILS(snils("123456789"))}), storage.VerifyFailed, ReasonPersonNotFound},
 		{"snils fixture beats rule", testFixtures, CheckSNILS, CheckData{SNILS: snils("555444999")}, storage.VerifyVerified, ""},
 		{"snils unlisted falls to rule", testFixtures, CheckSNILS, CheckData{SNILS: snils("100200999")}, storage.VerifyFailed, ReasonPersonNotFound},
 		// Interior ministry.
@@ -263,13 +265,13 @@ func TestRegistriesSubmitErrors(t *testing.T) {
 		d    CheckData
 		err  error
 	}{
-		{"1", CheckSNILS, CheckData{SNILS: "11223344596"}, ErrSNILSChecksum},
-		{"1", CheckPassport, CheckData{Series: "4506", Number: "12345"}, ErrInvalidPassport},
-		{"1", CheckPassport, CheckData{Series: "4506", Number: "123456", UnitCode: "7700-1"}, ErrInvalidUnitCode},
-		{"1", CheckINN, CheckData{INN: "7707083893"}, ErrInvalidINN},
-		{"1", "vehicle", CheckData{}, ErrUnknownCheck},
-		{"", CheckINN, CheckData{INN: "500100732259"}, ErrInvalidUserID},
-		{"1/2", CheckINN, CheckData{INN: "500100732259"}, ErrInvalidUserID},
+		{"1", CheckSNILS, CheckData{SNILS: "11223344596"}, ident.ErrSNILSChecksum},
+		{"1", CheckPassport, CheckData{Series: "4506", Number: "12345"}, ident.ErrInvalidPassport},
+		{"1", CheckPassport, CheckData{Series: "4506", Number: "123456", UnitCode: "7700-1"}, ident.ErrInvalidUnitCode},
+		{"1", CheckINN, CheckData{INN: "7707083893"}, ident.ErrInvalidINN},
+		{"1", "vehicle", CheckData{}, proofing.ErrUnknownCheck},
+		{"", CheckINN, CheckData{INN: "500100732259"}, proofing.ErrInvalidUserID},
+		{"1/2", CheckINN, CheckData{INN: "500100732259"}, proofing.ErrInvalidUserID},
 	}
 	for _, tt := range tests {
 		if _, err := r.Submit(ctx(), tt.uid, tt.kind, tt.d, t0); !errors.Is(err, tt.err) {
@@ -279,7 +281,7 @@ func TestRegistriesSubmitErrors(t *testing.T) {
 	if cs, _ := r.Checks(ctx(), "1", t0); len(cs) != 0 {
 		t.Errorf("invalid data stored: %+v", cs)
 	}
-	if _, err := r.Poll(ctx(), "", t0); !errors.Is(err, ErrInvalidUserID) {
+	if _, err := r.Poll(ctx(), "", t0); !errors.Is(err, proofing.ErrInvalidUserID) {
 		t.Errorf("Poll empty id: %v", err)
 	}
 	if _, err := r.Submit(ctx(), "1", CheckINN, CheckData{INN: "500100732259"}, t0); err != nil {
@@ -337,8 +339,8 @@ func TestApplyCheck(t *testing.T) {
 	if p.SNILSVrf != storage.VerifyVerifying || p.INNVrf != storage.VerifyVerifying || u.Documents[0].VrfStu != storage.VerifyVerifying {
 		t.Fatalf("after MarkVerifying: %+v %+v", p, u.Documents)
 	}
-	if LevelOf(u, p) != storage.LevelSimplified || !Verifying(u, p) {
-		t.Errorf("level while verifying: %s, verifying %v", LevelOf(u, p), Verifying(u, p))
+	if proofing.LevelOf(u, p) != storage.LevelSimplified || !proofing.Verifying(u, p) {
+		t.Errorf("level while verifying: %s, verifying %v", proofing.LevelOf(u, p), proofing.Verifying(u, p))
 	}
 	orig := u.Documents
 	res := must(r.Poll(ctx(), u.ID, t0))
@@ -358,8 +360,8 @@ func TestApplyCheck(t *testing.T) {
 	if p.SNILSVrf != storage.VerifyVerified || p.INNVrf != storage.VerifyVerified || u.Documents[0].VrfStu != storage.VerifyVerified {
 		t.Fatalf("after ApplyCheck: %+v %+v", p, u.Documents)
 	}
-	if LevelOf(u, p) != storage.LevelStandard || Verifying(u, p) {
-		t.Errorf("level after checks: %s, verifying %v", LevelOf(u, p), Verifying(u, p))
+	if proofing.LevelOf(u, p) != storage.LevelStandard || proofing.Verifying(u, p) {
+		t.Errorf("level after checks: %s, verifying %v", proofing.LevelOf(u, p), proofing.Verifying(u, p))
 	}
 
 	// A failure carries its reason; a stale check (data changed) is ignored.
@@ -379,7 +381,7 @@ func TestApplyCheck(t *testing.T) {
 		{Kind: "vehicle", State: storage.VerifyVerified},
 	}
 	for _, c := range stale {
-		if u3, p3, ok := ApplyCheck(u, p, c); ok || LevelOf(u3, p3) != storage.LevelStandard {
+		if u3, p3, ok := ApplyCheck(u, p, c); ok || proofing.LevelOf(u3, p3) != storage.LevelStandard {
 			t.Errorf("stale check applied: %+v", c)
 		}
 	}

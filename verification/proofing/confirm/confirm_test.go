@@ -1,4 +1,4 @@
-package proofing
+package confirm
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 func TestParseLetterCode(t *testing.T) {
@@ -29,7 +31,7 @@ func TestParseLetterCode(t *testing.T) {
 		"ABCD-EFGH-JK13", "ABCD-EFGH-JKI3", "ABCD_EFGH_JK23", "ABCD-EFGH-JKЖ3", "ABCD-EFGH-JK2３",
 		strings.Repeat("A", 201)}
 	for _, in := range invalid {
-		if got, err := ParseLetterCode(in); !errors.Is(err, ErrInvalidLetterCode) {
+		if got, err := ParseLetterCode(in); !errors.Is(err, proofing.ErrInvalidLetterCode) {
 			t.Errorf("ParseLetterCode(%q) = %q, %v; want ErrInvalidLetterCode", in, got, err)
 		}
 	}
@@ -95,12 +97,12 @@ func TestLetterCode(t *testing.T) {
 			t.Errorf("letter text lacks %q:\n%s", want, n.Body)
 		}
 	}
-	if n.Channel != ChannelPost || n.Kind != KindLetterCode || n.Code != code || n.Subject == "" {
+	if n.Channel != proofing.ChannelPost || n.Kind != proofing.KindLetterCode || n.Code != code || n.Subject == "" {
 		t.Errorf("letter notice %+v", n)
 	}
 
 	// A malformed code costs nothing; wrong ones count down.
-	if _, err := c.VerifyLetterCode(ctx(), "5", "nonsense", t0); !errors.Is(err, ErrInvalidLetterCode) {
+	if _, err := c.VerifyLetterCode(ctx(), "5", "nonsense", t0); !errors.Is(err, proofing.ErrInvalidLetterCode) {
 		t.Errorf("malformed: %v", err)
 	}
 	wrong := "ZZZZZZZZZZZZ"
@@ -109,26 +111,26 @@ func TestLetterCode(t *testing.T) {
 	}
 	for want := DefaultLetterMaxTries - 1; want >= 1; want-- {
 		_, err := c.VerifyLetterCode(ctx(), "5", wrong, t0)
-		var wc *WrongCodeError
-		if !errors.As(err, &wc) || wc.Remaining != want || !errors.Is(err, ErrWrongLetterCode) {
+		var wc *proofing.WrongCodeError
+		if !errors.As(err, &wc) || wc.Remaining != want || !errors.Is(err, proofing.ErrWrongLetterCode) {
 			t.Fatalf("wrong code: %v; want %d left", err, want)
 		}
-		if !strings.Contains(Message(err), "Осталось попыток") {
-			t.Errorf("Message = %q", Message(err))
+		if !strings.Contains(proofing.Message(err), "Осталось попыток") {
+			t.Errorf("Message = %q", proofing.Message(err))
 		}
 	}
 	conf, err := c.VerifyLetterCode(ctx(), "5", strings.ToLower(FormatLetterCode(code)), t0.Add(time.Hour))
-	if err != nil || conf.Method != ConfirmLetter || !conf.At.Equal(t0.Add(time.Hour)) || !strings.Contains(conf.By, l.TrackingID) {
+	if err != nil || conf.Method != proofing.ConfirmLetter || !conf.At.Equal(t0.Add(time.Hour)) || !strings.Contains(conf.By, l.TrackingID) {
 		t.Fatalf("right code on the last try: %+v %v", conf, err)
 	}
-	if _, err := c.VerifyLetterCode(ctx(), "5", code, t0.Add(time.Hour)); !errors.Is(err, ErrLetterUsed) {
+	if _, err := c.VerifyLetterCode(ctx(), "5", code, t0.Add(time.Hour)); !errors.Is(err, proofing.ErrLetterUsed) {
 		t.Errorf("reuse: %v", err)
 	}
 }
 
 func TestLetterCodeLimits(t *testing.T) {
 	c := &Confirmer{Docs: newDocs(t), LetterTTL: 48 * time.Hour, LetterMaxTries: 2, Rand: fixedRand(0)}
-	if _, err := c.VerifyLetterCode(ctx(), "6", "AAAA-AAAA-AAAA", t0); !errors.Is(err, ErrNoLetter) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", "AAAA-AAAA-AAAA", t0); !errors.Is(err, proofing.ErrNoLetter) {
 		t.Errorf("no letter: %v", err)
 	}
 	code, l, err := c.IssueLetterCode(ctx(), "6", "адрес", t0)
@@ -136,13 +138,13 @@ func TestLetterCodeLimits(t *testing.T) {
 		t.Fatalf("deterministic issue: %q %+v %v", code, l, err)
 	}
 	// Exhausted after MaxTries wrong codes, even for the right one.
-	if _, err := c.VerifyLetterCode(ctx(), "6", "BBBB-BBBB-BBBB", t0); !errors.Is(err, ErrWrongLetterCode) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", "BBBB-BBBB-BBBB", t0); !errors.Is(err, proofing.ErrWrongLetterCode) {
 		t.Fatalf("first wrong: %v", err)
 	}
-	if _, err := c.VerifyLetterCode(ctx(), "6", "BBBB-BBBB-BBBB", t0); !errors.Is(err, ErrLetterTriesExhausted) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", "BBBB-BBBB-BBBB", t0); !errors.Is(err, proofing.ErrLetterTriesExhausted) {
 		t.Fatalf("last wrong: %v", err)
 	}
-	if _, err := c.VerifyLetterCode(ctx(), "6", code, t0); !errors.Is(err, ErrLetterTriesExhausted) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", code, t0); !errors.Is(err, proofing.ErrLetterTriesExhausted) {
 		t.Fatalf("right after exhaustion: %v", err)
 	}
 	// A new letter replaces the old one and resets the tries.
@@ -151,14 +153,14 @@ func TestLetterCodeLimits(t *testing.T) {
 	if err != nil || code2 != "BBBBBBBBBBBB" {
 		t.Fatalf("second letter %q %v", code2, err)
 	}
-	if _, err := c.VerifyLetterCode(ctx(), "6", code, t0); !errors.Is(err, ErrWrongLetterCode) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", code, t0); !errors.Is(err, proofing.ErrWrongLetterCode) {
 		t.Errorf("old code after a new letter: %v", err)
 	}
 	// Expiry: at ExpiresAt the code is expired; long after, the letter is gone.
-	if _, err := c.VerifyLetterCode(ctx(), "6", code2, t0.Add(48*time.Hour)); !errors.Is(err, ErrLetterExpired) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", code2, t0.Add(48*time.Hour)); !errors.Is(err, proofing.ErrLetterExpired) {
 		t.Errorf("at expiry: %v", err)
 	}
-	if _, err := c.VerifyLetterCode(ctx(), "6", code2, t0.Add(48*time.Hour+keepAfterExpiry)); !errors.Is(err, ErrNoLetter) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", code2, t0.Add(48*time.Hour+keepAfterExpiry)); !errors.Is(err, proofing.ErrNoLetter) {
 		t.Errorf("long after expiry: %v", err)
 	}
 	if _, err := c.VerifyLetterCode(ctx(), "6", code2, t0.Add(time.Hour)); err != nil {
@@ -167,7 +169,7 @@ func TestLetterCodeLimits(t *testing.T) {
 	if _, _, err := c.IssueLetterCode(ctx(), "6", "  ", t0); err == nil {
 		t.Error("a letter without an address")
 	}
-	if _, _, err := c.IssueLetterCode(ctx(), "", "адрес", t0); !errors.Is(err, ErrInvalidUserID) {
+	if _, _, err := c.IssueLetterCode(ctx(), "", "адрес", t0); !errors.Is(err, proofing.ErrInvalidUserID) {
 		t.Errorf("empty id: %v", err)
 	}
 	c.Rand = strings.NewReader("")
@@ -177,7 +179,7 @@ func TestLetterCodeLimits(t *testing.T) {
 	if err := c.Forget(ctx(), "6"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.VerifyLetterCode(ctx(), "6", code2, t0); !errors.Is(err, ErrNoLetter) {
+	if _, err := c.VerifyLetterCode(ctx(), "6", code2, t0); !errors.Is(err, proofing.ErrNoLetter) {
 		t.Errorf("after Forget: %v", err)
 	}
 }
@@ -187,24 +189,26 @@ func TestConfirmAtServiceCentre(t *testing.T) {
 	ok := OperatorCheck{Operator: "Сидорова А. В.", Centre: "МФЦ района Хамовники", Series: "45 21", Number: "634215"}
 	tests := []struct {
 		name string
-		edit func(*storage.User, *Proofs, *OperatorCheck)
+		edit func(*storage.User, *proofing.Proofs, *OperatorCheck)
 		err  error
 	}{
-		{"passport matches", func(*storage.User, *Proofs, *OperatorCheck) {}, nil},
-		{"with person data", func(_ *storage.User, _ *Proofs, oc *OperatorCheck) {
+		{"passport matches", func(*storage.User, *proofing.Proofs, *OperatorCheck) {}, nil},
+		{"with person data", func(_ *storage.User, _ *proofing.Proofs, oc *OperatorCheck) {
 			oc.LastName, oc.FirstName, oc.MiddleName, oc.BirthDate = "ИВАНОВА", "Мария", "Ивановна", "1976-06-21"
 		}, nil},
-		{"other number", func(_ *storage.User, _ *Proofs, oc *OperatorCheck) { oc.Number = "634216" }, ErrPassportMismatch},
-		{"other series", func(_ *storage.User, _ *Proofs, oc *OperatorCheck) { oc.Series = "4522" }, ErrPassportMismatch},
-		{"bad passport", func(_ *storage.User, _ *Proofs, oc *OperatorCheck) { oc.Number = "63421" }, ErrInvalidPassport},
-		{"other birth date", func(_ *storage.User, _ *Proofs, oc *OperatorCheck) { oc.BirthDate = "1976-06-22" }, ErrPersonMismatch},
-		{"other surname", func(_ *storage.User, _ *Proofs, oc *OperatorCheck) { oc.LastName = "Петрова" }, ErrPersonMismatch},
-		{"no operator", func(_ *storage.User, _ *Proofs, oc *OperatorCheck) { oc.Operator = " " }, ErrOperatorRequired},
-		{"passport not verified", func(u *storage.User, _ *Proofs, _ *OperatorCheck) { u.Documents[0].VrfStu = storage.VerifyVerifying }, ErrNotStandard},
-		{"SNILS not verified", func(_ *storage.User, p *Proofs, _ *OperatorCheck) { p.SNILSVrf = storage.VerifyFailed }, ErrNotStandard},
-		{"already confirmed", func(_ *storage.User, p *Proofs, _ *OperatorCheck) {
-			p.Confirmation = &Confirmation{Method: ConfirmBank, At: t0}
-		}, ErrAlreadyConfirmed},
+		{"other number", func(_ *storage.User, _ *proofing.Proofs, oc *OperatorCheck) { oc.Number = "634216" }, proofing.ErrPassportMismatch},
+		{"other series", func(_ *storage.User, _ *proofing.Proofs, oc *OperatorCheck) { oc.Series = "4522" }, proofing.ErrPassportMismatch},
+		{"bad passport", func(_ *storage.User, _ *proofing.Proofs, oc *OperatorCheck) { oc.Number = "63421" }, ident.ErrInvalidPassport},
+		{"other birth date", func(_ *storage.User, _ *proofing.Proofs, oc *OperatorCheck) { oc.BirthDate = "1976-06-22" }, proofing.ErrPersonMismatch},
+		{"other surname", func(_ *storage.User, _ *proofing.Proofs, oc *OperatorCheck) { oc.LastName = "Петрова" }, proofing.ErrPersonMismatch},
+		{"no operator", func(_ *storage.User, _ *proofing.Proofs, oc *OperatorCheck) { oc.Operator = " " }, proofing.ErrOperatorRequired},
+		{"passport not verified", func(u *storage.User, _ *proofing.Proofs, _ *OperatorCheck) {
+			u.Documents[0].VrfStu = storage.VerifyVerifying
+		}, proofing.ErrNotStandard},
+		{"SNILS not verified", func(_ *storage.User, p *proofing.Proofs, _ *OperatorCheck) { p.SNILSVrf = storage.VerifyFailed }, proofing.ErrNotStandard},
+		{"already confirmed", func(_ *storage.User, p *proofing.Proofs, _ *OperatorCheck) {
+			p.Confirmation = &proofing.Confirmation{Method: proofing.ConfirmBank, At: t0}
+		}, proofing.ErrAlreadyConfirmed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,34 +220,18 @@ func TestConfirmAtServiceCentre(t *testing.T) {
 				t.Fatalf("err = %v; want %v", err, tt.err)
 			}
 			if err != nil {
-				if Message(err) == "" {
+				if proofing.Message(err) == "" {
 					t.Errorf("no message for %v", err)
 				}
 				return
 			}
-			if conf.Method != ConfirmServiceCentre || !conf.At.Equal(t0) || conf.By != "МФЦ района Хамовники, оператор Сидорова А. В." {
+			if conf.Method != proofing.ConfirmServiceCentre || !conf.At.Equal(t0) || conf.By != "МФЦ района Хамовники, оператор Сидорова А. В." {
 				t.Errorf("confirmation %+v", conf)
 			}
 			p.Confirmation = &conf
-			if LevelOf(u, p) != storage.LevelConfirmed {
-				t.Errorf("level after confirmation: %s", LevelOf(u, p))
+			if proofing.LevelOf(u, p) != storage.LevelConfirmed {
+				t.Errorf("level after confirmation: %s", proofing.LevelOf(u, p))
 			}
 		})
-	}
-}
-
-func TestMessages(t *testing.T) {
-	for _, m := range messages {
-		if Message(m.err) != m.ru || m.ru == "" {
-			t.Errorf("Message(%v) = %q", m.err, Message(m.err))
-		}
-	}
-	// Specific before general: a checksum error wraps both sentinels.
-	_, err := NormalizeSNILS("112-233-445 96")
-	if Message(err) != messages[0].ru {
-		t.Errorf("checksum message: %q", Message(err))
-	}
-	if Message(errors.New("other")) != "" || Message(nil) != "" {
-		t.Error("unknown errors have no message")
 	}
 }

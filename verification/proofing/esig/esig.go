@@ -1,4 +1,4 @@
-package proofing
+package esig
 
 import (
 	"crypto"
@@ -20,6 +20,7 @@ import (
 	"unicode"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // Object identifiers of the subject attributes of Russian qualified certificates.
@@ -62,18 +63,18 @@ type Signer struct {
 // ignoring case, ё/е and spacing. Else ErrSignerMismatch.
 func (s Signer) Matches(u storage.User) error {
 	if s.SNILS != "" {
-		cs, err1 := NormalizeSNILS(s.SNILS)
-		us, err2 := NormalizeSNILS(u.SNILS)
+		cs, err1 := ident.NormalizeSNILS(s.SNILS)
+		us, err2 := ident.NormalizeSNILS(u.SNILS)
 		if err1 == nil && err2 == nil && cs == us {
 			return nil
 		}
 		return fmt.Errorf("%w: the certificate's SNILS %s is not the account's", ErrSignerMismatch, s.SNILS)
 	}
 	given := strings.TrimSpace(u.FirstName + " " + u.MiddleName)
-	if s.Surname != "" && s.GivenName != "" && foldName(s.Surname) == foldName(u.LastName) && foldName(s.GivenName) == foldName(given) {
+	if s.Surname != "" && s.GivenName != "" && ident.SameName(s.Surname, u.LastName) && ident.SameName(s.GivenName, given) {
 		return nil
 	}
-	if s.CommonName != "" && foldName(s.CommonName) == foldName(u.FullName()) {
+	if s.CommonName != "" && ident.SameName(s.CommonName, u.FullName()) {
 		return nil
 	}
 	return fmt.Errorf("%w: %s", ErrSignerMismatch, s.Subject)
@@ -177,7 +178,7 @@ func signerOf(c *x509.Certificate) Signer {
 		switch {
 		case atv.Type.Equal(OIDSNILS):
 			s.SNILS = v
-			if n, err := NormalizeSNILS(v); err == nil {
+			if n, err := ident.NormalizeSNILS(v); err == nil {
 				s.SNILS = n
 			}
 		case atv.Type.Equal(OIDINN):
@@ -318,9 +319,23 @@ func SubjectWithSNILS(lastName, firstName, middleName, snils, inn string) pkix.N
 
 // numericString wraps digits as an ASN.1 NumericString for pkix.Name.ExtraNames.
 func numericString(s string) asn1.RawValue {
-	d, _ := digitsOnly(s, " -")
-	b, _ := asn1.MarshalWithParams(d, "numeric")
+	b, _ := asn1.MarshalWithParams(digitsOf(s), "numeric")
 	var rv asn1.RawValue
 	_, _ = asn1.Unmarshal(b, &rv)
 	return rv
+}
+
+// digitsOf returns s without spaces and dashes, or "" when anything else but digits remains.
+func digitsOf(s string) string {
+	d := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			d = append(d, c)
+		case c == ' ' || c == '-':
+		default:
+			return ""
+		}
+	}
+	return string(d)
 }

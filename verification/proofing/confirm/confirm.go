@@ -1,7 +1,8 @@
-package proofing
+package confirm
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
@@ -15,29 +16,17 @@ import (
 	"unicode"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/esig"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
-
-// Identity confirmation. Three of ESIA's methods are emulated; each ends in a Confirmation
-// the provider stores on the account (Proofs.Confirmation), after which LevelOf gives
-// confirmed:
-//
-//   - service centre: an operator checks the passport in person; ConfirmAtServiceCentre is a
-//     pure check of what the operator typed against the account's verified passport;
-//   - registered letter: IssueLetterCode stores a hashed 12-character code and returns the
-//     letter for the outbox's post channel; the citizen types the code on the account page
-//     and VerifyLetterCode checks it (expiry, limited tries, single use);
-//   - qualified e-signature: NewChallenge stores a text the citizen signs with a key whose
-//     certificate chains to the configured test CA; ConfirmSignature checks the signature, the
-//     chain and that the certificate names the citizen (SNILS, or surname and given names).
-//
-// Callers check CanConfirm first (the account must be standard and not yet confirmed).
 
 // Confirmer holds the confirmation state (letters and signature challenges) in Docs. Zero
 // durations and counts take the defaults; Rand nil means crypto/rand; Roots are the test
 // CAs qualified certificates must chain to (nil: e-signature confirmation is off).
 type Confirmer struct {
 	Docs              storage.Docs
-	Rand              io.Reader
+	Rand              io.Reader     // must be safe for concurrent use: requests share one Confirmer
 	LetterTTL         time.Duration // default DefaultLetterTTL
 	LetterMaxTries    int           // default DefaultLetterMaxTries
 	ChallengeTTL      time.Duration // default DefaultChallengeTTL
@@ -93,7 +82,7 @@ func (c *Confirmer) challengeMaxTries() int {
 
 // Forget deletes the account's letter and challenge (when the account is deleted).
 func (c *Confirmer) Forget(ctx context.Context, userID string) error {
-	if err := checkUserID(userID); err != nil {
+	if err := proofing.CheckUserID(userID); err != nil {
 		return err
 	}
 	var errs []error
@@ -114,25 +103,6 @@ const (
 	LetterAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 )
 
-// Errors of the letter method.
-var (
-	ErrInvalidLetterCode    = errors.New("proofing: the letter code must be 12 letters and digits")
-	ErrNoLetter             = errors.New("proofing: no letter with a code was ordered")
-	ErrLetterExpired        = errors.New("proofing: the letter code has expired")
-	ErrWrongLetterCode      = errors.New("proofing: wrong letter code")
-	ErrLetterTriesExhausted = errors.New("proofing: too many wrong letter codes; order a new letter")
-	ErrLetterUsed           = errors.New("proofing: the letter code was already used")
-)
-
-// WrongCodeError is a wrong letter code with the tries left; it matches ErrWrongLetterCode.
-type WrongCodeError struct{ Remaining int }
-
-func (e *WrongCodeError) Error() string {
-	return fmt.Sprintf("%v (%d tries left)", ErrWrongLetterCode, e.Remaining)
-}
-
-func (e *WrongCodeError) Unwrap() error { return ErrWrongLetterCode }
-
 // homoglyphs maps Cyrillic capitals that look like Latin ones (a citizen typing on the
 // Russian layout) to the Latin letter, and З to 3.
 var homoglyphs = map[rune]rune{
@@ -145,7 +115,7 @@ var homoglyphs = map[rune]rune{
 // or an error wrapping ErrInvalidLetterCode.
 func ParseLetterCode(s string) (string, error) {
 	if len(s) > 200 {
-		return "", fmt.Errorf("%w: too long", ErrInvalidLetterCode)
+		return "", fmt.Errorf("%w: too long", proofing.ErrInvalidLetterCode)
 	}
 	var b strings.Builder
 	for _, r := range s {
@@ -157,12 +127,12 @@ func ParseLetterCode(s string) (string, error) {
 			r = h
 		}
 		if r >= 0x80 || !strings.ContainsRune(LetterAlphabet, r) {
-			return "", fmt.Errorf("%w: character %q", ErrInvalidLetterCode, r)
+			return "", fmt.Errorf("%w: character %q", proofing.ErrInvalidLetterCode, r)
 		}
 		b.WriteRune(r)
 	}
 	if b.Len() != LetterCodeLen {
-		return "", fmt.Errorf("%w: %d characters", ErrInvalidLetterCode, b.Len())
+		return "", fmt.Errorf("%w: %d characters", proofing.ErrInvalidLetterCode, b.Len())
 	}
 	return b.String(), nil
 }
@@ -188,6 +158,21 @@ type Letter struct {
 	Used       bool      `json:"used,omitempty"`
 }
 
+func randReader(r io.Reader) io.Reader {
+	if r == nil {
+		return rand.Reader
+	}
+	return r
+}
+
+func randomHex(r io.Reader, n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(randReader(r), b); err != nil {
+		return "", fmt.Errorf("proofing: random: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
 func letterHash(userID, code string) string {
 	h := sha256.Sum256([]byte(userID + "\x00" + code))
 	return hex.EncodeToString(h[:])
@@ -197,7 +182,7 @@ func letterHash(userID, code string) string {
 // LetterTTL, replaces any earlier letter. It returns the code (only to be put in the
 // letter: see LetterNotice) and the stored letter.
 func (c *Confirmer) IssueLetterCode(ctx context.Context, userID, address string, now time.Time) (string, Letter, error) {
-	if err := checkUserID(userID); err != nil {
+	if err := proofing.CheckUserID(userID); err != nil {
 		return "", Letter{}, err
 	}
 	if strings.TrimSpace(address) == "" {
@@ -216,7 +201,7 @@ func (c *Confirmer) IssueLetterCode(ctx context.Context, userID, address string,
 		serial.WriteByte('0' + b%10)
 	}
 	l := Letter{UserID: userID, CodeHash: letterHash(userID, string(code)), Address: strings.TrimSpace(address),
-		TrackingID: TrackingNumber("101000", int(now.In(msk).Month()), serial.String()),
+		TrackingID: TrackingNumber("101000", int(proofing.InMoscow(now).Month()), serial.String()),
 		IssuedAt:   now, ExpiresAt: now.Add(c.letterTTL())}
 	if err := storage.PutDoc(ctx, c.Docs, CollLetters, userID, l, l.ExpiresAt.Add(keepAfterExpiry)); err != nil {
 		return "", Letter{}, err
@@ -241,13 +226,13 @@ func TrackingNumber(index string, month int, serial5 string) string {
 }
 
 // LetterNotice is the registered letter as it appears in the outbox's post channel.
-func LetterNotice(code string, l Letter, fullName string) Notice {
-	return Notice{Channel: ChannelPost, Kind: KindLetterCode, Code: code,
+func LetterNotice(code string, l Letter, fullName string) proofing.Notice {
+	return proofing.Notice{Channel: proofing.ChannelPost, Kind: proofing.KindLetterCode, Code: code,
 		Subject: "Заказное письмо с кодом подтверждения личности",
 		Body: "Почта России, заказное письмо № " + l.TrackingID + ".\n" +
 			"Кому: " + fullName + ".\nКуда: " + l.Address + ".\n\n" +
 			"Код подтверждения личности для портала Госуслуг: " + FormatLetterCode(code) + ".\n" +
-			"Введите код в личном кабинете в разделе «Подтверждение личности» до " + DateRU(l.ExpiresAt) +
+			"Введите код в личном кабинете в разделе «Подтверждение личности» до " + proofing.DateRU(l.ExpiresAt) +
 			". Не сообщайте код никому, в том числе сотрудникам портала."}
 }
 
@@ -256,13 +241,13 @@ func LetterNotice(code string, l Letter, fullName string) Notice {
 // letter is spent: ErrLetterTriesExhausted); a badly formed one (ErrInvalidLetterCode)
 // does not. Other errors: ErrNoLetter, ErrLetterExpired, ErrLetterUsed. On success the
 // letter is marked used and the Confirmation is returned.
-func (c *Confirmer) VerifyLetterCode(ctx context.Context, userID, code string, now time.Time) (Confirmation, error) {
-	if err := checkUserID(userID); err != nil {
-		return Confirmation{}, err
+func (c *Confirmer) VerifyLetterCode(ctx context.Context, userID, code string, now time.Time) (proofing.Confirmation, error) {
+	if err := proofing.CheckUserID(userID); err != nil {
+		return proofing.Confirmation{}, err
 	}
 	canon, err := ParseLetterCode(code)
 	if err != nil {
-		return Confirmation{}, err
+		return proofing.Confirmation{}, err
 	}
 	maxTries := c.letterMaxTries()
 	var ok bool
@@ -270,11 +255,11 @@ func (c *Confirmer) VerifyLetterCode(ctx context.Context, userID, code string, n
 		ok = false
 		switch {
 		case l.Used:
-			return l, time.Time{}, ErrLetterUsed
+			return l, time.Time{}, proofing.ErrLetterUsed
 		case !now.Before(l.ExpiresAt):
-			return l, time.Time{}, ErrLetterExpired
+			return l, time.Time{}, proofing.ErrLetterExpired
 		case l.Tries >= maxTries:
-			return l, time.Time{}, ErrLetterTriesExhausted
+			return l, time.Time{}, proofing.ErrLetterTriesExhausted
 		}
 		if subtle.ConstantTimeCompare([]byte(l.CodeHash), []byte(letterHash(userID, canon))) == 1 {
 			l.Used, ok = true, true
@@ -285,15 +270,15 @@ func (c *Confirmer) VerifyLetterCode(ctx context.Context, userID, code string, n
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return Confirmation{}, ErrNoLetter
+		return proofing.Confirmation{}, proofing.ErrNoLetter
 	case err != nil:
-		return Confirmation{}, err
+		return proofing.Confirmation{}, err
 	case !ok && l.Tries >= maxTries:
-		return Confirmation{}, ErrLetterTriesExhausted
+		return proofing.Confirmation{}, proofing.ErrLetterTriesExhausted
 	case !ok:
-		return Confirmation{}, &WrongCodeError{Remaining: maxTries - l.Tries}
+		return proofing.Confirmation{}, &proofing.WrongCodeError{Remaining: maxTries - l.Tries}
 	}
-	return Confirmation{Method: ConfirmLetter, At: now, By: "Почта России, РПО " + l.TrackingID}, nil
+	return proofing.Confirmation{Method: proofing.ConfirmLetter, At: now, By: "Почта России, РПО " + l.TrackingID}, nil
 }
 
 // ---- Service centre ----
@@ -311,40 +296,33 @@ type OperatorCheck struct {
 	BirthDate  string `json:"birth_date,omitempty"`
 }
 
-// Errors of the service-centre method.
-var (
-	ErrOperatorRequired = errors.New("proofing: the operator must be named")
-	ErrPassportMismatch = errors.New("proofing: the passport shown is not the account's verified passport")
-	ErrPersonMismatch   = errors.New("proofing: the person's data do not match the account")
-)
-
 // ConfirmAtServiceCentre checks what the operator entered: the account may be confirmed
-// (CanConfirm), the operator is named, the passport series and number parse and equal the
+// (proofing.CanConfirm), the operator is named, the passport series and number parse and equal the
 // account's verified RF passport, and any names and birth date given equal the account's.
-func ConfirmAtServiceCentre(u storage.User, p Proofs, oc OperatorCheck, now time.Time) (Confirmation, error) {
-	if err := CanConfirm(u, p); err != nil {
-		return Confirmation{}, err
+func ConfirmAtServiceCentre(u storage.User, p proofing.Proofs, oc OperatorCheck, now time.Time) (proofing.Confirmation, error) {
+	if err := proofing.CanConfirm(u, p); err != nil {
+		return proofing.Confirmation{}, err
 	}
 	if strings.TrimSpace(oc.Operator) == "" {
-		return Confirmation{}, ErrOperatorRequired
+		return proofing.Confirmation{}, proofing.ErrOperatorRequired
 	}
-	shown, err := ParsePassport(oc.Series, oc.Number)
+	shown, err := ident.ParsePassport(oc.Series, oc.Number)
 	if err != nil {
-		return Confirmation{}, err
+		return proofing.Confirmation{}, err
 	}
-	doc, _ := CurrentPassport(u) // CanConfirm guarantees a verified one
-	if have, err := ParsePassport(doc.Series, doc.Number); err != nil || have != shown {
-		return Confirmation{}, ErrPassportMismatch
+	doc, _ := proofing.CurrentPassport(u) // CanConfirm guarantees a verified one
+	if have, err := ident.ParsePassport(doc.Series, doc.Number); err != nil || have != shown {
+		return proofing.Confirmation{}, proofing.ErrPassportMismatch
 	}
-	h := Holder{LastName: oc.LastName, FirstName: oc.FirstName, MiddleName: oc.MiddleName, BirthDate: oc.BirthDate}
-	if !h.matches(CheckData{LastName: u.LastName, FirstName: u.FirstName, MiddleName: u.MiddleName, BirthDate: u.BirthDate}) {
-		return Confirmation{}, ErrPersonMismatch
+	if !ident.SameName(oc.LastName, u.LastName) || !ident.SameName(oc.FirstName, u.FirstName) ||
+		!ident.SameName(oc.MiddleName, u.MiddleName) || (oc.BirthDate != "" && oc.BirthDate != strings.TrimSpace(u.BirthDate)) {
+		return proofing.Confirmation{}, proofing.ErrPersonMismatch
 	}
 	by := strings.TrimSpace(oc.Operator)
 	if c := strings.TrimSpace(oc.Centre); c != "" {
 		by = c + ", оператор " + by
 	}
-	return Confirmation{Method: ConfirmServiceCentre, At: now, By: by}, nil
+	return proofing.Confirmation{Method: proofing.ConfirmServiceCentre, At: now, By: by}, nil
 }
 
 // ---- Qualified e-signature ----
@@ -363,18 +341,10 @@ type Challenge struct {
 // ChallengePrefix starts every challenge text: "esia-emulator:confirm-identity:<oid>:<nonce>".
 const ChallengePrefix = "esia-emulator:confirm-identity:"
 
-// Errors of the e-signature method (see also VerifySignature's).
-var (
-	ErrNoChallenge             = errors.New("proofing: no signature challenge was issued")
-	ErrChallengeExpired        = errors.New("proofing: the signature challenge has expired")
-	ErrChallengeUsed           = errors.New("proofing: the signature challenge was already used")
-	ErrChallengeTriesExhausted = errors.New("proofing: too many failed signatures; request a new challenge")
-)
-
 // NewChallenge issues a challenge valid for ChallengeTTL. The text is ASCII, so
 // `printf '%s' "$CHALLENGE"` reproduces its bytes exactly.
 func (c *Confirmer) NewChallenge(ctx context.Context, userID string, now time.Time) (Challenge, error) {
-	if err := checkUserID(userID); err != nil {
+	if err := proofing.CheckUserID(userID); err != nil {
 		return Challenge{}, err
 	}
 	nonce, err := randomHex(c.Rand, 16)
@@ -389,34 +359,34 @@ func (c *Confirmer) NewChallenge(ctx context.Context, userID string, now time.Ti
 }
 
 // ConfirmSignature confirms the account with a signature over its current challenge:
-// CanConfirm, then the challenge must be live and unused (ErrNoChallenge,
-// ErrChallengeExpired, ErrChallengeUsed), then VerifySignature against Roots and
-// Signer.Matches the account. A failed attempt costs a try (after ChallengeMaxTries:
+// proofing.CanConfirm, then the challenge must be live and unused (ErrNoChallenge,
+// ErrChallengeExpired, ErrChallengeUsed), then esig.VerifySignature against Roots and
+// esig.Signer.Matches the account. A failed attempt costs a try (after ChallengeMaxTries:
 // ErrChallengeTriesExhausted); success spends the challenge.
-func (c *Confirmer) ConfirmSignature(ctx context.Context, u storage.User, p Proofs, signature, certs string, now time.Time) (Confirmation, Signer, error) {
-	if err := checkUserID(u.ID); err != nil {
-		return Confirmation{}, Signer{}, err
+func (c *Confirmer) ConfirmSignature(ctx context.Context, u storage.User, p proofing.Proofs, signature, certs string, now time.Time) (proofing.Confirmation, esig.Signer, error) {
+	if err := proofing.CheckUserID(u.ID); err != nil {
+		return proofing.Confirmation{}, esig.Signer{}, err
 	}
-	if err := CanConfirm(u, p); err != nil {
-		return Confirmation{}, Signer{}, err
+	if err := proofing.CanConfirm(u, p); err != nil {
+		return proofing.Confirmation{}, esig.Signer{}, err
 	}
 	ch, err := storage.GetDoc[Challenge](ctx, c.Docs, CollChallenges, u.ID, now)
 	if errors.Is(err, storage.ErrNotFound) {
-		return Confirmation{}, Signer{}, ErrNoChallenge
+		return proofing.Confirmation{}, esig.Signer{}, proofing.ErrNoChallenge
 	}
 	if err != nil {
-		return Confirmation{}, Signer{}, err
+		return proofing.Confirmation{}, esig.Signer{}, err
 	}
 	if err := c.challengeLive(ch, now); err != nil {
-		return Confirmation{}, Signer{}, err
+		return proofing.Confirmation{}, esig.Signer{}, err
 	}
-	signer, verr := VerifySignature(ch.Text, signature, certs, c.Roots, now)
+	signer, verr := esig.VerifySignature(ch.Text, signature, certs, c.Roots, now)
 	if verr == nil {
 		verr = signer.Matches(u)
 	}
 	_, err = storage.UpdateDoc(ctx, c.Docs, CollChallenges, u.ID, now, func(cur Challenge) (Challenge, time.Time, error) {
 		if cur.Text != ch.Text {
-			return cur, time.Time{}, ErrNoChallenge // replaced meanwhile
+			return cur, time.Time{}, proofing.ErrNoChallenge // replaced meanwhile
 		}
 		if err := c.challengeLive(cur, now); err != nil {
 			return cur, time.Time{}, err
@@ -430,27 +400,27 @@ func (c *Confirmer) ConfirmSignature(ctx context.Context, u storage.User, p Proo
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return Confirmation{}, Signer{}, ErrNoChallenge
+		return proofing.Confirmation{}, esig.Signer{}, proofing.ErrNoChallenge
 	case err != nil:
-		return Confirmation{}, Signer{}, err
+		return proofing.Confirmation{}, esig.Signer{}, err
 	case verr != nil:
-		return Confirmation{}, signer, verr
+		return proofing.Confirmation{}, signer, verr
 	}
 	by := "КЭП, сертификат " + signer.Serial
 	if signer.IssuerName != "" {
 		by += ", выдан " + signer.IssuerName
 	}
-	return Confirmation{Method: ConfirmESignature, At: now, By: by}, signer, nil
+	return proofing.Confirmation{Method: proofing.ConfirmESignature, At: now, By: by}, signer, nil
 }
 
 func (c *Confirmer) challengeLive(ch Challenge, now time.Time) error {
 	switch {
 	case ch.Used:
-		return ErrChallengeUsed
+		return proofing.ErrChallengeUsed
 	case !now.Before(ch.ExpiresAt):
-		return ErrChallengeExpired
+		return proofing.ErrChallengeExpired
 	case ch.Tries >= c.challengeMaxTries():
-		return ErrChallengeTriesExhausted
+		return proofing.ErrChallengeTriesExhausted
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package proofing
+package ident
 
 import (
 	"fmt"

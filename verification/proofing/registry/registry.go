@@ -1,4 +1,4 @@
-package proofing
+package registry
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/proofing"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
 )
 
 // CheckKind names what a registry check verifies.
@@ -159,15 +161,15 @@ func (f Fixtures) Validate() error {
 		}
 	}
 	for i, r := range f.PensionFund {
-		n, err := NormalizeSNILS(r.SNILS)
+		n, err := ident.NormalizeSNILS(r.SNILS)
 		check(fmt.Sprintf("pension_fund[%d]", i), CheckSNILS, n, err, r.Holder, r.Outcome)
 	}
 	for i, r := range f.InteriorMinistry {
-		p, err := ParsePassport(r.Series, r.Number)
+		p, err := ident.ParsePassport(r.Series, r.Number)
 		check(fmt.Sprintf("interior_ministry[%d]", i), CheckPassport, p.Series+p.Number, err, r.Holder, r.Outcome)
 	}
 	for i, r := range f.TaxService {
-		n, err := NormalizeINN(r.INN)
+		n, err := ident.NormalizeINN(r.INN)
 		check(fmt.Sprintf("tax_service[%d]", i), CheckINN, n, err, r.Holder, r.Outcome)
 	}
 	return errors.Join(errs...)
@@ -200,34 +202,31 @@ func CheckDataOf(u storage.User, kind CheckKind) CheckData {
 	case CheckINN:
 		d.INN = u.INN
 	case CheckPassport:
-		if doc, ok := CurrentPassport(u); ok {
+		if doc, ok := proofing.CurrentPassport(u); ok {
 			d.Series, d.Number, d.IssueDate, d.UnitCode, d.IssuedBy = doc.Series, doc.Number, doc.IssueDate, doc.IssueID, doc.IssuedBy
 		}
 	}
 	return d
 }
 
-// ErrUnknownCheck: the check kind is not snils, passport or inn.
-var ErrUnknownCheck = errors.New("proofing: unknown registry check")
-
 // normalize returns d with the key of kind in canonical form, or the parser's error.
 func (d CheckData) normalize(kind CheckKind) (CheckData, error) {
 	var err error
 	switch kind {
 	case CheckSNILS:
-		d.SNILS, err = NormalizeSNILS(d.SNILS)
+		d.SNILS, err = ident.NormalizeSNILS(d.SNILS)
 	case CheckINN:
-		d.INN, err = NormalizeINN(d.INN)
+		d.INN, err = ident.NormalizeINN(d.INN)
 	case CheckPassport:
-		var p Passport
-		if p, err = ParsePassport(d.Series, d.Number); err == nil {
+		var p ident.Passport
+		if p, err = ident.ParsePassport(d.Series, d.Number); err == nil {
 			d.Series, d.Number = p.Series, p.Number
 			if d.UnitCode != "" {
-				d.UnitCode, err = NormalizeUnitCode(d.UnitCode)
+				d.UnitCode, err = ident.NormalizeUnitCode(d.UnitCode)
 			}
 		}
 	default:
-		err = fmt.Errorf("%w: %q", ErrUnknownCheck, kind)
+		err = fmt.Errorf("%w: %q", proofing.ErrUnknownCheck, kind)
 	}
 	return d, err
 }
@@ -252,7 +251,7 @@ func Outcome(f Fixtures, kind CheckKind, d CheckData) (state, reason string) {
 	switch kind {
 	case CheckSNILS:
 		for _, r := range f.PensionFund {
-			if n, err := NormalizeSNILS(r.SNILS); err == nil && n == d.SNILS {
+			if n, err := ident.NormalizeSNILS(r.SNILS); err == nil && n == d.SNILS {
 				return verdict(r.Outcome, r.Holder)
 			}
 		}
@@ -264,7 +263,7 @@ func Outcome(f Fixtures, kind CheckKind, d CheckData) (state, reason string) {
 		}
 	case CheckPassport:
 		for _, r := range f.InteriorMinistry {
-			if p, err := ParsePassport(r.Series, r.Number); err == nil && p.Series == d.Series && p.Number == d.Number {
+			if p, err := ident.ParsePassport(r.Series, r.Number); err == nil && p.Series == d.Series && p.Number == d.Number {
 				return verdict(r.Outcome, r.Holder)
 			}
 		}
@@ -278,7 +277,7 @@ func Outcome(f Fixtures, kind CheckKind, d CheckData) (state, reason string) {
 		}
 	case CheckINN:
 		for _, r := range f.TaxService {
-			if n, err := NormalizeINN(r.INN); err == nil && n == d.INN {
+			if n, err := ident.NormalizeINN(r.INN); err == nil && n == d.INN {
 				return verdict(r.Outcome, r.Holder)
 			}
 		}
@@ -291,19 +290,8 @@ func Outcome(f Fixtures, kind CheckKind, d CheckData) (state, reason string) {
 
 // matches reports whether every field the fixture sets equals the submitted one.
 func (h Holder) matches(d CheckData) bool {
-	return sameName(h.LastName, d.LastName) && sameName(h.FirstName, d.FirstName) &&
-		sameName(h.MiddleName, d.MiddleName) && (h.BirthDate == "" || h.BirthDate == strings.TrimSpace(d.BirthDate))
-}
-
-// sameName compares a fixture's name (empty matches anything) with a submitted one,
-// ignoring case, ё/е and repeated spaces.
-func sameName(want, got string) bool {
-	return want == "" || foldName(want) == foldName(got)
-}
-
-func foldName(s string) string {
-	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
-	return strings.ReplaceAll(s, "ё", "е")
+	return ident.SameName(h.LastName, d.LastName) && ident.SameName(h.FirstName, d.FirstName) &&
+		ident.SameName(h.MiddleName, d.MiddleName) && (h.BirthDate == "" || h.BirthDate == strings.TrimSpace(d.BirthDate))
 }
 
 // Check is one registry check of one account, stored in Docs collection CollChecks under
@@ -334,7 +322,7 @@ const CollChecks = "proofing_check"
 // Result is a check that a Poll or Resolve call resolved, with the notice for the citizen.
 type Result struct {
 	Check  Check
-	Notice Notice
+	Notice proofing.Notice
 }
 
 // Registries are the emulated state registries. A citizen's SNILS is checked at the
@@ -350,7 +338,7 @@ type Result struct {
 //     (VERIFIED when empty, PERSON_NOT_FOUND or DATA_MISMATCH); with outcome VERIFIED, any
 //     last_name, first_name, middle_name or birth_date the fixture sets must equal the
 //     profile's (case, ё/е and extra spaces ignored) or the result is DATA_MISMATCH.
-//     Default: a SNILS that passes NormalizeSNILS is VERIFIED, unless the three digits before
+//     Default: a SNILS that passes ident.NormalizeSNILS is VERIFIED, unless the three digits before
 //     the check number are 999 (XXX-XXX-999 NN) → PERSON_NOT_FOUND, or 998 → DATA_MISMATCH.
 //   - Interior ministry (passport). A fixture matching series and number decides: VERIFIED,
 //     PASSPORT_INVALID, PASSPORT_NOT_FOUND, PERSON_NOT_FOUND or DATA_MISMATCH (names and
@@ -363,7 +351,8 @@ type Result struct {
 // Data that does not parse fails with INVALID_DATA (Submit refuses it beforehand).
 //
 // Checks live in Docs (collection CollChecks). The zero Delay answers at once (on the next
-// Poll); Rand (nil: crypto/rand) makes check ids.
+// Poll); Rand (nil: crypto/rand) makes check ids and must be safe for concurrent use, since
+// requests share one Registries.
 type Registries struct {
 	Docs     storage.Docs
 	Fixtures Fixtures
@@ -373,16 +362,6 @@ type Registries struct {
 	// test-mode fault injection): ok=true makes the registry answer state and reason
 	// whatever the fixtures and default rules say.
 	Override func(kind CheckKind) (state, reason string, ok bool)
-}
-
-// ErrInvalidUserID: an account id is empty or contains '/'.
-var ErrInvalidUserID = errors.New("proofing: invalid account id")
-
-func checkUserID(id string) error {
-	if id == "" || strings.Contains(id, "/") {
-		return fmt.Errorf("%w: %q", ErrInvalidUserID, id)
-	}
-	return nil
 }
 
 func randReader(r io.Reader) io.Reader {
@@ -401,11 +380,11 @@ func randomHex(r io.Reader, n int) (string, error) {
 }
 
 // Submit starts a check of kind for the account: the data are normalised (an error wraps
-// the parser's sentinel: ErrInvalidSNILS, ErrInvalidPassport, ErrInvalidUnitCode,
+// the parser's sentinel: ident.ErrInvalidSNILS, ErrInvalidPassport, ErrInvalidUnitCode,
 // ErrInvalidINN) and stored VERIFYING, ready at now + Delay. A check of the same kind
 // still under way is replaced. The provider then calls MarkVerifying on the account.
 func (r *Registries) Submit(ctx context.Context, userID string, kind CheckKind, data CheckData, now time.Time) (Check, error) {
-	if err := checkUserID(userID); err != nil {
+	if err := proofing.CheckUserID(userID); err != nil {
 		return Check{}, err
 	}
 	d, err := data.normalize(kind)
@@ -433,7 +412,7 @@ func checkDocID(userID string, kind CheckKind) string { return userID + "/" + st
 
 // Checks returns the account's latest check of each kind that was ever submitted.
 func (r *Registries) Checks(ctx context.Context, userID string, now time.Time) ([]Check, error) {
-	if err := checkUserID(userID); err != nil {
+	if err := proofing.CheckUserID(userID); err != nil {
 		return nil, err
 	}
 	return storage.ListDocs[Check](ctx, r.Docs, CollChecks, userID+"/", now)
@@ -444,7 +423,7 @@ func (r *Registries) Checks(ctx context.Context, userID string, now time.Time) (
 // applies it (ApplyCheck) and sends the notice once. Call it when the citizen opens the
 // account page, after Submit, and before reading the level.
 func (r *Registries) Poll(ctx context.Context, userID string, now time.Time) ([]Result, error) {
-	if err := checkUserID(userID); err != nil {
+	if err := proofing.CheckUserID(userID); err != nil {
 		return nil, err
 	}
 	return r.resolve(ctx, userID+"/", now)
@@ -495,7 +474,7 @@ func (r *Registries) resolve(ctx context.Context, prefix string, now time.Time) 
 
 // Forget deletes the account's checks (when the account is deleted).
 func (r *Registries) Forget(ctx context.Context, userID string) error {
-	if err := checkUserID(userID); err != nil {
+	if err := proofing.CheckUserID(userID); err != nil {
 		return err
 	}
 	var errs []error
@@ -509,7 +488,7 @@ func (r *Registries) Forget(ctx context.Context, userID string) error {
 
 // MarkVerifying records on the account that check c is under way (after Submit): the
 // checked item's state becomes VERIFYING and its old reason is cleared.
-func MarkVerifying(u storage.User, p Proofs, c Check) (storage.User, Proofs) {
+func MarkVerifying(u storage.User, p proofing.Proofs, c Check) (storage.User, proofing.Proofs) {
 	u, p, _ = setVrf(u, p, c, storage.VerifyVerifying, "")
 	return u, p
 }
@@ -517,30 +496,30 @@ func MarkVerifying(u storage.User, p Proofs, c Check) (storage.User, Proofs) {
 // ApplyCheck writes a resolved check's verdict onto the account: SNILSVrf, INNVrf or the
 // current passport's VrfStu, with the reason. applied is false, and nothing changes, when
 // the account no longer holds the checked value (the citizen changed it meanwhile) or the
-// check is not resolved. The caller then recomputes the level with LevelOf.
-func ApplyCheck(u storage.User, p Proofs, c Check) (storage.User, Proofs, bool) {
+// check is not resolved. The caller then recomputes the level with proofing.LevelOf.
+func ApplyCheck(u storage.User, p proofing.Proofs, c Check) (storage.User, proofing.Proofs, bool) {
 	if c.State != storage.VerifyVerified && c.State != storage.VerifyFailed {
 		return u, p, false
 	}
 	return setVrf(u, p, c, c.State, c.Reason)
 }
 
-func setVrf(u storage.User, p Proofs, c Check, state, reason string) (storage.User, Proofs, bool) {
+func setVrf(u storage.User, p proofing.Proofs, c Check, state, reason string) (storage.User, proofing.Proofs, bool) {
 	switch c.Kind {
 	case CheckSNILS:
-		if n, err := NormalizeSNILS(u.SNILS); err != nil || n != c.Data.SNILS {
+		if n, err := ident.NormalizeSNILS(u.SNILS); err != nil || n != c.Data.SNILS {
 			return u, p, false
 		}
 		p.SNILSVrf, p.SNILSVrfReason = state, reason
 	case CheckINN:
-		if n, err := NormalizeINN(u.INN); err != nil || n != c.Data.INN {
+		if n, err := ident.NormalizeINN(u.INN); err != nil || n != c.Data.INN {
 			return u, p, false
 		}
 		p.INNVrf, p.INNVrfReason = state, reason
 	case CheckPassport:
 		i := -1
 		for j := len(u.Documents) - 1; j >= 0; j-- {
-			if u.Documents[j].Type == DocRFPassport {
+			if u.Documents[j].Type == proofing.DocRFPassport {
 				i = j
 				break
 			}
@@ -548,7 +527,7 @@ func setVrf(u storage.User, p Proofs, c Check, state, reason string) (storage.Us
 		if i < 0 {
 			return u, p, false
 		}
-		pp, err := ParsePassport(u.Documents[i].Series, u.Documents[i].Number)
+		pp, err := ident.ParsePassport(u.Documents[i].Series, u.Documents[i].Number)
 		if err != nil || pp.Series != c.Data.Series || pp.Number != c.Data.Number {
 			return u, p, false
 		}
@@ -600,9 +579,9 @@ func registryIn(kind CheckKind) string {
 func checkedItem(c Check) (nom, gen string) {
 	switch c.Kind {
 	case CheckSNILS:
-		return "СНИЛС", "СНИЛС " + FormatSNILS(c.Data.SNILS)
+		return "СНИЛС", "СНИЛС " + ident.FormatSNILS(c.Data.SNILS)
 	case CheckPassport:
-		return "Паспорт", "паспорта " + Passport{Series: c.Data.Series, Number: c.Data.Number}.String()
+		return "Паспорт", "паспорта " + ident.Passport{Series: c.Data.Series, Number: c.Data.Number}.String()
 	case CheckINN:
 		return "ИНН", "ИНН " + c.Data.INN
 	}
@@ -610,19 +589,19 @@ func checkedItem(c Check) (nom, gen string) {
 }
 
 // CheckNotice is the message to the citizen about a check: sent, passed or failed.
-func CheckNotice(c Check) Notice {
+func CheckNotice(c Check) proofing.Notice {
 	nom, gen := checkedItem(c)
 	switch c.State {
 	case storage.VerifyVerified:
-		return Notice{Kind: KindRegistryCheck, Subject: nom + " проверен",
+		return proofing.Notice{Kind: proofing.KindRegistryCheck, Subject: nom + " проверен",
 			Body: "Проверка " + gen + " " + registryIn(c.Kind) + " завершена успешно."}
 	case storage.VerifyFailed:
-		return Notice{Kind: KindRegistryCheck, Subject: nom + " не прошёл проверку",
+		return proofing.Notice{Kind: proofing.KindRegistryCheck, Subject: nom + " не прошёл проверку",
 			Body: "Проверка " + gen + " " + registryIn(c.Kind) + " не пройдена: " + ReasonText(c.Reason) +
 				". Проверьте данные в профиле и отправьте их на проверку повторно. " +
 				"Если данные верны, обратитесь в " + RegistryName(c.Kind) + " или в центр обслуживания."}
 	}
-	return Notice{Kind: KindRegistryCheck, Subject: "Данные отправлены на проверку",
+	return proofing.Notice{Kind: proofing.KindRegistryCheck, Subject: "Данные отправлены на проверку",
 		Body: "Данные " + gen + " отправлены на проверку " + registryIn(c.Kind) +
 			". Обычно проверка занимает до 15 минут; о результате придёт уведомление."}
 }
