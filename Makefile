@@ -11,12 +11,13 @@ run:
 build:
 	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator
 
-lint:
+# gofmt, go vet and staticcheck (at the version .ci/install-deps pins).
+GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+lint: deps
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GOBIN_DIR)/staticcheck ./...
 
-# staticcheck at the version .ci/install-deps pins (not yet part of lint).
-GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
 staticcheck: deps
 	$(GOBIN_DIR)/staticcheck ./...
 

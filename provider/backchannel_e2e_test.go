@@ -139,7 +139,7 @@ func verifyLogoutToken(t *testing.T, e *env, raw, clientID string, alg jose.Sign
 	if err != nil {
 		t.Fatalf("logout token signature: %v", err)
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestBackchannelLogoutOnRPInitiatedLogout(t *testing.T) {
 		}
 		raw := p.form.Get("logout_token")
 		var aud string
-		if jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256}); err == nil {
+		if jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256}); err == nil {
 			var c struct {
 				Aud string `json:"aud"`
 			}

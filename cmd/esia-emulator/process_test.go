@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -51,7 +50,8 @@ func emulatorBinary(t *testing.T) string {
 		binPath = filepath.Join(binDir, "esia-emulator")
 		goCmd, err := exec.LookPath("go")
 		if err != nil {
-			goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
+			buildErr = fmt.Errorf("the go command is needed to build the binary: %w", err)
+			return
 		}
 		args := []string{"build", "-buildvcs=false", "-o", binPath}
 		if raceEnabled {

@@ -554,15 +554,6 @@ func (h *Handler) postDeny(w http.ResponseWriter, r *http.Request) {
 	h.failRP(w, r, ar, "access_denied", "the account level is below "+string(min))
 }
 
-func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	if errors.Is(err, storage.ErrUnavailable) {
-		status = http.StatusServiceUnavailable
-	}
-	h.Logger.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
-	h.Pages.Message(w, r, status, web.Lang(r, nil), "error.title", "error.server")
-}
-
 // formMFA is the step the second-factor forms are bound to.
 const formMFA = "code"
 

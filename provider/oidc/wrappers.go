@@ -439,7 +439,7 @@ func (h *Handler) shiftIDTokenTimes(body []byte, lifetime time.Duration) []byte 
 	if !ok {
 		return body
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return body
 	}

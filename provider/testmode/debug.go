@@ -155,7 +155,7 @@ func (h *Handler) describeJWT(raw, nonce string) string {
 	head, _ := base64.RawURLEncoding.DecodeString(parts[0])
 	body, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	verdict := "signature: NOT verified"
-	if jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256}); err == nil {
+	if jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256}); err == nil {
 		for _, k := range h.Keys.Keys() {
 			if _, err := jws.Verify(k.Private.Public()); err == nil {
 				verdict = "signature: verified with the published key " + k.ID

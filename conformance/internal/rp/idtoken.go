@@ -84,7 +84,7 @@ func VerifyWithKeys(j *JWT, set jose.JSONWebKeySet) error {
 	if j.Alg() == "none" || j.Alg() == "" {
 		return fmt.Errorf("alg %q is not a signature", j.Alg())
 	}
-	sig, err := jose.ParseSigned(j.Raw, signatureAlgs)
+	sig, err := jose.ParseSignedCompact(j.Raw, signatureAlgs)
 	if err != nil {
 		return err
 	}
