@@ -121,7 +121,7 @@ func TestMissingOrWrongCSRFIsRefused(t *testing.T) {
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
 	pg := cab.authorize()
 	id := pg.form("authRequestID")
-	for name, csrf := range map[string]string{"missing": "", "wrong": "AAAA", "other step": ""} {
+	for name, csrf := range map[string]string{"missing": "", "wrong": "AAAA"} {
 		form := url.Values{"authRequestID": {id}, "login": {"+79990000003"}, "password": {"Test1234!"}}
 		if csrf != "" {
 			form.Set("csrf", csrf)
@@ -139,6 +139,43 @@ func TestMissingOrWrongCSRFIsRefused(t *testing.T) {
 	}
 	// The original browser still logs in.
 	cab.codeFrom(e.submitLogin(cab.browser, pg, "+79990000003", "Test1234!"))
+}
+
+// TestAFormTokenWorksOnlyAtItsOwnStep posts one step's valid form token (same browser, same
+// request) to the other steps: each is refused with 403, and the right step still works.
+func TestAFormTokenWorksOnlyAtItsOwnStep(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	login := cab.authorize()
+	id, loginToken := login.form("authRequestID"), login.form("csrf")
+	consentPage := e.submitLogin(cab.browser, login, "+79990000003", "Test1234!")
+	if !consentPage.isConsent() {
+		t.Fatalf("want the consent page, got %d %s", consentPage.status, snippet(consentPage.body))
+	}
+	consentToken := consentPage.form("csrf")
+	if consentToken == loginToken {
+		t.Fatal("the login and consent steps share a form token")
+	}
+	for _, tc := range []struct {
+		step, path, token string
+		extra             url.Values
+	}{
+		{"login's token at consent", "/login/consent", loginToken, url.Values{"decision": {"allow"}}},
+		{"login's token at the level page", "/login/deny", loginToken, nil},
+		{"login's token at the second factor", "/login/code", loginToken, url.Values{"code": {"123456"}}},
+		{"consent's token at the password step", "/login", consentToken, url.Values{"login": {"+79990000003"}, "password": {"Test1234!"}}},
+		{"consent's token at the level page", "/login/deny", consentToken, nil},
+	} {
+		form := url.Values{"authRequestID": {id}, "csrf": {tc.token}}
+		for k, v := range tc.extra {
+			form[k] = v
+		}
+		got := post(t, cab.browser, e.issuer+tc.path, form)
+		if got.status != http.StatusForbidden || got.location != "" || !strings.Contains(got.body, "Запрос отклонён") {
+			t.Errorf("%s: %d location=%q, want 403", tc.step, got.status, got.location)
+		}
+	}
+	cab.mustExchange(cab.codeFrom(consentPage))
 }
 
 func TestUnregisteredRedirectURIShowsAnErrorPageAndDoesNotRedirect(t *testing.T) {

@@ -69,6 +69,40 @@ func TestNextStep(t *testing.T) {
 		{"PKCE required and missing → invalid_request", flowState{PKCERequired: true}, stepFailRP, "invalid_request"},
 		{"PKCE required, plain method → invalid_request", flowState{PKCERequired: true, CodeChallenge: "x", ChallengeMeth: "plain"}, stepFailRP, "invalid_request"},
 		{"PKCE required and S256 → login", flowState{PKCERequired: true, CodeChallenge: "x", ChallengeMeth: "S256"}, stepLogin, ""},
+		// The second factor.
+		{"password right, second factor pending → code page", func() flowState {
+			s := flowState{FirstFactor: true, SecondFactorNeeded: true, SecondFactorAvailable: true}
+			return s
+		}(), stepSecondFactor, ""},
+		{"password right, second factor needed but none available → access_denied",
+			flowState{FirstFactor: true, SecondFactorNeeded: true}, stepFailRP, "access_denied"},
+		{"second factor pending comes before the level check", func() flowState {
+			s := flowState{FirstFactor: true, SecondFactorNeeded: true, SecondFactorAvailable: true, MinLevel: storage.LevelConfirmed}
+			s.UserLevel = storage.LevelSimplified
+			return s
+		}(), stepSecondFactor, ""},
+		{"both factors given in this request → done", func() flowState {
+			s := fresh(flowState{SecondFactorNeeded: true, SecondFactorAvailable: true})
+			s.SecondFactorDone = true
+			return s
+		}(), stepDone, ""},
+		{"SSO session with one factor, two demanded (acr) → code page", session(flowState{SecondFactorNeeded: true, SecondFactorAvailable: true}), stepSecondFactor, ""},
+		{"SSO session with one factor, two demanded, prompt=none → login_required",
+			session(flowState{SecondFactorNeeded: true, SecondFactorAvailable: true, Prompt: []string{"none"}}), stepFailRP, "login_required"},
+		{"SSO session with one factor, two demanded, none available → access_denied",
+			session(flowState{SecondFactorNeeded: true}), stepFailRP, "access_denied"},
+		{"SSO session with two factors, two demanded → done", func() flowState {
+			s := session(flowState{SecondFactorNeeded: true, SecondFactorAvailable: true})
+			s.SecondFactorDone = true
+			return s
+		}(), stepDone, ""},
+		{"suspended is told before the second factor is asked", func() flowState {
+			s := session(flowState{SecondFactorNeeded: true, SecondFactorAvailable: true})
+			s.UserStatus = storage.StatusSuspended
+			return s
+		}(), stepSuspended, ""},
+		{"second factor comes before consent", session(flowState{SecondFactorNeeded: true, SecondFactorAvailable: true,
+			Consent: consent.Decision{Action: consent.Ask}}), stepSecondFactor, ""},
 	} {
 		tc.in.Now = now
 		got := nextStep(tc.in)
