@@ -54,8 +54,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/logout", h.accountLogout)
 	h.mountSecurity(mux)
 	h.mountProfile(mux)
-	h.mountRegister(mux)
-	h.mountRecover(mux)
+	registration{h}.mountRegister(mux)
+	recovery{h}.mountRecover(mux)
 }
 
 // accountUser returns the session's citizen, or sends the browser to log in and returns

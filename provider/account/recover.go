@@ -35,18 +35,21 @@ type pendingRecovery struct {
 	AuthRequestID string
 }
 
-func (h *Handler) mountRecover(mux *http.ServeMux) {
+// recovery is the /recover pages: the login, then the code and the new password.
+type recovery struct{ *Handler }
+
+func (h recovery) mountRecover(mux *http.ServeMux) {
 	mux.HandleFunc("GET /recover", h.recoverPage)
 	mux.HandleFunc("POST /recover", h.recoverPost)
 	mux.HandleFunc("POST /recover/confirm", h.recoverConfirm)
 }
 
-func (h *Handler) renderRecover(w http.ResponseWriter, r *http.Request, bid string, v *web.RecoverView) {
+func (h recovery) renderRecover(w http.ResponseWriter, r *http.Request, bid string, v *web.RecoverView) {
 	h.Pages.Render(w, r, http.StatusOK, &web.RecoverPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "recover.title"},
 		CSRF: h.Sessions.FormToken(bid, "", formRecover), Recover: v})
 }
 
-func (h *Handler) recoverPage(w http.ResponseWriter, r *http.Request) {
+func (h recovery) recoverPage(w http.ResponseWriter, r *http.Request) {
 	bid, err := h.Sessions.BrowserID(w, r)
 	if err != nil {
 		h.Pages.ServerError(w, r, err)
@@ -55,7 +58,7 @@ func (h *Handler) recoverPage(w http.ResponseWriter, r *http.Request) {
 	h.renderRecover(w, r, bid, &web.RecoverView{Step: "login", AuthRequestID: r.URL.Query().Get("authRequestID")})
 }
 
-func (h *Handler) recoverPost(w http.ResponseWriter, r *http.Request) {
+func (h recovery) recoverPost(w http.ResponseWriter, r *http.Request) {
 	if !h.Sessions.RequireForm(w, r, "", formRecover, h.Pages.Forbidden) {
 		return
 	}
@@ -105,7 +108,7 @@ func (h *Handler) recoverPost(w http.ResponseWriter, r *http.Request) {
 	h.renderRecover(w, r, bid, &web.RecoverView{Step: "code", Masked: otp.Mask(pend.Channel, pend.To), AuthRequestID: v.AuthRequestID})
 }
 
-func (h *Handler) recoverConfirm(w http.ResponseWriter, r *http.Request) {
+func (h recovery) recoverConfirm(w http.ResponseWriter, r *http.Request) {
 	if !h.Sessions.RequireForm(w, r, "", formRecover, h.Pages.Forbidden) {
 		return
 	}

@@ -1,9 +1,7 @@
 package account
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,18 +42,21 @@ type pendingRegistration struct {
 	AuthRequestID                   string
 }
 
-func (h *Handler) mountRegister(mux *http.ServeMux) {
+// registration is the /register pages: the form, then the code sent to the phone or e-mail.
+type registration struct{ *Handler }
+
+func (h registration) mountRegister(mux *http.ServeMux) {
 	mux.HandleFunc("GET /register", h.registerPage)
 	mux.HandleFunc("POST /register", h.registerPost)
 	mux.HandleFunc("POST /register/confirm", h.registerConfirm)
 }
 
-func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, bid string, v *web.RegisterView) {
+func (h registration) renderRegister(w http.ResponseWriter, r *http.Request, bid string, v *web.RegisterView) {
 	h.Pages.Render(w, r, http.StatusOK, &web.RegisterPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "register.title"},
 		CSRF: h.Sessions.FormToken(bid, "", formRegister), Register: v})
 }
 
-func (h *Handler) registerPage(w http.ResponseWriter, r *http.Request) {
+func (h registration) registerPage(w http.ResponseWriter, r *http.Request) {
 	bid, err := h.Sessions.BrowserID(w, r)
 	if err != nil {
 		h.Pages.ServerError(w, r, err)
@@ -65,7 +66,7 @@ func (h *Handler) registerPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // registerPost validates the form, sends the contact code and keeps the registration pending.
-func (h *Handler) registerPost(w http.ResponseWriter, r *http.Request) {
+func (h registration) registerPost(w http.ResponseWriter, r *http.Request) {
 	if !h.Sessions.RequireForm(w, r, "", formRegister, h.Pages.Forbidden) {
 		return
 	}
@@ -150,46 +151,8 @@ func (h *Handler) registerPost(w http.ResponseWriter, r *http.Request) {
 		Code: h.codeStep(ctx, "reg:"+bid, pend.Channel)})
 }
 
-// codeStep describes a pending contact code for the registration page.
-func (h *Handler) codeStep(ctx context.Context, key, channel string) *web.CodeView {
-	codes := h.SMS
-	if channel == otp.ChannelEmail {
-		codes = h.EmailCodes
-	}
-	ch, err := codes.Status(ctx, key)
-	if err != nil {
-		return nil
-	}
-	return &web.CodeView{Method: "sms", TriesLeft: ch.TriesLeft, ExpiresAt: web.Clock(ch.ExpiresAt), ResendAt: web.Clock(ch.ResendAt),
-		CanResend: !h.Now().Before(ch.ResendAt)}
-}
-
-// sendContactCode sends a confirmation code to the phone (SMS) or, without one, the e-mail.
-func (h *Handler) sendContactCode(ctx context.Context, channel, to *string, key, phone, email, kind string) error {
-	*channel, *to = otp.ChannelSMS, phone
-	codes := h.SMS
-	if phone == "" {
-		*channel, *to, codes = otp.ChannelEmail, email, h.EmailCodes
-	}
-	_, err := codes.Start(ctx, key, *to, kind)
-	return err
-}
-
-// codeSendProblem explains a refused code; "" for other errors.
-func (h *Handler) codeSendProblem(lang string, err error) string {
-	var soon *otp.ResendTooSoonError
-	var limited *otp.RateLimitedError
-	switch {
-	case errors.As(err, &soon):
-		return fmt.Sprintf(h.Pages.T(lang, "code.toosoon"), web.Clock(soon.RetryAt))
-	case errors.As(err, &limited):
-		return h.Pages.T(lang, "code.ratelimited")
-	}
-	return ""
-}
-
 // registerConfirm checks the contact code and creates the account, logged in.
-func (h *Handler) registerConfirm(w http.ResponseWriter, r *http.Request) {
+func (h registration) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	if !h.Sessions.RequireForm(w, r, "", formRegister, h.Pages.Forbidden) {
 		return
 	}

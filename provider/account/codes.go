@@ -1,0 +1,48 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/esia-emulator/esia-emulator/provider/web"
+	"github.com/esia-emulator/esia-emulator/verification/otp"
+)
+
+// codeStep describes a pending contact code for the registration page.
+func (h *Handler) codeStep(ctx context.Context, key, channel string) *web.CodeView {
+	codes := h.SMS
+	if channel == otp.ChannelEmail {
+		codes = h.EmailCodes
+	}
+	ch, err := codes.Status(ctx, key)
+	if err != nil {
+		return nil
+	}
+	return &web.CodeView{Method: "sms", TriesLeft: ch.TriesLeft, ExpiresAt: web.Clock(ch.ExpiresAt), ResendAt: web.Clock(ch.ResendAt),
+		CanResend: !h.Now().Before(ch.ResendAt)}
+}
+
+// sendContactCode sends a confirmation code to the phone (SMS) or, without one, the e-mail.
+func (h *Handler) sendContactCode(ctx context.Context, channel, to *string, key, phone, email, kind string) error {
+	*channel, *to = otp.ChannelSMS, phone
+	codes := h.SMS
+	if phone == "" {
+		*channel, *to, codes = otp.ChannelEmail, email, h.EmailCodes
+	}
+	_, err := codes.Start(ctx, key, *to, kind)
+	return err
+}
+
+// codeSendProblem explains a refused code; "" for other errors.
+func (h *Handler) codeSendProblem(lang string, err error) string {
+	var soon *otp.ResendTooSoonError
+	var limited *otp.RateLimitedError
+	switch {
+	case errors.As(err, &soon):
+		return fmt.Sprintf(h.Pages.T(lang, "code.toosoon"), web.Clock(soon.RetryAt))
+	case errors.As(err, &limited):
+		return h.Pages.T(lang, "code.ratelimited")
+	}
+	return ""
+}
