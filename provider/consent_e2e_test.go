@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/browser"
 	"golang.org/x/oauth2"
+
+	"github.com/esia-emulator/esia-emulator/browser"
 )
 
 // consentPage logs in (or uses the session) and returns the consent page it must show.

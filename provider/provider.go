@@ -21,6 +21,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
+	"github.com/esia-emulator/esia-emulator/provider/site"
 	"github.com/esia-emulator/esia-emulator/provider/testmode"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
@@ -75,6 +76,7 @@ type Provider struct {
 	sessions   *session.Manager
 	clock      *TravelClock // test mode only
 	testmode   *testmode.Handler
+	site       *site.Handler
 	audit      *audit.Recorder
 	accounts   *accounts.Service
 	outbox     *otp.Outbox
@@ -204,6 +206,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config.TestMode() {
 		p.flow.Picker = p.testmode
 	}
+	p.site = &site.Handler{Issuer: o.Config.Issuer, Personas: o.Config.Personas, Clients: o.Config.Clients, Store: o.Store, Pages: p.web, Logger: p.log}
 	p.handler = p.routes()
 	p.testmode.Site = p.handler
 	if o.Config.TestMode() {

@@ -1,0 +1,62 @@
+package site
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/web"
+)
+
+// Health reports whether the store can be reached.
+type Health interface {
+	Health(ctx context.Context) error
+}
+
+// Handler serves the emulator's own pages. All fields are required.
+type Handler struct {
+	Issuer   string
+	Personas []config.Persona // listed on the home page
+	Clients  []config.Client  // listed on the home page
+	Store    Health
+	Pages    *web.Renderer
+	Logger   *slog.Logger
+}
+
+// Mount adds / (home), /logged-out, /healthz and /readyz.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
+		h.Pages.Message(w, r, http.StatusOK, web.Lang(r, nil), "loggedout.title", "loggedout.text")
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", h.ready)
+}
+
+// ready answers 200 while the store is reachable, 503 otherwise (process alive: /healthz).
+func (h *Handler) ready(w http.ResponseWriter, r *http.Request) {
+	if err := h.Store.Health(r.Context()); err != nil {
+		h.Logger.WarnContext(r.Context(), "store not ready", "err", err)
+		http.Error(w, "store unavailable\n", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// home lists the personas and clients a developer can try.
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	lang := web.Lang(r, nil)
+	d := &web.HomePage{Frame: web.Frame{Lang: lang, Title: "home.title", MainClass: "wide"}, Issuer: h.Issuer}
+	for _, pc := range h.Personas {
+		login := pc.Phone
+		if login == "" {
+			login = pc.Email
+		}
+		d.Personas = append(d.Personas, web.PersonaRow{Key: pc.Key, Name: pc.LastName + " " + pc.FirstName + " " + pc.MiddleName, Level: pc.Level, Login: login})
+	}
+	for _, c := range h.Clients {
+		d.Clients = append(d.Clients, web.ClientRow{ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs})
+	}
+	h.Pages.Render(w, r, http.StatusOK, d)
+}
