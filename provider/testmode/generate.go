@@ -29,17 +29,8 @@ import (
 // The same seed and options give the same people on every emulator, so a test names its
 // seed and gets the same accounts on every run. Both answer 404 outside test mode.
 func (h *Handler) mountGenerate(mux *http.ServeMux) {
-	g := func(f http.HandlerFunc) http.Handler {
-		return h.API.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !h.Enabled {
-				web.JSON(w, http.StatusNotFound, admin.Problem{Error: "not_found", Message: "test-mode endpoint; set mode: test in the configuration file"})
-				return
-			}
-			f(w, r)
-		}))
-	}
-	mux.Handle("POST /admin/api/personas/generate", g(h.adminGeneratePersonas))
-	mux.Handle("GET /admin/api/personas/generate", g(h.adminPreviewPersonas))
+	mux.Handle("POST /admin/api/personas/generate", h.guard(h.adminGeneratePersonas))
+	mux.Handle("GET /admin/api/personas/generate", h.guard(h.adminPreviewPersonas))
 }
 
 // Limits of one generator request.

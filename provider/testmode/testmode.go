@@ -10,24 +10,14 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
-// Test-mode admin endpoints. They exist only when the emulator runs in test mode; otherwise
-// they answer 404 like any unknown path. They sit behind the admin token like the rest of
-// the admin API.
 // Mount adds test mode's endpoints: the admin API's clock, reset, faults, maintenance, token
-// minting and persona generator (404 outside test mode), and the /debug login debugger (test
-// mode only).
+// minting and persona generator, and the /debug login debugger. The admin endpoints sit behind
+// the admin token like the rest of the admin API and answer 404 outside test mode; /debug
+// exists only in test mode.
 func (h *Handler) Mount(mux *http.ServeMux) {
 	h.mountGenerate(mux)
 	h.mountDebug(mux)
-	g := func(f http.HandlerFunc) http.Handler {
-		return h.API.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !h.Enabled {
-				web.JSON(w, http.StatusNotFound, admin.Problem{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
-				return
-			}
-			f(w, r)
-		}))
-	}
+	g := h.guard
 	mux.Handle("GET /admin/api/clock", g(h.adminGetClock))
 	mux.Handle("POST /admin/api/clock", g(h.adminSetClock))
 	mux.Handle("POST /admin/api/reset", g(h.adminReset))
@@ -36,6 +26,17 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("DELETE /admin/api/faults", g(h.adminClearFaults))
 	mux.Handle("POST /admin/api/maintenance", g(h.adminMaintenance))
 	mux.Handle("POST /admin/api/tokens", g(h.adminMintTokens))
+}
+
+// guard puts a test-mode endpoint behind the admin token and answers 404 outside test mode.
+func (h *Handler) guard(f http.HandlerFunc) http.Handler {
+	return h.API.Guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.Enabled {
+			web.JSON(w, http.StatusNotFound, admin.Problem{Error: "not_found", Message: "test-mode endpoint; start the emulator with --mode test or mode: test in its config"})
+			return
+		}
+		f(w, r)
+	}))
 }
 
 type clockView struct {

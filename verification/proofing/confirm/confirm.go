@@ -2,7 +2,6 @@ package confirm
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
@@ -158,21 +157,6 @@ type Letter struct {
 	Used       bool      `json:"used,omitempty"`
 }
 
-func randReader(r io.Reader) io.Reader {
-	if r == nil {
-		return rand.Reader
-	}
-	return r
-}
-
-func randomHex(r io.Reader, n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := io.ReadFull(randReader(r), b); err != nil {
-		return "", fmt.Errorf("proofing: random: %w", err)
-	}
-	return hex.EncodeToString(b), nil
-}
-
 func letterHash(userID, code string) string {
 	h := sha256.Sum256([]byte(userID + "\x00" + code))
 	return hex.EncodeToString(h[:])
@@ -189,7 +173,7 @@ func (c *Confirmer) IssueLetterCode(ctx context.Context, userID, address string,
 		return "", Letter{}, errors.New("proofing: a letter needs a postal address")
 	}
 	raw := make([]byte, LetterCodeLen+5)
-	if _, err := io.ReadFull(randReader(c.Rand), raw); err != nil {
+	if _, err := io.ReadFull(proofing.RandReader(c.Rand), raw); err != nil {
 		return "", Letter{}, fmt.Errorf("proofing: random: %w", err)
 	}
 	code := make([]byte, LetterCodeLen)
@@ -347,7 +331,7 @@ func (c *Confirmer) NewChallenge(ctx context.Context, userID string, now time.Ti
 	if err := proofing.CheckUserID(userID); err != nil {
 		return Challenge{}, err
 	}
-	nonce, err := randomHex(c.Rand, 16)
+	nonce, err := proofing.RandomHex(c.Rand, 16)
 	if err != nil {
 		return Challenge{}, err
 	}

@@ -3,8 +3,6 @@ package registry
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -364,21 +362,6 @@ type Registries struct {
 	Override func(kind CheckKind) (state, reason string, ok bool)
 }
 
-func randReader(r io.Reader) io.Reader {
-	if r == nil {
-		return rand.Reader
-	}
-	return r
-}
-
-func randomHex(r io.Reader, n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := io.ReadFull(randReader(r), b); err != nil {
-		return "", fmt.Errorf("proofing: random: %w", err)
-	}
-	return hex.EncodeToString(b), nil
-}
-
 // Submit starts a check of kind for the account: the data are normalised (an error wraps
 // the parser's sentinel: ident.ErrInvalidSNILS, ErrInvalidPassport, ErrInvalidUnitCode,
 // ErrInvalidINN) and stored VERIFYING, ready at now + Delay. A check of the same kind
@@ -391,7 +374,7 @@ func (r *Registries) Submit(ctx context.Context, userID string, kind CheckKind, 
 	if err != nil {
 		return Check{}, err
 	}
-	id, err := randomHex(r.Rand, 8)
+	id, err := proofing.RandomHex(r.Rand, 8)
 	if err != nil {
 		return Check{}, err
 	}
