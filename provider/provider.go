@@ -16,9 +16,11 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/admin"
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
+	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 	"github.com/esia-emulator/esia-emulator/provider/testmode"
+	"github.com/esia-emulator/esia-emulator/provider/tokens"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 
@@ -87,6 +89,8 @@ type Provider struct {
 	mux        *http.ServeMux
 	handler    http.Handler
 	flow       *flow.Handler
+	tokens     *tokens.Service
+	esia       *esia.Dialect
 	account    *account.Handler
 	api        *admin.API
 	admin      *admin.Handler
@@ -178,7 +182,8 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, Sender: p.sender,
 		Now: p.now, NewID: p.randomID, Logger: p.log, RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute),
 	}
-	oh := &oidc.Handler{Issuer: o.Config.Issuer, Store: o.Store, Clients: p.clients, Keys: p.keys, Sessions: p.sessions, Pages: p.web,
+	p.tokens = &tokens.Service{Store: o.Store, Now: p.now, Logger: p.log}
+	oh := &oidc.Handler{Issuer: o.Config.Issuer, Store: o.Store, Tokens: p.tokens, Clients: p.clients, Keys: p.keys, Sessions: p.sessions, Pages: p.web,
 		Audit: p.audit, Now: p.now, NewID: p.randomID, Logger: p.log,
 		CodeTTL: o.Config.Lifetimes.Code.Or(time.Minute), RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute)}
 	if p.clock != nil {
@@ -192,6 +197,12 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
 		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log}
 	p.flow.Register(account.DialectName, p.account.Dialect())
+	p.esia, err = esia.New(esia.Options{Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
+		Sessions: p.sessions, Login: p.flow, Now: p.now, Rand: p.rand, Logger: p.log})
+	if err != nil {
+		return nil, fmt.Errorf("provider: esia dialect: %w", err)
+	}
+	p.flow.Register(esia.Name, p.esia)
 	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log}
 	p.admin = &admin.Handler{API: p.api, Store: o.Store, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys,
 		Sessions: p.sessions, Accounts: p.accounts, Audit: p.audit, Limiter: p.limiter, Outbox: p.outbox,
@@ -203,6 +214,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		p.flow.Picker = p.testmode
 	}
 	p.handler = p.routes()
+	p.esia.Mount(p.mux) // ESIA's own front door: /aas/oauth2/…, /idp/ext/Logout, /rs/prns/…, certificates
 	p.testmode.Site = p.handler
 	if o.Config.TestMode() {
 		p.handler = p.testmode.WithFaults(p.handler)
@@ -244,12 +256,6 @@ func (p *Provider) randomID() string {
 		panic(fmt.Sprintf("provider: random source failed: %v", err)) // crypto/rand does not fail
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// EndSession ends an SSO session by id and notifies its clients over the back channel (for
-// dialects; see esia.Host).
-func (p *Provider) EndSession(ctx context.Context, id string) error {
-	return p.sessions.End(ctx, id)
 }
 
 // Shutdown waits for background work (back-channel logout deliveries) to finish. When ctx ends

@@ -113,7 +113,7 @@ func grantedScope(scopes []string, oid string) string {
 // same second for the same citizen apart, since ESIA's tokens carry no jti.
 func (d *Dialect) newSID() (string, error) {
 	var b [16]byte
-	if _, err := io.ReadFull(d.host.Rand(), b[:]); err != nil {
+	if _, err := io.ReadFull(d.rand, b[:]); err != nil {
 		return "", err
 	}
 	return newUUID(b), nil
@@ -157,13 +157,13 @@ func (d *Dialect) signJWT(ctx context.Context, alg, sbt string, claims any) (str
 	var sig []byte
 	switch alg {
 	case config.ESIAAlgRS256:
-		signer, kid, err := d.host.Signer(ctx, jose.RS256)
+		signer, kid, err := d.signer.Signer(ctx, jose.RS256)
 		if err != nil {
 			return "", err
 		}
 		d.rememberKey(kid, signer.Public())
 		h := sha256.Sum256([]byte(input))
-		if sig, err = signer.Sign(d.host.Rand(), h[:], crypto.SHA256); err != nil {
+		if sig, err = signer.Sign(d.rand, h[:], crypto.SHA256); err != nil {
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	case config.ESIAAlgGOST:
@@ -171,7 +171,7 @@ func (d *Dialect) signJWT(ctx context.Context, alg, sbt string, claims any) (str
 		if err != nil {
 			return "", err
 		}
-		if sig, err = gk.Sign(d.host.Rand(), []byte(input)); err != nil {
+		if sig, err = gk.Sign(d.rand, []byte(input)); err != nil {
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	default:
@@ -231,7 +231,7 @@ func (d *Dialect) verifyJWT(ctx context.Context, tok, wantSbt string) (jwtHeader
 	if json.Unmarshal(cb, &times) != nil {
 		return h, nil, errTokenInvalid
 	}
-	now := d.host.Now()
+	now := d.now()
 	if times.Exp == 0 || !now.Before(time.Unix(times.Exp, 0)) || now.Before(time.Unix(times.NBF, 0).Add(-time.Minute)) {
 		return h, nil, fmt.Errorf("%w: expired or not yet valid", errTokenInvalid)
 	}
@@ -241,7 +241,7 @@ func (d *Dialect) verifyJWT(ctx context.Context, tok, wantSbt string) (jwtHeader
 func (d *Dialect) verifyRSA(ctx context.Context, input, sig []byte) bool {
 	digest := sha256.Sum256(input)
 	var keys []crypto.PublicKey
-	if signer, kid, err := d.host.Signer(ctx, jose.RS256); err == nil {
+	if signer, kid, err := d.signer.Signer(ctx, jose.RS256); err == nil {
 		d.rememberKey(kid, signer.Public())
 	}
 	d.mu.Lock()
