@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -21,6 +20,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
 	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
 	"github.com/esia-emulator/esia-emulator/provider/keys"
@@ -90,9 +90,8 @@ type Dialect struct {
 	idTTL      time.Duration
 	refreshTTL time.Duration
 
-	mu      sync.Mutex
-	rsaKeys map[string]crypto.PublicKey // kid → key this process signed with
-	keys    *signing.Keys               // the derived GOST key and the published certificates
+	keys *signing.Keys   // the derived GOST key and the published certificates
+	jwt  *esiajwt.Tokens // ESIA's JWTs: signing and checking
 }
 
 // esiaClient is a registered client with an esia block, prepared.
@@ -133,11 +132,11 @@ func New(o Options) (*Dialect, error) {
 		accessTTL:  e.AccessTokenLifetime.Or(config.DefaultESIAAccessLifetime),
 		idTTL:      e.IDTokenLifetime.Or(config.DefaultESIAIDLifetime),
 		refreshTTL: e.RefreshTokenLifetime.Or(cfg.Lifetimes.RefreshToken.Or(720 * time.Hour)),
-		rsaKeys:    map[string]crypto.PublicKey{},
 	}
 	d.keys = &signing.Keys{Signers: d.signer, Rand: d.rand, Fail: func(w http.ResponseWriter, r *http.Request, status int, err error) {
 		d.page(w, r, status, errServer().with("%v", err))
 	}}
+	d.jwt = &esiajwt.Tokens{Keys: d.keys, Signers: d.signer, Rand: d.rand, Now: d.now}
 	persons := rs.BuiltinPersons()
 	maps.Copy(persons, e.Persons)
 	d.rs = &rs.API{Store: o.Store, Tokens: accessTokens{d}, Now: o.Now, Log: d.log,
@@ -251,10 +250,10 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		d.serverError(w, r, ar, err)
 		return
 	}
-	code, err := d.signJWT(ctx, cl.alg, sbtCode, codeClaims{
-		NBF: now.Unix(), Scope: grantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
-		SID: sid, State: ar.State, AuthMthd: amrOf(ar.AMR), Sbj: d.subject(user, true),
-		Exp: now.Add(d.codeTTL).Unix(), Params: codeParams{RemoteIP: remoteIP(r), UserAgent: r.UserAgent()},
+	code, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtCode, esiajwt.Code{
+		NBF: now.Unix(), Scope: esiajwt.GrantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
+		SID: sid, State: ar.State, AuthMthd: esiajwt.AMR(ar.AMR), Sbj: esiajwt.SubjectOf(user, true),
+		Exp: now.Add(d.codeTTL).Unix(), Params: esiajwt.CodeParams{RemoteIP: remoteIP(r), UserAgent: r.UserAgent()},
 		Iat: now.Unix(), ClientID: ar.ClientID,
 	})
 	if err != nil {
@@ -302,19 +301,6 @@ func (d *Dialect) Fail(w http.ResponseWriter, r *http.Request, ar storage.AuthRe
 	redirectError(w, r, ar.RedirectURI, ar.State, e.with("%s", desc))
 }
 
-// subject builds urn:esia:sbj; is_tru only for a confirmed account.
-func (d *Dialect) subject(u storage.User, withEID bool) subject {
-	s := subject{Typ: "P", OID: oidNumber(u.ID), Nam: "OID." + u.ID}
-	if u.Level == storage.LevelConfirmed {
-		t := true
-		s.IsTru = &t
-	}
-	if withEID {
-		s.EID = oidNumber(u.ID)
-	}
-	return s
-}
-
 func (d *Dialect) serverError(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, err error) {
 	d.log.ErrorContext(r.Context(), "esia: request failed", "path", r.URL.Path, "client_id", ar.ClientID, "err", err)
 	if ar.RedirectURI != "" {
@@ -339,6 +325,6 @@ func redirectAllowed(c config.Client, u string) bool { return slices.Contains(c.
 type accessTokens struct{ d *Dialect }
 
 func (a accessTokens) VerifyAccessToken(ctx context.Context, token string) ([]byte, error) {
-	_, claims, err := a.d.verifyJWT(ctx, token, sbtAccess)
+	_, claims, err := a.d.jwt.Verify(ctx, token, esiajwt.SbtAccess)
 	return claims, err
 }

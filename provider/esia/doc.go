@@ -26,14 +26,11 @@
 // Files of this package:
 //
 //   - dialect.go: Options, New, the prepared clients, Mount, Complete and Fail.
-//   - authorize.go: /aas/oauth2/ac and /v2/ac; params.go: the timestamp window and UUIDs;
+//   - authorize.go: /aas/oauth2/ac and /v2/ac; params.go: the timestamp window, UUIDs, sids
+//     and the SHA-256 of a token value that is its record id;
 //     scopes.go: the scopes the dialect knows.
 //   - token.go: /aas/oauth2/te and /v3/te — the client checks and ESIA's token answer over
 //     package tokens' lifecycle (token records by SHA-256 of the token).
-//   - jwt.go: ESIA's tokens, built by hand: header {ver,typ,sbt,alg} without kid, numeric sub
-//     and urn:esia:sbj_id, amr as a string, scopes echoed with ?oid=, client_id instead of aud
-//     in the access token; RS256 with the provider's current key or GOST3410_2012_256 with
-//     the key of package signing.
 //   - logout.go: /idp/ext/Logout: revokes the token families of the browser's SSO session
 //     (the provider's signed SSO cookie names it) and ends the session.
 //   - secret.go: runs package clientsecret's check and turns a refusal into an ESIA error,
@@ -45,14 +42,18 @@
 //   - clientsecret: the client_secret check (off, lenient, strict) of v1 CMS SignedData and
 //     v2/v3 raw signatures, RSA and GOST R 34.10-2012-256, and the diagnostics of what it
 //     found; clientsecret/secrettest signs like real relying parties for the tests.
+//   - esiajwt: ESIA's tokens, built by hand: header {ver,typ,sbt,alg} without kid, numeric
+//     sub and urn:esia:sbj_id, amr as a string, scopes echoed with ?oid=, client_id instead of
+//     aud in the access token; RS256 with the provider's current key or GOST3410_2012_256
+//     with the key of package signing.
 //   - rs: the /rs/prns REST data API; it checks access tokens through rs.AccessTokens,
-//     which the dialect implements over jwt.go.
+//     which the dialect implements over esiajwt.
 //   - signing: the GOST token key derived from the RS256 key and the published certificates.
 //   - gost, gost/streebog: GOST R 34.10-2012 signatures and certificates, and the Streebog
 //     hash, in pure Go.
 //
-// Imports point down: esia → clientsecret, rs, signing; clientsecret and signing → gost →
-// gost/streebog. No subpackage imports esia.
+// Imports point down: esia → clientsecret, esiajwt, rs, signing; esiajwt → signing;
+// clientsecret and signing → gost → gost/streebog. No subpackage imports esia.
 //
 // provider.New builds the dialect with New, registers it with the login flow as "esia" and
 // mounts it.

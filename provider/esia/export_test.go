@@ -3,11 +3,6 @@ package esia
 // What the end-to-end tests (package esia_test, which imports provider) read of the
 // dialect's internals.
 
-type (
-	AccessClaims = accessClaims
-	IDClaims     = idClaims
-)
-
 var (
 	NewUUID = newUUID
 	IsUUID  = isUUID

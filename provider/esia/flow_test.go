@@ -15,6 +15,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
+	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
@@ -82,7 +83,7 @@ func TestV1FlowPKCS7RSA(t *testing.T) {
 	if tok["token_type"] != "Bearer" || tok["expires_in"] != float64(3600) || !esia.IsUUID(rt) {
 		t.Fatalf("token answer: %v", tok)
 	}
-	var access esia.AccessClaims
+	var access esiajwt.Access
 	if err := json.Unmarshal(verifyRS256(t, e, at), &access); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestV1FlowPKCS7RSA(t *testing.T) {
 		!strings.Contains(access.Scope, "fullname?oid=1000000003") || !strings.Contains(" "+access.Scope+" ", " openid ") {
 		t.Fatalf("access token: %+v", access)
 	}
-	var id esia.IDClaims
+	var id esiajwt.ID
 	if err := json.Unmarshal(verifyRS256(t, e, idt), &id); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/tokens"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
@@ -172,7 +173,7 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 	case !ar.Done || ar.UserID == "":
 		return tokenResponse{}, errInvalidGrant().with("the login of this code did not finish")
 	}
-	if _, _, err := d.verifyJWT(ctx, code, sbtCode); err != nil {
+	if _, _, err := d.jwt.Verify(ctx, code, esiajwt.SbtCode); err != nil {
 		return tokenResponse{}, errInvalidGrant().with("%v", err)
 	}
 	if e := checkPKCE(ar, verifier); e != nil {
@@ -302,8 +303,8 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 	if err != nil {
 		return tokenResponse{}, nil, errServer()
 	}
-	access, err := d.signJWT(ctx, cl.alg, sbtAccess, accessClaims{
-		NBF: now.Unix(), Scope: grantedScope(g.scopes, g.user.ID), Iss: d.issuer, SID: sid, SbjID: oidNumber(g.user.ID),
+	access, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtAccess, esiajwt.Access{
+		NBF: now.Unix(), Scope: esiajwt.GrantedScope(g.scopes, g.user.ID), Iss: d.issuer, SID: sid, SbjID: esiajwt.OIDNumber(g.user.ID),
 		Exp: now.Add(d.accessTTL).Unix(), Iat: now.Unix(), ClientID: g.clientID,
 	})
 	if err != nil {
@@ -312,10 +313,10 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 	}
 	resp := tokenResponse{AccessToken: access}
 	if slices.Contains(g.scopes, "openid") {
-		amr := amrOf(g.amr)
-		resp.IDToken, err = d.signJWT(ctx, cl.alg, sbtID, idClaims{
-			Aud: g.clientID, Sub: oidNumber(g.user.ID), NBF: now.Unix(), AMR: amr, AMD: amr, AuthTime: g.authTime.Unix(),
-			Iss: d.issuer, SID: sid, Sbj: d.subject(g.user, false), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
+		amr := esiajwt.AMR(g.amr)
+		resp.IDToken, err = d.jwt.Sign(ctx, cl.alg, esiajwt.SbtID, esiajwt.ID{
+			Aud: g.clientID, Sub: esiajwt.OIDNumber(g.user.ID), NBF: now.Unix(), AMR: amr, AMD: amr, AuthTime: g.authTime.Unix(),
+			Iss: d.issuer, SID: sid, Sbj: esiajwt.SubjectOf(g.user, false), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
 		})
 		if err != nil {
 			d.log.ErrorContext(ctx, "esia: sign id_token", "err", err)
