@@ -19,10 +19,12 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/admin"
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
+	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 	"github.com/esia-emulator/esia-emulator/provider/site"
 	"github.com/esia-emulator/esia-emulator/provider/testmode"
+	"github.com/esia-emulator/esia-emulator/provider/tokens"
 
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 
@@ -91,6 +93,8 @@ type Provider struct {
 	mux        *http.ServeMux
 	handler    http.Handler
 	flow       *flow.Handler
+	tokens     *tokens.Service
+	esia       *esia.Dialect
 	account    *account.Handler
 	api        *admin.API
 	admin      *admin.Handler
@@ -182,7 +186,8 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, Sender: p.sender,
 		Now: p.now, NewID: p.randomID, Logger: p.log, RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute),
 	}
-	oh := &oidc.Handler{Issuer: o.Config.Issuer, Store: o.Store, Clients: p.clients, Keys: p.keys, Sessions: p.sessions, Pages: p.web,
+	p.tokens = &tokens.Service{Store: o.Store, Now: p.now, Logger: p.log}
+	oh := &oidc.Handler{Issuer: o.Config.Issuer, Store: o.Store, Tokens: p.tokens, Clients: p.clients, Keys: p.keys, Sessions: p.sessions, Pages: p.web,
 		Audit: p.audit, Now: p.now, NewID: p.randomID, Logger: p.log,
 		CodeTTL: o.Config.Lifetimes.Code.Or(time.Minute), RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute)}
 	if p.clock != nil {
@@ -196,6 +201,12 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
 		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log}
 	p.flow.Register(account.DialectName, p.account.Dialect())
+	p.esia, err = esia.New(esia.Options{Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
+		Sessions: p.sessions, Login: p.flow, Now: p.now, Rand: p.rand, Logger: p.log})
+	if err != nil {
+		return nil, fmt.Errorf("provider: esia dialect: %w", err)
+	}
+	p.flow.Register(esia.Name, p.esia)
 	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log}
 	p.admin = &admin.Handler{API: p.api, Store: o.Store, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys,
 		Sessions: p.sessions, Accounts: p.accounts, Audit: p.audit, Limiter: p.limiter, Outbox: p.outbox,
@@ -208,6 +219,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	}
 	p.site = &site.Handler{Issuer: o.Config.Issuer, Personas: o.Config.Personas, Clients: o.Config.Clients, Store: o.Store, Pages: p.web, Logger: p.log}
 	p.handler = p.routes()
+	p.esia.Mount(p.mux) // ESIA's own front door: /aas/oauth2/…, /idp/ext/Logout, /rs/prns/…, certificates
 	p.testmode.Site = p.handler
 	if o.Config.TestMode() {
 		p.handler = p.testmode.WithFaults(p.handler)
@@ -249,12 +261,6 @@ func (p *Provider) randomID() string {
 		panic(fmt.Sprintf("provider: random source failed: %v", err)) // crypto/rand does not fail
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// EndSession ends an SSO session by id and notifies its clients over the back channel (for
-// dialects; see esia.Host).
-func (p *Provider) EndSession(ctx context.Context, id string) error {
-	return p.sessions.End(ctx, id)
 }
 
 // Shutdown waits for background work (back-channel logout deliveries) to finish. When ctx ends

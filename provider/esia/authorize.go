@@ -45,10 +45,9 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			d.page(w, r, http.StatusBadRequest, errMissing("client_id"))
 			return
 		}
-		cl := d.clients[clientID]
-		other, isOther := d.others[clientID]
+		cl, other := d.clients[clientID], d.other(clientID)
 		switch {
-		case cl == nil && !isOther:
+		case cl == nil && other == nil:
 			d.page(w, r, http.StatusBadRequest, errWrongParam("client_id", "no system with this mnemonic is registered"))
 			return
 		case len(form["redirect_uri"]) > 1:
@@ -58,13 +57,13 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			d.page(w, r, http.StatusBadRequest, errMissing("redirect_uri"))
 			return
 		case cl == nil:
-			if !redirectAllowed(other, redirectURI) {
+			if !redirectAllowed(other.Config, redirectURI) {
 				d.page(w, r, http.StatusBadRequest, errRedirectURI().with("%q is not registered for %s", redirectURI, clientID))
 				return
 			}
 			redirectError(w, r, redirectURI, form.Get("state"), errNotAuthorized().with("client %q has no esia block in the configuration", clientID))
 			return
-		case !redirectAllowed(cl.cfg, redirectURI):
+		case !redirectAllowed(cl.Config, redirectURI):
 			d.page(w, r, http.StatusBadRequest, errRedirectURI().with("%q is not registered for %s", redirectURI, clientID))
 			return
 		}
@@ -134,7 +133,7 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			Endpoint: endpoint, V2: v2, ClientID: clientID, Scope: form.Get("scope"), ScopeOrg: form.Get("scope_org"),
 			Timestamp: ts, State: state, RedirectURI: redirectURI, Secret: form.Get("client_secret"),
 			CertHash: form.Get("client_certificate_hash"),
-		}, d.host.Now())
+		}, d.now())
 		d.report(r, clientID, endpoint, res)
 		if res.Err != nil {
 			fail(res.Err)
@@ -150,7 +149,7 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			Prompt: strings.Fields(form.Get("prompt")), UILocales: strings.Fields(form.Get("ui_locales")),
 			Extra: map[string]string{extraVersion: version, extraAccessType: access, extraScope: form.Get("scope")},
 		}
-		if err := d.host.StartLogin(w, r, ar); err != nil {
+		if err := d.login.StartLogin(w, r, ar); err != nil {
 			d.serverError(w, r, ar, err)
 		}
 	}
@@ -178,7 +177,7 @@ func (d *Dialect) checkCommon(cl *esiaClient, form url.Values, v2, token bool) *
 	if err != nil {
 		return errTimestamp().with("%q: %v", tsRaw, err)
 	}
-	if err := checkWindow(ts.Time, d.host.Now(), d.window); err != nil {
+	if err := checkWindow(ts.Time, d.now(), d.window); err != nil {
 		return errTimestamp().with("%v", err)
 	}
 	if v2 && form.Get("client_certificate_hash") == "" {

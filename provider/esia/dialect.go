@@ -3,6 +3,7 @@ package esia
 import (
 	"context"
 	"crypto"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -12,63 +13,90 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/clients"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
 	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
+	"github.com/esia-emulator/esia-emulator/provider/keys"
+	"github.com/esia-emulator/esia-emulator/provider/session"
+	"github.com/esia-emulator/esia-emulator/provider/tokens"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
-// Name is the dialect's name in storage.AuthRequest.Dialect and provider.Register.
+// Name is the dialect's name in storage.AuthRequest.Dialect and the login flow's registry.
 const Name = "esia"
 
-// Host is what the dialect uses of the provider; *provider.Provider implements it.
-type Host interface {
-	Store() storage.Store
-	Now() time.Time
-	Rand() io.Reader
-	Logger() *slog.Logger
-	Signer(ctx context.Context, alg jose.SignatureAlgorithm) (crypto.Signer, string, error)
+// Store is what the dialect reads of the storage itself: the account of a login and, for
+// /rs, the record of an access token. Codes and tokens go through Options.Tokens.
+type Store interface {
+	GetUser(ctx context.Context, id string) (storage.User, error)
+	GetToken(ctx context.Context, id string, now time.Time) (storage.Token, error)
+}
+
+// LoginStarter sends the browser into the provider's login flow with a new authorization
+// request (*flow.Handler).
+type LoginStarter interface {
 	StartLogin(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) error
-	EndBrowserSession(w http.ResponseWriter, r *http.Request) error
-	// EndSession ends an SSO session by id (a missing one is not an error) and tells its
-	// clients over the back channel.
-	EndSession(ctx context.Context, id string) error
+}
+
+// Options are the dialect's dependencies; all are required except Rand (crypto/rand) and
+// Logger (slog.Default()).
+type Options struct {
+	// Config is the provider's configuration: its esia block, issuer, admin token and
+	// lifetimes.
+	Config *config.Config
+	Store  Store
+	// Clients is the one client registry; the dialect serves the clients with an esia block
+	// and answers the others with ESIA-007005.
+	Clients *clients.Registry
+	// Keys signs the RS256 tokens; the GOST key is derived from its RS256 key.
+	Keys *keys.Ring
+	// Tokens is the token lifecycle: codes once, refresh rotation, replays, session links.
+	Tokens *tokens.Service
+	// Sessions gives the browser's SSO session at /idp/ext/Logout and ends it.
+	Sessions *session.Manager
+	Login    LoginStarter
+	Now      func() time.Time
+	Rand     io.Reader
+	Logger   *slog.Logger
 }
 
 // Dialect serves ESIA's endpoints through the provider's login flow. It implements
-// provider.Dialect (Complete, Fail).
+// flow.Dialect (Complete, Fail).
 type Dialect struct {
-	host    Host
-	log     *slog.Logger
-	clients map[string]*esiaClient
-	// others are the configured clients without an esia block (they get ESIA-007005).
-	others map[string]config.Client
-	diag   *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
-	rs     *rs.API                   // /rs/prns
+	store    Store
+	tokens   *tokens.Service
+	sessions *session.Manager
+	login    LoginStarter
+	signer   ringSigner
+	now      func() time.Time
+	rand     io.Reader
+	log      *slog.Logger
+	registry *clients.Registry
+	clients  map[string]*esiaClient
+	diag     *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
+	rs       *rs.API                   // /rs/prns
 
-	issuer        string
-	window        time.Duration
-	codeTTL       time.Duration
-	accessTTL     time.Duration
-	idTTL         time.Duration
-	refreshTTL    time.Duration
-	sessionTTL    time.Duration
-	secureCookies bool
+	issuer     string
+	window     time.Duration
+	codeTTL    time.Duration
+	accessTTL  time.Duration
+	idTTL      time.Duration
+	refreshTTL time.Duration
 
-	mu      sync.Mutex
-	rsaKeys map[string]crypto.PublicKey // kid → key this process signed with
-	keys    *signing.Keys               // the derived GOST key and the published certificates
+	keys *signing.Keys   // the derived GOST key and the published certificates
+	jwt  *esiajwt.Tokens // ESIA's JWTs: signing and checking
 }
 
-// esiaClient is a configured client with an esia block, prepared.
+// esiaClient is a registered client with an esia block, prepared.
 type esiaClient struct {
-	cfg      config.Client
+	*clients.Client
 	esia     config.ESIAClient
 	mode     string
 	alg      string
@@ -77,15 +105,26 @@ type esiaClient struct {
 	secret   *clientsecret.Checker
 }
 
-// New prepares the dialect from cfg (normally the provider's own configuration).
-func New(h Host, cfg *config.Config) (*Dialect, error) {
+// New prepares the dialect.
+func New(o Options) (*Dialect, error) {
+	cfg := o.Config
+	if cfg == nil || o.Store == nil || o.Clients == nil || o.Keys == nil || o.Tokens == nil || o.Sessions == nil || o.Login == nil || o.Now == nil {
+		return nil, errors.New("esia: Config, Store, Clients, Keys, Tokens, Sessions, Login and Now are required")
+	}
 	if err := cfg.ESIA.Validate(cfg.Clients); err != nil {
 		return nil, err
 	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
 	e := cfg.ESIA
 	d := &Dialect{
-		host: h, log: h.Logger(),
-		clients: map[string]*esiaClient{}, others: map[string]config.Client{},
+		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger,
+		signer:   ringSigner{ring: o.Keys, now: o.Now, log: o.Logger},
+		registry: o.Clients, clients: map[string]*esiaClient{},
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), cfg.AdminToken),
 		issuer:     e.IssuerOrDefault(),
 		window:     e.TimestampWindow.Or(config.DefaultESIATimestampWindow),
@@ -93,21 +132,18 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 		accessTTL:  e.AccessTokenLifetime.Or(config.DefaultESIAAccessLifetime),
 		idTTL:      e.IDTokenLifetime.Or(config.DefaultESIAIDLifetime),
 		refreshTTL: e.RefreshTokenLifetime.Or(cfg.Lifetimes.RefreshToken.Or(720 * time.Hour)),
-		sessionTTL: cfg.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
-		rsaKeys:    map[string]crypto.PublicKey{},
 	}
-	d.secureCookies = strings.HasPrefix(cfg.Issuer, "https://")
-	d.keys = &signing.Keys{Signers: h, Rand: h.Rand(), Fail: func(w http.ResponseWriter, r *http.Request, status int, err error) {
+	d.keys = &signing.Keys{Signers: d.signer, Rand: d.rand, Fail: func(w http.ResponseWriter, r *http.Request, status int, err error) {
 		d.page(w, r, status, errServer().with("%v", err))
 	}}
+	d.jwt = &esiajwt.Tokens{Keys: d.keys, Signers: d.signer, Rand: d.rand, Now: d.now}
 	persons := rs.BuiltinPersons()
 	maps.Copy(persons, e.Persons)
-	d.rs = &rs.API{Store: h.Store(), Tokens: accessTokens{d}, Now: h.Now, Log: d.log,
+	d.rs = &rs.API{Store: o.Store, Tokens: accessTokens{d}, Now: o.Now, Log: d.log,
 		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons}
 	var errs []error
-	for _, c := range cfg.Clients {
-		if c.ESIA == nil {
-			d.others[c.ID] = c
+	for _, c := range o.Clients.All() {
+		if !c.ESIA() {
 			continue
 		}
 		ec, err := newESIAClient(c)
@@ -115,7 +151,7 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 			errs = append(errs, err)
 			continue
 		}
-		d.clients[c.ID] = ec
+		d.clients[c.ID()] = ec
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -126,31 +162,58 @@ func New(h Host, cfg *config.Config) (*Dialect, error) {
 	return d, nil
 }
 
-func newESIAClient(c config.Client) (*esiaClient, error) {
-	e := *c.ESIA
-	ec := &esiaClient{cfg: c, esia: e, mode: e.SecretCheckOrDefault(), alg: e.SigningAlgOrDefault(),
+// other returns a registered client without an esia block (it gets ESIA-007005), or nil.
+func (d *Dialect) other(id string) *clients.Client {
+	if c := d.registry.Get(id); c != nil && !c.ESIA() {
+		return c
+	}
+	return nil
+}
+
+func newESIAClient(c *clients.Client) (*esiaClient, error) {
+	e := *c.Config.ESIA
+	ec := &esiaClient{Client: c, esia: e, mode: e.SecretCheckOrDefault(), alg: e.SigningAlgOrDefault(),
 		minLevel: storage.Level(e.MinLevel), allowed: map[string]bool{}}
 	scopes := e.Scopes
 	if len(scopes) == 0 {
-		scopes = c.Scopes
+		scopes = c.Config.Scopes
 	}
 	if len(scopes) == 0 {
 		scopes = KnownScopes()
 	}
 	for _, s := range scopes {
 		if !KnownScope(s) {
-			return nil, fmt.Errorf("config: client %q: esia: unknown scope %q", c.ID, s)
+			return nil, fmt.Errorf("config: client %q: esia: unknown scope %q", c.ID(), s)
 		}
 		ec.allowed[s] = true
 	}
 	der, err := e.CertificateDER()
 	if err != nil {
-		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
+		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID(), err)
 	}
 	if ec.secret, err = clientsecret.NewChecker(ec.mode, der); err != nil {
-		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID, err)
+		return nil, fmt.Errorf("config: client %q: esia: %w", c.ID(), err)
 	}
 	return ec, nil
+}
+
+// ringSigner is the keyring as the dialect and package signing sign with it: the RS256 key
+// that signs now, after picking up a rotation made through another replica.
+type ringSigner struct {
+	ring *keys.Ring
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+func (s ringSigner) Signer(ctx context.Context, alg jose.SignatureAlgorithm) (crypto.Signer, string, error) {
+	if err := s.ring.Refresh(ctx); err != nil {
+		s.log.WarnContext(ctx, "could not reload signing keys", "err", err)
+	}
+	k, err := s.ring.Signer(alg, s.now())
+	if err != nil {
+		return nil, "", fmt.Errorf("esia: signing key: %w", err)
+	}
+	return k.Private, k.ID, nil
 }
 
 // Mount adds the dialect's routes.
@@ -176,37 +239,34 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		d.page(w, r, http.StatusBadRequest, errNotAuthorized().with("client %q has no esia block", ar.ClientID))
 		return
 	}
-	user, err := d.host.Store().GetUser(ctx, ar.UserID)
+	user, err := d.store.GetUser(ctx, ar.UserID)
 	if err != nil {
 		d.serverError(w, r, ar, fmt.Errorf("user of the request: %w", err))
 		return
 	}
-	now := d.host.Now()
+	now := d.now()
 	sid, err := d.newSID()
 	if err != nil {
 		d.serverError(w, r, ar, err)
 		return
 	}
-	code, err := d.signJWT(ctx, cl.alg, sbtCode, codeClaims{
-		NBF: now.Unix(), Scope: grantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
-		SID: sid, State: ar.State, AuthMthd: amrOf(ar.AMR), Sbj: d.subject(user, true),
-		Exp: now.Add(d.codeTTL).Unix(), Params: codeParams{RemoteIP: remoteIP(r), UserAgent: r.UserAgent()},
+	code, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtCode, esiajwt.Code{
+		NBF: now.Unix(), Scope: esiajwt.GrantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
+		SID: sid, State: ar.State, AuthMthd: esiajwt.AMR(ar.AMR), Sbj: esiajwt.SubjectOf(user, true),
+		Exp: now.Add(d.codeTTL).Unix(), Params: esiajwt.CodeParams{RemoteIP: remoteIP(r), UserAgent: r.UserAgent()},
 		Iat: now.Unix(), ClientID: ar.ClientID,
 	})
 	if err != nil {
 		d.serverError(w, r, ar, err)
 		return
 	}
-	if err := d.host.Store().SaveAuthCode(ctx, ar.ID, hashHex(code), now.Add(d.codeTTL), now); err != nil {
-		if errors.Is(err, storage.ErrAlreadyUsed) {
+	if err := d.tokens.SaveCode(ctx, ar.ID, hashHex(code), now.Add(d.codeTTL)); err != nil {
+		if errors.Is(err, tokens.ErrReplayed) {
 			redirectError(w, r, ar.RedirectURI, ar.State, errInvalidGrant().with("the code of this request was redeemed already"))
 			return
 		}
 		d.serverError(w, r, ar, err)
 		return
-	}
-	if err := d.rememberBrowser(w, r, ar.SessionID, ar.UserID); err != nil {
-		d.log.WarnContext(ctx, "esia: could not remember the browser for logout", "err", err)
 	}
 	u, err := url.Parse(ar.RedirectURI)
 	if err != nil {
@@ -241,19 +301,6 @@ func (d *Dialect) Fail(w http.ResponseWriter, r *http.Request, ar storage.AuthRe
 	redirectError(w, r, ar.RedirectURI, ar.State, e.with("%s", desc))
 }
 
-// subject builds urn:esia:sbj; is_tru only for a confirmed account.
-func (d *Dialect) subject(u storage.User, withEID bool) subject {
-	s := subject{Typ: "P", OID: oidNumber(u.ID), Nam: "OID." + u.ID}
-	if u.Level == storage.LevelConfirmed {
-		t := true
-		s.IsTru = &t
-	}
-	if withEID {
-		s.EID = oidNumber(u.ID)
-	}
-	return s
-}
-
 func (d *Dialect) serverError(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, err error) {
 	d.log.ErrorContext(r.Context(), "esia: request failed", "path", r.URL.Path, "client_id", ar.ClientID, "err", err)
 	if ar.RedirectURI != "" {
@@ -278,6 +325,6 @@ func redirectAllowed(c config.Client, u string) bool { return slices.Contains(c.
 type accessTokens struct{ d *Dialect }
 
 func (a accessTokens) VerifyAccessToken(ctx context.Context, token string) ([]byte, error) {
-	_, claims, err := a.d.verifyJWT(ctx, token, sbtAccess)
+	_, claims, err := a.d.jwt.Verify(ctx, token, esiajwt.SbtAccess)
 	return claims, err
 }

@@ -1,21 +1,18 @@
-package esia
+package esia_test
 
 import (
 	"context"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
@@ -23,8 +20,9 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage/memory"
 )
 
-// The end-to-end environment: the real provider with the ESIA dialect registered, served over
-// httptest, with an injected clock. Tests never sleep; they move the clock.
+// The end-to-end environment: the real provider (which builds the ESIA dialect) served over
+// httptest, with an injected clock, and the shared test browser. Tests never sleep; they move
+// the clock.
 
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -61,10 +59,10 @@ type env struct {
 	t      testing.TB
 	srv    *httptest.Server
 	base   string
+	cfg    *config.Config
 	clock  *provider.TravelClock
 	store  storage.Store
 	p      *provider.Provider
-	d      *Dialect
 	logBuf *syncBuffer
 }
 
@@ -87,11 +85,10 @@ func (s *syncBuffer) String() string {
 
 const adminToken = "esia-admin-token"
 
-func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
+// testConfig is the environment's configuration for the issuer base, changed by mutate.
+func testConfig(t testing.TB, base string, mutate ...func(*config.Config)) *config.Config {
 	t.Helper()
 	clientKeys(t)
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
 	cfg := config.Default()
 	cfg.Issuer = base
 	cfg.Password.Preset = "test"
@@ -110,6 +107,14 @@ func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 	for _, m := range mutate {
 		m(cfg)
 	}
+	return cfg
+}
+
+func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	cfg := testConfig(t, base, mutate...)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -125,104 +130,77 @@ func newEnv(t testing.TB, mutate ...func(*config.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(p, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Register(Name, d, d.Mount)
 	srv.Config.Handler = p.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, base: base, clock: clock, store: store, p: p, d: d, logBuf: logBuf}
-}
-
-// browser keeps cookies and stops at any redirect leaving the emulator.
-func (e *env) browser() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if !strings.HasPrefix(req.URL.String(), e.base) {
-			return http.ErrUseLastResponse
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := p.Shutdown(ctx); err != nil {
+			t.Errorf("provider shutdown: %v", err)
 		}
-		return nil
-	}}
+	})
+	return &env{t: t, srv: srv, base: base, cfg: cfg, clock: clock, store: store, p: p, logBuf: logBuf}
 }
 
-type page struct {
-	status   int
-	location string
-	body     string
-	header   http.Header
+// browser is a new browser (its own cookies) for the environment's test; it stays on the
+// emulator and stops at any redirect leaving it (to a relying party).
+func (e *env) browser() *browser.Test { return e.browserFor(e.t) }
+
+// browserFor is browser for another test (a subtest).
+func (e *env) browserFor(t testing.TB) *browser.Test {
+	return browser.ForTest(t, browser.New(browser.Options{Client: e.srv.Client(), Stop: []browser.StopRule{browser.Outside(e.base)}}))
 }
 
-func (pg page) form(name string) string {
-	m := regexp.MustCompile(`name="` + regexp.QuoteMeta(name) + `" value="([^"]*)"`).FindStringSubmatch(pg.body)
-	if m == nil {
+// get fetches u with a browser of its own (no cookies): downloads, diagnostics.
+func (e *env) get(u string) *browser.Page {
+	e.t.Helper()
+	return e.browser().Get(u)
+}
+
+// do sends a request built by the test with a browser of its own.
+func (e *env) do(req *http.Request) *browser.Page {
+	e.t.Helper()
+	pg, err := e.browser().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	return pg
+}
+
+// location is where the page sent the browser off the emulator ("" when it is a page).
+func location(pg *browser.Page) string {
+	if pg.Redirect == nil {
 		return ""
 	}
-	return html.UnescapeString(m[1])
+	return pg.Redirect.String()
 }
 
-func (pg page) isLoginForm() bool { return strings.Contains(pg.body, `name="password"`) }
-func (pg page) isConsent() bool   { return strings.Contains(pg.body, `action="/login/consent"`) }
-
-func (pg page) query(key string) string {
-	u, err := url.Parse(pg.location)
-	if err != nil {
-		return ""
-	}
-	return u.Query().Get(key)
+func isLoginForm(pg *browser.Page) bool {
+	_, err := pg.Form(browser.ByAction("/login"), browser.WithField("password"))
+	return err == nil
 }
 
-func do(t testing.TB, c *http.Client, req *http.Request) page {
-	t.Helper()
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b), header: resp.Header}
-}
-
-func get(t testing.TB, c *http.Client, u string) page {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	return do(t, c, req)
-}
-
-func postForm(t testing.TB, c *http.Client, u string, form url.Values) page {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return do(t, c, req)
+func isConsent(pg *browser.Page) bool {
+	_, err := pg.Form(browser.ByAction("/login/consent"))
+	return err == nil
 }
 
 // login submits the login form on pg, then approves the consent page if one is shown.
-func (e *env) login(c *http.Client, pg page, login string) page {
+func (e *env) login(b *browser.Test, pg *browser.Page, login string) *browser.Page {
 	e.t.Helper()
-	if !pg.isLoginForm() {
-		e.t.Fatalf("expected the login form, got %d location=%q %q", pg.status, pg.location, snippet(pg.body))
+	if !isLoginForm(pg) {
+		e.t.Fatalf("expected the login form, got %s", pg.Summary())
 	}
-	pg = postForm(e.t, c, e.base+"/login", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")},
-		"login": {login}, "password": {"Test1234!"}})
-	return e.approveConsent(c, pg)
+	f := b.Form(pg, browser.ByAction("/login"), browser.WithField("password"))
+	return e.approveConsent(b, b.Submit(f.Set("login", login).Set("password", "Test1234!")))
 }
 
-func (e *env) approveConsent(c *http.Client, pg page) page {
+// approveConsent allows what the consent page offers (its checked scopes), if pg is one.
+func (e *env) approveConsent(b *browser.Test, pg *browser.Page) *browser.Page {
 	e.t.Helper()
-	if !pg.isConsent() {
+	if !isConsent(pg) {
 		return pg
 	}
-	form := url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "decision": {"allow"}}
-	for _, m := range regexp.MustCompile(`name="scope" value="([^"]*)" checked`).FindAllStringSubmatch(pg.body, -1) {
-		form.Add("scope", html.UnescapeString(m[1]))
-	}
-	return postForm(e.t, c, e.base+"/login/consent", form)
-}
-
-func snippet(s string) string {
-	if len(s) > 600 {
-		return s[:600]
-	}
-	return s
+	return b.Submit(b.Form(pg, browser.ByAction("/login/consent")), browser.Button("decision", "allow"))
 }

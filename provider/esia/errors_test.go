@@ -1,4 +1,4 @@
-package esia
+package esia_test
 
 import (
 	"net/http"
@@ -79,22 +79,22 @@ func TestAuthorizationErrors(t *testing.T) {
 			state := newState()
 			q := rp.authParams(x.v2, scope, "online", state)
 			x.edit(q)
-			pg := get(t, e.browser(), e.base+authPath(x.v2)+"?"+q.Encode())
+			pg := e.browserFor(t).Get(e.base + authPath(x.v2) + "?" + q.Encode())
 			if x.page {
-				if pg.location != "" || pg.status != http.StatusBadRequest || !strings.Contains(pg.body, x.code+":") {
-					t.Fatalf("want a %s page, got %d %q %q", x.code, pg.status, pg.location, snippet(pg.body))
+				if location(pg) != "" || pg.Status != http.StatusBadRequest || !strings.Contains(pg.Body, x.code+":") {
+					t.Fatalf("want a %s page, got %d %q %q", x.code, pg.Status, location(pg), pg.Summary())
 				}
 				return
 			}
-			if pg.status != http.StatusFound {
-				t.Fatalf("want a redirect, got %d %q", pg.status, snippet(pg.body))
+			if pg.Status != http.StatusFound {
+				t.Fatalf("want a redirect, got %d %q", pg.Status, pg.Summary())
 			}
-			desc := pg.query("error_description")
-			if !strings.HasPrefix(desc, x.code+": ") || (x.oauth != "" && pg.query("error") != x.oauth) || pg.query("error") == "" {
-				t.Fatalf("got error=%q error_description=%q, want %s", pg.query("error"), desc, x.code)
+			desc := pg.Params().Get("error_description")
+			if !strings.HasPrefix(desc, x.code+": ") || (x.oauth != "" && pg.Params().Get("error") != x.oauth) || pg.Params().Get("error") == "" {
+				t.Fatalf("got error=%q error_description=%q, want %s", pg.Params().Get("error"), desc, x.code)
 			}
-			if want := q.Get("state"); len(q["state"]) == 1 && pg.query("state") != want {
-				t.Fatalf("state %q, want %q", pg.query("state"), want)
+			if want := q.Get("state"); len(q["state"]) == 1 && pg.Params().Get("state") != want {
+				t.Fatalf("state %q, want %q", pg.Params().Get("state"), want)
 			}
 		})
 	}

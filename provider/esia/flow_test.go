@@ -1,4 +1,4 @@
-package esia
+package esia_test
 
 import (
 	"crypto/x509"
@@ -12,7 +12,10 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/esia-emulator/esia-emulator/browser"
+	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
+	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost/streebog"
 )
@@ -23,8 +26,8 @@ const fullScope = "openid fullname birthdate gender snils inn id_doc email mobil
 // and sokolovs do (no JWKS).
 func verifyRS256(t testing.TB, e *env, tok string) []byte {
 	t.Helper()
-	pg := get(t, e.srv.Client(), e.base+"/esia/esia.cer")
-	cert, err := x509.ParseCertificate([]byte(pg.body))
+	pg := e.get(e.base + "/esia/esia.cer")
+	cert, err := x509.ParseCertificate([]byte(pg.Body))
 	if err != nil {
 		t.Fatalf("esia.cer: %v", err)
 	}
@@ -43,8 +46,8 @@ func verifyRS256(t testing.TB, e *env, tok string) []byte {
 // signature over Streebog-256 of header.payload (what `openssl dgst -verify` checks).
 func verifyGOST(t testing.TB, e *env, tok string) {
 	t.Helper()
-	pg := get(t, e.srv.Client(), e.base+"/esia/esia-gost.cer")
-	pub, err := gost.ParsePublicKeyFromCertificate([]byte(pg.body))
+	pg := e.get(e.base + "/esia/esia-gost.cer")
+	pub, err := gost.ParsePublicKeyFromCertificate([]byte(pg.Body))
 	if err != nil {
 		t.Fatalf("esia-gost.cer: %v", err)
 	}
@@ -77,10 +80,10 @@ func TestV1FlowPKCS7RSA(t *testing.T) {
 
 	tok := c.exchange(false, code, fullScope)
 	at, idt, rt := str(tok["access_token"]), str(tok["id_token"]), str(tok["refresh_token"])
-	if tok["token_type"] != "Bearer" || tok["expires_in"] != float64(3600) || !isUUID(rt) {
+	if tok["token_type"] != "Bearer" || tok["expires_in"] != float64(3600) || !esia.IsUUID(rt) {
 		t.Fatalf("token answer: %v", tok)
 	}
-	var access accessClaims
+	var access esiajwt.Access
 	if err := json.Unmarshal(verifyRS256(t, e, at), &access); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +91,7 @@ func TestV1FlowPKCS7RSA(t *testing.T) {
 		!strings.Contains(access.Scope, "fullname?oid=1000000003") || !strings.Contains(" "+access.Scope+" ", " openid ") {
 		t.Fatalf("access token: %+v", access)
 	}
-	var id idClaims
+	var id esiajwt.ID
 	if err := json.Unmarshal(verifyRS256(t, e, idt), &id); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +106,7 @@ func TestV1FlowPKCS7RSA(t *testing.T) {
 
 	// Refresh at /te: a new pair, the old refresh token is spent.
 	status, ref := c.post(false, c.tokenForm(false, "refresh_token", rt, fullScope))
-	if status != http.StatusOK || !isUUID(str(ref["refresh_token"])) || ref["refresh_token"] == rt {
+	if status != http.StatusOK || !esia.IsUUID(str(ref["refresh_token"])) || ref["refresh_token"] == rt {
 		t.Fatalf("refresh: %d %v", status, ref)
 	}
 	if status, again := c.post(false, c.tokenForm(false, "refresh_token", rt, fullScope)); status != http.StatusBadRequest ||
@@ -118,9 +121,9 @@ func TestV1FlowPKCS7RSA(t *testing.T) {
 	// A fresh login in the same browser is silent (SSO), then logout ends it.
 	code2, _ := c.loginFor(false, "openid fullname", "offline", "")
 	tok2 := c.exchange(false, code2, "openid fullname")
-	pg := get(t, c.browser, e.base+"/idp/ext/Logout?client_id="+rpRSA+"&redirect_url="+url.QueryEscape(rpHome))
-	if pg.status != http.StatusFound || pg.location != rpHome {
-		t.Fatalf("logout: %d %q", pg.status, pg.location)
+	pg := c.browser.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA + "&redirect_url=" + url.QueryEscape(rpHome))
+	if pg.Status != http.StatusFound || location(pg) != rpHome {
+		t.Fatalf("logout: %d %q", pg.Status, location(pg))
 	}
 	if status, _ := c.api(str(tok2["access_token"]), "/rs/prns/1000000003"); status != http.StatusUnauthorized {
 		t.Fatalf("access token works after logout: %d", status)
@@ -128,8 +131,8 @@ func TestV1FlowPKCS7RSA(t *testing.T) {
 	if status, m := c.post(false, c.tokenForm(false, "refresh_token", str(tok2["refresh_token"]), "openid fullname")); status != http.StatusBadRequest {
 		t.Fatalf("refresh after logout: %d %v", status, m)
 	}
-	if pg := c.authorize(false, c.authParams(false, "openid", "online", newState())); !pg.isLoginForm() {
-		t.Fatalf("after logout the login form must show again: %d %q", pg.status, pg.location)
+	if pg := c.authorize(false, c.authParams(false, "openid", "online", newState())); !isLoginForm(pg) {
+		t.Fatalf("after logout the login form must show again: %d %q", pg.Status, location(pg))
 	}
 }
 
@@ -160,9 +163,9 @@ func TestV2FlowGOST(t *testing.T) {
 		t.Fatalf("refresh at v3: %d %v", status, ref)
 	}
 	verifyGOST(t, e, str(ref["access_token"]))
-	pg := get(t, c.browser, e.base+"/idp/ext/Logout?client_id="+rpGOST+"&redirect_url="+url.QueryEscape(rpHome))
-	if pg.location != rpHome {
-		t.Fatalf("logout: %d %q", pg.status, pg.location)
+	pg := c.browser.Get(e.base + "/idp/ext/Logout?client_id=" + rpGOST + "&redirect_url=" + url.QueryEscape(rpHome))
+	if location(pg) != rpHome {
+		t.Fatalf("logout: %d %q", pg.Status, location(pg))
 	}
 	if status, _ := c.api(str(ref["access_token"]), "/rs/prns/1000000002"); status != http.StatusUnauthorized {
 		t.Fatalf("token valid after logout: %d", status)
@@ -184,7 +187,7 @@ func TestV2FlowRSARawAndVariants(t *testing.T) {
 	g.order = gost.SRReversed // CryptoPro's native order, not reversed by the client
 	code, _ = g.loginFor(true, "openid", "online", "+79990000003")
 	g.exchange(true, code, "openid")
-	if pg := get(t, e.srv.Client(), e.base+"/esia/diagnostics?client_id="+rpGOST); !strings.Contains(pg.body, "byte order") {
+	if pg := e.get(e.base + "/esia/diagnostics?client_id=" + rpGOST); !strings.Contains(pg.Body, "byte order") {
 		t.Fatal("the byte order oddity is not on the diagnostics page")
 	}
 }
@@ -194,7 +197,7 @@ func TestPOSTAuthorizeAndSSO(t *testing.T) {
 	e := newEnv(t)
 	c := e.rp(rpRSA, rsaKey)
 	state := newState()
-	pg := postForm(t, c.browser, e.base+"/aas/oauth2/ac", c.authParams(false, "openid fullname", "online", state))
+	pg := c.browser.Post(e.base+"/aas/oauth2/ac", c.authParams(false, "openid fullname", "online", state))
 	code := c.codeFrom(e.login(c.browser, pg, "+79990000003"), state)
 	c.exchange(false, code, "openid fullname")
 	code, _ = c.loginFor(false, "openid fullname", "online", "")
@@ -251,12 +254,13 @@ func TestLevels(t *testing.T) {
 	refuse := func(c *esiaRP, q url.Values, state string) {
 		t.Helper()
 		pg := e.login(c.browser, c.authorize(false, q), "+79990000002")
-		if pg.status != http.StatusForbidden || !strings.Contains(pg.body, `action="/login/deny"`) {
-			t.Fatalf("the citizen page on the level is missing: %d %q", pg.status, snippet(pg.body))
+		deny, err := pg.Form(browser.ByAction("/login/deny"))
+		if pg.Status != http.StatusForbidden || err != nil {
+			t.Fatalf("the citizen page on the level is missing: %s (%v)", pg.Summary(), err)
 		}
-		back := postForm(t, c.browser, e.base+"/login/deny", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}})
-		if back.query("error") != "access_denied" || !strings.HasPrefix(back.query("error_description"), "ESIA-007055") || back.query("state") != state {
-			t.Fatalf("back to the system: %q", back.location)
+		back := c.browser.Submit(deny).Params()
+		if back.Get("error") != "access_denied" || !strings.HasPrefix(back.Get("error_description"), "ESIA-007055") || back.Get("state") != state {
+			t.Fatalf("back to the system: %v", back)
 		}
 	}
 	c := e.rp(rpConf, confKy)
@@ -293,9 +297,9 @@ func TestLenientTokenStateAndStrictRefusal(t *testing.T) {
 			t.Fatalf("%s: %d %v", tc.id, status, m)
 		}
 	}
-	pg := get(t, e.srv.Client(), e.base+"/esia/diagnostics?client_id="+rpRSA)
-	if !strings.Contains(pg.body, "reuses the authorization request") {
-		t.Fatalf("diagnostics page: %s", snippet(pg.body))
+	pg := e.get(e.base + "/esia/diagnostics?client_id=" + rpRSA)
+	if !strings.Contains(pg.Body, "reuses the authorization request") {
+		t.Fatalf("diagnostics page: %s", pg.Summary())
 	}
 	if !strings.Contains(e.logBuf.String(), "client_secret accepted with oddities") {
 		t.Fatal("the oddity is not logged")
@@ -347,13 +351,44 @@ func TestPKCE(t *testing.T) {
 func TestLogoutTargets(t *testing.T) {
 	e := newEnv(t)
 	b := e.browser()
-	if pg := get(t, b, e.base+"/idp/ext/Logout?client_id="+rpRSA+"&redirect_url="+url.QueryEscape("https://evil.example/")); pg.status != http.StatusBadRequest || pg.location != "" {
-		t.Fatalf("unregistered target: %d %q", pg.status, pg.location)
+	if pg := b.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA + "&redirect_url=" + url.QueryEscape("https://evil.example/")); pg.Status != http.StatusBadRequest || location(pg) != "" {
+		t.Fatalf("unregistered target: %d %q", pg.Status, location(pg))
 	}
-	if pg := get(t, b, e.base+"/idp/ext/Logout?client_id="+rpRSA+"&redirect_url="+url.QueryEscape("http://127.0.0.1:9300/after-logout?x=1")); pg.location != "http://127.0.0.1:9300/after-logout?x=1" {
-		t.Fatalf("same-origin target: %d %q", pg.status, pg.location)
+	if pg := b.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA + "&redirect_url=" + url.QueryEscape("http://127.0.0.1:9300/after-logout?x=1")); location(pg) != "http://127.0.0.1:9300/after-logout?x=1" {
+		t.Fatalf("same-origin target: %d %q", pg.Status, location(pg))
 	}
-	if pg := get(t, b, e.base+"/idp/ext/Logout?client_id="+rpRSA); pg.status != http.StatusOK {
-		t.Fatalf("no target: %d %q", pg.status, pg.location)
+	if pg := b.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA); pg.Status != http.StatusOK {
+		t.Fatalf("no target: %d %q", pg.Status, location(pg))
+	}
+}
+
+// TestLogoutIgnoresPlantedCookie: logout finds the session by the provider's signed SSO
+// cookie only. A browser id planted in the victim's browser (the dialect's old esia_aas
+// cookie) gives whoever holds it no way to end the victim's session or revoke its tokens.
+func TestLogoutIgnoresPlantedCookie(t *testing.T) {
+	e := newEnv(t)
+	const planted = "planted-browser-id-planted-browser-id-0123456789"
+	u, _ := url.Parse(e.base + "/")
+	victim, attacker := e.rp(rpRSA, rsaKey), e.rp(rpRSA, rsaKey)
+	for _, b := range []*esiaRP{victim, attacker} {
+		b.browser.Jar().SetCookies(u, []*http.Cookie{{Name: "esia_aas", Value: planted, Path: "/"}})
+	}
+	code, _ := victim.loginFor(false, "openid fullname", "offline", "+79990000003")
+	tok := victim.exchange(false, code, "openid fullname")
+
+	pg := attacker.browser.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA + "&redirect_url=" + url.QueryEscape(rpHome))
+	if location(pg) != rpHome {
+		t.Fatalf("logout: %s", pg.Summary())
+	}
+	if status, _ := victim.api(str(tok["access_token"]), "/rs/prns/1000000003"); status != http.StatusOK {
+		t.Fatalf("the victim's access token was revoked by another browser's logout: %d", status)
+	}
+	if pg := victim.authorize(false, victim.authParams(false, "openid", "online", newState())); isLoginForm(pg) {
+		t.Fatal("the victim's SSO session was ended by another browser's logout")
+	}
+	// The victim's own logout still revokes them.
+	victim.browser.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA)
+	if status, _ := victim.api(str(tok["access_token"]), "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatalf("access token works after the victim's logout: %d", status)
 	}
 }

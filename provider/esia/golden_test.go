@@ -1,4 +1,4 @@
-package esia
+package esia_test
 
 import (
 	"bytes"

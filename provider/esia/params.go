@@ -1,7 +1,10 @@
 package esia
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
@@ -51,4 +54,20 @@ func newUUID(b [16]byte) string {
 		out = append(out, hexd[c>>4], hexd[c&0x0f])
 	}
 	return string(out)
+}
+
+// newSID returns urn:esia:sid: a random UUID for each code and each token pair (shared by
+// the access token and the id_token of one answer). It also keeps two tokens issued in the
+// same second for the same citizen apart, since ESIA's tokens carry no jti.
+func (d *Dialect) newSID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(d.rand, b[:]); err != nil {
+		return "", err
+	}
+	return newUUID(b), nil
+}
+
+func hashHex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }

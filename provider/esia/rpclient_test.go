@@ -1,4 +1,4 @@
-package esia
+package esia_test
 
 import (
 	"crypto/rand"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/esia-emulator/esia-emulator/browser"
+	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
 )
@@ -24,7 +26,7 @@ type esiaRP struct {
 	id       string
 	key      *secrettest.Key // nil: a client without a certificate (secret_check: off)
 	redirect string
-	browser  *http.Client
+	browser  *browser.Test
 	// encode is the client's base64 flavour (default: base64url without padding).
 	encode func([]byte) string
 	cms    secrettest.CMSOptions
@@ -38,7 +40,7 @@ func (e *env) rp(id string, key *secrettest.Key) *esiaRP {
 func newState() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return newUUID(b)
+	return esia.NewUUID(b)
 }
 
 // timestamp is "yyyy.MM.dd HH:mm:ss Z" by the emulator's (injected) clock.
@@ -96,8 +98,8 @@ func tokenPath(v3 bool) string {
 }
 
 // authorize sends the browser to the authorization endpoint.
-func (c *esiaRP) authorize(v2 bool, q url.Values) page {
-	return get(c.t, c.browser, c.e.base+authPath(v2)+"?"+q.Encode())
+func (c *esiaRP) authorize(v2 bool, q url.Values) *browser.Page {
+	return c.browser.Get(c.e.base + authPath(v2) + "?" + q.Encode())
 }
 
 // loginFor runs the authorization and login and returns the code and the state.
@@ -105,7 +107,7 @@ func (c *esiaRP) loginFor(v2 bool, scope, accessType, persona string) (code, sta
 	c.t.Helper()
 	state = newState()
 	pg := c.authorize(v2, c.authParams(v2, scope, accessType, state))
-	if pg.isLoginForm() {
+	if isLoginForm(pg) {
 		pg = c.e.login(c.browser, pg, persona)
 	} else {
 		pg = c.e.approveConsent(c.browser, pg)
@@ -113,18 +115,19 @@ func (c *esiaRP) loginFor(v2 bool, scope, accessType, persona string) (code, sta
 	return c.codeFrom(pg, state), state
 }
 
-func (c *esiaRP) codeFrom(pg page, state string) string {
+func (c *esiaRP) codeFrom(pg *browser.Page, state string) string {
 	c.t.Helper()
-	if !strings.HasPrefix(pg.location, c.redirect) {
-		c.t.Fatalf("expected a redirect to %s, got %d location=%q body=%q", c.redirect, pg.status, pg.location, snippet(pg.body))
+	if !pg.RedirectedTo(c.redirect) {
+		c.t.Fatalf("expected a redirect to %s, got %s", c.redirect, pg.Summary())
 	}
-	if e := pg.query("error"); e != "" {
-		c.t.Fatalf("error %s: %s", e, pg.query("error_description"))
+	q := pg.Params()
+	if e := q.Get("error"); e != "" {
+		c.t.Fatalf("error %s: %s", e, q.Get("error_description"))
 	}
-	if got := pg.query("state"); got != state {
+	if got := q.Get("state"); got != state {
 		c.t.Fatalf("state %q, want %q", got, state)
 	}
-	return pg.query("code")
+	return q.Get("code")
 }
 
 // tokenForm is a token request as the clients send it, with a new state.

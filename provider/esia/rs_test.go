@@ -1,4 +1,4 @@
-package esia
+package esia_test
 
 import (
 	"archive/zip"
@@ -8,13 +8,16 @@ import (
 	"encoding/pem"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
 	"github.com/esia-emulator/esia-emulator/provider/esia/gost"
+	"github.com/esia-emulator/esia-emulator/storage/memory"
 )
 
 func TestRSScopeEnforcement(t *testing.T) {
@@ -98,38 +101,35 @@ func TestRSUsrOrgAndPersonData(t *testing.T) {
 
 func TestCertificateDownloads(t *testing.T) {
 	e := newEnv(t)
-	client := e.srv.Client()
-	der := get(t, client, e.base+"/esia/esia.cer")
-	cert, err := x509.ParseCertificate([]byte(der.body))
+	der := e.get(e.base + "/esia/esia.cer")
+	cert, err := x509.ParseCertificate([]byte(der.Body))
 	if err != nil || cert.SerialNumber.Int64() != 1 || cert.Subject.CommonName != "ESIA emulator" {
 		t.Fatalf("esia.cer: %v %+v", err, cert)
 	}
-	if again := get(t, client, e.base+"/esia/esia.cer"); again.body != der.body {
+	if again := e.get(e.base + "/esia/esia.cer"); again.Body != der.Body {
 		t.Fatal("the certificate is not stable")
 	}
-	// A second dialect over the same key makes the same bytes.
-	d2, err := New(e.p, e.p.Config())
+	// A second provider (a replica, a restart) over the same store makes the same bytes.
+	p2, err := provider.New(t.Context(), provider.Options{Config: e.cfg, Store: e.store, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	der2, _, err := d2.keys.RSACertificate(t.Context())
-	if err != nil || !bytes.Equal(der2, []byte(der.body)) {
-		t.Fatalf("not deterministic: %v", err)
+	for _, path := range []string{"/esia/esia.cer", "/esia/esia-gost.cer"} {
+		rec := httptest.NewRecorder()
+		p2.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if want := e.get(e.base + path).Body; rec.Code != http.StatusOK || rec.Body.String() != want {
+			t.Fatalf("%s is not deterministic: %d", path, rec.Code)
+		}
 	}
-	g1, _ := e.d.keys.GOST(t.Context())
-	g2, _ := d2.keys.GOST(t.Context())
-	if !bytes.Equal(g1.Certificate(), g2.Certificate()) {
-		t.Fatal("the GOST certificate is not deterministic")
-	}
-	pemPage := get(t, client, e.base+"/esia/esia.pem")
-	if b, _ := pem.Decode([]byte(pemPage.body)); b == nil || !bytes.Equal(b.Bytes, []byte(der.body)) {
+	pemPage := e.get(e.base + "/esia/esia.pem")
+	if b, _ := pem.Decode([]byte(pemPage.Body)); b == nil || !bytes.Equal(b.Bytes, []byte(der.Body)) {
 		t.Fatal("esia.pem")
 	}
-	if _, err := gost.ParsePublicKeyFromCertificate([]byte(get(t, client, e.base+"/esia/esia-gost.cer").body)); err != nil {
+	if _, err := gost.ParsePublicKeyFromCertificate([]byte(e.get(e.base + "/esia/esia-gost.cer").Body)); err != nil {
 		t.Fatalf("esia-gost.cer: %v", err)
 	}
-	z := get(t, client, e.base+"/public/esia.zip")
-	zr, err := zip.NewReader(bytes.NewReader([]byte(z.body)), int64(len(z.body)))
+	z := e.get(e.base + "/public/esia.zip")
+	zr, err := zip.NewReader(bytes.NewReader([]byte(z.Body)), int64(len(z.Body)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestCertificateDownloads(t *testing.T) {
 		names[f.Name] = b
 	}
 	var jwk map[string]any
-	if !bytes.Equal(names["RSA_EMULATOR.cer"], []byte(der.body)) || json.Unmarshal(names["RSA_EMULATOR_JWK.jwk"], &jwk) != nil || jwk["kty"] != "RSA" || names["GOST_EMULATOR.cer"] == nil {
+	if !bytes.Equal(names["RSA_EMULATOR.cer"], []byte(der.Body)) || json.Unmarshal(names["RSA_EMULATOR_JWK.jwk"], &jwk) != nil || jwk["kty"] != "RSA" || names["GOST_EMULATOR.cer"] == nil {
 		t.Fatalf("esia.zip: %v", jwk)
 	}
 }
@@ -153,25 +153,25 @@ func TestDiagnosticsAdminJSON(t *testing.T) {
 	code, _ := c.loginFor(false, "openid", "online", "+79990000003")
 	c.exchange(false, code, "openid")
 	req, _ := http.NewRequest(http.MethodGet, e.base+"/admin/api/esia/diagnostics?client_id="+rpRSA, nil)
-	if pg := do(t, e.srv.Client(), req); pg.status != http.StatusUnauthorized {
-		t.Fatalf("no token: %d", pg.status)
+	if pg := e.do(req); pg.Status != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", pg.Status)
 	}
 	req.Header.Set("Authorization", "Bearer "+adminToken)
-	pg := do(t, e.srv.Client(), req)
+	pg := e.do(req)
 	var out struct {
 		Entries []clientsecret.Entry `json:"entries"`
 	}
-	if err := json.Unmarshal([]byte(pg.body), &out); err != nil || len(out.Entries) != 2 {
-		t.Fatalf("%d %s", pg.status, pg.body)
+	if err := json.Unmarshal([]byte(pg.Body), &out); err != nil || len(out.Entries) != 2 {
+		t.Fatalf("%d %s", pg.Status, pg.Body)
 	}
 	for _, en := range out.Entries {
 		if !en.Accepted || !strings.Contains(strings.Join(en.Oddities, "|"), "attached") || en.Mode != "lenient" {
 			t.Fatalf("entry %+v", en)
 		}
 	}
-	html := get(t, e.srv.Client(), e.base+"/esia/diagnostics")
-	if html.status != http.StatusOK || !strings.Contains(html.body, "attached signature") {
-		t.Fatalf("page: %d", html.status)
+	html := e.get(e.base + "/esia/diagnostics")
+	if html.Status != http.StatusOK || !strings.Contains(html.Body, "attached signature") {
+		t.Fatalf("page: %d", html.Status)
 	}
 }
 
@@ -204,10 +204,11 @@ func TestConfigValidation(t *testing.T) {
 	}
 	// An unknown scope is refused when the dialect is built.
 	cfg := config.Default()
+	cfg.Password.Preset = "test"
 	bad := good
 	bad.Scopes = []string{"openid", "superpowers"}
 	cfg.Clients = append(cfg.Clients, config.Client{ID: "X", RedirectURIs: []string{rpRedir}, ESIA: &bad})
-	if _, err := New(newEnv(t).p, cfg); err == nil || !strings.Contains(err.Error(), "superpowers") {
+	if _, err := provider.New(t.Context(), provider.Options{Config: cfg, Store: memory.New()}); err == nil || !strings.Contains(err.Error(), "superpowers") {
 		t.Fatalf("unknown scope: %v", err)
 	}
 }

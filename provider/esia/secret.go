@@ -44,7 +44,7 @@ func checkSecret(cl *esiaClient, in clientsecret.Input, now time.Time) secretRes
 
 // report logs a client_secret check and records it for the diagnostics page.
 func (d *Dialect) report(r *http.Request, clientID, endpoint string, res secretResult) {
-	e := clientsecret.Entry{Time: d.host.Now(), ClientID: clientID, Endpoint: endpoint, Mode: res.Mode, Accepted: res.Err == nil,
+	e := clientsecret.Entry{Time: d.now(), ClientID: clientID, Endpoint: endpoint, Mode: res.Mode, Accepted: res.Err == nil,
 		Method: res.Method, Oddities: slices.Clone(res.Oddities)}
 	ctx := r.Context()
 	switch {

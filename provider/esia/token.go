@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -14,12 +13,10 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
+	"github.com/esia-emulator/esia-emulator/provider/tokens"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
-
-// Docs collection that links SSO sessions to the token families issued in them, so that
-// /idp/ext/Logout revokes those tokens.
-const collSessionFamilies = "esia_session_families"
 
 // tokenResponse in the order of ESIA's answer (§3).
 type tokenResponse struct {
@@ -80,7 +77,7 @@ func (d *Dialect) token(v3 bool) http.HandlerFunc {
 		}
 		cl := d.clients[clientID]
 		if cl == nil {
-			if _, ok := d.others[clientID]; ok {
+			if d.other(clientID) != nil {
 				fail(errNotAuthorized().with("client %q has no esia block", clientID))
 			} else {
 				fail(errClientAuth().with("unknown client_id %q", clientID))
@@ -123,11 +120,11 @@ func (d *Dialect) token(v3 bool) http.HandlerFunc {
 // verifySecret runs the client_secret check and records it. extra adds oddities found by the
 // caller (for example a reused state) before the result is reported.
 func (d *Dialect) verifySecret(r *http.Request, cl *esiaClient, in clientsecret.Input, extra func(*secretResult)) *Error {
-	res := checkSecret(cl, in, d.host.Now())
+	res := checkSecret(cl, in, d.now())
 	if res.Err == nil && extra != nil {
 		extra(&res)
 	}
-	d.report(r, cl.cfg.ID, in.Endpoint, res)
+	d.report(r, cl.ID(), in.Endpoint, res)
 	return res.Err
 }
 
@@ -140,73 +137,91 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 	if !in.V2 {
 		in.Code = ""
 	}
-	now := d.host.Now()
-	store := d.host.Store()
-	ar, lookupErr := store.AuthRequestByCode(ctx, hashHex(code), now)
-	e := d.verifySecret(r, cl, in, func(res *secretResult) {
-		if lookupErr != nil || cl.mode == config.SecretCheckOff {
-			return
+	// The client_secret is checked first (with what the request of the code tells about the
+	// client's habits), then whether the code is this client's; only then does a replay
+	// revoke what the code gave.
+	checked := false
+	ar, err := d.tokens.Code(ctx, hashHex(code), func(ar storage.AuthRequest) error {
+		checked = true
+		if e := d.verifySecret(r, cl, in, func(res *secretResult) { codeOddities(cl, in, ar, res) }); e != nil {
+			return e
 		}
-		if in.State == ar.State {
-			if cl.mode == config.SecretCheckStrict {
-				res.fail(errWrongParam("state", "the token request needs a new state, not the authorization's"), "state reused from the authorization request")
-				return
-			}
-			res.odd("the token request reuses the authorization request's state (a new UUID is usual)")
+		switch {
+		case ar.Dialect != Name || ar.ClientID != cl.ID():
+			return errInvalidGrant().with("the code was issued to another client")
+		case ar.RedirectURI != in.RedirectURI:
+			return errInvalidGrant().with("redirect_uri %q differs from the authorization's %q", in.RedirectURI, ar.RedirectURI)
 		}
-		if v := ar.Extra[extraVersion]; (v == "v2") != in.V2 {
-			res.odd("a code from the %s authorization endpoint exchanged at %s", v, in.Endpoint)
-		}
-		if s := ar.Extra[extraScope]; s != "" && !sameScopes(s, in.Scope) {
-			res.odd("the token request's scope %q differs from the authorization's %q", in.Scope, s)
-		}
+		return nil
 	})
-	if e != nil {
-		return tokenResponse{}, e
+	if !checked {
+		if e := d.verifySecret(r, cl, in, nil); e != nil {
+			return tokenResponse{}, e
+		}
 	}
+	var e *Error
 	switch {
-	case errors.Is(lookupErr, storage.ErrNotFound):
+	case errors.As(err, &e):
+		return tokenResponse{}, e
+	case errors.Is(err, tokens.ErrInvalid):
 		return tokenResponse{}, errInvalidGrant().with("unknown or expired code")
-	case lookupErr != nil:
-		d.log.ErrorContext(ctx, "esia: code lookup", "err", lookupErr)
-		return tokenResponse{}, errServer()
-	case ar.Dialect != Name || ar.ClientID != cl.cfg.ID:
-		return tokenResponse{}, errInvalidGrant().with("the code was issued to another client")
-	case ar.RedirectURI != in.RedirectURI:
-		return tokenResponse{}, errInvalidGrant().with("redirect_uri %q differs from the authorization's %q", in.RedirectURI, ar.RedirectURI)
-	case ar.Redeemed:
-		d.revokeFamily(ctx, ar.ID, "code replayed")
+	case errors.Is(err, tokens.ErrReplayed):
 		return tokenResponse{}, errInvalidGrant().with("the code was used before; the tokens issued for it are revoked")
+	case err != nil:
+		d.log.ErrorContext(ctx, "esia: code lookup", "err", err)
+		return tokenResponse{}, errServer()
 	case !ar.Done || ar.UserID == "":
 		return tokenResponse{}, errInvalidGrant().with("the login of this code did not finish")
 	}
-	if _, err := d.verifyCode(ctx, code); err != nil {
+	if _, _, err := d.jwt.Verify(ctx, code, esiajwt.SbtCode); err != nil {
 		return tokenResponse{}, errInvalidGrant().with("%v", err)
 	}
 	if e := checkPKCE(ar, verifier); e != nil {
 		return tokenResponse{}, e
 	}
-	user, err := store.GetUser(ctx, ar.UserID)
+	user, err := d.store.GetUser(ctx, ar.UserID)
 	if err != nil {
 		return tokenResponse{}, errInvalidGrant().with("the account is gone: %v", err)
 	}
-	g := grant{clientID: cl.cfg.ID, user: user, scopes: ar.Scopes, sessionID: ar.SessionID, authTime: ar.AuthTime,
+	g := grant{clientID: cl.ID(), user: user, scopes: ar.Scopes, sessionID: ar.SessionID, authTime: ar.AuthTime,
 		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline"}
 	resp, records, e := d.issue(ctx, cl, g)
 	if e != nil {
 		return tokenResponse{}, e
 	}
-	switch err := store.RedeemAuthCode(ctx, ar.ID, now, records...); {
-	case errors.Is(err, storage.ErrAlreadyUsed):
-		d.revokeFamily(ctx, ar.ID, "code replayed")
+	switch err := d.tokens.Redeem(ctx, ar.ID, records...); {
+	case errors.Is(err, tokens.ErrReplayed):
 		return tokenResponse{}, errInvalidGrant().with("the code was used before; the tokens issued for it are revoked")
+	case errors.Is(err, tokens.ErrInvalid):
+		return tokenResponse{}, errInvalidGrant().with("unknown or expired code")
 	case err != nil:
 		d.log.ErrorContext(ctx, "esia: redeem code", "err", err)
 		return tokenResponse{}, errServer()
 	}
-	d.linkFamily(ctx, ar.SessionID, ar.ID, records)
-	d.log.InfoContext(ctx, "esia: tokens issued", "client_id", cl.cfg.ID, "user", user.ID, "offline", g.offline)
+	d.link(ctx, ar.SessionID, records)
+	d.log.InfoContext(ctx, "esia: tokens issued", "client_id", cl.ID(), "user", user.ID, "offline", g.offline)
 	return resp, nil
+}
+
+// codeOddities notes what a lenient check accepts in a token request but a real client
+// would not do, compared with the authorization request of the code.
+func codeOddities(cl *esiaClient, in clientsecret.Input, ar storage.AuthRequest, res *secretResult) {
+	if cl.mode == config.SecretCheckOff {
+		return
+	}
+	if in.State == ar.State {
+		if cl.mode == config.SecretCheckStrict {
+			res.fail(errWrongParam("state", "the token request needs a new state, not the authorization's"), "state reused from the authorization request")
+			return
+		}
+		res.odd("the token request reuses the authorization request's state (a new UUID is usual)")
+	}
+	if v := ar.Extra[extraVersion]; (v == "v2") != in.V2 {
+		res.odd("a code from the %s authorization endpoint exchanged at %s", v, in.Endpoint)
+	}
+	if s := ar.Extra[extraScope]; s != "" && !sameScopes(s, in.Scope) {
+		res.odd("the token request's scope %q differs from the authorization's %q", in.Scope, s)
+	}
 }
 
 func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, in clientsecret.Input) (tokenResponse, *Error) {
@@ -218,23 +233,23 @@ func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, 
 	if e := d.verifySecret(r, cl, in, nil); e != nil {
 		return tokenResponse{}, e
 	}
-	store := d.host.Store()
-	now := d.host.Now()
-	id := hashHex(refreshToken)
-	old, err := store.GetToken(ctx, id, now)
+	old, err := d.tokens.Refresh(ctx, hashHex(refreshToken), func(t storage.Token) error {
+		if t.ClientID != cl.ID() {
+			return errInvalidGrant().with("the refresh token was issued to another client")
+		}
+		return nil
+	})
+	var e *Error
 	switch {
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.As(err, &e):
+		return tokenResponse{}, e
+	case errors.Is(err, tokens.ErrReplayed):
+		return tokenResponse{}, errInvalidGrant().with("the refresh token was used before; its family is revoked")
+	case errors.Is(err, tokens.ErrInvalid):
 		return tokenResponse{}, errInvalidGrant().with("unknown, expired or revoked refresh token")
 	case err != nil:
 		d.log.ErrorContext(ctx, "esia: refresh token lookup", "err", err)
 		return tokenResponse{}, errServer()
-	case old.Kind != storage.TokenRefresh:
-		return tokenResponse{}, errInvalidGrant().with("not a refresh token")
-	case old.ClientID != cl.cfg.ID:
-		return tokenResponse{}, errInvalidGrant().with("the refresh token was issued to another client")
-	case old.Used:
-		d.revokeFamily(ctx, old.FamilyID, "refresh token replayed")
-		return tokenResponse{}, errInvalidGrant().with("the refresh token was used before; its family is revoked")
 	}
 	scopes := old.Scopes
 	if req := splitScope(in.Scope); len(req) > 0 {
@@ -245,27 +260,26 @@ func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, 
 		}
 		scopes = slices.DeleteFunc(slices.Clone(old.Scopes), func(s string) bool { return !slices.Contains(req, s) })
 	}
-	user, err := store.GetUser(ctx, old.Subject)
+	user, err := d.store.GetUser(ctx, old.Subject)
 	if err != nil {
 		return tokenResponse{}, errInvalidGrant().with("the account is gone: %v", err)
 	}
-	g := grant{clientID: cl.cfg.ID, user: user, scopes: scopes, sessionID: old.SessionID, authTime: old.AuthTime,
+	g := grant{clientID: cl.ID(), user: user, scopes: scopes, sessionID: old.SessionID, authTime: old.AuthTime,
 		amr: old.AMR, familyID: old.FamilyID, offline: true}
 	resp, records, e := d.issue(ctx, cl, g)
 	if e != nil {
 		return tokenResponse{}, e
 	}
-	switch err := store.RotateRefreshToken(ctx, id, now, records...); {
-	case errors.Is(err, storage.ErrAlreadyUsed):
-		d.revokeFamily(ctx, old.FamilyID, "refresh token replayed")
+	switch err := d.tokens.Rotate(ctx, old, records...); {
+	case errors.Is(err, tokens.ErrReplayed):
 		return tokenResponse{}, errInvalidGrant().with("the refresh token was used before; its family is revoked")
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, tokens.ErrInvalid):
 		return tokenResponse{}, errInvalidGrant().with("the refresh token was revoked")
 	case err != nil:
 		d.log.ErrorContext(ctx, "esia: rotate refresh token", "err", err)
 		return tokenResponse{}, errServer()
 	}
-	d.linkFamily(ctx, old.SessionID, old.FamilyID, records)
+	d.link(ctx, old.SessionID, records)
 	return resp, nil
 }
 
@@ -284,13 +298,13 @@ type grant struct {
 // issue signs the access token and id_token and makes a refresh token (offline only); it
 // returns the token records to store.
 func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResponse, []storage.Token, *Error) {
-	now := d.host.Now()
+	now := d.now()
 	sid, err := d.newSID()
 	if err != nil {
 		return tokenResponse{}, nil, errServer()
 	}
-	access, err := d.signJWT(ctx, cl.alg, sbtAccess, accessClaims{
-		NBF: now.Unix(), Scope: grantedScope(g.scopes, g.user.ID), Iss: d.issuer, SID: sid, SbjID: oidNumber(g.user.ID),
+	access, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtAccess, esiajwt.Access{
+		NBF: now.Unix(), Scope: esiajwt.GrantedScope(g.scopes, g.user.ID), Iss: d.issuer, SID: sid, SbjID: esiajwt.OIDNumber(g.user.ID),
 		Exp: now.Add(d.accessTTL).Unix(), Iat: now.Unix(), ClientID: g.clientID,
 	})
 	if err != nil {
@@ -299,10 +313,10 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 	}
 	resp := tokenResponse{AccessToken: access}
 	if slices.Contains(g.scopes, "openid") {
-		amr := amrOf(g.amr)
-		resp.IDToken, err = d.signJWT(ctx, cl.alg, sbtID, idClaims{
-			Aud: g.clientID, Sub: oidNumber(g.user.ID), NBF: now.Unix(), AMR: amr, AMD: amr, AuthTime: g.authTime.Unix(),
-			Iss: d.issuer, SID: sid, Sbj: d.subject(g.user, false), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
+		amr := esiajwt.AMR(g.amr)
+		resp.IDToken, err = d.jwt.Sign(ctx, cl.alg, esiajwt.SbtID, esiajwt.ID{
+			Aud: g.clientID, Sub: esiajwt.OIDNumber(g.user.ID), NBF: now.Unix(), AMR: amr, AMD: amr, AuthTime: g.authTime.Unix(),
+			Iss: d.issuer, SID: sid, Sbj: esiajwt.SubjectOf(g.user, false), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
 		})
 		if err != nil {
 			d.log.ErrorContext(ctx, "esia: sign id_token", "err", err)
@@ -316,7 +330,7 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 	records := []storage.Token{at}
 	if g.offline {
 		var b [16]byte
-		if _, err := io.ReadFull(d.host.Rand(), b[:]); err != nil {
+		if _, err := io.ReadFull(d.rand, b[:]); err != nil {
 			return tokenResponse{}, nil, errServer()
 		}
 		resp.RefreshToken = newUUID(b)
@@ -326,12 +340,6 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 		records = append(records, rt)
 	}
 	return resp, records, nil
-}
-
-// verifyCode checks the code JWT itself (signature and expiry by the clock).
-func (d *Dialect) verifyCode(ctx context.Context, code string) ([]byte, error) {
-	_, claims, err := d.verifyJWT(ctx, code, sbtCode)
-	return claims, err
 }
 
 func checkPKCE(ar storage.AuthRequest, verifier string) *Error {
@@ -361,27 +369,10 @@ func sameScopes(a, b string) bool {
 	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
-func (d *Dialect) revokeFamily(ctx context.Context, familyID, why string) {
-	if err := d.host.Store().RevokeFamily(ctx, familyID); err != nil {
-		d.log.ErrorContext(ctx, "esia: revoke token family", "err", err)
-		return
-	}
-	d.log.WarnContext(ctx, "esia: token family revoked", "reason", why)
-}
-
-// linkFamily records that the family was issued in the SSO session, until its last token
-// expires.
-func (d *Dialect) linkFamily(ctx context.Context, sessionID, familyID string, records []storage.Token) {
-	if sessionID == "" {
-		return
-	}
-	var exp time.Time
-	for _, t := range records {
-		if t.ExpiresAt.After(exp) {
-			exp = t.ExpiresAt
-		}
-	}
-	if err := d.host.Store().PutDocRaw(ctx, collSessionFamilies, sessionID+"/"+familyID, []byte(fmt.Sprintf("%q", familyID)), exp); err != nil {
+// link ties the family of tokens just issued to the SSO session, so /idp/ext/Logout revokes
+// them.
+func (d *Dialect) link(ctx context.Context, sessionID string, records []storage.Token) {
+	if err := d.tokens.Link(ctx, sessionID, records...); err != nil {
 		d.log.WarnContext(ctx, "esia: link token family to session", "err", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 	"github.com/esia-emulator/esia-emulator/provider/keys"
 	"github.com/esia-emulator/esia-emulator/provider/session"
+	"github.com/esia-emulator/esia-emulator/provider/tokens"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
@@ -49,6 +50,7 @@ type Clock interface {
 type Handler struct {
 	Issuer   string
 	Store    Store
+	Tokens   *tokens.Service // the token lifecycle (codes, refresh rotation, replays, revocation)
 	Clients  *clients.Registry
 	Keys     *keys.Ring
 	Sessions *session.Manager

@@ -15,6 +15,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/consent"
 	"github.com/esia-emulator/esia-emulator/provider/keys"
+	"github.com/esia-emulator/esia-emulator/provider/tokens"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -99,26 +100,20 @@ func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequ
 }
 
 // AuthRequestByCode finds the request a code was issued for. A code that was redeemed before
-// is a replay: every token issued from it is revoked (RFC 6749 §4.1.2).
+// is a replay: every token issued from it is revoked (RFC 6749 §4.1.2, package tokens).
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
-	h := s.h
-	r, err := h.Store.AuthRequestByCode(ctx, hashSecret(code), h.Now())
+	r, err := s.h.Tokens.Code(ctx, hashSecret(code), nil)
+	if errors.Is(err, tokens.ErrReplayed) {
+		return nil, errors.New("code already used")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("code: %w", err)
-	}
-	if r.Redeemed {
-		if err := h.Store.RevokeFamily(ctx, r.ID); err != nil {
-			return nil, fmt.Errorf("revoke tokens of a replayed code: %w", err)
-		}
-		h.Logger.WarnContext(ctx, "authorization code replayed; its tokens are revoked", "client_id", r.ClientID, "auth_request", r.ID)
-		return nil, errors.New("code already used")
 	}
 	return &authRequest{r}, nil
 }
 
 func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
-	now := s.h.Now()
-	return s.h.Store.SaveAuthCode(ctx, id, hashSecret(code), now.Add(s.h.CodeTTL), now)
+	return s.h.Tokens.SaveCode(ctx, id, hashSecret(code), s.h.Now().Add(s.h.CodeTTL))
 }
 
 func (s *opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
@@ -175,14 +170,9 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 	return access.ID, access.ExpiresAt, nil
 }
 
-func (s *opStorage) redeem(ctx context.Context, id string, tokens ...storage.Token) error {
-	err := s.h.Store.RedeemAuthCode(ctx, id, s.h.Now(), tokens...)
-	if errors.Is(err, storage.ErrAlreadyUsed) || errors.Is(err, storage.ErrNotFound) {
-		if errors.Is(err, storage.ErrAlreadyUsed) {
-			if rerr := s.h.Store.RevokeFamily(ctx, id); rerr != nil {
-				return fmt.Errorf("revoke tokens of a replayed code: %w", rerr)
-			}
-		}
+func (s *opStorage) redeem(ctx context.Context, id string, issued ...storage.Token) error {
+	err := s.h.Tokens.Redeem(ctx, id, issued...)
+	if errors.Is(err, tokens.ErrReplayed) || errors.Is(err, tokens.ErrInvalid) {
 		return oidc.ErrInvalidGrant().WithDescription("invalid code").WithParent(err)
 	}
 	return err
@@ -211,15 +201,12 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 		}
 		return access.ID, rtValue, access.ExpiresAt, nil
 	}
-	err = h.Store.RotateRefreshToken(ctx, hashSecret(currentRefreshToken), h.Now(), access, *rt)
-	if errors.Is(err, storage.ErrAlreadyUsed) {
-		if rerr := h.Store.RevokeFamily(ctx, family); rerr != nil {
-			return "", "", time.Time{}, rerr
-		}
-		h.Logger.WarnContext(ctx, "refresh token replayed; its family is revoked", "client_id", access.ClientID)
+	old := storage.Token{ID: hashSecret(currentRefreshToken), FamilyID: family, ClientID: access.ClientID}
+	err = h.Tokens.Rotate(ctx, old, access, *rt)
+	if errors.Is(err, tokens.ErrReplayed) {
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, tokens.ErrInvalid) {
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
 	}
 	if err != nil {
@@ -230,16 +217,14 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 
 func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, refreshToken string) (op.RefreshTokenRequest, error) {
 	h := s.h
-	t, err := h.Store.GetToken(ctx, hashSecret(refreshToken), h.Now())
-	if err != nil || t.Kind != storage.TokenRefresh {
-		return nil, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
-	}
-	if t.Used {
-		if err := h.Store.RevokeFamily(ctx, t.FamilyID); err != nil {
-			return nil, err
-		}
-		h.Logger.WarnContext(ctx, "refresh token replayed; its family is revoked", "client_id", t.ClientID)
+	t, err := h.Tokens.Refresh(ctx, hashSecret(refreshToken), nil)
+	switch {
+	case errors.Is(err, tokens.ErrReplayed):
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
+	case errors.Is(err, tokens.ErrInvalid):
+		return nil, oidc.ErrInvalidGrant().WithDescription("invalid refresh token")
+	case err != nil:
+		return nil, err
 	}
 	if _, err := h.Store.GetUser(ctx, t.Subject); err != nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the account no longer exists")
@@ -261,15 +246,14 @@ func (s *opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.End
 
 func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
 	h := s.h
-	now := h.Now()
 	// With userID set the engine passes a stored token id (from GetRefreshTokenInfo or a
 	// decrypted access token); without, an unrecognised value, looked up as a refresh token.
 	id := tokenOrID
 	if userID == "" {
 		id = hashSecret(tokenOrID)
 	}
-	t, err := h.Store.GetToken(ctx, id, now)
-	if errors.Is(err, storage.ErrNotFound) {
+	t, err := h.Tokens.Get(ctx, id)
+	if errors.Is(err, tokens.ErrInvalid) {
 		return nil // RFC 7009: an invalid token is not an error
 	}
 	if err != nil {
@@ -278,13 +262,8 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 	if t.ClientID != clientID {
 		return oidc.ErrInvalidClient().WithDescription("token was issued to another client")
 	}
-	if t.Kind == storage.TokenRefresh {
-		// Revoking a refresh token revokes the whole grant (RFC 7009 §2.1).
-		err = h.Store.RevokeFamily(ctx, t.FamilyID)
-	} else {
-		err = h.Store.RevokeToken(ctx, t.ID)
-	}
-	if err != nil {
+	// Revoking a refresh token revokes the whole grant (RFC 7009 §2.1).
+	if err := h.Tokens.Revoke(ctx, t); err != nil {
 		return oidc.ErrServerError().WithParent(err)
 	}
 	return nil

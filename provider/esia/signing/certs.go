@@ -23,8 +23,8 @@ import (
 // signatures are deterministic, so the bytes only change when the key rotates) and the
 // certificate of the derived GOST key.
 
-// Signers is the provider's keyring as far as the dialect signs with it; *provider.Provider
-// implements it.
+// Signers is the provider's keyring as far as the dialect signs with it; the dialect adapts
+// *keys.Ring to it.
 type Signers interface {
 	Signer(ctx context.Context, alg jose.SignatureAlgorithm) (crypto.Signer, string, error)
 }

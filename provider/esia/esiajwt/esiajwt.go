@@ -1,4 +1,4 @@
-package esia
+package esiajwt
 
 import (
 	"context"
@@ -6,40 +6,39 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
+	"github.com/esia-emulator/esia-emulator/storage"
 )
-
-// ESIA's JWTs carry a non-standard header {"ver":1,"typ":"JWT","sbt":"access","alg":"RS256"}
-// and no kid; they are built here by hand so that header and claims come out in ESIA's
-// order (esia-protocol.md §5).
 
 // Token kinds in the header's sbt.
 const (
-	sbtAccess = "access"
-	sbtID     = "id"
-	sbtCode   = "authorization_code"
+	SbtAccess = "access"
+	SbtID     = "id"
+	SbtCode   = "authorization_code"
 )
 
-type jwtHeader struct {
+// Header is ESIA's JWT header: no kid.
+type Header struct {
 	Ver int    `json:"ver"`
 	Typ string `json:"typ"`
 	Sbt string `json:"sbt"`
 	Alg string `json:"alg"`
 }
 
-// subject is urn:esia:sbj. is_tru is present only for a confirmed account.
-type subject struct {
+// Subject is urn:esia:sbj. is_tru is present only for a confirmed account.
+type Subject struct {
 	Typ   string `json:"urn:esia:sbj:typ"`
 	IsTru *bool  `json:"urn:esia:sbj:is_tru,omitempty"`
 	OID   int64  `json:"urn:esia:sbj:oid"`
@@ -47,8 +46,22 @@ type subject struct {
 	EID   int64  `json:"urn:esia:sbj:eid,omitempty"` // in the code only
 }
 
-// accessClaims in the order of the real 2022 token (§5.1).
-type accessClaims struct {
+// SubjectOf builds urn:esia:sbj for an account; is_tru only for a confirmed one, eid (the
+// code's) when withEID.
+func SubjectOf(u storage.User, withEID bool) Subject {
+	s := Subject{Typ: "P", OID: OIDNumber(u.ID), Nam: "OID." + u.ID}
+	if u.Level == storage.LevelConfirmed {
+		t := true
+		s.IsTru = &t
+	}
+	if withEID {
+		s.EID = OIDNumber(u.ID)
+	}
+	return s
+}
+
+// Access: the access token's claims in the order of the real 2022 token (§5.1).
+type Access struct {
 	NBF      int64  `json:"nbf"`
 	Scope    string `json:"scope"`
 	Iss      string `json:"iss"`
@@ -59,8 +72,8 @@ type accessClaims struct {
 	ClientID string `json:"client_id"`
 }
 
-// idClaims in the order of the real 2022 id_token (§5.2).
-type idClaims struct {
+// ID: the id_token's claims in the order of the real 2022 id_token (§5.2).
+type ID struct {
 	Aud      string  `json:"aud"`
 	Sub      int64   `json:"sub"`
 	NBF      int64   `json:"nbf"`
@@ -69,13 +82,13 @@ type idClaims struct {
 	AuthTime int64   `json:"auth_time"`
 	Iss      string  `json:"iss"`
 	SID      string  `json:"urn:esia:sid"`
-	Sbj      subject `json:"urn:esia:sbj"`
+	Sbj      Subject `json:"urn:esia:sbj"`
 	Exp      int64   `json:"exp"`
 	Iat      int64   `json:"iat"`
 }
 
-// codeClaims in the order of the 2020 test-stand code (§5.3).
-type codeClaims struct {
+// Code: the authorization code's claims in the order of the 2020 test-stand code (§5.3).
+type Code struct {
 	NBF      int64      `json:"nbf"`
 	Scope    string     `json:"scope"`
 	AuthTime int64      `json:"auth_time"`
@@ -83,20 +96,21 @@ type codeClaims struct {
 	SID      string     `json:"urn:esia:sid"`
 	State    string     `json:"urn:esia:client:state"`
 	AuthMthd string     `json:"auth_mthd"`
-	Sbj      subject    `json:"urn:esia:sbj"`
+	Sbj      Subject    `json:"urn:esia:sbj"`
 	Exp      int64      `json:"exp"`
-	Params   codeParams `json:"params"`
+	Params   CodeParams `json:"params"`
 	Iat      int64      `json:"iat"`
 	ClientID string     `json:"client_id"`
 }
 
-type codeParams struct {
+// CodeParams are the browser's address and agent in the code.
+type CodeParams struct {
 	RemoteIP  string `json:"remote_ip"`
 	UserAgent string `json:"user_agent"`
 }
 
-// grantedScope echoes scopes ESIA's way: "openid fullname?oid=1000000003 …".
-func grantedScope(scopes []string, oid string) string {
+// GrantedScope echoes scopes ESIA's way: "openid fullname?oid=1000000003 …".
+func GrantedScope(scopes []string, oid string) string {
 	parts := make([]string, 0, len(scopes))
 	for _, s := range scopes {
 		if s == "openid" {
@@ -108,19 +122,8 @@ func grantedScope(scopes []string, oid string) string {
 	return strings.Join(parts, " ")
 }
 
-// newSID returns urn:esia:sid: a random UUID for each code and each token pair (shared by
-// the access token and the id_token of one answer). It also keeps two tokens issued in the
-// same second for the same citizen apart, since ESIA's tokens carry no jti.
-func (d *Dialect) newSID() (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(d.host.Rand(), b[:]); err != nil {
-		return "", err
-	}
-	return newUUID(b), nil
-}
-
-// amrOf maps the flow's methods to ESIA's single amr: DS for an e-signature, else PWD.
-func amrOf(amr []string) string {
+// AMR maps the flow's methods to ESIA's single amr: DS for an e-signature, else PWD.
+func AMR(amr []string) string {
 	for _, m := range amr {
 		if m == "ds" || m == "sig" || m == "DS" {
 			return "DS"
@@ -129,23 +132,31 @@ func amrOf(amr []string) string {
 	return "PWD"
 }
 
-func oidNumber(oid string) int64 {
+// OIDNumber is an account id as ESIA's numeric oid.
+func OIDNumber(oid string) int64 {
 	n, _ := strconv.ParseInt(oid, 10, 64)
 	return n
 }
 
-func hashHex(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
+// Tokens signs and checks ESIA's JWTs with the provider's current RS256 key or the GOST key
+// of package signing. Keys, Signers, Rand and Now are required.
+type Tokens struct {
+	Keys    *signing.Keys
+	Signers signing.Signers
+	Rand    io.Reader
+	Now     func() time.Time
+
+	mu      sync.Mutex
+	rsaKeys map[string]crypto.PublicKey // kid → key this process signed with
 }
 
-// signJWT signs claims with the dialect's key for alg (RS256 or GOST3410_2012_256).
-func (d *Dialect) signJWT(ctx context.Context, alg, sbt string, claims any) (string, error) {
+// Sign signs claims with the dialect's key for alg (RS256 or GOST3410_2012_256).
+func (t *Tokens) Sign(ctx context.Context, alg, sbt string, claims any) (string, error) {
 	ver := 1
-	if sbt == sbtID {
+	if sbt == SbtID {
 		ver = 0
 	}
-	hb, err := json.Marshal(jwtHeader{Ver: ver, Typ: "JWT", Sbt: sbt, Alg: alg})
+	hb, err := json.Marshal(Header{Ver: ver, Typ: "JWT", Sbt: sbt, Alg: alg})
 	if err != nil {
 		return "", err
 	}
@@ -157,21 +168,21 @@ func (d *Dialect) signJWT(ctx context.Context, alg, sbt string, claims any) (str
 	var sig []byte
 	switch alg {
 	case config.ESIAAlgRS256:
-		signer, kid, err := d.host.Signer(ctx, jose.RS256)
+		signer, kid, err := t.Signers.Signer(ctx, jose.RS256)
 		if err != nil {
 			return "", err
 		}
-		d.rememberKey(kid, signer.Public())
+		t.rememberKey(kid, signer.Public())
 		h := sha256.Sum256([]byte(input))
-		if sig, err = signer.Sign(d.host.Rand(), h[:], crypto.SHA256); err != nil {
+		if sig, err = signer.Sign(t.Rand, h[:], crypto.SHA256); err != nil {
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	case config.ESIAAlgGOST:
-		gk, err := d.keys.GOST(ctx)
+		gk, err := t.Keys.GOST(ctx)
 		if err != nil {
 			return "", err
 		}
-		if sig, err = gk.Sign(d.host.Rand(), []byte(input)); err != nil {
+		if sig, err = gk.Sign(t.Rand, []byte(input)); err != nil {
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
 		}
 	default:
@@ -182,73 +193,77 @@ func (d *Dialect) signJWT(ctx context.Context, alg, sbt string, claims any) (str
 
 // rememberKey keeps the RSA keys this process signed with, so tokens signed before a key
 // rotation still verify on /rs until they expire.
-func (d *Dialect) rememberKey(kid string, pub crypto.PublicKey) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, ok := d.rsaKeys[kid]; !ok {
-		d.rsaKeys[kid] = pub
+func (t *Tokens) rememberKey(kid string, pub crypto.PublicKey) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.rsaKeys == nil {
+		t.rsaKeys = map[string]crypto.PublicKey{}
+	}
+	if _, ok := t.rsaKeys[kid]; !ok {
+		t.rsaKeys[kid] = pub
 	}
 }
 
-var errTokenInvalid = errors.New("invalid token")
+// ErrInvalid: the token is not one of ours, or has expired.
+var ErrInvalid = errors.New("invalid token")
 
-// verifyJWT checks an ESIA JWT made by this dialect: shape, header, signature with one of
+// Verify checks an ESIA JWT made by this dialect: shape, header, signature with one of
 // the dialect's keys, and nbf/exp by the injected clock. It returns the header and the
 // claims' JSON.
-func (d *Dialect) verifyJWT(ctx context.Context, tok, wantSbt string) (jwtHeader, []byte, error) {
-	var h jwtHeader
+func (t *Tokens) Verify(ctx context.Context, tok, wantSbt string) (Header, []byte, error) {
+	var h Header
 	if len(tok) > 16<<10 {
-		return h, nil, errTokenInvalid
+		return h, nil, ErrInvalid
 	}
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
-		return h, nil, errTokenInvalid
+		return h, nil, ErrInvalid
 	}
 	hb, err1 := base64.RawURLEncoding.DecodeString(parts[0])
 	cb, err2 := base64.RawURLEncoding.DecodeString(parts[1])
 	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
 	if err1 != nil || err2 != nil || err3 != nil || json.Unmarshal(hb, &h) != nil || h.Sbt != wantSbt || h.Typ != "JWT" {
-		return h, nil, errTokenInvalid
+		return h, nil, ErrInvalid
 	}
 	input := []byte(parts[0] + "." + parts[1])
 	switch h.Alg {
 	case config.ESIAAlgRS256:
-		if !d.verifyRSA(ctx, input, sig) {
-			return h, nil, errTokenInvalid
+		if !t.verifyRSA(ctx, input, sig) {
+			return h, nil, ErrInvalid
 		}
 	case config.ESIAAlgGOST:
-		gk, err := d.keys.GOST(ctx)
+		gk, err := t.Keys.GOST(ctx)
 		if err != nil || !gk.Verify(input, sig) {
-			return h, nil, errTokenInvalid
+			return h, nil, ErrInvalid
 		}
 	default:
-		return h, nil, errTokenInvalid
+		return h, nil, ErrInvalid
 	}
 	var times struct {
 		NBF int64 `json:"nbf"`
 		Exp int64 `json:"exp"`
 	}
 	if json.Unmarshal(cb, &times) != nil {
-		return h, nil, errTokenInvalid
+		return h, nil, ErrInvalid
 	}
-	now := d.host.Now()
+	now := t.Now()
 	if times.Exp == 0 || !now.Before(time.Unix(times.Exp, 0)) || now.Before(time.Unix(times.NBF, 0).Add(-time.Minute)) {
-		return h, nil, fmt.Errorf("%w: expired or not yet valid", errTokenInvalid)
+		return h, nil, fmt.Errorf("%w: expired or not yet valid", ErrInvalid)
 	}
 	return h, cb, nil
 }
 
-func (d *Dialect) verifyRSA(ctx context.Context, input, sig []byte) bool {
+func (t *Tokens) verifyRSA(ctx context.Context, input, sig []byte) bool {
 	digest := sha256.Sum256(input)
 	var keys []crypto.PublicKey
-	if signer, kid, err := d.host.Signer(ctx, jose.RS256); err == nil {
-		d.rememberKey(kid, signer.Public())
+	if signer, kid, err := t.Signers.Signer(ctx, jose.RS256); err == nil {
+		t.rememberKey(kid, signer.Public())
 	}
-	d.mu.Lock()
-	for _, k := range d.rsaKeys {
+	t.mu.Lock()
+	for _, k := range t.rsaKeys {
 		keys = append(keys, k)
 	}
-	d.mu.Unlock()
+	t.mu.Unlock()
 	for _, k := range keys {
 		if pub, ok := k.(*rsa.PublicKey); ok && rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) == nil {
 			return true
