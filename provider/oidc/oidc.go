@@ -21,19 +21,13 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
-// Store is what the OIDC adapter needs of the storage.
+// Store is what the OIDC adapter needs of the storage beside the token lifecycle (Tokens).
 type Store interface {
 	CreateAuthRequest(ctx context.Context, ar storage.AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string, now time.Time) (storage.AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
-	AuthRequestByCode(ctx context.Context, codeHash string, now time.Time) (storage.AuthRequest, error)
-	SaveAuthCode(ctx context.Context, id, codeHash string, expiresAt, now time.Time) error
-	RedeemAuthCode(ctx context.Context, id string, now time.Time, tokens ...storage.Token) error
 	CreateTokens(ctx context.Context, tokens ...storage.Token) error
 	GetToken(ctx context.Context, id string, now time.Time) (storage.Token, error)
-	RotateRefreshToken(ctx context.Context, oldID string, now time.Time, tokens ...storage.Token) error
-	RevokeToken(ctx context.Context, id string) error
-	RevokeFamily(ctx context.Context, familyID string) error
 	GetUser(ctx context.Context, id string) (storage.User, error)
 	GetSession(ctx context.Context, id string, now time.Time) (storage.Session, error)
 	Health(ctx context.Context) error
