@@ -201,7 +201,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
 		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log}
 	p.flow.Register(account.DialectName, p.account.Dialect())
-	p.esia, err = esia.New(esia.Options{Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
+	p.esia, err = esia.New(esia.Options{Pages: p.web, Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
 		Sessions: p.sessions, Login: p.flow, Now: p.now, Rand: p.rand, Logger: p.log})
 	if err != nil {
 		return nil, fmt.Errorf("provider: esia dialect: %w", err)

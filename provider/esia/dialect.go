@@ -26,6 +26,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/keys"
 	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/tokens"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -62,9 +63,12 @@ type Options struct {
 	// Sessions gives the browser's SSO session at /idp/ext/Logout and ends it.
 	Sessions *session.Manager
 	Login    LoginStarter
-	Now      func() time.Time
-	Rand     io.Reader
-	Logger   *slog.Logger
+	// Pages renders the error page a citizen sees when the browser cannot go back to the
+	// relying party.
+	Pages  *web.Renderer
+	Now    func() time.Time
+	Rand   io.Reader
+	Logger *slog.Logger
 }
 
 // Dialect serves ESIA's endpoints through the provider's login flow. It implements
@@ -78,6 +82,7 @@ type Dialect struct {
 	now      func() time.Time
 	rand     io.Reader
 	log      *slog.Logger
+	pages    *web.Renderer
 	registry *clients.Registry
 	clients  map[string]*esiaClient
 	diag     *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
@@ -122,7 +127,7 @@ func New(o Options) (*Dialect, error) {
 	}
 	e := cfg.ESIA
 	d := &Dialect{
-		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger,
+		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages,
 		signer:   ringSigner{ring: o.Keys, now: o.Now, log: o.Logger},
 		registry: o.Clients, clients: map[string]*esiaClient{},
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), cfg.AdminToken),

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"text/template"
+
+	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
 // Error is an error in ESIA's shape: an OAuth error name and an error_description that starts
@@ -157,22 +157,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>ЕСИА: ошибка</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:46em}code{background:#f3f3f3;padding:.1em .3em}</style></head><body>
-<h1>Не удалось выполнить запрос</h1>
-<p>Информационная система передала некорректный запрос на вход через Госуслуги. Вернитесь на сайт системы и попробуйте ещё раз; если ошибка повторяется, сообщите о ней владельцу системы.</p>
-<p lang="en">The system sent an invalid sign-in request.</p>
-<p><code>{{.Description}}</code></p>{{if .Detail}}<p>{{.Detail}}</p>{{end}}
-</body></html>`))
-
-// page shows an ESIA error to the citizen when the browser cannot be sent back.
+// page shows an ESIA error to the citizen when the browser cannot be sent back: the
+// emulator's error page, with the developer detail folded under it.
 func (d *Dialect) page(w http.ResponseWriter, r *http.Request, status int, e *Error) {
 	d.log.InfoContext(r.Context(), "esia: request refused", "path", r.URL.Path, "err", e.Error())
-	var buf strings.Builder
-	_ = pageTemplate.Execute(&buf, struct{ Description, Detail string }{e.Description(), e.Detail})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(buf.String()))
+	lang := web.Lang(r, nil)
+	details := e.Description()
+	if e.Detail != "" {
+		details += " — " + e.Detail
+	}
+	d.pages.Render(w, r, status, &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "esia.error.title"},
+		Paragraphs: []string{d.pages.T(lang, "esia.error.text")}, Details: details})
 }

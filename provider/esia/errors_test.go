@@ -84,6 +84,11 @@ func TestAuthorizationErrors(t *testing.T) {
 				if location(pg) != "" || pg.Status != http.StatusBadRequest || !strings.Contains(pg.Body, x.code+":") {
 					t.Fatalf("want a %s page, got %d %q %q", x.code, pg.Status, location(pg), pg.Summary())
 				}
+				// The emulator's own page, in Russian, with the developer detail under it.
+				if pg.Find("html").Attr("lang") != "ru" || pg.TextOf("h1") != "Не удалось выполнить запрос" ||
+					!strings.Contains(pg.Text(), "Вернитесь на сайт системы") || pg.Header.Get("X-Frame-Options") != "DENY" {
+					t.Fatalf("error page: %q", pg.Summary())
+				}
 				return
 			}
 			if pg.Status != http.StatusFound {

@@ -5,6 +5,8 @@ package web
 func flowMessages() map[string]map[string]string {
 	return map[string]map[string]string{
 		"ru": {
+			"esia.error.title":        "Не удалось выполнить запрос",
+			"esia.error.text":         "Информационная система передала некорректный запрос на вход через Госуслуги. Вернитесь на сайт системы и попробуйте ещё раз; если ошибка повторяется, сообщите о ней владельцу системы.",
 			"code.title":              "Подтверждение входа",
 			"code.sms":                "Введите код из СМС, отправленного на номер",
 			"code.totp":               "Введите код из приложения-аутентификатора",
@@ -156,6 +158,8 @@ func flowMessages() map[string]map[string]string {
 			"home.clients":            "Клиенты",
 		},
 		"en": {
+			"esia.error.title":        "The request could not be carried out",
+			"esia.error.text":         "The information system sent an invalid sign-in request through Gosuslugi. Go back to the system's site and try again; if the error repeats, tell the system's owner.",
 			"code.title":              "Confirm the sign-in",
 			"code.sms":                "Enter the code from the SMS sent to",
 			"code.totp":               "Enter the code from your authenticator app",
