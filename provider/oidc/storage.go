@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/oidc/claims"
+
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -64,7 +66,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 	// Claims asked for by name need the scopes that cover them: the consent page asks for
 	// those, and only what is granted is released.
 	if cr, err := consent.ParseClaimsRequest(r.Claims); err == nil && cr != nil {
-		r.MinLevel = requestedLevel(cr)
+		r.MinLevel = claims.RequestedLevel(cr)
 		for _, sc := range consent.ScopesFor(cr.Names()) {
 			if !slices.Contains(r.Scopes, sc) {
 				r.ClaimScopes = append(r.ClaimScopes, sc)
@@ -375,8 +377,8 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 			ui.AppendClaims("sid", ar.r.SessionID)
 		}
 	}
-	setUserinfo(ui, u, released(scopes, claimScopes, claimsParam, consent.TargetIDToken))
-	setLevelClaims(ui, u)
+	claims.SetUserinfo(ui, u, claims.Released(scopes, claimScopes, claimsParam, consent.TargetIDToken))
+	claims.SetLevelClaims(ui, u)
 	return nil
 }
 
@@ -390,8 +392,8 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 	if err != nil {
 		return oidc.ErrAccessDenied().WithDescription("the account no longer exists")
 	}
-	setUserinfo(ui, u, released(t.Scopes, t.ClaimScopes, t.Claims, consent.TargetUserInfo))
-	setLevelClaims(ui, u)
+	claims.SetUserinfo(ui, u, claims.Released(t.Scopes, t.ClaimScopes, t.Claims, consent.TargetUserInfo))
+	claims.SetLevelClaims(ui, u)
 	return nil
 }
 
@@ -405,7 +407,7 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 		return errors.New("token is not active")
 	}
 	ui := new(oidc.UserInfo)
-	setUserinfo(ui, u, released(t.Scopes, t.ClaimScopes, t.Claims, consent.TargetIntrospection))
+	claims.SetUserinfo(ui, u, claims.Released(t.Scopes, t.ClaimScopes, t.Claims, consent.TargetIntrospection))
 	resp.SetUserInfo(ui)
 	resp.Active = true
 	resp.Scope = t.Scopes

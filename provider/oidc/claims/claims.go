@@ -1,4 +1,4 @@
-package oidc
+package claims
 
 import (
 	"encoding/json"
@@ -14,10 +14,10 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
-// released returns the claims to release: every claim of the granted scopes, plus the claims
+// Released returns the claims to release: every claim of the granted scopes, plus the claims
 // the claims request parameter names for this target when a granted scope or claim scope
 // covers them (never beyond the grant).
-func released(scopes, claimScopes []string, claimsParam string, target consent.Target) map[string]bool {
+func Released(scopes, claimScopes []string, claimsParam string, target consent.Target) map[string]bool {
 	out := consent.ScopeClaims(scopes)
 	cr, _ := consent.ParseClaimsRequest(claimsParam) // malformed: refused before any token exists
 	if cr == nil {
@@ -32,8 +32,8 @@ func released(scopes, claimScopes []string, claimsParam string, target consent.T
 	return out
 }
 
-// setUserinfo writes the released claims of u into ui (README "Claims").
-func setUserinfo(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
+// SetUserinfo writes the released claims of u into ui (README "Claims").
+func SetUserinfo(ui *oidc.UserInfo, u storage.User, claims map[string]bool) {
 	ui.Subject = u.ID
 	if claims["name"] {
 		ui.Name = u.FullName()
@@ -159,19 +159,19 @@ func joinNonEmpty(sep string, parts ...string) string {
 	return out
 }
 
-// setLevelClaims releases the account level (simplified, standard, confirmed) and ESIA's
+// SetLevelClaims releases the account level (simplified, standard, confirmed) and ESIA's
 // trusted flag (confirmed accounts) with every token and userinfo answer: they describe the
 // account's standing, which relying parties decide access by, as acr describes the login.
-func setLevelClaims(ui *oidc.UserInfo, u storage.User) {
+func SetLevelClaims(ui *oidc.UserInfo, u storage.User) {
 	if u.Level != "" {
 		ui.AppendClaims("level", string(u.Level))
 	}
 	ui.AppendClaims("trusted", proofing.Trusted(u.Level))
 }
 
-// requestedLevel reads a minimum account level asked for with the claims parameter:
+// RequestedLevel reads a minimum account level asked for with the claims parameter:
 // {"id_token":{"level":{"essential":true,"value":"confirmed"}}} (or "values": the lowest).
-func requestedLevel(cr *consent.ClaimsRequest) storage.Level {
+func RequestedLevel(cr *consent.ClaimsRequest) storage.Level {
 	var min storage.Level
 	for _, t := range []consent.Target{consent.TargetIDToken, consent.TargetUserInfo} {
 		spec := cr.For(t)["level"]
