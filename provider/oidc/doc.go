@@ -1,7 +1,7 @@
 // Package oidc is the OpenID Connect side of the emulator and the only importer of
 // zitadel/oidc's op engine. It adapts our store, clients and keys to the engine (op.Storage in
 // storage.go, op.Client in client.go, op.AuthRequest and op.RefreshTokenRequest), releases
-// claims by scope and the claims parameter (claims.go), answers the login flow as its ""
+// claims by scope and the claims parameter (package claims), answers the login flow as its ""
 // dialect (the engine's callback issues the code; errors go back with iss), and mints tokens
 // for test mode (mint.go).
 //
