@@ -79,7 +79,7 @@ type logoutDelivery struct {
 	token           string
 }
 
-// notifyLogout sends logout tokens for sessions that have just been deleted: one per client of
+// SessionsEnded sends logout tokens for sessions that have just been deleted: one per client of
 // each session with a backchannel_logout_uri. Tokens are minted now (on the caller's
 // goroutine); delivery is asynchronous and tracked for Shutdown.
 func (p *Notifier) SessionsEnded(ctx context.Context, sessions []storage.Session) {

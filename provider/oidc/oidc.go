@@ -103,7 +103,7 @@ func (h *Handler) newOP() (*op.Provider, error) {
 		SupportedUILocales:       []language.Tag{language.Russian, language.English},
 		SupportedClaims:          consent.SupportedClaims(),
 		SupportedScopes:          scopesSupported(),
-		// Back-Channel Logout 1.0: logout tokens (with sid) are sent by notifyLogout.
+		// Back-Channel Logout 1.0: logout tokens (with sid) are sent by package backchannel.
 		BackChannelLogoutSupported:        true,
 		BackChannelLogoutSessionSupported: true,
 	}
