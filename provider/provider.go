@@ -21,6 +21,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
+	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 	"github.com/esia-emulator/esia-emulator/provider/site"
 	"github.com/esia-emulator/esia-emulator/provider/testmode"
@@ -224,6 +225,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config.TestMode() {
 		p.handler = p.testmode.WithFaults(p.handler)
 	}
+	p.handler = (&limits.Body{Pages: p.web}).Wrap(p.handler) // every body bounded, multipart refused
 	return p, nil
 }
 
