@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
 )
@@ -147,4 +148,16 @@ func checkParams(form url.Values) error {
 		}
 	}
 	return nil
+}
+
+// HoldConnection lets a handler that waits on purpose (the admin outbox's long poll, a
+// test-mode delay) outlive the server's ReadTimeout and WriteTimeout: the connection's
+// deadlines move to d plus a margin from now. Without it the server would cancel the
+// request's context when its read deadline passes and cut the answer at the write deadline.
+// The deadlines are the wall clock's (the network's), not the provider's injected clock.
+func HoldConnection(w http.ResponseWriter, d time.Duration) {
+	rc := http.NewResponseController(w)
+	until := time.Now().Add(d + 15*time.Second)
+	_ = rc.SetReadDeadline(until) // unsupported writers (recorders in tests) have no deadline to move
+	_ = rc.SetWriteDeadline(until)
 }
