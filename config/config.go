@@ -62,6 +62,13 @@ type Password struct {
 	MemoryKiB   uint32 `yaml:"memory_kib" json:"memory_kib,omitempty"`
 	Iterations  uint32 `yaml:"iterations" json:"iterations,omitempty"`
 	Parallelism uint8  `yaml:"parallelism" json:"parallelism,omitempty"`
+	// MaxConcurrent bounds the hashes running at once (login, registration, recovery,
+	// switching the second factor off); 0: 2×GOMAXPROCS; negative: no bound. Each takes the
+	// memory above (19 MiB by default), so this bounds hashing's memory.
+	MaxConcurrent int `yaml:"max_concurrent" json:"max_concurrent,omitempty"`
+	// Wait is how long a hash waits for a slot before the citizen gets "overloaded, try
+	// again" (503); 0: 2s.
+	Wait Duration `yaml:"wait" json:"wait,omitempty"`
 }
 
 // SecondFactor configures one-time codes (SMS and e-mail), TOTP and message delivery.

@@ -247,6 +247,12 @@ func hasherFromConfig(c config.Password, rnd io.Reader) (*password.Hasher, error
 	if err != nil {
 		return nil, fmt.Errorf("provider: password parameters: %w", err)
 	}
+	switch n := c.MaxConcurrent; {
+	case n == 0:
+		h.Gate = password.NewGate(password.DefaultGateSize(), c.Wait.Or(password.DefaultGateWait))
+	case n > 0:
+		h.Gate = password.NewGate(n, c.Wait.Or(password.DefaultGateWait))
+	}
 	return h, nil
 }
 
