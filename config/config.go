@@ -80,6 +80,11 @@ type SecondFactor struct {
 	MaxTries    int      `yaml:"max_tries" json:"max_tries,omitempty"`
 	ResendAfter Duration `yaml:"resend_after" json:"resend_after,omitempty"`
 	MaxPerHour  int      `yaml:"max_per_hour" json:"max_per_hour,omitempty"`
+	// Codes to addresses not yet trusted (registration, a new phone or e-mail, recovery) in any
+	// 60 minutes, on top of max_per_hour per address: from one client address (default 40)
+	// and from everyone (default 500); negative: no cap.
+	NewAddressPerIP int `yaml:"new_address_codes_per_ip" json:"new_address_codes_per_ip,omitempty"`
+	NewAddressTotal int `yaml:"new_address_codes_total" json:"new_address_codes_total,omitempty"`
 	// Pepper is a secret mixed into stored code hashes (replicas must share it).
 	Pepper string `yaml:"pepper" json:"-"`
 	// WebhookURL also delivers every message (SMS, e-mail, letters) as JSON to this HTTP
