@@ -53,6 +53,7 @@ type Lifetimes struct {
 	RefreshToken    Duration `yaml:"refresh_token" json:"refresh_token,omitempty"`       // default 720h
 	SessionIdle     Duration `yaml:"session_idle" json:"session_idle,omitempty"`         // SSO idle timeout (default 15m)
 	SessionAbsolute Duration `yaml:"session_absolute" json:"session_absolute,omitempty"` // SSO absolute lifetime (default 3h)
+	AuditEvents     Duration `yaml:"audit_events" json:"audit_events,omitempty"`         // audit log retention (default 2160h = 90 days)
 }
 
 // Password hashing (argon2id). Preset "default" (OWASP: 19 MiB, t=2, p=1) or "test" (cheap,

@@ -169,7 +169,11 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if p.web, err = web.New(o.Config.TestMode(), p.log); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
-	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}, Logger: p.log, ClientIP: session.ClientIP}
+	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand, Retention: o.Config.Lifetimes.AuditEvents.Or(audit.DefaultRetention)},
+		Logger: p.log, ClientIP: session.ClientIP}
+	if err := p.audit.Log.Migrate(ctx); err != nil { // events from before the per-citizen index and the retention
+		return nil, fmt.Errorf("provider: %w", err)
+	}
 	p.initVerification()
 	if err := p.initProofing(); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
