@@ -90,7 +90,8 @@ func TestAuthorizeSizeCaps(t *testing.T) {
 // zeros); every 16 MiB it samples the bytes in dir, the temporary directory.
 type lazyMultipart struct {
 	head, tail string
-	size, sent int64
+	size, pos  int64 // pos: the reader's own position
+	sent       atomic.Int64
 	dir        string
 	peak       atomic.Int64
 }
@@ -104,27 +105,28 @@ func newLazyMultipart(size int64, dir string) *lazyMultipart {
 }
 
 func (l *lazyMultipart) Read(p []byte) (int, error) {
-	if l.sent >= l.size {
+	if l.pos >= l.size {
 		return 0, io.EOF
 	}
-	if l.sent/(16<<20) != (l.sent+int64(len(p)))/(16<<20) {
+	if l.pos/(16<<20) != (l.pos+int64(len(p)))/(16<<20) {
 		if n := dirBytes(l.dir); n > l.peak.Load() {
 			l.peak.Store(n)
 		}
 	}
 	n := 0
-	for n < len(p) && l.sent < l.size {
+	for n < len(p) && l.pos < l.size {
 		switch {
-		case l.sent < int64(len(l.head)):
-			p[n] = l.head[l.sent]
-		case l.sent >= l.size-int64(len(l.tail)):
-			p[n] = l.tail[l.sent-(l.size-int64(len(l.tail)))]
+		case l.pos < int64(len(l.head)):
+			p[n] = l.head[l.pos]
+		case l.pos >= l.size-int64(len(l.tail)):
+			p[n] = l.tail[l.pos-(l.size-int64(len(l.tail)))]
 		default:
 			p[n] = 0
 		}
 		n++
-		l.sent++
+		l.pos++
 	}
+	l.sent.Store(l.pos)
 	return n, nil
 }
 
@@ -156,7 +158,7 @@ func TestMultipartRefused(t *testing.T) {
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
-		t.Fatalf("POST /login: %v (sent %d bytes, temp dir peaked at %d bytes)", err, body.sent, body.peak.Load())
+		t.Fatalf("POST /login: %v (sent %d bytes, temp dir peaked at %d bytes)", err, body.sent.Load(), body.peak.Load())
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -169,8 +171,8 @@ func TestMultipartRefused(t *testing.T) {
 	if n := dirBytes(tmp); n != 0 {
 		t.Errorf("the temp dir holds %d bytes after the upload", n)
 	}
-	if body.sent > 64<<20 {
-		t.Errorf("the server read on: %d bytes of the upload were sent", body.sent)
+	if sent := body.sent.Load(); sent > 64<<20 {
+		t.Errorf("the server read on: %d bytes of the upload were sent", sent)
 	}
 	_ = os.Remove(tmp)
 
