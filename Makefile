@@ -3,7 +3,7 @@
 GO ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test build lint staticcheck bench deps fuzz
+.PHONY: run test build lint staticcheck bench deps fuzz soak
 
 run:
 	$(GO) run ./cmd/esia-emulator serve
@@ -26,6 +26,11 @@ deps:
 
 test: deps lint
 	ESIA_REQUIRE_REDIS=1 ESIA_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 8m ./...
+
+# Drive a hostile visitor's resource cases against the built binary (or ESIA_SOAK_BIN) and
+# print peak RSS, open fds, temp-dir bytes and store size per phase (a few minutes).
+soak:
+	$(GO) test -tags soak -run '^TestSoak$$' -count=1 -timeout 20m -v ./cmd/esia-emulator
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...

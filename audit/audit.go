@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,18 @@ import (
 
 // Collection is the storage.Docs collection of events.
 const Collection = "audit"
+
+// UserCollection holds a copy of every event that names a citizen, under
+// "<escaped user id>/<event id>", so one citizen's history is a prefix scan of their own
+// events rather than of everyone's.
+const UserCollection = "audit-user"
+
+// metaCollection records that the events recorded before the index and retention existed
+// have been migrated (Migrate).
+const metaCollection = "audit-meta"
+
+// DefaultRetention is how long events are kept when Log.Retention is zero.
+const DefaultRetention = 90 * 24 * time.Hour
 
 // Type is the kind of event. The constants below are the types the emulator records; the
 // type is a string so a later feature can add its own.
@@ -90,7 +103,20 @@ type Log struct {
 	Docs storage.Docs
 	Now  func() time.Time
 	Rand io.Reader
+	// Retention is how long an event is kept after its Time (0: DefaultRetention); the
+	// store drops it then (its expiry is part of the stored document).
+	Retention time.Duration
 }
+
+func (l *Log) retention() time.Duration {
+	if l.Retention > 0 {
+		return l.Retention
+	}
+	return DefaultRetention
+}
+
+// userPrefix is the prefix of a citizen's copies in UserCollection.
+func userPrefix(userID string) string { return url.PathEscape(userID) + "/" }
 
 func (l *Log) now() time.Time {
 	if l.Now != nil {
@@ -131,13 +157,59 @@ func (l *Log) Record(ctx context.Context, ev Event) error {
 			return fmt.Errorf("audit: random: %w", err)
 		}
 		ev.ID = timeKey(ev.Time) + "-" + hex.EncodeToString(b[:])
-		err = storage.CreateDoc(ctx, l.Docs, Collection, ev.ID, ev, time.Time{}, l.now())
+		err = storage.CreateDoc(ctx, l.Docs, Collection, ev.ID, ev, l.expiry(ev), l.now())
 		if !errors.Is(err, storage.ErrAlreadyExists) {
 			break
 		}
 	}
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", ev.Type, err)
+	}
+	if err := l.index(ctx, ev); err != nil {
+		return fmt.Errorf("audit: record %s: %w", ev.Type, err)
+	}
+	return nil
+}
+
+func (l *Log) expiry(ev Event) time.Time { return ev.Time.Add(l.retention()) }
+
+// index writes the citizen's copy of ev.
+func (l *Log) index(ctx context.Context, ev Event) error {
+	if ev.UserID == "" {
+		return nil
+	}
+	return storage.PutDoc(ctx, l.Docs, UserCollection, userPrefix(ev.UserID)+ev.ID, ev, l.expiry(ev))
+}
+
+// Migrate gives the events recorded before the per-citizen index and the retention existed
+// their index copies and their expiry; it runs once per store (a marker records it) and is
+// idempotent, so replicas starting together may all run it. provider.New calls it.
+func (l *Log) Migrate(ctx context.Context) error {
+	const marker = "v2-user-index-retention"
+	now := l.now()
+	if _, err := l.Docs.GetDocRaw(ctx, metaCollection, marker, now); err == nil {
+		return nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("audit: migrate: %w", err)
+	}
+	evs, err := storage.ListDocs[Event](ctx, l.Docs, Collection, "", now)
+	if err != nil {
+		return fmt.Errorf("audit: migrate: %w", err)
+	}
+	for _, ev := range evs {
+		if !l.expiry(ev).After(now) {
+			_ = l.Docs.DeleteDoc(ctx, Collection, ev.ID)
+			continue
+		}
+		if err := storage.PutDoc(ctx, l.Docs, Collection, ev.ID, ev, l.expiry(ev)); err != nil {
+			return fmt.Errorf("audit: migrate: %w", err)
+		}
+		if err := l.index(ctx, ev); err != nil {
+			return fmt.Errorf("audit: migrate: %w", err)
+		}
+	}
+	if err := l.Docs.PutDocRaw(ctx, metaCollection, marker, []byte(`{}`), time.Time{}); err != nil {
+		return fmt.Errorf("audit: migrate: %w", err)
 	}
 	return nil
 }
@@ -170,10 +242,10 @@ func (f Filter) match(ev Event) bool {
 
 // Query returns the matching events, newest first unless f.Ascending, at most f.Limit.
 //
-// It scans the collection in id (= time) order and filters in memory: O(n) reads and
-// decodes for n stored events, O(n) memory. With both From and To set the scan is narrowed
-// to the ids sharing their common decimal prefix. That suits the emulator's scale (thousands
-// of events); a production log would index by user and client.
+// With UserID set it scans only that citizen's copies (UserCollection); otherwise the whole
+// log, in id (= time) order. Either way the scan is narrowed, with both From and To set, to
+// the ids sharing their common decimal prefix, and the other conditions are filtered in
+// memory.
 func (l *Log) Query(ctx context.Context, f Filter) ([]Event, error) {
 	prefix := ""
 	if !f.From.IsZero() && !f.To.IsZero() && f.From.UnixNano() >= 0 && f.To.After(f.From) {
@@ -184,7 +256,11 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Event, error) {
 		}
 		prefix = a[:n]
 	}
-	evs, err := storage.ListDocs[Event](ctx, l.Docs, Collection, prefix, l.now())
+	coll := Collection
+	if f.UserID != "" {
+		coll, prefix = UserCollection, userPrefix(f.UserID)+prefix
+	}
+	evs, err := storage.ListDocs[Event](ctx, l.Docs, coll, prefix, l.now())
 	if err != nil {
 		return nil, fmt.Errorf("audit: query: %w", err)
 	}

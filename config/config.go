@@ -53,6 +53,7 @@ type Lifetimes struct {
 	RefreshToken    Duration `yaml:"refresh_token" json:"refresh_token,omitempty"`       // default 720h
 	SessionIdle     Duration `yaml:"session_idle" json:"session_idle,omitempty"`         // SSO idle timeout (default 15m)
 	SessionAbsolute Duration `yaml:"session_absolute" json:"session_absolute,omitempty"` // SSO absolute lifetime (default 3h)
+	AuditEvents     Duration `yaml:"audit_events" json:"audit_events,omitempty"`         // audit log retention (default 2160h = 90 days)
 }
 
 // Password hashing (argon2id). Preset "default" (OWASP: 19 MiB, t=2, p=1) or "test" (cheap,
@@ -62,6 +63,13 @@ type Password struct {
 	MemoryKiB   uint32 `yaml:"memory_kib" json:"memory_kib,omitempty"`
 	Iterations  uint32 `yaml:"iterations" json:"iterations,omitempty"`
 	Parallelism uint8  `yaml:"parallelism" json:"parallelism,omitempty"`
+	// MaxConcurrent bounds the hashes running at once (login, registration, recovery,
+	// switching the second factor off); 0: 2×GOMAXPROCS; negative: no bound. Each takes the
+	// memory above (19 MiB by default), so this bounds hashing's memory.
+	MaxConcurrent int `yaml:"max_concurrent" json:"max_concurrent,omitempty"`
+	// Wait is how long a hash waits for a slot before the citizen gets "overloaded, try
+	// again" (503); 0: 2s.
+	Wait Duration `yaml:"wait" json:"wait,omitempty"`
 }
 
 // SecondFactor configures one-time codes (SMS and e-mail), TOTP and message delivery.
@@ -73,6 +81,11 @@ type SecondFactor struct {
 	MaxTries    int      `yaml:"max_tries" json:"max_tries,omitempty"`
 	ResendAfter Duration `yaml:"resend_after" json:"resend_after,omitempty"`
 	MaxPerHour  int      `yaml:"max_per_hour" json:"max_per_hour,omitempty"`
+	// Codes to addresses not yet trusted (registration, a new phone or e-mail, recovery) in any
+	// 60 minutes, on top of max_per_hour per address: from one client address (default 40)
+	// and from everyone (default 500); negative: no cap.
+	NewAddressPerIP int `yaml:"new_address_codes_per_ip" json:"new_address_codes_per_ip,omitempty"`
+	NewAddressTotal int `yaml:"new_address_codes_total" json:"new_address_codes_total,omitempty"`
 	// Pepper is a secret mixed into stored code hashes (replicas must share it).
 	Pepper string `yaml:"pepper" json:"-"`
 	// WebhookURL also delivers every message (SMS, e-mail, letters) as JSON to this HTTP

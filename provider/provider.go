@@ -21,6 +21,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/backchannel"
 	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
+	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 	"github.com/esia-emulator/esia-emulator/provider/site"
 	"github.com/esia-emulator/esia-emulator/provider/testmode"
@@ -168,7 +169,11 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if p.web, err = web.New(o.Config.TestMode(), p.log); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
-	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}, Logger: p.log, ClientIP: session.ClientIP}
+	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand, Retention: o.Config.Lifetimes.AuditEvents.Or(audit.DefaultRetention)},
+		Logger: p.log, ClientIP: session.ClientIP}
+	if err := p.audit.Log.Migrate(ctx); err != nil { // events from before the per-citizen index and the retention
+		return nil, fmt.Errorf("provider: %w", err)
+	}
 	p.initVerification()
 	if err := p.initProofing(); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
@@ -224,6 +229,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config.TestMode() {
 		p.handler = p.testmode.WithFaults(p.handler)
 	}
+	p.handler = (&limits.Body{Pages: p.web}).Wrap(p.handler) // every body bounded, multipart refused
 	return p, nil
 }
 
@@ -244,6 +250,12 @@ func hasherFromConfig(c config.Password, rnd io.Reader) (*password.Hasher, error
 	h, err := password.New(params, rnd)
 	if err != nil {
 		return nil, fmt.Errorf("provider: password parameters: %w", err)
+	}
+	switch n := c.MaxConcurrent; {
+	case n == 0:
+		h.Gate = password.NewGate(password.DefaultGateSize(), c.Wait.Or(password.DefaultGateWait))
+	case n > 0:
+		h.Gate = password.NewGate(n, c.Wait.Or(password.DefaultGateWait))
 	}
 	return h, nil
 }

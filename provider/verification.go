@@ -32,10 +32,11 @@ func (p *Provider) initVerification() {
 		c.MaxPerHour = sf.MaxPerHour
 	}
 	c.Pepper = []byte(sf.Pepper)
-	p.sms = &otp.SMS{Docs: p.store, Sender: sender, Config: c, Now: p.now, Rand: p.rand}
+	quota := &otp.Quota{Docs: p.store, PerOrigin: sf.NewAddressPerIP, Total: sf.NewAddressTotal} // SMS pumping
+	p.sms = &otp.SMS{Docs: p.store, Sender: sender, Config: c, Quota: quota, Now: p.now, Rand: p.rand}
 	ec := c
 	ec.Channel = otp.ChannelEmail
-	p.emailCodes = &otp.SMS{Docs: p.store, Sender: sender, Config: ec, Now: p.now, Rand: p.rand}
+	p.emailCodes = &otp.SMS{Docs: p.store, Sender: sender, Config: ec, Quota: quota, Now: p.now, Rand: p.rand}
 	p.totp = &otp.TOTP{Docs: p.store, Issuer: sf.TOTPIssuer, Now: p.now, Rand: p.rand}
 	p.limiter = &lockout.Limiter{Counters: p.store, Docs: p.store, Policy: p.cfg.Lockout.WithDefaults(), Now: p.now}
 }

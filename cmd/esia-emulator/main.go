@@ -98,12 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           p.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newServer(p.Handler(), defaultTimeouts(), log)
 	if useTLS {
 		cert, key := f.tlsCert, f.tlsKey
 		if f.tlsSelfSigned {
@@ -139,6 +134,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		err = perr
 	}
 	return err
+}
+
+// serverTimeouts bound how long one connection may hold the server: a visitor trickling
+// headers or a body, or never reading the answer, is cut off. Handlers that wait on purpose
+// (the admin outbox's long poll, test-mode delays) move their own deadlines
+// (limits.HoldConnection).
+type serverTimeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// defaultTimeouts: headers within 10 s, the whole request (a form is at most 64 KiB) within
+// 20 s, the answer within 60 s, an idle keep-alive connection for 2 minutes.
+func defaultTimeouts() serverTimeouts {
+	return serverTimeouts{ReadHeader: 10 * time.Second, Read: 20 * time.Second, Write: 60 * time.Second, Idle: 2 * time.Minute}
+}
+
+// newServer is the emulator's HTTP server around h.
+func newServer(h http.Handler, t serverTimeouts, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    256 << 10, // an authorization request is capped at 64 KiB anyway
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // useAsDefault makes log slog's default logger (and so the standard log package's output) and

@@ -2,6 +2,7 @@ package account
 
 import (
 	"encoding/base64"
+	"errors"
 	"html/template"
 	"net/http"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
+	"github.com/esia-emulator/esia-emulator/verification/password"
 )
 
 // The "Безопасность" section of the account: ask for a code at every login (SMS or an
@@ -116,6 +118,10 @@ func (h *Handler) securityPost(w http.ResponseWriter, r *http.Request) {
 	case "off":
 		// Switching the second factor off needs the password and a current code.
 		okPw, err := h.Hasher.Verify(u.PasswordHash, r.PostFormValue("password"))
+		if errors.Is(err, password.ErrBusy) { // the stand is overloaded: no verdict, nothing counted
+			h.Pages.ServerError(w, r, err)
+			return
+		}
 		if err != nil || !okPw {
 			if _, ferr := h.Limiter.Fail(ctx, lockout.PasswordKey(u.ID)); ferr != nil {
 				msg, _ := h.Pages.Catalog().LockProblem(lang, ferr)

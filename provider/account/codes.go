@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
+	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 )
@@ -24,13 +26,15 @@ func (h *Handler) codeStep(ctx context.Context, key, channel string) *web.CodeVi
 }
 
 // sendContactCode sends a confirmation code to the phone (SMS) or, without one, the e-mail.
-func (h *Handler) sendContactCode(ctx context.Context, channel, to *string, key, phone, email, kind string) error {
+// These codes go to addresses not yet trusted, so they count against the per-client-address
+// and total quotas (SMS pumping).
+func (h *Handler) sendContactCode(r *http.Request, channel, to *string, key, phone, email, kind string) error {
 	*channel, *to = otp.ChannelSMS, phone
 	codes := h.SMS
 	if phone == "" {
 		*channel, *to, codes = otp.ChannelEmail, email, h.EmailCodes
 	}
-	_, err := codes.Start(ctx, key, *to, kind)
+	_, err := codes.StartFrom(r.Context(), key, *to, kind, session.ClientIP(r))
 	return err
 }
 
@@ -38,7 +42,11 @@ func (h *Handler) sendContactCode(ctx context.Context, channel, to *string, key,
 func (h *Handler) codeSendProblem(lang string, err error) string {
 	var soon *otp.ResendTooSoonError
 	var limited *otp.RateLimitedError
+	var quota *otp.QuotaError
 	switch {
+	case errors.As(err, &quota):
+		h.Logger.Warn("codes to new addresses refused", "scope", quota.Scope)
+		return h.Pages.T(lang, "code.toomany")
 	case errors.As(err, &soon):
 		return fmt.Sprintf(h.Pages.T(lang, "code.toosoon"), web.Clock(soon.RetryAt))
 	case errors.As(err, &limited):

@@ -260,7 +260,7 @@ func (h *Handler) contactPost(w http.ResponseWriter, r *http.Request) {
 	switch r.PostFormValue("action") {
 	case "send":
 		var ch, to string
-		if err := h.sendContactCode(ctx, &ch, &to, key, phone, email, otp.KindRegistrationCode); err != nil {
+		if err := h.sendContactCode(r, &ch, &to, key, phone, email, otp.KindRegistrationCode); err != nil {
 			if msg := h.codeSendProblem(lang, err); msg != "" {
 				h.profileProblem(w, r, u, bid, msg)
 				return

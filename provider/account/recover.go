@@ -90,7 +90,7 @@ func (h recovery) recoverPost(w http.ResponseWriter, r *http.Request) {
 		if pend.Channel == otp.ChannelEmail {
 			phone, email = "", u.Email
 		}
-		if err := h.sendContactCode(ctx, &ch, &to, "recover:"+u.ID, phone, email, otp.KindRecoveryCode); err != nil {
+		if err := h.sendContactCode(r, &ch, &to, "recover:"+u.ID, phone, email, otp.KindRecoveryCode); err != nil {
 			if msg := h.codeSendProblem(lang, err); msg != "" {
 				v.Problems = []string{msg}
 				h.renderRecover(w, r, bid, v)

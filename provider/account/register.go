@@ -134,7 +134,7 @@ func (h registration) registerPost(w http.ResponseWriter, r *http.Request) {
 	}
 	pend := pendingRegistration{LastName: v.LastName, FirstName: v.FirstName, MiddleName: v.MiddleName, Phone: phone, Email: email,
 		PasswordHash: hash, AuthRequestID: v.AuthRequestID}
-	if err := h.sendContactCode(ctx, &pend.Channel, &pend.To, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
+	if err := h.sendContactCode(r, &pend.Channel, &pend.To, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
 		v.Problems = []string{h.codeSendProblem(lang, err)}
 		if v.Problems[0] == "" {
 			h.Pages.ServerError(w, r, err)
@@ -187,7 +187,7 @@ func (h registration) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		if pend.Channel == otp.ChannelEmail {
 			phone = ""
 		}
-		if err := h.sendContactCode(ctx, &ch, &to, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
+		if err := h.sendContactCode(r, &ch, &to, "reg:"+bid, phone, email, otp.KindRegistrationCode); err != nil {
 			if msg := h.codeSendProblem(lang, err); msg != "" {
 				again(msg)
 				return

@@ -12,6 +12,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/password"
 )
 
 // The admin API lives under /admin/api/ and answers JSON. It is enabled by an admin token
@@ -165,6 +166,10 @@ func (h *Handler) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := h.Accounts.FromPersona(pc, "")
 	if err != nil {
+		if errors.Is(err, password.ErrBusy) {
+			h.API.Error(w, r, err)
+			return
+		}
 		web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
@@ -220,6 +225,9 @@ func (a *API) Error(w http.ResponseWriter, r *http.Request, err error) {
 		web.JSON(w, http.StatusConflict, Problem{Error: "conflict", Message: "the oid, phone, e-mail or SNILS belongs to another account"})
 	case errors.Is(err, storage.ErrUnavailable):
 		web.JSON(w, http.StatusServiceUnavailable, Problem{Error: "temporarily_unavailable", Message: "the store is unavailable"})
+	case errors.Is(err, password.ErrBusy):
+		w.Header().Set("Retry-After", "5")
+		web.JSON(w, http.StatusServiceUnavailable, Problem{Error: "temporarily_unavailable", Message: "too many password hashes at once; try again shortly"})
 	default:
 		a.Logger.ErrorContext(r.Context(), "admin request failed", "path", r.URL.Path, "err", err)
 		web.JSON(w, http.StatusInternalServerError, Problem{Error: "server_error", Message: "internal error"})

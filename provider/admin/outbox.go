@@ -9,6 +9,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
@@ -51,6 +52,7 @@ func (h *Handler) adminOutbox(w http.ResponseWriter, r *http.Request) {
 				after = last[0].ID
 			}
 		}
+		limits.HoldConnection(w, d) // the long poll outlives the server's read and write timeouts
 		wctx, cancel := context.WithTimeout(ctx, d)
 		defer cancel()
 		m, err := h.Outbox.Wait(wctx, otp.Filter{To: f.To, Channel: f.Channel, Kind: f.Kind}, after)

@@ -2,6 +2,7 @@ package esia
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -71,6 +73,12 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 		fail := func(e *Error) {
 			d.log.InfoContext(r.Context(), "esia: authorization refused", "endpoint", endpoint, "client_id", clientID, "err", e.Error())
 			redirectError(w, r, redirectURI, state, e)
+		}
+		if err := limits.AuthorizeParams(r); err != nil { // nothing this large is stored for the login
+			var pe *limits.ParamError
+			errors.As(err, &pe)
+			fail(errWrongParam(pe.Param, err.Error()))
+			return
 		}
 		for _, p := range []string{"state", "scope", "scope_org", "response_type", "timestamp", "access_type", "client_secret", "client_certificate_hash", "person_filter", "code_challenge", "code_challenge_method"} {
 			if len(form[p]) > 1 {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
@@ -128,7 +129,7 @@ func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state st
 	q := u.Query()
 	q.Set("error", e.OAuth)
 	q.Set("error_description", e.Description())
-	if state != "" {
+	if state != "" && len(state) <= limits.MaxState { // an oversized state is not echoed
 		q.Set("state", state)
 	}
 	u.RawQuery = q.Encode()

@@ -454,8 +454,8 @@ func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage
 		if ok, err = h.Hasher.Verify(u.PasswordHash, pw); err != nil {
 			return u, "", fmt.Errorf("verify password of %s: %w", u.ID, err)
 		}
-	} else {
-		h.Hasher.VerifyAbsent(pw)
+	} else if err = h.Hasher.VerifyAbsent(pw); err != nil {
+		return u, "", fmt.Errorf("verify password: %w", err)
 	}
 	if !ok {
 		h.Logger.InfoContext(ctx, "login failed", "client_id", ar.ClientID)

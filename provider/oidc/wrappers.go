@@ -19,6 +19,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent"
+	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -226,6 +227,10 @@ func (h *Handler) authorizeExtras(next http.Handler) http.Handler {
 			h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
 			return
 		}
+		if err := limits.AuthorizeParams(r); err != nil {
+			h.authorizeError(w, r, "invalid_request", err.Error())
+			return
+		}
 		if r.Form.Get("request_uri") != "" {
 			h.authorizeError(w, r, "request_uri_not_supported", "the request_uri parameter is not supported")
 			return
@@ -261,7 +266,7 @@ func (h *Handler) authorizeError(w http.ResponseWriter, r *http.Request, code, d
 	q := u.Query()
 	q.Set("error", code)
 	q.Set("error_description", desc)
-	if st := r.Form.Get("state"); st != "" {
+	if st := r.Form.Get("state"); st != "" && len(st) <= limits.MaxState { // an oversized state is not echoed
 		q.Set("state", st)
 	}
 	u.RawQuery = q.Encode()

@@ -11,6 +11,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
 
 	"github.com/esia-emulator/esia-emulator/provider/admin"
+	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/storage"
 
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
@@ -113,6 +114,7 @@ func (h *Handler) WithFaults(next http.Handler) http.Handler {
 			return
 		}
 		if f.delay > 0 {
+			limits.HoldConnection(w, f.delay)
 			t := time.NewTimer(f.delay)
 			select {
 			case <-t.C:

@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/password"
 )
 
 //go:embed templates/*.html
@@ -92,8 +93,14 @@ func (r *Renderer) Forbidden(w http.ResponseWriter, req *http.Request) {
 }
 
 // ServerError logs err and renders the "something went wrong" page: 503 when the store is
-// unavailable, 500 otherwise.
+// unavailable, 500 otherwise; password.ErrBusy gets its own 503 page ("overloaded, try again").
 func (r *Renderer) ServerError(w http.ResponseWriter, req *http.Request, err error) {
+	if errors.Is(err, password.ErrBusy) { // too many password checks at once: try again shortly
+		r.log.WarnContext(req.Context(), "password hashing saturated", "path", req.URL.Path)
+		w.Header().Set("Retry-After", "5")
+		r.Message(w, req, http.StatusServiceUnavailable, Lang(req, nil), "error.busy.title", "error.busy")
+		return
+	}
 	status := http.StatusInternalServerError
 	if errors.Is(err, storage.ErrUnavailable) {
 		status = http.StatusServiceUnavailable

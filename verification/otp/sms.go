@@ -184,6 +184,9 @@ type SMS struct {
 	Docs   storage.Docs
 	Sender Sender
 	Config Config
+	// Quota caps StartFrom's codes to new addresses per client address and in total; nil:
+	// no such cap.
+	Quota *Quota
 	// Now is the clock (nil: time.Now); Rand makes codes and salts (nil: crypto/rand). Start
 	// and Verify run from many goroutines at once, so Rand must be safe for concurrent use
 	// (a seeded *rand.ChaCha8 is not: wrap it in a mutex).
@@ -217,6 +220,14 @@ func (s *SMS) rand() io.Reader {
 // rate slot); the others get *ResendTooSoonError. A rate-limited start leaves the key's
 // earlier code as it was.
 func (s *SMS) Start(ctx context.Context, key, to, kind string) (Challenge, error) {
+	return s.StartFrom(ctx, key, to, kind, "")
+}
+
+// StartFrom is Start for a code to an address the emulator does not yet trust (registration,
+// a new contact, recovery), asked for from the client address origin: it also spends a slot
+// of the Quota (when set), per origin and in total, and answers *QuotaError when either is
+// spent, leaving the key's earlier code as it was. No message is sent then.
+func (s *SMS) StartFrom(ctx context.Context, key, to, kind, origin string) (Challenge, error) {
 	if key == "" || to == "" {
 		return Challenge{}, errors.New("otp: start: empty key or address")
 	}
@@ -270,14 +281,22 @@ func (s *SMS) Start(ctx context.Context, key, to, kind string) (Challenge, error
 		}
 		return Challenge{}, fmt.Errorf("otp: start: %w", err)
 	}
+	putBack := func() { // a refused start leaves the key's earlier code usable
+		if hadPrev {
+			_ = storage.PutDoc(ctx, s.Docs, ChallengeCollection, key, prev, prev.Keep)
+		} else {
+			_ = s.Docs.DeleteDoc(ctx, ChallengeCollection, key)
+		}
+	}
 	if cfg.MaxPerHour > 0 {
 		if err := s.reserve(ctx, cfg, to, now); err != nil {
-			// Put back what the key had: a refused start leaves the earlier code usable.
-			if hadPrev {
-				_ = storage.PutDoc(ctx, s.Docs, ChallengeCollection, key, prev, prev.Keep)
-			} else {
-				_ = s.Docs.DeleteDoc(ctx, ChallengeCollection, key)
-			}
+			putBack()
+			return Challenge{}, err
+		}
+	}
+	if origin != "" {
+		if err := s.Quota.take(ctx, origin, now); err != nil {
+			putBack()
 			return Challenge{}, err
 		}
 	}
@@ -294,31 +313,7 @@ func (s *SMS) Start(ctx context.Context, key, to, kind string) (Challenge, error
 // reserve takes one of the address's hourly slots: a sliding window of the send times of
 // the last hour, updated atomically.
 func (s *SMS) reserve(ctx context.Context, cfg Config, to string, now time.Time) error {
-	var limited error
-	id := cfg.Channel + ":" + to
-	_, err := upsert(ctx, s.Docs, RateCollection, id, now, func(old rateRecord, _ bool) (rateRecord, time.Time, error) {
-		limited = nil
-		from := now.Add(-time.Hour)
-		kept := make([]time.Time, 0, len(old.Sent)+1)
-		for _, t := range old.Sent {
-			if t.After(from) {
-				kept = append(kept, t)
-			}
-		}
-		if len(kept) >= cfg.MaxPerHour {
-			limited = &RateLimitedError{RetryAt: kept[len(kept)-cfg.MaxPerHour].Add(time.Hour)}
-			return old, time.Time{}, limited
-		}
-		kept = append(kept, now)
-		return rateRecord{Sent: kept}, now.Add(time.Hour), nil
-	})
-	if err != nil {
-		if limited != nil && errors.Is(err, limited) {
-			return limited
-		}
-		return fmt.Errorf("otp: rate limit: %w", err)
-	}
-	return nil
+	return slot(ctx, s.Docs, RateCollection, cfg.Channel+":"+to, cfg.MaxPerHour, now)
 }
 
 // Verify checks code against the key's challenge. nil means the code is right; the

@@ -15,6 +15,9 @@ import (
 type Hasher struct {
 	Params Params    // zero means DefaultParams
 	Rand   io.Reader // salt source; nil means crypto/rand; must be safe for concurrent use
+	// Gate, when set, bounds how many hashes run at once; a hash that finds no slot in time
+	// fails with ErrBusy.
+	Gate *Gate
 
 	dummyOnce sync.Once
 	dummy     string // PHC string VerifyAbsent verifies against
@@ -52,26 +55,39 @@ func (h *Hasher) Hash(password string) (string, error) {
 	if _, err := io.ReadFull(rnd, salt); err != nil {
 		return "", fmt.Errorf("password: hash: reading salt: %w", err)
 	}
+	release, err := h.Gate.Enter()
+	if err != nil {
+		return "", fmt.Errorf("password: hash: %w", err)
+	}
+	defer release()
 	return PHC{Params: p, Salt: salt, Key: derive(password, salt, p)}.String(), nil
 }
 
 // Verify reports whether password matches encoded, using the parameters stored in encoded.
 // The comparison is constant-time. A malformed encoded yields false and an error wrapping
-// ErrMalformedHash; a wrong password yields false and no error.
+// ErrMalformedHash; a wrong password yields false and no error; no slot of the Gate in time
+// yields false and ErrBusy.
 func (h *Hasher) Verify(encoded, password string) (bool, error) {
 	phc, err := Parse(encoded)
 	if err != nil {
 		return false, fmt.Errorf("password: verify: %w", err)
 	}
+	release, err := h.Gate.Enter()
+	if err != nil {
+		return false, fmt.Errorf("password: verify: %w", err)
+	}
+	defer release()
 	key := derive(password, phc.Salt, phc.Params)
 	return subtle.ConstantTimeCompare(key, phc.Key) == 1, nil
 }
 
 // VerifyAbsent does the work of Verify against a fixed dummy hash made with h's params and
 // discards the result. Call it when the login names no account, so that answer takes as
-// long as a wrong password for an existing account.
-func (h *Hasher) VerifyAbsent(password string) {
-	_, _ = h.Verify(h.dummyHash(), password)
+// long as a wrong password for an existing account. Its only error is ErrBusy, as Verify's
+// would be.
+func (h *Hasher) VerifyAbsent(password string) error {
+	_, err := h.Verify(h.dummyHash(), password)
+	return err
 }
 
 // NeedsRehash reports whether encoded should be replaced by a fresh Hash after a successful
