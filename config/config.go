@@ -25,6 +25,19 @@ type Config struct {
 	Mode string `yaml:"mode" json:"mode,omitempty"`
 	// AdminToken enables /admin/api/ when non-empty (Bearer token).
 	AdminToken string `yaml:"admin_token" json:"admin_token,omitempty"`
+	// Outbox says who may read the /outbox page, which shows every code sent: public
+	// (anyone), admin (the admin token: a Bearer header or the page's token form) or off
+	// (404). "" lets the command decide: public when it listens on loopback only, else admin;
+	// the provider alone treats "" as admin. The admin API's outbox always needs the token.
+	Outbox string `yaml:"outbox" json:"outbox,omitempty"`
+	// TrustedProxies are the addresses (CIDRs or single IPs) of reverse proxies whose
+	// forwarding header (ForwardedHeader) names the client: the rightmost address in it that
+	// is not a trusted proxy is the client's, for lockout, the audit log and sessions. Empty:
+	// the peer address is the client's and forwarding headers are ignored.
+	TrustedProxies []string `yaml:"trusted_proxies" json:"trusted_proxies,omitempty"`
+	// ForwardedHeader is the header the trusted proxies set: x-forwarded-for (default) or
+	// forwarded (RFC 7239). Only one is read, so a client cannot slip in the other.
+	ForwardedHeader string `yaml:"forwarded_header" json:"forwarded_header,omitempty"`
 
 	Lifetimes Lifetimes `yaml:"lifetimes" json:"lifetimes,omitempty"`
 	// Lockout after failed passwords and codes (Keycloak-style knobs; README "Lockout").
@@ -200,6 +213,13 @@ func (d Duration) Or(def time.Duration) time.Duration {
 	}
 	return time.Duration(d)
 }
+
+// Outbox exposures (Config.Outbox).
+const (
+	OutboxPublic = "public"
+	OutboxAdmin  = "admin"
+	OutboxOff    = "off"
+)
 
 // DefaultIssuer and DefaultPassword of the built-ins.
 const (
