@@ -59,7 +59,10 @@ type Handler struct {
 	Registries *registry.Registries
 	Confirmer  *confirm.Confirmer
 	Outbox     Outbox
-	Now        func() time.Time
+	// OutboxExposure is config outbox: public, admin ("" too) or off; Admin checks the token.
+	OutboxExposure string
+	Admin          AdminGate
+	Now            func() time.Time
 	Rand       io.Reader
 	Logger     *slog.Logger
 }

@@ -102,6 +102,10 @@ type OutboxPage struct {
 	Frame
 	Login  string // the recipient filter
 	Outbox []OutboxRow
+	// NeedToken shows the admin token form instead (outbox: admin); WrongToken says the last
+	// one typed was wrong.
+	NeedToken, WrongToken bool
+	CSRF                  string
 }
 
 // OutboxRow is one sent message.
