@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -314,6 +315,19 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("config: mode %q: want normal or test", c.Mode))
 	}
+	switch c.Outbox {
+	case "", OutboxPublic, OutboxAdmin, OutboxOff:
+	default:
+		errs = append(errs, fmt.Errorf("config: outbox %q: want public, admin or off", c.Outbox))
+	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.ForwardedHeader {
+	case "", "x-forwarded-for", "forwarded":
+	default:
+		errs = append(errs, fmt.Errorf("config: forwarded_header %q: want x-forwarded-for or forwarded", c.ForwardedHeader))
+	}
 	errs = append(errs, c.Proofing.Fixtures.Validate(), c.ESIA.Validate(c.Clients))
 	seen := map[string]bool{}
 	for _, cl := range c.Clients {
@@ -422,6 +436,23 @@ func (p Persona) Validate() error {
 
 func validLevel(s string) bool {
 	return s == "simplified" || s == "standard" || s == "confirmed"
+}
+
+// TrustedProxyPrefixes parses TrustedProxies: CIDRs, or single addresses (a /32 or /128).
+func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("config: trusted_proxies %q: want a CIDR (10.0.0.0/8) or an address", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // TestMode reports whether the test conveniences are on.
