@@ -166,10 +166,15 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		IdleTimeout: o.Config.Lifetimes.SessionIdle.Or(15 * time.Minute),
 		Lifetime:    o.Config.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
 	}
+	trusted, err := o.Config.TrustedProxyPrefixes()
+	if err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
+	}
+	p.sessions.Proxies = session.Proxies{Trusted: trusted, Header: o.Config.ForwardedHeader}
 	if p.web, err = web.New(o.Config.TestMode(), p.log); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
-	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}, Logger: p.log, ClientIP: session.ClientIP}
+	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand}, Logger: p.log, ClientIP: p.sessions.ClientIP}
 	p.initVerification()
 	if err := p.initProofing(); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)

@@ -63,8 +63,8 @@ type Handler struct {
 	OutboxExposure string
 	Admin          AdminGate
 	Now            func() time.Time
-	Rand       io.Reader
-	Logger     *slog.Logger
+	Rand           io.Reader
+	Logger         *slog.Logger
 }
 
 // Dialect finishes logins started by the account pages (flow.Dialect): back to the page the

@@ -34,6 +34,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/lockout", g(h.adminLocked))
 	mux.Handle("GET /admin/api/personas/{id}/lockout", g(h.adminLockout))
 	mux.Handle("POST /admin/api/personas/{id}/unlock", g(h.adminUnlock))
+	mux.Handle("GET /admin/api/lockout/ip/{ip}", g(h.adminIPLockout))
+	mux.Handle("POST /admin/api/lockout/ip/{ip}/unlock", g(h.adminIPUnlock))
 	mux.Handle("GET /admin/api/keys", g(h.adminListKeys))
 	mux.Handle("POST /admin/api/keys/rotate", g(h.adminRotateKey))
 	mux.Handle("DELETE /admin/api/keys/{kid}", g(h.adminDeleteKey))

@@ -154,8 +154,9 @@ type RecoverPage struct {
 
 // RecoverView is the recovery form's state.
 type RecoverView struct {
-	Step, Login, Masked, AuthRequestID string
+	Step, Login, Masked, AuthRequestID string // Step: login, code or password
 	Problems                           []string
+	Code                               *CodeView // the code step: validity, tries, resend time
 }
 
 // AccountPage is every tab of the citizen's account.
