@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -25,6 +26,19 @@ type Config struct {
 	Mode string `yaml:"mode" json:"mode,omitempty"`
 	// AdminToken enables /admin/api/ when non-empty (Bearer token).
 	AdminToken string `yaml:"admin_token" json:"admin_token,omitempty"`
+	// Outbox says who may read the /outbox page, which shows every code sent: public
+	// (anyone), admin (the admin token: a Bearer header or the page's token form) or off
+	// (404). "" lets the command decide: public when it listens on loopback only, else admin;
+	// the provider alone treats "" as admin. The admin API's outbox always needs the token.
+	Outbox string `yaml:"outbox" json:"outbox,omitempty"`
+	// TrustedProxies are the addresses (CIDRs or single IPs) of reverse proxies whose
+	// forwarding header (ForwardedHeader) names the client: the rightmost address in it that
+	// is not a trusted proxy is the client's, for lockout, the audit log and sessions. Empty:
+	// the peer address is the client's and forwarding headers are ignored.
+	TrustedProxies []string `yaml:"trusted_proxies" json:"trusted_proxies,omitempty"`
+	// ForwardedHeader is the header the trusted proxies set: x-forwarded-for (default) or
+	// forwarded (RFC 7239). Only one is read, so a client cannot slip in the other.
+	ForwardedHeader string `yaml:"forwarded_header" json:"forwarded_header,omitempty"`
 
 	Lifetimes Lifetimes `yaml:"lifetimes" json:"lifetimes,omitempty"`
 	// Lockout after failed passwords and codes (Keycloak-style knobs; README "Lockout").
@@ -214,6 +228,13 @@ func (d Duration) Or(def time.Duration) time.Duration {
 	return time.Duration(d)
 }
 
+// Outbox exposures (Config.Outbox).
+const (
+	OutboxPublic = "public"
+	OutboxAdmin  = "admin"
+	OutboxOff    = "off"
+)
+
 // DefaultIssuer and DefaultPassword of the built-ins.
 const (
 	DefaultIssuer   = "http://127.0.0.1:8080"
@@ -306,6 +327,19 @@ func (c *Config) Validate() error {
 	case "", "normal", "test":
 	default:
 		errs = append(errs, fmt.Errorf("config: mode %q: want normal or test", c.Mode))
+	}
+	switch c.Outbox {
+	case "", OutboxPublic, OutboxAdmin, OutboxOff:
+	default:
+		errs = append(errs, fmt.Errorf("config: outbox %q: want public, admin or off", c.Outbox))
+	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+	switch c.ForwardedHeader {
+	case "", "x-forwarded-for", "forwarded":
+	default:
+		errs = append(errs, fmt.Errorf("config: forwarded_header %q: want x-forwarded-for or forwarded", c.ForwardedHeader))
 	}
 	errs = append(errs, c.Proofing.Fixtures.Validate(), c.ESIA.Validate(c.Clients))
 	seen := map[string]bool{}
@@ -415,6 +449,23 @@ func (p Persona) Validate() error {
 
 func validLevel(s string) bool {
 	return s == "simplified" || s == "standard" || s == "confirmed"
+}
+
+// TrustedProxyPrefixes parses TrustedProxies: CIDRs, or single addresses (a /32 or /128).
+func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("config: trusted_proxies %q: want a CIDR (10.0.0.0/8) or an address", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // TestMode reports whether the test conveniences are on.

@@ -146,7 +146,9 @@ func TestPasswordRecovery(t *testing.T) {
 	}
 	_ = unknown // another browser: its CSRF token is refused, which is fine — the same page text is checked above
 	code := e.lastMessage("+79990000002", "recovery_code").Code
-	done := post(t, cab.browser, e.issuer+"/recover/confirm", url.Values{"csrf": {rp.form("csrf")}, "code": {code}, "password": {"Novyi2024pass"}, "password2": {"Novyi2024pass"}})
+	// The code first, on its own; then the new password (issue 13 item 7).
+	post(t, cab.browser, e.issuer+"/recover/confirm", url.Values{"csrf": {rp.form("csrf")}, "code": {code}})
+	done := post(t, cab.browser, e.issuer+"/recover/password", url.Values{"csrf": {rp.form("csrf")}, "password": {"Novyi2024pass"}, "password2": {"Novyi2024pass"}})
 	// Back in the flow: the lock is lifted and the new password works.
 	cab.codeFrom(e.submitLogin(cab.browser, done, "+79990000002", "Novyi2024pass"))
 	// The other sessions ended.

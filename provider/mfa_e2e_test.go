@@ -345,7 +345,9 @@ func TestOutboxWaitsForTheNextMessage(t *testing.T) {
 	if m.Kind != "login_code" || len(m.Code) != 6 {
 		t.Fatalf("wait returned %+v", m)
 	}
-	if pg := get(t, e.browser(), e.issuer+"/outbox?to=%2B79990000005"); !strings.Contains(pg.body, m.Code) {
+	req, _ := http.NewRequest(http.MethodGet, e.issuer+"/outbox?to=%2B79990000005", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken) // the page needs the admin token (outbox: admin)
+	if pg := do(t, e.browser(), req); !strings.Contains(pg.body, m.Code) {
 		t.Fatal("the outbox page does not show the code")
 	}
 }

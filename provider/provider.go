@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
@@ -166,11 +167,16 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		IdleTimeout: o.Config.Lifetimes.SessionIdle.Or(15 * time.Minute),
 		Lifetime:    o.Config.Lifetimes.SessionAbsolute.Or(3 * time.Hour),
 	}
+	trusted, err := o.Config.TrustedProxyPrefixes()
+	if err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
+	}
+	p.sessions.Proxies = session.Proxies{Trusted: trusted, Header: o.Config.ForwardedHeader}
 	if p.web, err = web.New(o.Config.TestMode(), p.log); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand, Retention: o.Config.Lifetimes.AuditEvents.Or(audit.DefaultRetention)},
-		Logger: p.log, ClientIP: session.ClientIP}
+		Logger: p.log, ClientIP: p.sessions.ClientIP}
 	if err := p.audit.Log.Migrate(ctx); err != nil { // events from before the per-citizen index and the retention
 		return nil, fmt.Errorf("provider: %w", err)
 	}
@@ -204,7 +210,8 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	p.flow.Register("", p.oidc.Dialect())
 	p.account = &account.Handler{Store: o.Store, Flow: p.flow, Sessions: p.sessions, Pages: p.web, Clients: p.clients, Accounts: p.accounts,
 		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
-		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log}
+		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log,
+		OutboxExposure: o.Config.Outbox}
 	p.flow.Register(account.DialectName, p.account.Dialect())
 	p.esia, err = esia.New(esia.Options{Pages: p.web, Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
 		Sessions: p.sessions, Login: p.flow, Now: p.now, Rand: p.rand, Logger: p.log})
@@ -212,7 +219,8 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("provider: esia dialect: %w", err)
 	}
 	p.flow.Register(esia.Name, p.esia)
-	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log}
+	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log, SecureCookie: strings.HasPrefix(o.Config.Issuer, "https://")}
+	p.account.Admin = p.api
 	p.admin = &admin.Handler{API: p.api, Store: o.Store, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys,
 		Sessions: p.sessions, Accounts: p.accounts, Audit: p.audit, Limiter: p.limiter, Outbox: p.outbox,
 		Now: p.now, Rand: p.rand, Logger: p.log}

@@ -117,13 +117,15 @@ type User struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Logins returns the user's non-empty unique logins.
+// Logins returns the user's unique logins: the phone and the e-mail once confirmed, and the
+// SNILS. An unconfirmed contact is neither a login nor reserved: anyone may type someone
+// else's e-mail into a form, and only the one who confirms it owns it.
 func (u User) Logins() map[LoginKind]string {
 	m := make(map[LoginKind]string, 3)
-	if u.Phone != "" {
+	if u.Phone != "" && u.PhoneVerified {
 		m[LoginPhone] = u.Phone
 	}
-	if u.Email != "" {
+	if u.Email != "" && u.EmailVerified {
 		m[LoginEmail] = u.Email
 	}
 	if u.SNILS != "" {

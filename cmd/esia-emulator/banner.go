@@ -14,7 +14,7 @@ func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Dur
 	fmt.Fprintf(w, "  issuer     %s\n", cfg.Issuer)
 	fmt.Fprintf(w, "  discovery  %s/.well-known/openid-configuration\n", cfg.Issuer)
 	fmt.Fprintf(w, "  store      %s (data dir %s)\n", f.store, f.dataDir)
-	fmt.Fprintf(w, "  outbox     %s/outbox (SMS and e-mail codes)\n", cfg.Issuer)
+	fmt.Fprintf(w, "  outbox     %s/outbox (SMS and e-mail codes; outbox: %s)\n", cfg.Issuer, cfg.Outbox)
 	fmt.Fprintf(w, "  account    %s/account\n", cfg.Issuer)
 	if cfg.TestMode() {
 		fmt.Fprintf(w, "  test mode  on: /debug, /admin/api/clock, /reset, /tokens, /faults, /personas/generate\n")

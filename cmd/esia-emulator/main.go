@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
 )
 
@@ -81,6 +82,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if f.mode != "" {
 		cfg.Mode = f.mode
+	}
+	if cfg.Outbox == "" {
+		cfg.Outbox = outboxFor(ln.Addr())
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -173,6 +177,16 @@ func useAsDefault(log *slog.Logger) (restore func()) {
 		stdlog.SetOutput(prevOut)
 		stdlog.SetFlags(prevFlags)
 	}
+}
+
+// outboxFor is the /outbox exposure when the config leaves it unset: public while the
+// emulator listens on loopback only (a laptop: make run stays convenient), admin when others
+// can reach it.
+func outboxFor(addr net.Addr) string {
+	if a, ok := addr.(*net.TCPAddr); ok && a.IP.IsLoopback() {
+		return config.OutboxPublic
+	}
+	return config.OutboxAdmin
 }
 
 // issuerFromAddr turns a listen address into the issuer URL; 0.0.0.0 and [::] become 127.0.0.1.

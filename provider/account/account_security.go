@@ -2,7 +2,6 @@ package account
 
 import (
 	"encoding/base64"
-	"errors"
 	"html/template"
 	"net/http"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
-	"github.com/esia-emulator/esia-emulator/verification/password"
 )
 
 // The "Безопасность" section of the account: ask for a code at every login (SMS or an
@@ -116,24 +114,51 @@ func (h *Handler) securityPost(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/account/security?notice=security.saved", http.StatusSeeOther)
 		}
 	case "off":
-		// Switching the second factor off needs the password and a current code.
+		// Switching the second factor off needs the password and a current code. The locks are
+		// checked first, so a locked account answers the same whatever the password; a wrong
+		// password counts on the password key, a wrong code on the code key.
+		lockShown := func(err error) {
+			msg, lerr := h.Pages.Catalog().LockProblem(lang, err)
+			if lerr != nil {
+				h.Pages.ServerError(w, r, lerr)
+				return
+			}
+			h.renderSecurity(w, r, u, bid, &web.SecurityView{Error: msg})
+		}
+		pwKey, codeKey := lockout.PasswordKey(u.ID), lockout.CodeKey(u.ID)
+		for _, key := range []string{pwKey, codeKey} {
+			if err := h.Limiter.Check(ctx, key); err != nil {
+				lockShown(err)
+				return
+			}
+		}
 		okPw, err := h.Hasher.Verify(u.PasswordHash, r.PostFormValue("password"))
-		if errors.Is(err, password.ErrBusy) { // the stand is overloaded: no verdict, nothing counted
+		if err != nil {
 			h.Pages.ServerError(w, r, err)
 			return
 		}
-		if err != nil || !okPw {
-			if _, ferr := h.Limiter.Fail(ctx, lockout.PasswordKey(u.ID)); ferr != nil {
-				msg, _ := h.Pages.Catalog().LockProblem(lang, ferr)
-				h.renderSecurity(w, r, u, bid, &web.SecurityView{Error: msg})
+		if !okPw {
+			if _, ferr := h.Limiter.Fail(ctx, pwKey); ferr != nil {
+				lockShown(ferr)
 				return
 			}
 			fail("security.off.password")
 			return
 		}
 		if _, err := h.Accounts.VerifySecondFactor(ctx, u, r.PostFormValue("code"), ""); err != nil {
+			h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, Details: map[string]string{"purpose": "second_factor_off"}})
+			if _, ferr := h.Limiter.Fail(ctx, codeKey); ferr != nil {
+				lockShown(ferr)
+				return
+			}
 			fail("code.invalid")
 			return
+		}
+		for _, key := range []string{pwKey, codeKey} {
+			if err := h.Limiter.Succeed(ctx, key); err != nil {
+				lockShown(err)
+				return
+			}
 		}
 		if u, err = save(func(c *storage.User) { c.SecondFactor, c.TOTPSecret, c.RecoveryCodes = "", "", nil }); err != nil {
 			h.Pages.ServerError(w, r, err)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 )
@@ -34,7 +33,7 @@ func (h *Handler) sendContactCode(r *http.Request, channel, to *string, key, pho
 	if phone == "" {
 		*channel, *to, codes = otp.ChannelEmail, email, h.EmailCodes
 	}
-	_, err := codes.StartFrom(r.Context(), key, *to, kind, session.ClientIP(r))
+	_, err := codes.StartFrom(r.Context(), key, *to, kind, h.Sessions.ClientIP(r))
 	return err
 }
 

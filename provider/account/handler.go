@@ -59,9 +59,12 @@ type Handler struct {
 	Registries *registry.Registries
 	Confirmer  *confirm.Confirmer
 	Outbox     Outbox
-	Now        func() time.Time
-	Rand       io.Reader
-	Logger     *slog.Logger
+	// OutboxExposure is config outbox: public, admin ("" too) or off; Admin checks the token.
+	OutboxExposure string
+	Admin          AdminGate
+	Now            func() time.Time
+	Rand           io.Reader
+	Logger         *slog.Logger
 }
 
 // Dialect finishes logins started by the account pages (flow.Dialect): back to the page the

@@ -280,7 +280,7 @@ func (h *Handler) contactPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		old := u.Level
-		u, err := h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
+		nu, err := h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 			if kind == "email" {
 				cur.EmailVerified = true
 			} else {
@@ -291,11 +291,15 @@ func (h *Handler) contactPost(w http.ResponseWriter, r *http.Request) {
 			}
 			return cur, nil
 		})
+		if errors.Is(err, storage.ErrAlreadyExists) { // another account confirmed it first
+			h.profileProblem(w, r, u, bid, h.Pages.T(lang, "profile.contact.taken"))
+			return
+		}
 		if err != nil {
 			h.Pages.ServerError(w, r, err)
 			return
 		}
-		h.Accounts.LevelChanged(ctx, u, old)
+		h.Accounts.LevelChanged(ctx, nu, old)
 		http.Redirect(w, r, "/account?notice=profile.contact.verified", http.StatusSeeOther)
 	default:
 		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")

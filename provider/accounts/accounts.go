@@ -17,6 +17,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
@@ -68,10 +69,7 @@ type Service struct {
 // canonical form (for the lockout key of unknown logins).
 func (s *Service) Lookup(ctx context.Context, login string) (storage.User, bool, string, error) {
 	cands := ident.LoginCandidates(login)
-	normalized := strings.ToLower(strings.TrimSpace(login))
-	if len(cands) > 0 {
-		normalized = cands[0].Value
-	}
+	normalized := NormalizeLogin(login)
 	for _, c := range cands {
 		u, err := s.Store.UserByLogin(ctx, storage.LoginKind(c.Kind), c.Value)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -83,6 +81,26 @@ func (s *Service) Lookup(ctx context.Context, login string) (storage.User, bool,
 		return u, true, normalized, nil
 	}
 	return storage.User{}, false, normalized, nil
+}
+
+// NormalizeLogin is a typed login's canonical form, as Lookup computes it: the key of its
+// lockout counter (lockout.LoginSubject).
+func NormalizeLogin(login string) string {
+	if cands := ident.LoginCandidates(login); len(cands) > 0 {
+		return cands[0].Value
+	}
+	return strings.ToLower(strings.TrimSpace(login))
+}
+
+// LockoutKeys are the account's lockout keys: its own password and code keys, and the
+// password key of each of its logins as typed. Unlocking them all (the admin API, password
+// recovery) lifts every lock the account's owner can meet.
+func LockoutKeys(u storage.User) map[string]string {
+	keys := map[string]string{"password": lockout.PasswordKey(u.ID), "code": lockout.CodeKey(u.ID)}
+	for kind, v := range u.Logins() {
+		keys["login:"+string(kind)] = lockout.PasswordKey(lockout.LoginSubject(NormalizeLogin(v)))
+	}
+	return keys
 }
 
 // Refresh applies the registry checks that are due and recomputes the level. It is

@@ -1,8 +1,10 @@
 package admin
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -33,6 +35,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/lockout", g(h.adminLocked))
 	mux.Handle("GET /admin/api/personas/{id}/lockout", g(h.adminLockout))
 	mux.Handle("POST /admin/api/personas/{id}/unlock", g(h.adminUnlock))
+	mux.Handle("GET /admin/api/lockout/ip/{ip}", g(h.adminIPLockout))
+	mux.Handle("POST /admin/api/lockout/ip/{ip}/unlock", g(h.adminIPUnlock))
 	mux.Handle("GET /admin/api/keys", g(h.adminListKeys))
 	mux.Handle("POST /admin/api/keys/rotate", g(h.adminRotateKey))
 	mux.Handle("DELETE /admin/api/keys/{kid}", g(h.adminDeleteKey))
@@ -53,6 +57,48 @@ type API struct {
 	// Token is the admin token; "" switches the admin API off (every route answers 404).
 	Token  string
 	Logger *slog.Logger
+	// SecureCookie marks the admin cookie Secure (an https issuer).
+	SecureCookie bool
+}
+
+// CookieName is the admin cookie that the /outbox page's token form sets (Authorized).
+const CookieName = "esia_admin"
+
+// cookieValue is what the admin cookie holds: a MAC of the token, never the token itself, so a
+// new token voids every cookie.
+func (a *API) cookieValue() string {
+	m := hmac.New(sha256.New, []byte(a.Token))
+	m.Write([]byte("esia-emulator/admin-cookie/v1"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Authorized reports whether the request carries the admin token: "Authorization: Bearer
+// <token>" or the admin cookie set by LogIn. Always false without a configured token.
+func (a *API) Authorized(r *http.Request) bool {
+	if a.Token == "" {
+		return false
+	}
+	want := sha256.Sum256([]byte(a.Token))
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		got := sha256.Sum256([]byte(tok))
+		return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return hmac.Equal([]byte(c.Value), []byte(a.cookieValue()))
+	}
+	return false
+}
+
+// LogIn checks a token typed into a page's form and, when it is the admin token, sets the
+// admin cookie (HttpOnly, SameSite=Strict, 12 hours; Secure when the issuer is https).
+func (a *API) LogIn(w http.ResponseWriter, token string) bool {
+	want, got := sha256.Sum256([]byte(a.Token)), sha256.Sum256([]byte(token))
+	if a.Token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		return false
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: a.cookieValue(), Path: "/", MaxAge: 12 * 3600,
+		HttpOnly: true, Secure: a.SecureCookie, SameSite: http.SameSiteStrictMode})
+	return true
 }
 
 // Guard lets a request through only with "Authorization: Bearer <token>"; without a

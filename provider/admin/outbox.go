@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -86,7 +87,8 @@ func (h *Handler) adminClearOutbox(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// adminLockout shows a citizen's lockout counters: password and code.
+// adminLockout shows a citizen's lockout counters: the account's password and code keys and
+// each login's own counter (login:phone, login:email, login:snils).
 func (h *Handler) adminLockout(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, err := h.Accounts.Find(ctx, r.PathValue("id"))
@@ -95,7 +97,7 @@ func (h *Handler) adminLockout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]lockout.Status{}
-	for name, key := range map[string]string{"password": lockout.PasswordKey(u.ID), "code": lockout.CodeKey(u.ID)} {
+	for name, key := range accounts.LockoutKeys(u) {
 		st, err := h.Limiter.Status(ctx, key)
 		if err != nil {
 			h.API.Error(w, r, err)
@@ -106,7 +108,7 @@ func (h *Handler) adminLockout(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, out)
 }
 
-// adminUnlock lifts a citizen's password and code locks and resets the counters.
+// adminUnlock lifts a citizen's locks (account, codes, each login) and resets the counters.
 func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, err := h.Accounts.Find(ctx, r.PathValue("id"))
@@ -114,7 +116,7 @@ func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request) {
 		h.API.Error(w, r, err)
 		return
 	}
-	for _, key := range []string{lockout.PasswordKey(u.ID), lockout.CodeKey(u.ID)} {
+	for _, key := range accounts.LockoutKeys(u) {
 		if err := h.Limiter.Unlock(ctx, key); err != nil {
 			h.API.Error(w, r, err)
 			return
@@ -122,6 +124,44 @@ func (h *Handler) adminUnlock(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Audit.Record(ctx, r, audit.Event{Type: audit.Unlock, UserID: u.ID, Details: map[string]string{"by": "admin"}})
 	h.adminLockout(w, r)
+}
+
+// adminIPLockout shows an address's lockout counter (IPv6 addresses count per /64).
+func (h *Handler) adminIPLockout(w http.ResponseWriter, r *http.Request) {
+	key, ok := ipKey(w, r)
+	if !ok {
+		return
+	}
+	st, err := h.Limiter.Status(r.Context(), key)
+	if err != nil {
+		h.API.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, st)
+}
+
+// adminIPUnlock lifts an address's lock: behind a proxy without trusted_proxies, or on a
+// shared NAT, one person's failures lock everyone at that address.
+func (h *Handler) adminIPUnlock(w http.ResponseWriter, r *http.Request) {
+	key, ok := ipKey(w, r)
+	if !ok {
+		return
+	}
+	if err := h.Limiter.Unlock(r.Context(), key); err != nil {
+		h.API.Error(w, r, err)
+		return
+	}
+	h.Audit.Record(r.Context(), r, audit.Event{Type: audit.Unlock, Details: map[string]string{"by": "admin", "ip": r.PathValue("ip")}})
+	h.adminIPLockout(w, r)
+}
+
+func ipKey(w http.ResponseWriter, r *http.Request) (string, bool) {
+	a, err := netip.ParseAddr(r.PathValue("ip"))
+	if err != nil {
+		web.JSON(w, http.StatusBadRequest, Problem{Error: "invalid_request", Message: "ip: an IPv4 or IPv6 address"})
+		return "", false
+	}
+	return lockout.IPKey(a.String()), true
 }
 
 // adminLocked lists every active lock (accounts, codes, addresses).

@@ -429,45 +429,81 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 
 // checkPassword finds the account by any reading of the login and checks the password under
 // the lockout rules. It does one password hash per attempt, and an unknown login goes
-// through the same steps, counters and messages as a known one (its counter is keyed by the
-// typed login), so neither the answer nor the timing tells whether an account exists.
-// problem is the message for the citizen when the login is refused.
+// through the same steps, counters and messages as a known one, so neither the answer nor
+// the timing tells whether an account exists. problem is the message for the citizen when
+// the login is refused.
+//
+// What the citizen sees — "attempts left", "locked until" — is the counter of the login as
+// typed (lockout.LoginSubject), the same for every login, known or not: a phone and an e-mail
+// of one account count apart, exactly like two unknown logins, so the counters do not tell
+// that they belong together. Every failure against an account also counts on the account's
+// own key, which locks after MaxFailures spread over all its logins and sends the owner the
+// lock notice, but is never shown: while it lasts every password, the right one too, is
+// answered and counted as a wrong one. A locked address (lockout.IPKey of the client behind
+// trusted proxies) is throttled, not shut: one password check per Policy.IPThrottle.
 func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, error) {
 	lang := web.Lang(r, ar.UILocales)
 	u, found, normalized, err := h.Accounts.Lookup(ctx, login)
 	if err != nil {
 		return u, "", err
 	}
-	key := lockout.PasswordKey(lockout.LoginSubject(normalized))
-	if found {
-		key = lockout.PasswordKey(u.ID)
+	typed := lockout.PasswordKey(lockout.LoginSubject(normalized))
+	account := lockout.PasswordKey(u.ID)
+	ipKey := lockout.IPKey(h.Sessions.ClientIP(r))
+	if err := h.Limiter.Check(ctx, typed); err != nil {
+		msg, err := h.Pages.Catalog().LockProblem(lang, err)
+		return u, msg, err
 	}
-	ipKey := lockout.IPKey(r.RemoteAddr)
-	for _, k := range []string{ipKey, key} {
-		if err := h.Limiter.Check(ctx, k); err != nil {
-			msg, err := h.Pages.Catalog().LockProblem(lang, err)
-			return u, msg, err
+	if err := h.Limiter.Throttle(ctx, ipKey); err != nil {
+		msg, err := h.Pages.Catalog().LockProblem(lang, err)
+		return u, msg, err
+	}
+	accountLocked := false
+	var le *lockout.LockedError
+	if found {
+		if err := h.Limiter.Check(ctx, account); errors.As(err, &le) {
+			accountLocked = true
+		} else if err != nil {
+			return u, "", err
 		}
 	}
 	ok := false
-	if found {
+	if found && !accountLocked {
 		if ok, err = h.Hasher.Verify(u.PasswordHash, pw); err != nil {
 			return u, "", fmt.Errorf("verify password of %s: %w", u.ID, err)
 		}
 	} else if err = h.Hasher.VerifyAbsent(pw); err != nil {
 		return u, "", fmt.Errorf("verify password: %w", err)
 	}
+	if ok {
+		if err := h.Limiter.Succeed(ctx, account); errors.As(err, &le) {
+			ok, accountLocked = false, true // the account locked meanwhile: as a wrong password
+		} else if err != nil {
+			return u, "", err
+		}
+	}
 	if !ok {
+		reason := "invalid_credentials"
+		if accountLocked {
+			reason = "account_locked"
+		}
 		h.Logger.InfoContext(ctx, "login failed", "client_id", ar.ClientID)
-		h.Audit.Record(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": "invalid_credentials"}})
-		left, ferr := h.Limiter.Fail(ctx, key)
+		h.Audit.Record(ctx, r, audit.Event{Type: audit.LoginFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"reason": reason}})
+		left, ferr := h.Limiter.Fail(ctx, typed)
+		if found && !accountLocked {
+			_, aerr := h.Limiter.Fail(ctx, account)
+			switch {
+			case errors.As(aerr, &le):
+				if le.New {
+					h.lockNotice(ctx, r, u, le)
+				}
+			case aerr != nil:
+				return u, "", aerr
+			}
+		}
 		_, ipErr := h.Limiter.Fail(ctx, ipKey)
-		var le *lockout.LockedError
 		switch {
 		case errors.As(ferr, &le):
-			if le.New && found {
-				h.lockNotice(ctx, r, u, le)
-			}
 			return u, h.Pages.Catalog().LockMessage(lang, le), nil
 		case ferr != nil:
 			return u, "", ferr
@@ -476,11 +512,7 @@ func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage
 		}
 		return u, h.Pages.T(lang, "login.invalid") + ". " + fmt.Sprintf(h.Pages.T(lang, "login.attempts"), left), nil
 	}
-	if err := h.Limiter.Succeed(ctx, key); err != nil {
-		msg, err := h.Pages.Catalog().LockProblem(lang, err)
-		return u, msg, err
-	}
-	if err := h.Limiter.Succeed(ctx, ipKey); err != nil {
+	if err := h.Limiter.Succeed(ctx, typed); err != nil {
 		msg, err := h.Pages.Catalog().LockProblem(lang, err)
 		return u, msg, err
 	}

@@ -71,7 +71,13 @@ type Manager struct {
 	IdleTimeout, Lifetime time.Duration
 	Notifier              EndNotifier
 	Logger                *slog.Logger
+	// Proxies find the client's address behind trusted reverse proxies (zero: the peer).
+	Proxies Proxies
 }
+
+// ClientIP is the request's client address: the peer, or behind a trusted proxy the address
+// it forwarded (Proxies). Lockout, the audit log and sessions all use it.
+func (m *Manager) ClientIP(r *http.Request) string { return m.Proxies.ClientIP(r) }
 
 // SetCookie sets a signed, encrypted cookie; maxAge 0 makes it a browser-session cookie.
 func (m *Manager) SetCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) error {
@@ -177,7 +183,7 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		CreatedAt: now, LastSeen: now,
 		IdleTimeout: m.IdleTimeout,
 		ExpiresAt:   now.Add(m.Lifetime),
-		IP:          ClientIP(r), UserAgent: r.UserAgent(),
+		IP:          m.ClientIP(r), UserAgent: r.UserAgent(),
 	}
 	if err := m.Store.CreateSession(ctx, s); err != nil {
 		return storage.Session{}, fmt.Errorf("session: create: %w", err)
@@ -257,7 +263,8 @@ func (m *Manager) logger() *slog.Logger {
 	return m.Logger
 }
 
-// ClientIP is the request's peer address without the port.
+// ClientIP is the request's peer address without the port (Manager.ClientIP honours trusted
+// proxies).
 func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

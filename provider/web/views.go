@@ -102,6 +102,10 @@ type OutboxPage struct {
 	Frame
 	Login  string // the recipient filter
 	Outbox []OutboxRow
+	// NeedToken shows the admin token form instead (outbox: admin); WrongToken says the last
+	// one typed was wrong.
+	NeedToken, WrongToken bool
+	CSRF                  string
 }
 
 // OutboxRow is one sent message.
@@ -150,8 +154,9 @@ type RecoverPage struct {
 
 // RecoverView is the recovery form's state.
 type RecoverView struct {
-	Step, Login, Masked, AuthRequestID string
+	Step, Login, Masked, AuthRequestID string // Step: login, code or password
 	Problems                           []string
+	Code                               *CodeView // the code step: validity, tries, resend time
 }
 
 // AccountPage is every tab of the citizen's account.

@@ -16,13 +16,21 @@ func putUser(tx Tx, u *storage.User) error {
 	return putJSON(tx, userKey(u.ID), u, noClock)
 }
 
-// claimLogin points the login at id. ErrAlreadyExists if it belongs to another user.
+// claimLogin points the login at id. ErrAlreadyExists if it belongs to another user. An
+// index entry whose user no longer has the login (one written before unconfirmed contacts
+// stopped being logins) is stale and taken over.
 func claimLogin(tx Tx, kind storage.LoginKind, value, id string) error {
 	key := loginKey(kind, value)
 	owner, err := tx.Get(key)
 	switch {
 	case err == nil && string(owner) != id:
-		return fmt.Errorf("login %s %q: %w", kind, value, storage.ErrAlreadyExists)
+		other, gerr := getJSON[storage.User](tx, userKey(string(owner)))
+		if gerr != nil && !errors.Is(gerr, storage.ErrNotFound) {
+			return gerr
+		}
+		if gerr == nil && other.Logins()[kind] == value {
+			return fmt.Errorf("login %s %q: %w", kind, value, storage.ErrAlreadyExists)
+		}
 	case err == nil:
 		return nil
 	case !errors.Is(err, storage.ErrNotFound):

@@ -110,7 +110,7 @@ func oneWinner(t *testing.T, errs []error, loser error) int {
 func newUser(id, phone, email, snils string, now time.Time) storage.User {
 	return storage.User{
 		Schema: storage.SchemaVersion, ID: id, Persona: "ivanov",
-		Phone: phone, PhoneVerified: phone != "", Email: email, SNILS: snils,
+		Phone: phone, PhoneVerified: phone != "", Email: email, EmailVerified: email != "", SNILS: snils,
 		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA",
 		LastName:     "Иванов", FirstName: "Иван", MiddleName: "Иванович",
 		BirthDate: "1980-01-02", BirthPlace: "г. Москва", Gender: "M", Citizenship: "RUS",

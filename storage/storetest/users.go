@@ -54,6 +54,33 @@ func testUsers(t *testing.T, newStore factory) {
 		wantLogin(t, s, storage.LoginEmail, "+79990000001", "") // kinds do not mix
 	})
 
+	t.Run("UnconfirmedContactsAreNotLogins", func(t *testing.T) {
+		s, now := newStore(t), start()
+		// Someone typed another's e-mail and phone into a form and never confirmed them.
+		squatter := newUser("1", "+79990000001", "victim@example.ru", "", now)
+		squatter.PhoneVerified, squatter.EmailVerified = false, false
+		must(t, s.CreateUser(ctx, squatter))
+		wantLogin(t, s, storage.LoginPhone, "+79990000001", "")
+		wantLogin(t, s, storage.LoginEmail, "victim@example.ru", "")
+		// The owner registers with them and confirms them: nothing was reserved.
+		must(t, s.CreateUser(ctx, newUser("2", "+79990000001", "victim@example.ru", "", now)))
+		wantLogin(t, s, storage.LoginPhone, "+79990000001", "2")
+		wantLogin(t, s, storage.LoginEmail, "victim@example.ru", "2")
+		// Confirming a contact makes it a login, unless another account confirmed it first.
+		_, err := s.UpdateUser(ctx, "1", func(u storage.User) (storage.User, error) {
+			u.EmailVerified = true
+			return u, nil
+		})
+		wantErr(t, "UpdateUser(confirm a taken e-mail)", err, storage.ErrAlreadyExists)
+		_, err = s.UpdateUser(ctx, "1", func(u storage.User) (storage.User, error) {
+			u.Email, u.EmailVerified = "own@example.ru", true
+			return u, nil
+		})
+		must(t, err)
+		wantLogin(t, s, storage.LoginEmail, "own@example.ru", "1")
+		wantLogin(t, s, storage.LoginEmail, "victim@example.ru", "2")
+	})
+
 	t.Run("DuplicateID", func(t *testing.T) {
 		s, now := newStore(t), start()
 		must(t, s.CreateUser(ctx, newUser("1", "+79990000001", "", "", now)))
@@ -115,7 +142,7 @@ func testUsers(t *testing.T, newStore factory) {
 		wantLogin(t, s, storage.LoginPhone, "+79990000001", "2")
 		// Adding a login back works too.
 		_, err = s.UpdateUser(ctx, "1", func(u storage.User) (storage.User, error) {
-			u.Email = "new@example.ru"
+			u.Email, u.EmailVerified = "new@example.ru", true
 			return u, nil
 		})
 		must(t, err)

@@ -17,24 +17,28 @@
 //
 // Keys. The provider's login handler uses, for a typed login,
 //
-//	subject := user.ID                      // the login resolves to an account
-//	subject := lockout.LoginSubject(login)  // it does not: the normalised login, hashed
-//	pwd := lockout.PasswordKey(subject); ip := lockout.IPKey(clientIP)
+//	typed := lockout.PasswordKey(lockout.LoginSubject(login)) // the normalised login, hashed
+//	account := lockout.PasswordKey(user.ID)                   // when it resolves to an account
+//	ip := lockout.IPKey(clientIP)                             // behind trusted proxies: the client
 //
-// and runs the same steps for both, so an unknown login is counted, locked and answered
-// exactly like a known one and reveals nothing (the password check itself runs
-// password.Hasher.VerifyAbsent for the unknown login):
+// The typed key is what the citizen sees (attempts left, locked until), the same for every
+// login, known or not, so neither the existence of an account nor which logins share one
+// shows. The account key is never shown: it bounds the tries against one account across its
+// logins. The steps (the password check runs password.Hasher.VerifyAbsent when there is no
+// account to check against):
 //
-//  1. Check(ip) and Check(pwd): a *LockedError refuses at once, showing LockedError.Until.
-//  2. Verify the password.
-//  3. Wrong: Fail(pwd) and Fail(ip); a *LockedError with New set means this failure engaged
-//     the lock: send the lock notice (otp.LockNotice) to a known account's contact.
-//  4. Right: Succeed(pwd). A *LockedError means a lock engaged meanwhile: refuse the login.
-//     Only a nil Succeed lets the flow continue. Do not call Succeed for IP keys (it only
-//     checks them: a success does not forgive an address's failures against others).
+//  1. Check(typed): a *LockedError refuses at once, showing LockedError.Until.
+//  2. Throttle(ip): while the address is locked, one check per Policy.IPThrottle goes on; the
+//     others are refused with the next slot as LockedError.Until.
+//  3. Check(account): while locked, the password is not checked and the attempt goes on as a
+//     wrong one (step 5), so the lock tells a guesser nothing.
+//  4. Right: Succeed(account) then Succeed(typed); a *LockedError means a lock engaged
+//     meanwhile: refuse the login. Do not call Succeed for IP keys (it only checks them).
+//  5. Wrong: Fail(typed), Fail(account), Fail(ip); a *LockedError with New set on the account
+//     key means this failure engaged its lock: send the lock notice (otp.LockNotice).
 //
 // The second factor uses CodeKey(user.ID) the same way around otp's SMS.Verify, TOTP.Verify
-// and recovery codes. Password recovery calls Unlock(PasswordKey(id)) and Unlock(CodeKey(id))
+// and recovery codes. Password recovery calls Unlock on every key of the account and its logins
 // after the new password is set; the admin API calls Status, Locked and Unlock.
 //
 // The package mounts no routes and has no OIDC types; it takes the Counters and Docs slices

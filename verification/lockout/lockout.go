@@ -43,6 +43,10 @@ type Policy struct {
 	IPWindow time.Duration `json:"ip_window" yaml:"ip_window"`
 	// IPLockDuration is the length of an IP lock (15 min).
 	IPLockDuration time.Duration `json:"ip_lock_duration" yaml:"ip_lock_duration"`
+	// IPThrottle: while an IP key is locked, one password check per this interval still goes
+	// through for the whole address (15 s), so a citizen who shares the address with an
+	// attacker can still log in with the right password; the others wait (Throttle).
+	IPThrottle time.Duration `json:"ip_throttle" yaml:"ip_throttle"`
 }
 
 // DefaultPolicy is the rule of the Gosuslugi help texts — three wrong passwords or codes
@@ -51,7 +55,7 @@ type Policy struct {
 func DefaultPolicy() Policy {
 	return Policy{MaxFailures: 3, LockDuration: 15 * time.Minute, Growth: 1, MaxLockDuration: 24 * time.Hour,
 		FailureResetWindow: 15 * time.Minute, IPMaxFailures: 20, IPWindow: 15 * time.Minute,
-		IPLockDuration: 15 * time.Minute}
+		IPLockDuration: 15 * time.Minute, IPThrottle: 15 * time.Second}
 }
 
 // WithDefaults returns p with its zero fields set from DefaultPolicy.
@@ -81,6 +85,9 @@ func (p Policy) WithDefaults() Policy {
 	}
 	if p.IPLockDuration <= 0 {
 		p.IPLockDuration = d.IPLockDuration
+	}
+	if p.IPThrottle <= 0 {
+		p.IPThrottle = d.IPThrottle
 	}
 	return p
 }
@@ -359,6 +366,31 @@ func (l *Limiter) Fail(ctx context.Context, key string) (attemptsLeft int, err e
 		return ru.max, nil
 	}
 	return 0, locked.lockedError(ru.scope, created)
+}
+
+// Throttle is the check of an IP key before a password check: nil while the key is not
+// locked; while it is, the first call in each Policy.IPThrottle slot gets nil too (that one
+// password is checked, and a right one logs in) and the others a *LockedError whose Until is
+// the next slot. The slot is one atomic counter of the backend, so replicas share it.
+func (l *Limiter) Throttle(ctx context.Context, key string) error {
+	now := l.now()
+	r, err := l.load(ctx, key, now)
+	if err != nil {
+		return err
+	}
+	if !r.active(now) {
+		return nil
+	}
+	every := l.Policy.WithDefaults().IPThrottle
+	slot := now.Truncate(every)
+	n, err := l.Counters.Incr(ctx, "lockout/slot/"+key+"/"+strconv.FormatInt(slot.UnixNano(), 10), 1, slot.Add(2*every), now)
+	if err != nil {
+		return fmt.Errorf("lockout: throttle: %w", err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return &LockedError{Scope: scopeOf(key), Until: slot.Add(every)}
 }
 
 // Succeed records a right password or code: it resets the key's failure count and the lock

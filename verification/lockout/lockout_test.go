@@ -454,3 +454,34 @@ func TestDefaultPolicy(t *testing.T) {
 		t.Fatalf("zero policy with defaults = %+v", Policy{}.WithDefaults())
 	}
 }
+
+func TestThrottleLetsOneCheckPerSlotThroughALockedAddress(t *testing.T) {
+	l, c, _ := newLimiter(t, Policy{IPMaxFailures: 2, IPThrottle: 10 * time.Second})
+	ctx := context.Background()
+	ip := IPKey("203.0.113.5")
+	if err := l.Throttle(ctx, ip); err != nil {
+		t.Fatalf("unlocked address throttled: %v", err)
+	}
+	for range 2 {
+		_, _ = l.Fail(ctx, ip)
+	}
+	if err := l.Throttle(ctx, ip); err != nil {
+		t.Fatalf("the first check of a slot: %v", err)
+	}
+	var le *LockedError
+	if err := l.Throttle(ctx, ip); !errors.As(err, &le) || le.Scope != ScopeIP || !le.Until.After(c.Now()) {
+		t.Fatalf("the second check of a slot: %v", err)
+	}
+	c.Advance(10 * time.Second)
+	if err := l.Throttle(ctx, ip); err != nil {
+		t.Fatalf("the next slot: %v", err)
+	}
+	if err := l.Unlock(ctx, ip); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := l.Throttle(ctx, ip); err != nil {
+			t.Fatalf("after unlock: %v", err)
+		}
+	}
+}
