@@ -26,8 +26,15 @@
 //     iat/exp (the engine stamps the wall clock);
 //   - jsonOutage: 503 temporarily_unavailable when the store is down (the engine would answer
 //     a misleading invalid_grant or server_error);
+//   - clientFirst: the token request's client is authenticated before its grant (the engine
+//     checks the code first, so an unknown client got invalid_grant); every 401 carries
+//     RFC 6749 §5.2's Basic challenge;
 //   - bearerErrors: RFC 6750 401 invalid_token with WWW-Authenticate for a refused access
-//     token (the engine answers 403 or a bare 401).
+//     token (the engine answers 403 or a bare 401), and a bare Bearer challenge with no error
+//     code when no token was sent (§3.1).
+//
+// Introspection (SetIntrospectionFromToken) tells only the token's own client that it is
+// active; any other client gets {"active":false}.
 //
 // provider.New builds the Handler with New, registers its Dialect with the login flow and
 // mounts it.

@@ -86,8 +86,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle(PathAuthorize, h.issParam(h.htmlErrors(h.authorizeExtras(engine))))
 	mux.Handle(PathCallback, h.issParam(h.htmlErrors(h.bindCallback(engine))))
 	mux.Handle(PathEndSession, h.htmlErrors(h.logoutCookie(engine)))
-	mux.Handle(PathToken, h.jsonOutage(h.tokenClient(engine)))
-	mux.Handle("/userinfo", h.jsonOutage(bearerErrors(engine)))
+	mux.Handle(PathToken, h.jsonOutage(h.clientFirst(h.tokenClient(engine))))
+	mux.Handle("/userinfo", h.jsonOutage(h.bearerErrors(engine)))
 	mux.Handle("/", h.jsonOutage(engine))
 }
 func (h *Handler) newOP() (*op.Provider, error) {

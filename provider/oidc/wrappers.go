@@ -376,10 +376,18 @@ func (h *Handler) jsonOutage(next http.Handler) http.Handler {
 }
 
 // bearerErrors answers a refused access token the RFC 6750 way: 401 with
-// WWW-Authenticate: Bearer error="invalid_token" (the engine answers 403 for a revoked or
-// expired token and a bare 401 for an unreadable one).
-func bearerErrors(next http.Handler) http.Handler {
+// WWW-Authenticate: Bearer realm=…, error="invalid_token" (the engine answers 403 for a
+// revoked or expired token and a bare 401 for an unreadable one). A request that carries no
+// access token at all gets the bare challenge with no error code (RFC 6750 §3.1).
+func (h *Handler) bearerErrors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		realm := `Bearer realm="` + h.Issuer + `"`
+		_ = r.ParseForm() // the engine reads access_token from the same form
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") && r.Form.Get("access_token") == "" {
+			w.Header().Set("WWW-Authenticate", realm)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
 		ew := &errorWriter{ResponseWriter: w}
 		next.ServeHTTP(ew, r)
 		if !ew.failed {
@@ -391,10 +399,76 @@ func bearerErrors(next http.Handler) http.Handler {
 			return
 		}
 		desc := "the access token is invalid, expired or revoked"
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+desc+`"`)
+		w.Header().Set("WWW-Authenticate", realm+`, error="invalid_token", error_description="`+desc+`"`)
 		web.JSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": desc})
 	})
 }
+
+// clientFirst authenticates the client of a token request before the engine looks at the
+// grant (the engine checks the code first, so an unknown client got invalid_grant), and
+// gives every 401 the Basic challenge RFC 6749 §5.2 requires.
+func (h *Handler) clientFirst(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w = &challengeWriter{ResponseWriter: w, challenge: `Basic realm="` + h.Issuer + `"`}
+		if r.Method == http.MethodPost {
+			if desc := h.clientAuthFailure(r); desc != "" {
+				web.JSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": desc})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAuthFailure says why the token request's client is not authenticated, or "" when it
+// is (or is a public client, which proves itself with PKCE instead).
+func (h *Handler) clientAuthFailure(r *http.Request) string {
+	if err := r.ParseForm(); err != nil {
+		return "" // the engine answers the malformed request
+	}
+	id, secret, basic := r.BasicAuth()
+	if basic { // RFC 6749 §2.3.1: both are form-urlencoded inside the header
+		if v, err := url.QueryUnescape(id); err == nil {
+			id = v
+		}
+		if v, err := url.QueryUnescape(secret); err == nil {
+			secret = v
+		}
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if r.PostForm.Get("client_assertion") != "" {
+		return "client authentication failed: private_key_jwt is not supported"
+	}
+	if id == "" {
+		return "client authentication required (client_secret_basic, client_secret_post, or client_id with PKCE for a public client)"
+	}
+	cl, ok := h.Clients.Lookup(id)
+	switch {
+	case !ok:
+		return fmt.Sprintf("client authentication failed: unknown client %q", id)
+	case cl.Config.Public:
+		return ""
+	case !cl.SecretMatches(secret):
+		return "client authentication failed: the client_secret does not match"
+	}
+	return ""
+}
+
+// challengeWriter adds a WWW-Authenticate challenge to a 401 that has none.
+type challengeWriter struct {
+	http.ResponseWriter
+	challenge string
+}
+
+func (c *challengeWriter) WriteHeader(code int) {
+	if code == http.StatusUnauthorized && c.Header().Get("WWW-Authenticate") == "" {
+		c.Header().Set("WWW-Authenticate", c.challenge)
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *challengeWriter) Write(b []byte) (int, error) { return c.ResponseWriter.Write(b) }
 
 // errorWriter buffers a response whose status is 400 or more instead of sending it.
 type errorWriter struct {
