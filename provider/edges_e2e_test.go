@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"golang.org/x/oauth2"
+
+	"github.com/esia-emulator/esia-emulator/browser"
 )
 
 // introspectAs posts token to /oauth/introspect authenticated as clientID (Basic) and returns
@@ -141,5 +143,101 @@ func TestUserinfoWithoutCredentialsCarriesNoErrorCode(t *testing.T) {
 	resp.Body.Close()
 	if ch := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(ch, want+`, error="invalid_token"`) {
 		t.Fatalf("bad token: %d %q", resp.StatusCode, ch)
+	}
+}
+
+// autoBrowser is a browser that submits auto-posting pages (form_post) as a browser with
+// scripts would, stopping at anything leaving the provider.
+func (e *env) autoBrowser() *browser.Browser {
+	return browser.New(browser.Options{Client: e.srv.Client(), AutoSubmit: true, Stop: []browser.StopRule{browser.Outside(e.issuer)}})
+}
+
+// responseIn checks that the navigation stopped at redirect carrying its parameters in mode
+// (query, fragment or form_post) with iss (RFC 9207), and returns them.
+func (e *env) responseIn(t *testing.T, what, mode, redirect string, pg page) url.Values {
+	t.Helper()
+	p := pg.pg
+	if p.Redirect == nil || !p.RedirectedTo(redirect) {
+		t.Fatalf("%s: want the response at %s, got %d %q %q", what, redirect, pg.status, pg.location, snippet(pg.body))
+	}
+	got := "query"
+	switch {
+	case p.Posted != nil:
+		got = "form_post"
+	case p.Redirect.RawQuery == "" && p.Redirect.Fragment != "":
+		got = "fragment"
+	}
+	params := p.Params()
+	if got != mode {
+		t.Fatalf("%s: response in %s, want %s (%v)", what, got, mode, params)
+	}
+	if params.Get("iss") != e.issuer {
+		t.Fatalf("%s (%s): iss %q, want %q (RFC 9207); params %v", what, mode, params.Get("iss"), e.issuer, params)
+	}
+	return params
+}
+
+// TestResponseModes (issue 13 item 17): discovery and behaviour agree on query, fragment and
+// form_post; every response, success or error, comes in the requested mode with iss; a mode
+// that is not advertised is refused.
+func TestResponseModes(t *testing.T) {
+	e := newEnv(t)
+	resp, err := e.srv.Client().Get(e.issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var disc struct {
+		Modes []string `json:"response_modes_supported"`
+		Iss   bool     `json:"authorization_response_iss_parameter_supported"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&disc)
+	resp.Body.Close()
+	if strings.Join(disc.Modes, " ") != "query fragment form_post" || !disc.Iss {
+		t.Fatalf("discovery: response_modes_supported %v, iss %v", disc.Modes, disc.Iss)
+	}
+	for _, mode := range disc.Modes {
+		rm := oauth2.SetAuthURLParam("response_mode", mode)
+		// success: a login and consent, the code exchanged.
+		cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, e.autoBrowser())
+		pg := e.approveConsent(cab.browser, e.submitLogin(cab.browser, cab.authorize(rm), "+79990000003", "Test1234!"))
+		params := e.responseIn(t, "login", mode, cabinetRedirect, pg)
+		if params.Get("code") == "" || params.Get("state") != "st-demo-cabinet" {
+			t.Fatalf("%s: %v", mode, params)
+		}
+		if _, err := cab.exchange(params.Get("code")); err != nil {
+			t.Fatalf("%s: exchange: %v", mode, err)
+		}
+		// errors: refused by the emulator before the engine, by the engine, and by the citizen.
+		params = e.responseIn(t, "invalid_scope", mode, cabinetRedirect, cab.authorize(rm, oauth2.SetAuthURLParam("scope", "openid no-such-scope")))
+		if params.Get("error") != "invalid_scope" || params.Get("state") != "st-demo-cabinet" {
+			t.Fatalf("%s: %v", mode, params)
+		}
+		spa := e.rp("demo-spa", "", spaRedirect, e.autoBrowser())
+		params = e.responseIn(t, "no PKCE", mode, spaRedirect, spa.authorize(rm))
+		if params.Get("error") != "invalid_request" {
+			t.Fatalf("%s: %v", mode, params)
+		}
+		fresh := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, e.autoBrowser())
+		pg = e.submitLogin(fresh.browser, fresh.authorize(rm, oauth2.SetAuthURLParam("prompt", "consent")), "+79990000003", "Test1234!")
+		if !pg.isConsent() {
+			t.Fatalf("%s: no consent page: %d %q", mode, pg.status, snippet(pg.body))
+		}
+		pg = submit(t, fresh.browser, pg, browser.ByAction("/login/consent"), nil, browser.Button("decision", "deny"))
+		if params = e.responseIn(t, "consent denied", mode, cabinetRedirect, pg); params.Get("error") != "access_denied" {
+			t.Fatalf("%s: %v", mode, params)
+		}
+	}
+	// the form_post page posts with its one script, allowed by hash and nothing else.
+	pg := get(t, e.browser(), e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil).conf.AuthCodeURL("st", oauth2.SetAuthURLParam("response_mode", "form_post"), oauth2.SetAuthURLParam("scope", "openid nope")))
+	if csp := pg.pg.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'sha256-") || pg.pg.Header.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("form_post page headers: %v", pg.pg.Header)
+	}
+	// modes that are not advertised are refused, in the default mode.
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, e.autoBrowser())
+	for _, mode := range []string{"bogus", "query.jwt", "jwt", "form_post.jwt"} {
+		params := e.responseIn(t, mode, "query", cabinetRedirect, cab.authorize(oauth2.SetAuthURLParam("response_mode", mode)))
+		if params.Get("error") != "invalid_request" || !strings.Contains(params.Get("error_description"), "response_mode") {
+			t.Fatalf("response_mode=%s: %v", mode, params)
+		}
 	}
 }

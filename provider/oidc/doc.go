@@ -10,13 +10,18 @@
 // /oauth/introspect, /revoke) as the catch-all "/".
 //
 // The engine is wrapped where it falls short of what relying parties need (wrappers.go):
-//   - discovery: the engine's document corrected to what is really supported (code only, the
-//     ESIA + OIDC scope catalog, no request objects) plus RFC 9207's
-//     authorization_response_iss_parameter_supported, with CORS for browser apps;
-//   - issParam: iss on every authorization response redirect (RFC 9207), which the engine
-//     does not add;
+//   - discovery: the engine's document corrected to what is really supported (code only;
+//     response modes query, fragment and form_post; the ESIA + OIDC scope catalog, no request
+//     objects) plus RFC 9207's authorization_response_iss_parameter_supported, with CORS for
+//     browser apps;
+//   - authResponses (respond.go): every authorization response, code or error, from the
+//     engine or a wrapper, arrives in the response mode the relying party asked for, always
+//     with iss (RFC 9207): the engine only answers in query (its form_post page lacks iss and
+//     its errors ignore form_post), so the redirect is taken apart and sent again — a query or
+//     fragment redirect, or web's form_post page (one script, allowed by its hash);
 //   - authorizeExtras: the claims parameter (the engine does not parse it), invalid_scope for
-//     scopes outside the catalog or the client's list, request_uri refused;
+//     scopes outside the catalog or the client's list, request_uri refused, a response_mode
+//     that is not advertised refused (the engine ignores unknown ones);
 //   - htmlErrors: the engine's plain-text and JSON errors on browser endpoints become a page a
 //     citizen understands, with the detail folded for developers;
 //   - bindCallback: only the browser that logged in may collect the code;

@@ -115,7 +115,7 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	ctx := op.ContextWithIssuer(r.Context(), h.Issuer)
 	d := op.CreateDiscoveryConfig(ctx, h.op, h.op.Storage())
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
-	d.ResponseModesSupported = []string{"query", "form_post"}
+	d.ResponseModesSupported = responseModes()
 	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
 	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
@@ -141,35 +141,6 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	_ = json.NewEncoder(w).Encode(doc)
-}
-
-// issParam adds the issuer (RFC 9207) to every authorization response redirect: a redirect
-// leaving the provider that carries a code or an error.
-func (h *Handler) issParam(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(h.issWriter(w), r)
-	})
-}
-
-// issWriter adds iss to an OpenID authorization response redirect written through it.
-func (h *Handler) issWriter(w http.ResponseWriter) http.ResponseWriter {
-	return &hookWriter{ResponseWriter: w, before: func(w http.ResponseWriter) {
-		loc := w.Header().Get("Location")
-		if loc == "" || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, h.Issuer+"/") {
-			return
-		}
-		u, err := url.Parse(loc)
-		if err != nil {
-			return
-		}
-		q := u.Query()
-		if q.Get("code") == "" && q.Get("error") == "" || q.Has("iss") {
-			return
-		}
-		q.Set("iss", h.Issuer)
-		u.RawQuery = q.Encode()
-		w.Header().Set("Location", u.String())
-	}}
 }
 
 // tokenClient tells the storage adapter which client a token request is for, so ID tokens
@@ -224,6 +195,10 @@ func (h *Handler) authorizeExtras(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
 			h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
+			return
+		}
+		if m := r.Form.Get("response_mode"); m != "" && !slices.Contains(responseModes(), m) {
+			h.authorizeError(w, r, "invalid_request", "response_mode "+m+" is not supported (supported: "+strings.Join(responseModes(), ", ")+")")
 			return
 		}
 		if r.Form.Get("request_uri") != "" {
