@@ -241,3 +241,70 @@ func TestResponseModes(t *testing.T) {
 		}
 	}
 }
+
+// loggedIn reports whether the browser of r still has an SSO session: prompt=none answers
+// with a code rather than login_required.
+func (r *rp) loggedIn() bool {
+	r.e.t.Helper()
+	pg := r.authorize(oauth2.SetAuthURLParam("prompt", "none"))
+	return pg.query("code") != ""
+}
+
+// TestEndSessionWithoutHintAsks (issue 13 item 18): RP-Initiated Logout 1.0 §2 — a logout
+// request without id_token_hint is put to the citizen (one button, a form token bound to the
+// browser's session); a cross-site link or a forged POST logs nobody out; with the hint the
+// logout is immediate.
+func TestEndSessionWithoutHintAsks(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	tok, _ := cab.mustExchange(cab.loginAs("+79990000003"))
+	const plru = "http://127.0.0.1:9000/"
+	endSession := e.issuer + "/end_session?" + url.Values{"client_id": {"demo-cabinet"}, "post_logout_redirect_uri": {plru}, "state": {"s-1"}}.Encode()
+
+	pg := get(t, cab.browser, endSession)
+	if pg.status != http.StatusOK || pg.location != "" || !strings.Contains(pg.body, "Выйти из учётной записи Госуслуг") {
+		t.Fatalf("no question: %d %q %q", pg.status, pg.location, snippet(pg.body))
+	}
+	if h := pg.pg.Header; h.Get("X-Frame-Options") != "DENY" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Fatalf("question page headers: %v", h)
+	}
+	form, err := pg.pg.Form(browser.WithField("logout", "csrf"))
+	if err != nil {
+		t.Fatalf("no logout form: %v", err)
+	}
+	if !cab.loggedIn() {
+		t.Fatal("asking logged the citizen out")
+	}
+	// forged answers: none, or a made-up token.
+	for _, csrf := range []string{"", "made-up"} {
+		v := url.Values{"client_id": {"demo-cabinet"}, "logout": {"yes"}}
+		if csrf != "" {
+			v.Set("csrf", csrf)
+		}
+		if pg := post(t, cab.browser, e.issuer+"/end_session", v); pg.location != "" {
+			t.Fatalf("forged POST (csrf %q) redirected: %q", csrf, pg.location)
+		}
+		if !cab.loggedIn() {
+			t.Fatalf("a forged POST (csrf %q) logged the citizen out", csrf)
+		}
+	}
+	// the citizen presses «Выйти»: logged out, back at the registered address with the state.
+	p, err := cab.browser.Submit(t.Context(), form, browser.Button("logout", "yes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pageOf(p); !strings.HasPrefix(got.location, plru) || got.query("state") != "s-1" {
+		t.Fatalf("after confirming: %d %q", got.status, got.location)
+	}
+	if cab.loggedIn() {
+		t.Fatal("still logged in after confirming")
+	}
+	// with id_token_hint: no question.
+	cab2 := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	tok, _ = cab2.mustExchange(cab2.loginAs("+79990000003"))
+	hint, _ := tok.Extra("id_token").(string)
+	pg = get(t, cab2.browser, e.issuer+"/end_session?"+url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {plru}}.Encode())
+	if !strings.HasPrefix(pg.location, plru) || cab2.loggedIn() {
+		t.Fatalf("logout with id_token_hint: %d %q", pg.status, pg.location)
+	}
+}

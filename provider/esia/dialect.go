@@ -230,6 +230,7 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
 	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
 	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
+	mux.HandleFunc("POST /idp/ext/Logout", d.logoutAnswer) // the citizen's answer to the logout question
 	d.rs.Mount(mux)   // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
 	d.keys.Mount(mux) // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
 	d.diag.Mount(mux) // GET /esia/diagnostics, GET /admin/api/esia/diagnostics

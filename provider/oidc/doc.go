@@ -25,7 +25,9 @@
 //   - htmlErrors: the engine's plain-text and JSON errors on browser endpoints become a page a
 //     citizen understands, with the detail folded for developers;
 //   - bindCallback: only the browser that logged in may collect the code;
-//   - logoutCookie: end_session ends the browser's SSO session and clears its cookie;
+//   - logoutCookie: end_session ends the browser's SSO session and clears its cookie; a
+//     request without id_token_hint is first put to the citizen (RP-Initiated Logout 1.0 §2:
+//     web's logout page, one button, a form token bound to the browser and its session);
 //   - tokenClient: the token request's client picks the ID token's signing algorithm; no-store
 //     headers; in test mode with a moved clock the ID token is re-signed with the shifted
 //     iat/exp (the engine stamps the wall clock);

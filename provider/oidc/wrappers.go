@@ -256,10 +256,29 @@ func (h *Handler) bindCallback(next http.Handler) http.Handler {
 }
 
 // logoutCookie lets the end_session handler end the browser's session and clears the
-// session cookie when it did.
+// session cookie when it did. A request that does not prove it comes from the relying party
+// (no id_token_hint) while the browser has a session is first put to the citizen
+// (RP-Initiated Logout 1.0 §2): a page with one button posting the request back with the
+// session's form token; only that answer goes on to the engine.
 func (h *Handler) logoutCookie(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ls := &logoutState{sessionID: h.Sessions.ReadCookie(r, session.SSOCookie)}
+		if err := r.ParseForm(); err != nil {
+			h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
+			return
+		}
+		sid := h.Sessions.ReadCookie(r, session.SSOCookie)
+		switch {
+		case r.Method == http.MethodPost && r.PostForm.Has("csrf"): // the citizen's answer
+			if sid != "" && !h.Sessions.CheckForm(r, sid, formLogout) {
+				h.Pages.Forbidden(w, r)
+				return
+			}
+			r = answeredLogout(r)
+		case sid != "" && r.Form.Get("id_token_hint") == "":
+			h.askLogout(w, r, sid)
+			return
+		}
+		ls := &logoutState{sessionID: sid}
 		ctx := context.WithValue(r.Context(), ctxLogout, ls)
 		hw := &hookWriter{ResponseWriter: w, before: func(http.ResponseWriter) {
 			if ls.ended {
@@ -268,6 +287,49 @@ func (h *Handler) logoutCookie(next http.Handler) http.Handler {
 		}}
 		next.ServeHTTP(hw, r.WithContext(ctx))
 	})
+}
+
+// formLogout is the form-token step of the logout question (bound to the browser and its
+// SSO session).
+const formLogout = "oidc-logout"
+
+// logoutParams are the end_session parameters the question carries to its answer.
+func logoutParams() []string {
+	return []string{"client_id", "post_logout_redirect_uri", "state", "ui_locales", "logout_hint"}
+}
+
+// askLogout shows the logout question.
+func (h *Handler) askLogout(w http.ResponseWriter, r *http.Request, sid string) {
+	bid, err := h.Sessions.BrowserID(w, r)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	page := &web.LogoutPage{Frame: web.Frame{Lang: web.Lang(r, strings.Fields(r.Form.Get("ui_locales"))), Title: "logout.confirm.title"},
+		Action: PathEndSession, CSRF: h.Sessions.FormToken(bid, sid, formLogout), ClientName: h.Clients.Name(r.Form.Get("client_id"))}
+	for _, k := range logoutParams() {
+		if v := r.Form.Get(k); v != "" {
+			page.Params = append(page.Params, web.Hidden{Name: k, Value: v})
+		}
+	}
+	h.Pages.Render(w, r, http.StatusOK, page)
+}
+
+// answeredLogout is the confirmed logout as the engine's end_session request: a GET with the
+// parameters the question carried.
+func answeredLogout(r *http.Request) *http.Request {
+	q := url.Values{}
+	for _, k := range logoutParams() {
+		if v := r.PostForm.Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	r2 := r.Clone(r.Context())
+	r2.Method, r2.Body, r2.ContentLength = http.MethodGet, http.NoBody, 0
+	r2.Header.Del("Content-Type")
+	r2.URL.RawQuery = q.Encode()
+	r2.Form, r2.PostForm = nil, nil
+	return r2
 }
 
 // hookWriter runs before once, just before the status line is written.
@@ -400,6 +462,11 @@ func (h *Handler) clientFirst(next http.Handler) http.Handler {
 func (h *Handler) clientAuthFailure(r *http.Request) string {
 	if err := r.ParseForm(); err != nil {
 		return "" // the engine answers the malformed request
+	}
+	switch oidc.GrantType(r.PostForm.Get("grant_type")) {
+	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken:
+	default:
+		return "" // the engine answers unsupported_grant_type
 	}
 	id, secret, basic := r.BasicAuth()
 	if basic { // RFC 6749 §2.3.1: both are form-urlencoded inside the header

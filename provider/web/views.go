@@ -99,6 +99,17 @@ const formPostScript = "document.forms[0].submit()"
 // Script is the page's script (a constant: its hash is in the page's CSP).
 func (*FormPostPage) Script() template.JS { return formPostScript }
 
+// LogoutPage asks the citizen to confirm a logout a relying party asked for without proving
+// it (RP-Initiated Logout 1.0 §2): one button, named "logout", posting the request's
+// parameters back to Action with the session's form token.
+type LogoutPage struct {
+	Frame
+	Action     string
+	CSRF       string
+	ClientName string // the client_id's name when it names a registered client
+	Params     []Hidden
+}
+
 // HomePage is the emulator's start page: personas and demo clients.
 type HomePage struct {
 	Frame
@@ -270,3 +281,4 @@ func (*RegisterPage) template() string { return "register" }
 func (*RecoverPage) template() string  { return "recover" }
 func (*AccountPage) template() string  { return "account" }
 func (*FormPostPage) template() string { return "formpost" }
+func (*LogoutPage) template() string   { return "logout" }
