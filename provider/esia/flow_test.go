@@ -187,7 +187,7 @@ func TestV2FlowRSARawAndVariants(t *testing.T) {
 	g.order = gost.SRReversed // CryptoPro's native order, not reversed by the client
 	code, _ = g.loginFor(true, "openid", "online", "+79990000003")
 	g.exchange(true, code, "openid")
-	if pg := e.get(e.base + "/esia/diagnostics?client_id=" + rpGOST); !strings.Contains(pg.Body, "byte order") {
+	if pg := e.diagnostics(rpGOST); !strings.Contains(pg.Body, "byte order") {
 		t.Fatal("the byte order oddity is not on the diagnostics page")
 	}
 }
@@ -297,7 +297,7 @@ func TestLenientTokenStateAndStrictRefusal(t *testing.T) {
 			t.Fatalf("%s: %d %v", tc.id, status, m)
 		}
 	}
-	pg := e.get(e.base + "/esia/diagnostics?client_id=" + rpRSA)
+	pg := e.diagnostics(rpRSA)
 	if !strings.Contains(pg.Body, "reuses the authorization request") {
 		t.Fatalf("diagnostics page: %s", pg.Summary())
 	}
