@@ -149,3 +149,21 @@ clients:
 		t.Fatalf("banner shows the secret given to a built-in id:\n%s", got)
 	}
 }
+
+// TestServeRefusesAOneDigitCode (issue 13 item 16): serve does not start with a code length a
+// visitor guesses within the tries, and says why.
+func TestServeRefusesAOneDigitCode(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "esia.yaml")
+	if err := os.WriteFile(cfgPath, []byte("second_factor: {code_length: 1}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A serve that starts anyway is stopped after a while, so the test fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--store", "memory", "--data-dir", dir, "--config", cfgPath}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "second_factor.code_length 1: want 4 to 10 digits") {
+		t.Fatalf("serve with code_length 1: %v", err)
+	}
+}
