@@ -257,7 +257,7 @@ func (r *rp) loggedIn() bool {
 func TestEndSessionWithoutHintAsks(t *testing.T) {
 	e := newEnv(t)
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
-	tok, _ := cab.mustExchange(cab.loginAs("+79990000003"))
+	cab.mustExchange(cab.loginAs("+79990000003"))
 	const plru = "http://127.0.0.1:9000/"
 	endSession := e.issuer + "/end_session?" + url.Values{"client_id": {"demo-cabinet"}, "post_logout_redirect_uri": {plru}, "state": {"s-1"}}.Encode()
 
@@ -301,7 +301,7 @@ func TestEndSessionWithoutHintAsks(t *testing.T) {
 	}
 	// with id_token_hint: no question.
 	cab2 := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
-	tok, _ = cab2.mustExchange(cab2.loginAs("+79990000003"))
+	tok, _ := cab2.mustExchange(cab2.loginAs("+79990000003"))
 	hint, _ := tok.Extra("id_token").(string)
 	pg = get(t, cab2.browser, e.issuer+"/end_session?"+url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {plru}}.Encode())
 	if !strings.HasPrefix(pg.location, plru) || cab2.loggedIn() {
