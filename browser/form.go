@@ -446,6 +446,19 @@ func Button(name, value string) Click {
 	}}
 }
 
+// ButtonNamed clicks the first enabled submit button (button or input type submit/image)
+// named name, whatever its value.
+func ButtonNamed(name string) Click {
+	return Click{func(f *Form) (*control, error) {
+		for _, c := range f.controls {
+			if (c.typ == "submit" || c.typ == "image") && !c.disabled && c.name == name {
+				return c, nil
+			}
+		}
+		return nil, fmt.Errorf("browser: form %s has no submit button named %s", f.Action, name)
+	}}
+}
+
 // ButtonText clicks the first enabled submit button whose visible text (or, for an input,
 // value) contains text.
 func ButtonText(text string) Click {

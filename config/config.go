@@ -341,7 +341,7 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("config: forwarded_header %q: want x-forwarded-for or forwarded", c.ForwardedHeader))
 	}
-	errs = append(errs, c.Proofing.Fixtures.Validate(), c.ESIA.Validate(c.Clients))
+	errs = append(errs, c.Proofing.Fixtures.Validate(), c.ESIA.Validate(c.Clients), c.SecondFactor.Validate())
 	seen := map[string]bool{}
 	for _, cl := range c.Clients {
 		if seen["c:"+cl.ID] {
@@ -358,6 +358,21 @@ func (c *Config) Validate() error {
 		errs = append(errs, p.Validate())
 	}
 	return errors.Join(errs...)
+}
+
+// Code lengths second_factor.code_length accepts (0 takes ESIA's 6): fewer digits are
+// guessed within the tries, more are not what any SMS gateway or citizen expects.
+const (
+	MinCodeLength = 4
+	MaxCodeLength = 10
+)
+
+// Validate checks the one-time code settings.
+func (sf SecondFactor) Validate() error {
+	if sf.CodeLength != 0 && (sf.CodeLength < MinCodeLength || sf.CodeLength > MaxCodeLength) {
+		return fmt.Errorf("config: second_factor.code_length %d: want %d to %d digits (or leave it out for ESIA's 6)", sf.CodeLength, MinCodeLength, MaxCodeLength)
+	}
+	return nil
 }
 
 // Validate checks one client.

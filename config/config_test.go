@@ -84,6 +84,9 @@ personas:
 func TestValidationErrors(t *testing.T) {
 	for name, tc := range map[string]struct{ yaml, want string }{
 		"unknown field":        {"issuer_url: x", "field issuer_url not found"},
+		"code of one digit":    {"second_factor: {code_length: 1}", "second_factor.code_length 1: want 4 to 10 digits"},
+		"code of 11 digits":    {"second_factor: {code_length: 11}", "second_factor.code_length 11: want 4 to 10 digits"},
+		"negative code length": {"second_factor: {code_length: -6}", "second_factor.code_length -6"},
 		"bad issuer":           {"issuer: ftp://x", "issuer"},
 		"issuer with query":    {"issuer: http://x/?a=1", "issuer"},
 		"bad duration":         {"lifetimes: {code: soon}", "invalid duration"},

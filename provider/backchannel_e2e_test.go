@@ -295,10 +295,15 @@ func TestBackchannelLogoutFailuresDoNotBlockTheUser(t *testing.T) {
 	es := e.rp("bcl-es", "bcl-es-secret", bclESRedirect, b)
 	es.mustExchange(es.codeFrom(es.authorize()))
 
+	// The logout question (no id_token_hint), answered in the goroutine.
+	question, err := get(t, b, e.issuer+"/end_session").pg.Form(browser.WithField("logout"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan page, 1)
 	go func() {
-		// Not get(): t.Fatal belongs to the test goroutine.
-		p, err := b.Get(context.Background(), e.issuer+"/end_session")
+		// Not submit(): t.Fatal belongs to the test goroutine.
+		p, err := b.Submit(context.Background(), question, browser.Button("logout", "yes"))
 		if err != nil {
 			done <- page{}
 			return

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/esia-emulator/esia-emulator/browser"
+
 	"github.com/esia-emulator/esia-emulator/provider"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
 	"github.com/esia-emulator/esia-emulator/verification/password"
@@ -24,11 +26,13 @@ func TestPasswordHashingBounded(t *testing.T) {
 	cab := e.rp("es-client", "es-secret", "http://127.0.0.1:9100/cb", nil)
 	loginPage := cab.authorize()
 
-	// Recovery's first step (sends the code) needs no hash: do it before the gate is full.
+	// Recovery's first steps (the code is sent, then checked on its own) need no hash: do them
+	// before the gate is full; the new password is the step that hashes.
 	rb := e.browser()
 	rp := get(t, rb, e.issuer+"/recover")
-	post(t, rb, e.issuer+"/recover", url.Values{"csrf": {rp.form("csrf")}, "login": {"+79990000002"}})
+	sent := submit(t, rb, rp, browser.ByAction("/recover"), map[string]string{"login": "+79990000002"})
 	code := e.lastMessage("+79990000002", "recovery_code").Code
+	pwPage := submit(t, rb, sent, browser.ByAction("/recover/confirm"), map[string]string{"code": code})
 
 	release, err := h.Gate.Enter()
 	if err != nil {
@@ -47,8 +51,8 @@ func TestPasswordHashingBounded(t *testing.T) {
 	reg := get(t, b, e.issuer+"/register")
 	busy("registration", post(t, b, e.issuer+"/register", url.Values{"csrf": {reg.form("csrf")}, "last_name": {"Белов"}, "first_name": {"Артём"},
 		"phone": {"+79125550001"}, "password": {"Kvartal2024"}, "password2": {"Kvartal2024"}, "agree": {"1"}, "pd": {"1"}}))
-	busy("recovery", post(t, rb, e.issuer+"/recover/confirm", url.Values{"csrf": {rp.form("csrf")}, "code": {code},
-		"password": {"Novyi2024pass"}, "password2": {"Novyi2024pass"}}))
+	busy("recovery", submit(t, rb, pwPage, browser.ByAction("/recover/password"),
+		map[string]string{"password": "Novyi2024pass", "password2": "Novyi2024pass"}))
 	status, body := e.admin("POST", "/admin/api/personas", adminToken,
 		`{"level":"standard","last_name":"Орлов","first_name":"Павел","phone":"8 (912) 345-67-89","password":"Orlov2024!"}`)
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, "temporarily_unavailable") {

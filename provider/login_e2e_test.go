@@ -12,6 +12,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	"golang.org/x/oauth2"
+
+	"github.com/esia-emulator/esia-emulator/browser"
 )
 
 const (
@@ -418,8 +420,10 @@ func TestEndSession(t *testing.T) {
 	if pg.location != "" || pg.status < 400 {
 		t.Fatalf("unregistered post_logout_redirect_uri: %d %q", pg.status, pg.location)
 	}
-	// No parameters: logged out, and a page that says so.
+	// No parameters: the citizen is asked (RP-Initiated Logout 1.0 §2); confirmed, logged out
+	// and a page that says so.
 	pg = get(t, cab.browser, e.issuer+"/end_session")
+	pg = submit(t, cab.browser, pg, browser.WithField("logout"), nil, browser.Button("logout", "yes"))
 	if pg.status != http.StatusOK || !strings.Contains(pg.body, "Вы вышли") {
 		t.Fatalf("bare end_session: %d %q", pg.status, snippet(pg.body))
 	}

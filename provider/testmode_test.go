@@ -304,3 +304,36 @@ func TestPersonaPickerSearch(t *testing.T) {
 		t.Fatalf("picked %s, want %s", idt.Subject, last.OID)
 	}
 }
+
+// TestClockRefusesMovesItCannotHold (issue 13 item 16): the test clock keeps its offset in a
+// time.Duration (±292 years); a set or advance beyond what it holds is refused with a clear
+// 400 and leaves the clock where it was, instead of being clamped silently.
+func TestClockRefusesMovesItCannotHold(t *testing.T) {
+	e := newEnv(t, testMode)
+	year := e.clock.Now().Year()
+	for _, body := range []string{
+		fmt.Sprintf(`{"set":"%d-01-01T00:00:00Z"}`, year+400),
+		fmt.Sprintf(`{"set":"%04d-01-01T00:00:00Z"}`, year-400),
+		fmt.Sprintf(`{"set":"%d-01-01T00:00:00Z"}`, year+150),
+		`{"advance":"2562047h"}`,
+		`{"advance":"-2000000h"}`,
+	} {
+		status, resp := e.admin("POST", "/admin/api/clock", adminToken, body)
+		if status != http.StatusBadRequest || !strings.Contains(resp, "100 years") {
+			t.Fatalf("%s: %d %s, want 400 naming the limit", body, status, resp)
+		}
+	}
+	if _, resp := e.admin("GET", "/admin/api/clock", adminToken, ""); !strings.Contains(resp, `"offset": "0s"`) {
+		t.Fatalf("a refused move moved the clock: %s", resp)
+	}
+	// within the limit: fine, and a second step past it is refused.
+	if status, resp := e.admin("POST", "/admin/api/clock", adminToken, `{"advance":"700000h"}`); status != http.StatusOK {
+		t.Fatalf("80 years ahead: %d %s", status, resp)
+	}
+	if status, resp := e.admin("POST", "/admin/api/clock", adminToken, `{"advance":"700000h"}`); status != http.StatusBadRequest {
+		t.Fatalf("160 years ahead: %d %s", status, resp)
+	}
+	if status, resp := e.admin("POST", "/admin/api/clock", adminToken, fmt.Sprintf(`{"reset":true,"set":"%d-06-01T00:00:00Z"}`, year+50)); status != http.StatusOK {
+		t.Fatalf("reset then set 50 years ahead: %d %s", status, resp)
+	}
+}

@@ -28,8 +28,10 @@ func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Dur
 		switch {
 		case c.ESIA != nil && c.Secret == "":
 			secret = "ESIA /aas/oauth2, client_secret " + c.ESIA.SecretCheckOrDefault()
-		case !c.Public:
+		case !c.Public && demoSecret(c):
 			secret = "secret " + c.Secret
+		case !c.Public:
+			secret = "secret set (not shown)"
 		}
 		fmt.Fprintf(w, "  %-14s %s  redirect %v\n", c.ID, secret, c.RedirectURIs)
 	}
@@ -41,4 +43,15 @@ func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Dur
 		}
 		fmt.Fprintf(w, "  %-15s %-11s %-13s %s %s\n", p.Key, p.Level, login, p.LastName, p.FirstName)
 	}
+}
+
+// demoSecret reports whether c is a built-in demo client with its published secret: only
+// those secrets are printed; a configured client's secret never is.
+func demoSecret(c config.Client) bool {
+	for _, b := range config.BuiltinClients() {
+		if b.ID == c.ID && b.Secret != "" && b.Secret == c.Secret {
+			return true
+		}
+	}
+	return false
 }

@@ -78,6 +78,7 @@ type conformanceSettings struct {
 	issuer, clientID, clientSecret, redirectURI, postID, postSecret, postRedirect, logoutURI string
 	login, password, secondLogin, secondPassword, loginHint                                  string
 	loginField, passwordField, consentField, consentAllow, loginAction, consentAction        string
+	logoutField                                                                              string
 	modules, jsonPath, caFile, timeout, configPath                                           string
 	insecure, list, verbose                                                                  bool
 }
@@ -117,6 +118,7 @@ func parseConformanceFlags(args []string, stderr io.Writer) (conformanceSettings
 		{"password-field", "password", "name of the login form's password field", &s.passwordField, false},
 		{"consent-field", "decision", "name of the consent form's control", &s.consentField, false},
 		{"consent-allow", "allow", "value of the consent control that grants", &s.consentAllow, false},
+		{"logout-field", "logout", "name of the logout confirmation page's button (clicked as a person would)", &s.logoutField, false},
 		{"login-action", "", "login form action override (path or URL)", &s.loginAction, false},
 		{"consent-action", "", "consent form action override (path or URL)", &s.consentAction, false},
 		{"modules", "", "modules to run: comma-separated names or name prefixes (default: all)", &s.modules, false},
@@ -181,7 +183,7 @@ func parseConformanceFile(r io.Reader, set func(name, value string) error) error
 		{"second-login", file.SecondLogin}, {"second-password", file.SecondPassword},
 		{"login-hint", file.LoginHint},
 		{"login-field", file.Form.LoginField}, {"password-field", file.Form.PasswordField},
-		{"consent-field", file.Form.ConsentField}, {"consent-allow", file.Form.ConsentAllow},
+		{"consent-field", file.Form.ConsentField}, {"consent-allow", file.Form.ConsentAllow}, {"logout-field", file.Form.LogoutField},
 		{"login-action", file.Form.LoginAction}, {"consent-action", file.Form.ConsentAction},
 		{"modules", string(file.Modules)}, {"json", file.JSON}, {"ca-file", file.CAFile},
 		{"timeout", file.Timeout}, {"insecure-skip-verify", insecure},
@@ -248,7 +250,7 @@ func conformanceCommand(ctx context.Context, args []string, stdout, stderr io.Wr
 		SecondLogin: s.secondLogin, SecondPassword: s.secondPassword,
 		LoginHint: s.loginHint,
 		Form: conformance.Form{LoginField: s.loginField, PasswordField: s.passwordField, ConsentField: s.consentField,
-			ConsentAllow: s.consentAllow, LoginAction: s.loginAction, ConsentAction: s.consentAction},
+			ConsentAllow: s.consentAllow, LoginAction: s.loginAction, ConsentAction: s.consentAction, LogoutField: s.logoutField},
 		HTTPClient: &http.Client{Transport: transport, Timeout: to},
 		Modules:    mods,
 		Progress: func(m conformance.ModuleResult) {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +90,80 @@ func TestServeStartsAndStops(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatalf("serve returned %v", err)
 		}
+	}
+}
+
+// TestBannerShowsOnlyDemoSecrets (issue 13 item 15): serve's banner prints the secrets of the
+// built-in demo clients (which the README publishes) and never a configured client's secret,
+// nor a built-in id given a secret of its own.
+func TestBannerShowsOnlyDemoSecrets(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("ESIA_LOG_LEVEL", "error")
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "esia.yaml")
+	if err := os.WriteFile(cfgPath, []byte(`
+clients:
+  - {id: real-cabinet, secret: real-cabinet-s3cret, redirect_uris: ["http://127.0.0.1:9100/cb"]}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	banner := func(args ...string) string {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--store", "memory", "--data-dir", dir}, args...), pw, io.Discard)
+			pw.Close()
+		}()
+		var out strings.Builder
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if strings.HasPrefix(sc.Text(), "personas") {
+				break
+			}
+		}
+		go io.Copy(io.Discard, pr)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+		return out.String()
+	}
+	got := banner("--config", cfgPath)
+	if strings.Contains(got, "real-cabinet-s3cret") || !strings.Contains(got, "real-cabinet") {
+		t.Fatalf("banner shows a configured secret:\n%s", got)
+	}
+	if !strings.Contains(got, "secret demo-secret") {
+		t.Fatalf("banner lost the demo client's secret:\n%s", got)
+	}
+	if err := os.WriteFile(cfgPath, []byte(`
+builtin_clients: false
+clients:
+  - {id: demo-cabinet, secret: changed-s3cret, redirect_uris: ["http://127.0.0.1:9000/callback"]}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := banner("--config", cfgPath); strings.Contains(got, "changed-s3cret") {
+		t.Fatalf("banner shows the secret given to a built-in id:\n%s", got)
+	}
+}
+
+// TestServeRefusesAOneDigitCode (issue 13 item 16): serve does not start with a code length a
+// visitor guesses within the tries, and says why.
+func TestServeRefusesAOneDigitCode(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "esia.yaml")
+	if err := os.WriteFile(cfgPath, []byte("second_factor: {code_length: 1}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A serve that starts anyway is stopped after a while, so the test fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--store", "memory", "--data-dir", dir, "--config", cfgPath}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "second_factor.code_length 1: want 4 to 10 digits") {
+		t.Fatalf("serve with code_length 1: %v", err)
 	}
 }

@@ -21,6 +21,7 @@ type openidClientResult struct {
 	} `json:"login_form"`
 	ConsentShown bool `json:"consent_shown"`
 	Callback     struct {
+		Mode    string  `json:"response_mode"`
 		HasCode bool    `json:"has_code"`
 		StateOK bool    `json:"state_ok"`
 		Iss     *string `json:"iss"`
@@ -135,6 +136,31 @@ func TestOpenIDClientNode(t *testing.T) {
 	}
 	if res.Refresh.UserInfoSub != personaOID {
 		t.Errorf("userinfo with the refreshed access token: sub %q", res.Refresh.UserInfoSub)
+	}
+}
+
+// TestOpenIDClientNodeFormPost logs in with openid-client in response_mode=form_post: the
+// provider's auto-posting page carries iss (RFC 9207, advertised in discovery; openid-client
+// refuses the response without it: "response parameter iss missing") and the library
+// completes the exchange from the POST it receives.
+func TestOpenIDClientNodeFormPost(t *testing.T) {
+	needTools(t, false)
+	e := startEmulator(t)
+	const redirectURI = "http://127.0.0.1:9000/callback"
+	var res openidClientResult
+	if err := runNode(t, 30*time.Second, &res, "openid-client.mjs", e.issuer, personaLogin, personaPassword, redirectURI,
+		"demo-cabinet", "demo-secret", "form_post"); err != nil {
+		t.Fatal(err)
+	}
+	if res.Callback.Mode != "form_post" || !res.Callback.HasCode || !res.Callback.StateOK {
+		t.Errorf("callback: %+v", res.Callback)
+	}
+	if res.Callback.Iss == nil || *res.Callback.Iss != e.issuer {
+		t.Errorf("form_post response iss %v, want %q", res.Callback.Iss, e.issuer)
+	}
+	checkClaims(t, "id_token", res.IDToken, map[string]any{"iss": e.issuer, "aud": "demo-cabinet", "sub": personaOID})
+	if res.UserInfo["sub"] != personaOID {
+		t.Errorf("userinfo: %v", res.UserInfo)
 	}
 }
 

@@ -230,9 +230,10 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
 	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
 	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
-	d.rs.Mount(mux)   // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
-	d.keys.Mount(mux) // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
-	d.diag.Mount(mux) // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
+	mux.HandleFunc("POST /idp/ext/Logout", d.logoutAnswer) // the citizen's answer to the logout question
+	d.rs.Mount(mux)                                        // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
+	d.keys.Mount(mux)                                      // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
+	d.diag.Mount(mux)                                      // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
 }
 
 // Complete issues the code (a signed JWT) for a finished login and redirects the browser to

@@ -7,9 +7,11 @@
 //	GET|POST /aas/oauth2/ac, GET|POST /aas/oauth2/v2/ac  authorization (v1: PKCS#7 client_secret; v2: raw signature + client_certificate_hash)
 //	POST /aas/oauth2/te, POST /aas/oauth2/v3/te          token: authorization_code, refresh_token
 //	GET /idp/ext/Logout?client_id&redirect_url           ends the SSO session, revokes its tokens
+//	                                                     (asks first unless both name a registered system)
+//	POST /idp/ext/Logout                                 the citizen's answer to that question
 //	GET /rs/prns/{oid}[/ctts|/addrs|/docs|/kids|/vhls|/roles|/orgs[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]  (rs)
 //	GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip  signing certificates, ESIA has no JWKS (signing)
-//	GET /esia/diagnostics, GET /admin/api/esia/diagnostics  what lenient client_secret checks accepted and why (clientsecret)
+//	GET|POST /esia/diagnostics, GET /admin/api/esia/diagnostics  (admin token) what lenient client_secret checks accepted and why (clientsecret)
 //
 // The login itself is the provider's: the dialect checks a request, stores it as a
 // storage.AuthRequest with Dialect "esia" and calls Options.Login (the login flow); the flow

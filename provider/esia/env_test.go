@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -156,6 +157,17 @@ func (e *env) browserFor(t testing.TB) *browser.Test {
 func (e *env) get(u string) *browser.Page {
 	e.t.Helper()
 	return e.browser().Get(u)
+}
+
+// diagnostics opens /esia/diagnostics?client_id=… as the stand's administrator would: the page
+// asks for the admin token, which is typed into its form.
+func (e *env) diagnostics(clientID string) *browser.Page {
+	e.t.Helper()
+	b := e.browser()
+	pg := b.Get(e.base + "/esia/diagnostics?client_id=" + url.QueryEscape(clientID))
+	f := b.Form(pg, browser.WithField("admin_token"))
+	f.Set("admin_token", adminToken)
+	return b.Submit(f)
 }
 
 // do sends a request built by the test with a browser of its own.

@@ -187,7 +187,7 @@ func TestV2FlowRSARawAndVariants(t *testing.T) {
 	g.order = gost.SRReversed // CryptoPro's native order, not reversed by the client
 	code, _ = g.loginFor(true, "openid", "online", "+79990000003")
 	g.exchange(true, code, "openid")
-	if pg := e.get(e.base + "/esia/diagnostics?client_id=" + rpGOST); !strings.Contains(pg.Body, "byte order") {
+	if pg := e.diagnostics(rpGOST); !strings.Contains(pg.Body, "byte order") {
 		t.Fatal("the byte order oddity is not on the diagnostics page")
 	}
 }
@@ -297,7 +297,7 @@ func TestLenientTokenStateAndStrictRefusal(t *testing.T) {
 			t.Fatalf("%s: %d %v", tc.id, status, m)
 		}
 	}
-	pg := e.get(e.base + "/esia/diagnostics?client_id=" + rpRSA)
+	pg := e.diagnostics(rpRSA)
 	if !strings.Contains(pg.Body, "reuses the authorization request") {
 		t.Fatalf("diagnostics page: %s", pg.Summary())
 	}
@@ -386,9 +386,50 @@ func TestLogoutIgnoresPlantedCookie(t *testing.T) {
 	if pg := victim.authorize(false, victim.authParams(false, "openid", "online", newState())); isLoginForm(pg) {
 		t.Fatal("the victim's SSO session was ended by another browser's logout")
 	}
-	// The victim's own logout still revokes them.
-	victim.browser.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA)
+	// The victim's own logout (no redirect_url: the question, answered) still revokes them.
+	pg = victim.browser.Get(e.base + "/idp/ext/Logout?client_id=" + rpRSA)
+	victim.browser.Submit(victim.browser.Form(pg, browser.WithField("logout")), browser.Button("logout", "yes"))
 	if status, _ := victim.api(str(tok["access_token"]), "/rs/prns/1000000003"); status != http.StatusUnauthorized {
 		t.Fatalf("access token works after the victim's logout: %d", status)
+	}
+}
+
+// TestLogoutAsksUnlessRegistered (issue 13 item 18): /idp/ext/Logout with a registered
+// client_id and redirect_url logs out at once (ESIA's behaviour); without them — a bare link,
+// or an address not registered for the client — the citizen is asked first, and only the
+// answer posted with the session's form token logs out.
+func TestLogoutAsksUnlessRegistered(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	code, _ := c.loginFor(false, "openid fullname", "offline", "+79990000003")
+	tok := c.exchange(false, code, "openid fullname")
+	alive := func(what string) {
+		t.Helper()
+		if status, _ := c.api(str(tok["access_token"]), "/rs/prns/1000000003"); status != http.StatusOK {
+			t.Fatalf("%s revoked the citizen's token: %d", what, status)
+		}
+	}
+	var question *browser.Page
+	for _, q := range []string{"", "?client_id=" + rpRSA + "&redirect_url=" + url.QueryEscape("https://evil.example/"), "?redirect_url=" + url.QueryEscape(rpHome), "?client_id=" + rpRSA} {
+		pg := c.browser.Get(e.base + "/idp/ext/Logout" + q)
+		if pg.Status != http.StatusOK || location(pg) != "" || !strings.Contains(pg.Body, "Выйти из учётной записи Госуслуг") {
+			t.Fatalf("logout%s: no question: %s", q, pg.Summary())
+		}
+		if pg.Header.Get("X-Frame-Options") != "DENY" {
+			t.Fatalf("logout%s: question page headers %v", q, pg.Header)
+		}
+		alive("asking (" + q + ")")
+		question = pg
+	}
+	if pg := c.browser.Post(e.base+"/idp/ext/Logout", url.Values{"client_id": {rpRSA}, "logout": {"yes"}, "csrf": {"forged"}}); pg.Status != http.StatusForbidden {
+		t.Fatalf("forged answer: %s", pg.Summary())
+	}
+	alive("a forged answer")
+	pg := c.browser.Submit(c.browser.Form(question, browser.WithField("logout")), browser.Button("logout", "yes"))
+	if pg.Status != http.StatusOK || !strings.HasSuffix(pg.URL.Path, "/logged-out") {
+		t.Fatalf("after confirming: %s", pg.Summary())
+	}
+	if status, _ := c.api(str(tok["access_token"]), "/rs/prns/1000000003"); status != http.StatusUnauthorized {
+		t.Fatalf("token works after the confirmed logout: %d", status)
 	}
 }

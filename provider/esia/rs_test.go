@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
@@ -169,9 +170,62 @@ func TestDiagnosticsAdminJSON(t *testing.T) {
 			t.Fatalf("entry %+v", en)
 		}
 	}
-	html := e.get(e.base + "/esia/diagnostics")
+	html := e.diagnostics("")
 	if html.Status != http.StatusOK || !strings.Contains(html.Body, "attached signature") {
 		t.Fatalf("page: %d", html.Status)
+	}
+}
+
+// TestDiagnosticsPageNeedsTheAdminToken (issue 13 item 14): the HTML page follows the JSON's
+// rule — the admin token (typed into the form it asks with, or as Bearer), 404 when none is
+// configured — and carries the security headers of every page; so do certificate downloads
+// (nosniff).
+func TestDiagnosticsPageNeedsTheAdminToken(t *testing.T) {
+	e := newEnv(t)
+	c := e.rp(rpRSA, rsaKey)
+	c.cms = secrettest.CMSOptions{Attached: true}
+	code, _ := c.loginFor(false, "openid", "online", "+79990000003")
+	c.exchange(false, code, "openid")
+
+	headers := func(what string, pg *browser.Page) {
+		t.Helper()
+		if pg.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(pg.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") || pg.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("%s: headers %v", what, pg.Header)
+		}
+	}
+	b := e.browser()
+	pg := b.Get(e.base + "/esia/diagnostics")
+	if pg.Status != http.StatusUnauthorized || strings.Contains(pg.Body, rpRSA) || strings.Contains(pg.Body, "attached") {
+		t.Fatalf("without the token: %s", pg.Summary())
+	}
+	headers("the token form", pg)
+	f := b.Form(pg, browser.WithField("admin_token"))
+	f.Set("admin_token", "wrong")
+	if wrong := b.Submit(f); wrong.Status != http.StatusUnauthorized || strings.Contains(wrong.Body, "attached") {
+		t.Fatalf("a wrong token: %s", wrong.Summary())
+	}
+	f.Set("admin_token", adminToken)
+	ok := b.Submit(f)
+	if ok.Status != http.StatusOK || !strings.Contains(ok.Body, "attached signature") {
+		t.Fatalf("with the token: %s", ok.Summary())
+	}
+	headers("the diagnostics page", ok)
+	req, _ := http.NewRequest(http.MethodGet, e.base+"/esia/diagnostics", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	if pg := e.do(req); pg.Status != http.StatusOK || !strings.Contains(pg.Body, "attached signature") {
+		t.Fatalf("with the Bearer token: %s", pg.Summary())
+	}
+	for _, u := range []string{"/esia/esia.cer", "/esia/esia.pem", "/public/esia.zip"} {
+		if pg := e.get(e.base + u); pg.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Fatalf("%s: headers %v", u, pg.Header)
+		}
+	}
+
+	off := newEnv(t, func(c *config.Config) { c.AdminToken = "" })
+	for _, u := range []string{"/esia/diagnostics", "/admin/api/esia/diagnostics"} {
+		if pg := off.get(off.base + u); pg.Status != http.StatusNotFound {
+			t.Fatalf("%s without a configured admin token: %s", u, pg.Summary())
+		}
 	}
 }
 

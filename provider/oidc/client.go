@@ -105,7 +105,10 @@ func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 func (a *authRequest) GetNonce() string                   { return a.r.Nonce }
 func (a *authRequest) GetRedirectURI() string             { return a.r.RedirectURI }
 func (a *authRequest) GetResponseType() oidc.ResponseType { return oidc.ResponseType(a.r.ResponseType) }
-func (a *authRequest) GetResponseMode() oidc.ResponseMode { return oidc.ResponseMode(a.r.ResponseMode) }
+
+// GetResponseMode is always query for the engine: authResponses sends the answer again in
+// the mode the relying party asked for (a.r.ResponseMode), with iss.
+func (a *authRequest) GetResponseMode() oidc.ResponseMode { return oidc.ResponseModeQuery }
 func (a *authRequest) GetScopes() []string                { return a.r.Scopes }
 func (a *authRequest) GetState() string                   { return a.r.State }
 func (a *authRequest) GetSubject() string                 { return a.r.UserID }
@@ -139,7 +142,7 @@ func (d oidcDialect) Complete(w http.ResponseWriter, r *http.Request, ar storage
 }
 
 func (d oidcDialect) Fail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string) {
-	op.AuthRequestError(d.h.issWriter(w), r, &authRequest{ar}, oauthError(code, desc), d.h.op)
+	op.AuthRequestError(d.h.responseWriter(w, r, ar.ResponseMode), r, &authRequest{ar}, oauthError(code, desc), d.h.op)
 }
 
 func (h *Handler) callbackURL(ctx context.Context, id string) string {

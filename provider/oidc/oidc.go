@@ -83,11 +83,11 @@ func (h *Handler) Dialect() oidcDialect { return oidcDialect{h} }
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle(PathDiscovery, publicCORS(http.HandlerFunc(h.discovery)))
 	engine := http.Handler(h.op)
-	mux.Handle(PathAuthorize, h.issParam(h.htmlErrors(h.authorizeExtras(engine))))
-	mux.Handle(PathCallback, h.issParam(h.htmlErrors(h.bindCallback(engine))))
+	mux.Handle(PathAuthorize, h.authResponses(requestedMode, h.htmlErrors(h.authorizeExtras(engine))))
+	mux.Handle(PathCallback, h.authResponses(h.storedMode, h.htmlErrors(h.bindCallback(engine))))
 	mux.Handle(PathEndSession, h.htmlErrors(h.logoutCookie(engine)))
-	mux.Handle(PathToken, h.jsonOutage(h.tokenClient(engine)))
-	mux.Handle("/userinfo", h.jsonOutage(bearerErrors(engine)))
+	mux.Handle(PathToken, h.jsonOutage(h.clientFirst(h.tokenClient(engine))))
+	mux.Handle("/userinfo", h.jsonOutage(h.bearerErrors(engine)))
 	mux.Handle("/", h.jsonOutage(engine))
 }
 func (h *Handler) newOP() (*op.Provider, error) {

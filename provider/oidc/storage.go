@@ -397,9 +397,15 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 	return nil
 }
 
+// SetIntrospectionFromToken answers the introspection endpoint. Only the token's audience
+// (the client it was issued to) learns that it is active and whose it is; any other
+// authenticated client gets {"active":false}, as for an unknown token.
 func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
 	t, err := s.h.Store.GetToken(ctx, tokenID, s.h.Now())
 	if err != nil || t.Kind != storage.TokenAccess || t.Subject != subject {
+		return errors.New("token is not active")
+	}
+	if clientID == "" || clientID != t.ClientID && !slices.Contains(t.Audience, clientID) {
 		return errors.New("token is not active")
 	}
 	u, err := s.h.Store.GetUser(ctx, t.Subject)
@@ -420,7 +426,6 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 	resp.Audience = t.Audience
 	resp.Issuer = s.h.Issuer
 	resp.JWTID = t.ID
-	_ = clientID
 	return nil
 }
 

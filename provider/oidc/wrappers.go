@@ -116,7 +116,7 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	ctx := op.ContextWithIssuer(r.Context(), h.Issuer)
 	d := op.CreateDiscoveryConfig(ctx, h.op, h.op.Storage())
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
-	d.ResponseModesSupported = []string{"query", "form_post"}
+	d.ResponseModesSupported = responseModes()
 	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
 	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
@@ -142,35 +142,6 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	_ = json.NewEncoder(w).Encode(doc)
-}
-
-// issParam adds the issuer (RFC 9207) to every authorization response redirect: a redirect
-// leaving the provider that carries a code or an error.
-func (h *Handler) issParam(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(h.issWriter(w), r)
-	})
-}
-
-// issWriter adds iss to an OpenID authorization response redirect written through it.
-func (h *Handler) issWriter(w http.ResponseWriter) http.ResponseWriter {
-	return &hookWriter{ResponseWriter: w, before: func(w http.ResponseWriter) {
-		loc := w.Header().Get("Location")
-		if loc == "" || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, h.Issuer+"/") {
-			return
-		}
-		u, err := url.Parse(loc)
-		if err != nil {
-			return
-		}
-		q := u.Query()
-		if q.Get("code") == "" && q.Get("error") == "" || q.Has("iss") {
-			return
-		}
-		q.Set("iss", h.Issuer)
-		u.RawQuery = q.Encode()
-		w.Header().Set("Location", u.String())
-	}}
 }
 
 // tokenClient tells the storage adapter which client a token request is for, so ID tokens
@@ -231,6 +202,10 @@ func (h *Handler) authorizeExtras(next http.Handler) http.Handler {
 			h.authorizeError(w, r, "invalid_request", err.Error())
 			return
 		}
+		if m := r.Form.Get("response_mode"); m != "" && !slices.Contains(responseModes(), m) {
+			h.authorizeError(w, r, "invalid_request", "response_mode "+m+" is not supported (supported: "+strings.Join(responseModes(), ", ")+")")
+			return
+		}
 		if r.Form.Get("request_uri") != "" {
 			h.authorizeError(w, r, "request_uri_not_supported", "the request_uri parameter is not supported")
 			return
@@ -286,10 +261,29 @@ func (h *Handler) bindCallback(next http.Handler) http.Handler {
 }
 
 // logoutCookie lets the end_session handler end the browser's session and clears the
-// session cookie when it did.
+// session cookie when it did. A request that does not prove it comes from the relying party
+// (no id_token_hint) while the browser has a session is first put to the citizen
+// (RP-Initiated Logout 1.0 §2): a page with one button posting the request back with the
+// session's form token; only that answer goes on to the engine.
 func (h *Handler) logoutCookie(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ls := &logoutState{sessionID: h.Sessions.ReadCookie(r, session.SSOCookie)}
+		if err := r.ParseForm(); err != nil {
+			h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
+			return
+		}
+		sid := h.Sessions.ReadCookie(r, session.SSOCookie)
+		switch {
+		case r.Method == http.MethodPost && r.PostForm.Has("csrf"): // the citizen's answer
+			if sid != "" && !h.Sessions.CheckForm(r, sid, formLogout) {
+				h.Pages.Forbidden(w, r)
+				return
+			}
+			r = answeredLogout(r)
+		case sid != "" && r.Form.Get("id_token_hint") == "":
+			h.askLogout(w, r, sid)
+			return
+		}
+		ls := &logoutState{sessionID: sid}
 		ctx := context.WithValue(r.Context(), ctxLogout, ls)
 		hw := &hookWriter{ResponseWriter: w, before: func(http.ResponseWriter) {
 			if ls.ended {
@@ -298,6 +292,49 @@ func (h *Handler) logoutCookie(next http.Handler) http.Handler {
 		}}
 		next.ServeHTTP(hw, r.WithContext(ctx))
 	})
+}
+
+// formLogout is the form-token step of the logout question (bound to the browser and its
+// SSO session).
+const formLogout = "oidc-logout"
+
+// logoutParams are the end_session parameters the question carries to its answer.
+func logoutParams() []string {
+	return []string{"client_id", "post_logout_redirect_uri", "state", "ui_locales", "logout_hint"}
+}
+
+// askLogout shows the logout question.
+func (h *Handler) askLogout(w http.ResponseWriter, r *http.Request, sid string) {
+	bid, err := h.Sessions.BrowserID(w, r)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	page := &web.LogoutPage{Frame: web.Frame{Lang: web.Lang(r, strings.Fields(r.Form.Get("ui_locales"))), Title: "logout.confirm.title"},
+		Action: PathEndSession, CSRF: h.Sessions.FormToken(bid, sid, formLogout), ClientName: h.Clients.Name(r.Form.Get("client_id"))}
+	for _, k := range logoutParams() {
+		if v := r.Form.Get(k); v != "" {
+			page.Params = append(page.Params, web.Hidden{Name: k, Value: v})
+		}
+	}
+	h.Pages.Render(w, r, http.StatusOK, page)
+}
+
+// answeredLogout is the confirmed logout as the engine's end_session request: a GET with the
+// parameters the question carried.
+func answeredLogout(r *http.Request) *http.Request {
+	q := url.Values{}
+	for _, k := range logoutParams() {
+		if v := r.PostForm.Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	r2 := r.Clone(r.Context())
+	r2.Method, r2.Body, r2.ContentLength = http.MethodGet, http.NoBody, 0
+	r2.Header.Del("Content-Type")
+	r2.URL.RawQuery = q.Encode()
+	r2.Form, r2.PostForm = nil, nil
+	return r2
 }
 
 // hookWriter runs before once, just before the status line is written.
@@ -381,10 +418,18 @@ func (h *Handler) jsonOutage(next http.Handler) http.Handler {
 }
 
 // bearerErrors answers a refused access token the RFC 6750 way: 401 with
-// WWW-Authenticate: Bearer error="invalid_token" (the engine answers 403 for a revoked or
-// expired token and a bare 401 for an unreadable one).
-func bearerErrors(next http.Handler) http.Handler {
+// WWW-Authenticate: Bearer realm=…, error="invalid_token" (the engine answers 403 for a
+// revoked or expired token and a bare 401 for an unreadable one). A request that carries no
+// access token at all gets the bare challenge with no error code (RFC 6750 §3.1).
+func (h *Handler) bearerErrors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		realm := `Bearer realm="` + h.Issuer + `"`
+		_ = r.ParseForm() // the engine reads access_token from the same form
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") && r.Form.Get("access_token") == "" {
+			w.Header().Set("WWW-Authenticate", realm)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
 		ew := &errorWriter{ResponseWriter: w}
 		next.ServeHTTP(ew, r)
 		if !ew.failed {
@@ -396,10 +441,81 @@ func bearerErrors(next http.Handler) http.Handler {
 			return
 		}
 		desc := "the access token is invalid, expired or revoked"
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+desc+`"`)
+		w.Header().Set("WWW-Authenticate", realm+`, error="invalid_token", error_description="`+desc+`"`)
 		web.JSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": desc})
 	})
 }
+
+// clientFirst authenticates the client of a token request before the engine looks at the
+// grant (the engine checks the code first, so an unknown client got invalid_grant), and
+// gives every 401 the Basic challenge RFC 6749 §5.2 requires.
+func (h *Handler) clientFirst(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w = &challengeWriter{ResponseWriter: w, challenge: `Basic realm="` + h.Issuer + `"`}
+		if r.Method == http.MethodPost {
+			if desc := h.clientAuthFailure(r); desc != "" {
+				web.JSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client", "error_description": desc})
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAuthFailure says why the token request's client is not authenticated, or "" when it
+// is (or is a public client, which proves itself with PKCE instead).
+func (h *Handler) clientAuthFailure(r *http.Request) string {
+	if err := r.ParseForm(); err != nil {
+		return "" // the engine answers the malformed request
+	}
+	switch oidc.GrantType(r.PostForm.Get("grant_type")) {
+	case oidc.GrantTypeCode, oidc.GrantTypeRefreshToken:
+	default:
+		return "" // the engine answers unsupported_grant_type
+	}
+	id, secret, basic := r.BasicAuth()
+	if basic { // RFC 6749 §2.3.1: both are form-urlencoded inside the header
+		if v, err := url.QueryUnescape(id); err == nil {
+			id = v
+		}
+		if v, err := url.QueryUnescape(secret); err == nil {
+			secret = v
+		}
+	} else {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if r.PostForm.Get("client_assertion") != "" {
+		return "client authentication failed: private_key_jwt is not supported"
+	}
+	if id == "" {
+		return "client authentication required (client_secret_basic, client_secret_post, or client_id with PKCE for a public client)"
+	}
+	cl, ok := h.Clients.Lookup(id)
+	switch {
+	case !ok:
+		return fmt.Sprintf("client authentication failed: unknown client %q", id)
+	case cl.Config.Public:
+		return ""
+	case !cl.SecretMatches(secret):
+		return "client authentication failed: the client_secret does not match"
+	}
+	return ""
+}
+
+// challengeWriter adds a WWW-Authenticate challenge to a 401 that has none.
+type challengeWriter struct {
+	http.ResponseWriter
+	challenge string
+}
+
+func (c *challengeWriter) WriteHeader(code int) {
+	if code == http.StatusUnauthorized && c.Header().Get("WWW-Authenticate") == "" {
+		c.Header().Set("WWW-Authenticate", c.challenge)
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *challengeWriter) Write(b []byte) (int, error) { return c.ResponseWriter.Write(b) }
 
 // errorWriter buffers a response whose status is 400 or more instead of sending it.
 type errorWriter struct {

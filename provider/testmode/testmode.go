@@ -2,6 +2,7 @@ package testmode
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -78,6 +79,10 @@ func (h *Handler) adminSetClock(w http.ResponseWriter, r *http.Request) {
 		}
 		adv = d
 	}
+	if msg := h.clockMoveRefused(req.Reset, req.Set, adv); msg != "" {
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: msg})
+		return
+	}
 	if req.Reset {
 		h.Clock.Reset()
 	}
@@ -97,6 +102,35 @@ func (h *Handler) adminSetClock(w http.ResponseWriter, r *http.Request) {
 	v := h.clockView()
 	h.Logger.InfoContext(r.Context(), "clock moved", "now", v.Now, "offset", v.Offset, "frozen", v.Frozen)
 	web.JSON(w, http.StatusOK, v)
+}
+
+// maxClockOffset is how far the test clock may move from the real clock either way. Its
+// offset is a time.Duration (±292 years, beyond which time arithmetic clamps silently); at
+// most 100 years each way, two offsets added never overflow.
+const maxClockOffset = 100 * 365 * 24 * time.Hour
+
+// clockMoveRefused says why a move (reset, then set, then advance, as adminSetClock applies
+// them) would take the clock more than maxClockOffset from the real clock, or "".
+func (h *Handler) clockMoveRefused(reset bool, set *time.Time, adv time.Duration) string {
+	now, off, _ := h.Clock.State()
+	base := now.Add(-off)
+	if reset {
+		off = 0
+	}
+	const limit = "the test clock moves at most 100 years either way from the real clock"
+	if set != nil {
+		off = set.Sub(base) // saturates at ±292 years: beyond the limit either way
+		if off > maxClockOffset || off < -maxClockOffset {
+			return fmt.Sprintf("set %s: %s (now %s)", set.Format(time.RFC3339), limit, base.Format(time.RFC3339))
+		}
+	}
+	if adv > maxClockOffset || adv < -maxClockOffset {
+		return fmt.Sprintf("advance %s: %s", adv, limit)
+	}
+	if off += adv; off > maxClockOffset || off < -maxClockOffset { // |off|, |adv| ≤ 100 years: no overflow
+		return fmt.Sprintf("advance %s: %s (the clock is already %s away)", adv, limit, (off - adv).Round(time.Second))
+	}
+	return ""
 }
 
 // adminReset restores the state of the configuration: every session, token, consent,

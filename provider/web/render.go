@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +38,7 @@ func New(testMode bool, log *slog.Logger) (*Renderer, error) {
 		log = slog.Default()
 	}
 	r := &Renderer{catalog: cat, sets: map[string]*template.Template{}, testMode: testMode, log: log}
-	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover"} {
+	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover", "formpost", "logout"} {
 		t, err := template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: templates: %w", err)
@@ -64,6 +66,9 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 		return
 	}
 	SecurityHeaders(w.Header())
+	if _, ok := v.(*FormPostPage); ok {
+		w.Header().Set("Content-Security-Policy", formPostCSP())
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
@@ -76,6 +81,12 @@ func SecurityHeaders(h http.Header) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// formPostCSP is SecurityHeaders' policy plus the form_post page's one script, by its hash.
+func formPostCSP() string {
+	sum := sha256.Sum256([]byte(formPostScript))
+	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'"
 }
 
 // Message renders the generic message page (errors, notices) with translated paragraphs.

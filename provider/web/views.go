@@ -80,6 +80,36 @@ type MessagePage struct {
 	AuthRequestID, CSRF    string
 }
 
+// FormPostPage is an authorization response in response_mode=form_post: one form that posts
+// Params to the relying party's Action, submitted on load by the page's only script (allowed
+// by its hash in the page's content security policy); without scripts the citizen presses
+// «Продолжить».
+type FormPostPage struct {
+	Frame
+	Action string
+	Params []Hidden
+}
+
+// Hidden is a hidden form field.
+type Hidden struct{ Name, Value string }
+
+// formPostScript is the form_post page's only script.
+const formPostScript = "document.forms[0].submit()"
+
+// Script is the page's script (a constant: its hash is in the page's CSP).
+func (*FormPostPage) Script() template.JS { return formPostScript }
+
+// LogoutPage asks the citizen to confirm a logout a relying party asked for without proving
+// it (RP-Initiated Logout 1.0 §2): one button, named "logout", posting the request's
+// parameters back to Action with the session's form token.
+type LogoutPage struct {
+	Frame
+	Action     string
+	CSRF       string
+	ClientName string // the client_id's name when it names a registered client
+	Params     []Hidden
+}
+
 // HomePage is the emulator's start page: personas and demo clients.
 type HomePage struct {
 	Frame
@@ -255,3 +285,5 @@ func (*DebugPage) template() string    { return "debug" }
 func (*RegisterPage) template() string { return "register" }
 func (*RecoverPage) template() string  { return "recover" }
 func (*AccountPage) template() string  { return "account" }
+func (*FormPostPage) template() string { return "formpost" }
+func (*LogoutPage) template() string   { return "logout" }

@@ -129,3 +129,19 @@ func submit(ctx context.Context, b *browser.Browser, p *browser.Page, f *browser
 	}
 	return b.Submit(ctx, f, click...)
 }
+
+// ConfirmLogout answers a logout confirmation page (a form with a submit button named
+// Form.LogoutField) as a person would, by clicking that button, and returns where that led
+// with true; any other page is returned as it is, with false.
+func ConfirmLogout(t *suite.T, b *browser.Browser, p *browser.Page) (*browser.Page, bool, error) {
+	name := t.S.O.Form.LogoutField
+	if p.Redirect != nil || name == "" {
+		return p, false, nil
+	}
+	f, err := p.Form(browser.WithField(name))
+	if err != nil {
+		return p, false, nil
+	}
+	next, err := b.Submit(t.Ctx, f, browser.ButtonNamed(name))
+	return next, true, err
+}

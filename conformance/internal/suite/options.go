@@ -19,13 +19,15 @@ type Client struct {
 // Form describes the provider's login and consent pages to the browser-less user agent.
 // A page is a login page when one of its forms has both LoginField and PasswordField; it is
 // a consent page when a form has a control named ConsentField (the control whose value is
-// ConsentAllow is submitted). Hidden inputs (CSRF tokens, request ids) are sent back as
-// found. The defaults match the emulator.
+// ConsentAllow is submitted). A page is a logout confirmation when a form has a button named
+// LogoutField: the logout modules click it, as a person would. Hidden inputs (CSRF tokens,
+// request ids) are sent back as found. The defaults match the emulator.
 type Form struct {
 	LoginField    string `json:"login_field" yaml:"login_field"`       // default "login"
 	PasswordField string `json:"password_field" yaml:"password_field"` // default "password"
 	ConsentField  string `json:"consent_field" yaml:"consent_field"`   // default "decision"
 	ConsentAllow  string `json:"consent_allow" yaml:"consent_allow"`   // default "allow"
+	LogoutField   string `json:"logout_field" yaml:"logout_field"`     // default "logout"
 	// LoginAction and ConsentAction override the forms' action attributes (a path on the
 	// provider or an absolute URL) for pages whose forms are built by JavaScript.
 	LoginAction   string `json:"login_action" yaml:"login_action"`
@@ -106,6 +108,7 @@ func (o *Options) WithDefaults() (*Options, error) {
 	def(&c.Form.PasswordField, "password")
 	def(&c.Form.ConsentField, "decision")
 	def(&c.Form.ConsentAllow, "allow")
+	def(&c.Form.LogoutField, "logout")
 	if c.HTTPClient == nil {
 		c.HTTPClient = http.DefaultClient
 	}

@@ -2,12 +2,13 @@
 // emulator without a browser: discovery, authorization code + PKCE + nonce, the login form driven
 // with fetch and a small cookie jar, the code exchange with ID-token signature checks on
 // (enableNonRepudiationChecks), userinfo, and a refresh. Prints one JSON object on stdout; any
-// failure exits non-zero with the reason on stderr.
+// failure exits non-zero with the reason on stderr. With response_mode form_post the response
+// comes as the provider's auto-posting page, handed to the library as the POST it would make.
 //
-//   node openid-client.mjs <issuer> <login> <password> <redirect_uri> [client_id] [client_secret]
+//   node openid-client.mjs <issuer> <login> <password> <redirect_uri> [client_id] [client_secret] [response_mode]
 import * as client from 'openid-client';
 
-const [issuer, login, password, redirectUri, clientId = 'demo-cabinet', clientSecret = 'demo-secret'] =
+const [issuer, login, password, redirectUri, clientId = 'demo-cabinet', clientSecret = 'demo-secret', responseMode = ''] =
   process.argv.slice(2);
 if (!issuer || !login || !password || !redirectUri) {
   console.error('usage: node openid-client.mjs <issuer> <login> <password> <redirect_uri> [client_id] [client_secret]');
@@ -125,6 +126,22 @@ function parseConsentForm(html, pageUrl) {
   return null;
 }
 
+// parseAutoPostForm finds a form_post page: one post form that a script or the body's onload
+// submits.
+function parseAutoPostForm(html, pageUrl) {
+  const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)];
+  const submits = /<script\b[^>]*>[^<]*\.submit\(\)/i.test(html) || /<body\b[^>]*onload="[^"]*\.submit\(\)/i.test(html);
+  if (forms.length !== 1 || !submits) return null;
+  const form = attrs(forms[0][1]);
+  if ((form.method || '').toLowerCase() !== 'post') return null;
+  const fields = new URLSearchParams();
+  for (const im of forms[0][2].matchAll(/<input\b([^>]*)>/gi)) {
+    const a = attrs(im[1]);
+    if (a.name) fields.append(a.name, a.value ?? '');
+  }
+  return { action: new URL(form.action, pageUrl).href, fields };
+}
+
 // --- the relying party ---
 const config = await client.discovery(
   new URL(issuer),
@@ -146,6 +163,7 @@ const authURL = client.buildAuthorizationUrl(config, {
   code_challenge_method: 'S256',
   state,
   nonce,
+  ...(responseMode ? { response_mode: responseMode } : {}),
 });
 
 let { res, body, redirect } = await follow(await browse(authURL.href));
@@ -185,9 +203,24 @@ if (!redirect) {
     ));
   }
 }
-if (!redirect) throw new Error(`login did not redirect back: ${res.status} ${body.slice(0, 400)} trail: ${trail.join(' | ')}`);
-if (!redirect.href.startsWith(redirectUri)) throw new Error(`redirected to ${redirect}, expected ${redirectUri}`);
-const callback = redirect;
+// form_post: the page's only form posts the response to the relying party; the library gets
+// that POST as the Request a server would receive.
+let callback = redirect;
+let callbackParams = redirect?.searchParams;
+if (!redirect && responseMode === 'form_post') {
+  const posted = parseAutoPostForm(body, res.url || authURL.href);
+  if (!posted) throw new Error(`no auto-posting form: ${res.status} ${body.slice(0, 400)}`);
+  if (!posted.action.startsWith(redirectUri)) throw new Error(`form posts to ${posted.action}, expected ${redirectUri}`);
+  callbackParams = posted.fields;
+  callback = new Request(posted.action, {
+    method: 'POST',
+    body: posted.fields,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+} else {
+  if (!redirect) throw new Error(`login did not redirect back: ${res.status} ${body.slice(0, 400)} trail: ${trail.join(' | ')}`);
+  if (!redirect.href.startsWith(redirectUri)) throw new Error(`redirected to ${redirect}, expected ${redirectUri}`);
+}
 
 // the exchange: state, PKCE, nonce, iss (RFC 9207) and the ID token's signature, iss, aud, exp...
 const tokens = await client.authorizationCodeGrant(config, callback, {
@@ -224,9 +257,10 @@ console.log(JSON.stringify({
   login_form: { action: form.action, method: form.method, labels: Object.values(form.labels), buttons: form.buttons },
   consent_shown: consentShown,
   callback: {
-    has_code: callback.searchParams.has('code'),
-    state_ok: callback.searchParams.get('state') === state,
-    iss: callback.searchParams.get('iss'),
+    response_mode: responseMode || 'query',
+    has_code: callbackParams.has('code'),
+    state_ok: callbackParams.get('state') === state,
+    iss: callbackParams.get('iss'),
   },
   token_type: tokens.token_type,
   scope: tokens.scope ?? null,

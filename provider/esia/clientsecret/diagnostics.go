@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/esia-emulator/esia-emulator/provider/web"
 )
 
 // Diagnostics keeps, per client, the last N client_secret checks with what was odd about
@@ -33,15 +35,17 @@ type Entry struct {
 	Error    string    `json:"error,omitempty"`
 }
 
-// NewDiagnostics keeps the last size checks per client. adminToken guards the JSON ("": the
-// JSON is not served).
+// NewDiagnostics keeps the last size checks per client. adminToken guards the page and the
+// JSON alike, as it guards the admin API ("": neither is served, 404).
 func NewDiagnostics(size int, adminToken string) *Diagnostics {
 	return &Diagnostics{size: size, adminToken: adminToken, entries: map[string][]Entry{}}
 }
 
-// Mount adds GET /esia/diagnostics and GET /admin/api/esia/diagnostics.
+// Mount adds GET /esia/diagnostics (and POST, the page's admin token form) and GET
+// /admin/api/esia/diagnostics.
 func (g *Diagnostics) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /esia/diagnostics", g.page)
+	mux.HandleFunc("POST /esia/diagnostics", g.page)
 	mux.HandleFunc("GET /admin/api/esia/diagnostics", g.adminJSON)
 }
 
@@ -75,29 +79,63 @@ var diagTemplate = template.Must(template.New("diag").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
 .ok{color:#165c16}.bad{color:#a11}ul{margin:0;padding-left:1.2em}</style></head><body>
 <h1>Диагностика подписи client_secret / client_secret diagnostics</h1>
-<p>Последние проверки по каждой системе (режим lenient принимает отклонения и перечисляет их здесь). The last checks per client; lenient mode accepts deviations and lists them here.</p>
-<form method="get"><label>client_id <input name="client_id" value="{{.ClientID}}"></label> <button>Показать / show</button></form>
-{{if .Entries}}<table><tr><th>время / time</th><th>client_id</th><th>endpoint</th><th>mode</th><th>результат / result</th><th>отклонения / oddities</th></tr>
+{{if .AskToken}}<p>Страница показывает проверки всех систем и доступна только администратору стенда: введите токен администратора (admin_token). This page shows every system's checks and needs the stand's admin token.</p>
+{{if .WrongToken}}<p class="bad" role="alert">Неверный токен / wrong token</p>{{end}}{{else}}<p>Последние проверки по каждой системе (режим lenient принимает отклонения и перечисляет их здесь). The last checks per client; lenient mode accepts deviations and lists them here.</p>{{end}}
+<form method="post"><label>client_id <input name="client_id" value="{{.ClientID}}"></label> <label>Токен администратора / admin token <input type="password" name="admin_token" autocomplete="off" required></label> <button>Показать / show</button></form>
+{{if not .AskToken}}{{if .Entries}}<table><tr><th>время / time</th><th>client_id</th><th>endpoint</th><th>mode</th><th>результат / result</th><th>отклонения / oddities</th></tr>
 {{range .Entries}}<tr><td>{{.Time.Format "2006-01-02 15:04:05 -0700"}}</td><td>{{.ClientID}}</td><td>{{.Endpoint}}</td><td>{{.Mode}}</td>
 <td>{{if .Accepted}}<span class="ok">принято / accepted</span><br>{{.Method}}{{else}}<span class="bad">отклонено / refused</span><br>{{.Error}}{{end}}</td>
 <td>{{if .Oddities}}<ul>{{range .Oddities}}<li>{{.}}</li>{{end}}</ul>{{else}}—{{end}}</td></tr>
-{{end}}</table>{{else}}<p>Проверок ещё не было. No checks yet.</p>{{end}}
+{{end}}</table>{{else}}<p>Проверок ещё не было. No checks yet.</p>{{end}}{{end}}
 </body></html>`))
 
-// page serves /esia/diagnostics[?client_id=…].
+// page serves /esia/diagnostics[?client_id=…] under the admin API's rule: 404 without a
+// configured admin token; with one, the checks only for the token — sent as
+// "Authorization: Bearer" or typed into the form the page shows instead (401).
 func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("client_id")
+	if g.adminToken == "" {
+		web.SecurityHeaders(w.Header())
+		http.NotFound(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		web.SecurityHeaders(w.Header())
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	tok, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !bearer {
+		tok = r.PostForm.Get("admin_token")
+	}
+	id := r.Form.Get("client_id")
+	v := struct {
+		AskToken, WrongToken bool
+		ClientID             string
+		Entries              []Entry
+	}{ClientID: id}
+	status := http.StatusOK
+	if g.tokenOK(tok) {
+		v.Entries = g.list(id)
+	} else {
+		status, v.AskToken, v.WrongToken = http.StatusUnauthorized, true, tok != ""
+		w.Header().Set("WWW-Authenticate", `Bearer realm="esia-emulator admin"`)
+	}
 	var buf strings.Builder
-	if err := diagTemplate.Execute(&buf, struct {
-		ClientID string
-		Entries  []Entry
-	}{id, g.list(id)}); err != nil {
+	if err := diagTemplate.Execute(&buf, v); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	web.SecurityHeaders(w.Header())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	_, _ = w.Write([]byte(buf.String()))
+}
+
+// tokenOK compares tok with the admin token in constant time.
+func (g *Diagnostics) tokenOK(tok string) bool {
+	want, got := sha256.Sum256([]byte(g.adminToken)), sha256.Sum256([]byte(tok))
+	return g.adminToken != "" && tok != "" && subtle.ConstantTimeCompare(want[:], got[:]) == 1
 }
 
 // adminJSON serves /admin/api/esia/diagnostics[?client_id=…] with the admin token.
@@ -108,8 +146,7 @@ func (g *Diagnostics) adminJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	want, got := sha256.Sum256([]byte(admin)), sha256.Sum256([]byte(tok))
-	if !ok || subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+	if !ok || !g.tokenOK(tok) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="esia-emulator admin"`)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized", "message": "send the admin token as Authorization: Bearer <token>"})
 		return

@@ -19,8 +19,9 @@
 // A refusal carries a Reason (NoCertificate → ESIA-007002, SecretWrong → ESIA-007053); the
 // caller turns it into ESIA's error shape.
 //
-// Routes (Diagnostics.Mount): GET /esia/diagnostics[?client_id=…] (an HTML page) and
-// GET /admin/api/esia/diagnostics[?client_id=…] (JSON, with the admin token as Bearer).
+// Routes (Diagnostics.Mount): GET|POST /esia/diagnostics[?client_id=…] (an HTML page) and
+// GET /admin/api/esia/diagnostics[?client_id=…] (JSON). Both need the admin token (the page
+// takes it as Bearer or asks for it in a form) and answer 404 when none is configured.
 //
 // Callers: provider/esia, whose authorization and token endpoints run the check and report
 // it to Diagnostics. Its tests sign with provider/esia/clientsecret/secrettest.

@@ -155,6 +155,7 @@ func (k *Keys) certZip(w http.ResponseWriter, r *http.Request) {
 func download(w http.ResponseWriter, contentType, name string, b []byte) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(b)

@@ -118,6 +118,15 @@ func (c logoutCase) run(t *suite.T) {
 	if err != nil {
 		t.Fatal("end_session request", "GET %s: %v", u, err)
 	}
+	// A provider may ask the citizen first (RP-Initiated Logout 1.0 §2 requires it without
+	// an id_token_hint): the citizen confirms, as a person would.
+	p, asked, err := rp.ConfirmLogout(t, b, p)
+	if err != nil {
+		t.Fatal("logout confirmation", "%v", err)
+	}
+	if asked {
+		t.Note("the provider asked for confirmation; confirmed")
+	}
 	switch c.expect {
 	case expectRedirectBack:
 		t.Require("redirected to post_logout_redirect_uri", p.RedirectedTo(t.S.O.PostLogoutRedirectURI), "%s", p.Summary())
