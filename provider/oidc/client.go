@@ -106,7 +106,7 @@ func (a *authRequest) GetNonce() string                   { return a.r.Nonce }
 func (a *authRequest) GetRedirectURI() string             { return a.r.RedirectURI }
 func (a *authRequest) GetResponseType() oidc.ResponseType { return oidc.ResponseType(a.r.ResponseType) }
 
-// GetResponseMode is always query for the engine: authResponses sends the answer again in
+// GetResponseMode is always query for the engine: package respond sends the answer again in
 // the mode the relying party asked for (a.r.ResponseMode), with iss.
 func (a *authRequest) GetResponseMode() oidc.ResponseMode { return oidc.ResponseModeQuery }
 func (a *authRequest) GetScopes() []string                { return a.r.Scopes }
@@ -142,7 +142,7 @@ func (d oidcDialect) Complete(w http.ResponseWriter, r *http.Request, ar storage
 }
 
 func (d oidcDialect) Fail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string) {
-	op.AuthRequestError(d.h.responseWriter(w, r, ar.ResponseMode), r, &authRequest{ar}, oauthError(code, desc), d.h.op)
+	op.AuthRequestError(d.h.respond.Writer(w, r, ar.ResponseMode), r, &authRequest{ar}, oauthError(code, desc), d.h.op)
 }
 
 func (h *Handler) callbackURL(ctx context.Context, id string) string {

@@ -14,7 +14,7 @@
 //     response modes query, fragment and form_post; the ESIA + OIDC scope catalog, no request
 //     objects) plus RFC 9207's authorization_response_iss_parameter_supported, with CORS for
 //     browser apps;
-//   - authResponses (respond.go): every authorization response, code or error, from the
+//   - respond.Responder (package respond): every authorization response, code or error, from the
 //     engine or a wrapper, arrives in the response mode the relying party asked for, always
 //     with iss (RFC 9207): the engine only answers in query (its form_post page lacks iss and
 //     its errors ignore form_post), so the redirect is taken apart and sent again — a query or

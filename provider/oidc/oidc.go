@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/oidc/respond"
+
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -57,8 +59,9 @@ type Handler struct {
 	// CodeTTL and RequestTTL are how long an authorization code and request live.
 	CodeTTL, RequestTTL time.Duration
 
-	op     *op.Provider
-	secure bool
+	op      *op.Provider
+	respond *respond.Responder
+	secure  bool
 }
 
 // New builds the engine. h's exported fields must be set.
@@ -68,6 +71,7 @@ func New(h *Handler) (*Handler, error) {
 		return nil, fmt.Errorf("oidc: issuer: %w", err)
 	}
 	h.secure = issuer.Scheme == "https"
+	h.respond = &respond.Responder{Issuer: h.Issuer, Pages: h.Pages}
 	if h.op, err = h.newOP(); err != nil {
 		return nil, fmt.Errorf("oidc: %w", err)
 	}
@@ -83,8 +87,8 @@ func (h *Handler) Dialect() oidcDialect { return oidcDialect{h} }
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle(PathDiscovery, publicCORS(http.HandlerFunc(h.discovery)))
 	engine := http.Handler(h.op)
-	mux.Handle(PathAuthorize, h.authResponses(requestedMode, h.htmlErrors(h.authorizeExtras(engine))))
-	mux.Handle(PathCallback, h.authResponses(h.storedMode, h.htmlErrors(h.bindCallback(engine))))
+	mux.Handle(PathAuthorize, h.respond.Wrap(respond.RequestedMode, h.htmlErrors(h.authorizeExtras(engine))))
+	mux.Handle(PathCallback, h.respond.Wrap(h.storedMode, h.htmlErrors(h.bindCallback(engine))))
 	mux.Handle(PathEndSession, h.htmlErrors(h.logoutCookie(engine)))
 	mux.Handle(PathToken, h.jsonOutage(h.clientFirst(h.tokenClient(engine))))
 	mux.Handle("/userinfo", h.jsonOutage(h.bearerErrors(engine)))

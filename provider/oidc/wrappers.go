@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/provider/oidc/respond"
+
 	"github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -116,7 +118,7 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	ctx := op.ContextWithIssuer(r.Context(), h.Issuer)
 	d := op.CreateDiscoveryConfig(ctx, h.op, h.op.Storage())
 	d.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
-	d.ResponseModesSupported = responseModes()
+	d.ResponseModesSupported = respond.Modes()
 	d.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken}
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
 	d.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
@@ -202,8 +204,8 @@ func (h *Handler) authorizeExtras(next http.Handler) http.Handler {
 			h.authorizeError(w, r, "invalid_request", err.Error())
 			return
 		}
-		if m := r.Form.Get("response_mode"); m != "" && !slices.Contains(responseModes(), m) {
-			h.authorizeError(w, r, "invalid_request", "response_mode "+m+" is not supported (supported: "+strings.Join(responseModes(), ", ")+")")
+		if m := r.Form.Get("response_mode"); m != "" && !slices.Contains(respond.Modes(), m) {
+			h.authorizeError(w, r, "invalid_request", "response_mode "+m+" is not supported (supported: "+strings.Join(respond.Modes(), ", ")+")")
 			return
 		}
 		if r.Form.Get("request_uri") != "" {
@@ -604,4 +606,13 @@ func (h *Handler) shiftIDTokenTimes(body []byte, lifetime time.Duration) []byte 
 		return body
 	}
 	return out
+}
+
+// storedMode is the response_mode of the authorization request the callback completes.
+func (h *Handler) storedMode(r *http.Request) string {
+	ar, err := h.Store.GetAuthRequest(r.Context(), r.URL.Query().Get("id"), h.Now())
+	if err != nil {
+		return ""
+	}
+	return ar.ResponseMode
 }

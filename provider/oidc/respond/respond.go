@@ -1,4 +1,4 @@
-package oidc
+package respond
 
 import (
 	"net/http"
@@ -12,12 +12,13 @@ import (
 // Response modes (OAuth 2.0 Multiple Response Type Encoding Practices, Form Post Response
 // Mode): what discovery advertises and what /authorize accepts. "" is the default, query.
 const (
-	modeQuery    = "query"
-	modeFragment = "fragment"
-	modeFormPost = "form_post"
+	Query    = "query"
+	Fragment = "fragment"
+	FormPost = "form_post"
 )
 
-func responseModes() []string { return []string{modeQuery, modeFragment, modeFormPost} }
+// Modes are the response modes the emulator supports and advertises.
+func Modes() []string { return []string{Query, Fragment, FormPost} }
 
 // responseKeys are the parameters of an authorization response (RFC 6749 §4.1.2, §4.1.2.1,
 // OIDC session management, RFC 9207); anything else in a redirect's query belongs to the
@@ -26,47 +27,44 @@ func responseKeys() []string {
 	return []string{"code", "state", "session_state", "error", "error_description", "error_uri", "iss"}
 }
 
-// authResponses makes every authorization response written through next — a redirect leaving
+// Responder sends authorization responses in the mode the relying party asked for.
+type Responder struct {
+	Issuer string
+	Pages  *web.Renderer
+}
+
+// Wrap makes every authorization response written through next — a redirect leaving
 // the provider with a code or an error, from the engine or from a wrapper — arrive in the
 // response mode the relying party asked for (modeOf), always with iss (RFC 9207). The engine
 // itself only ever answers in query (authRequest.GetResponseMode) or, for its own early
 // errors, the mode it parsed; either way the answer is taken apart and sent again here.
-func (h *Handler) authResponses(modeOf func(*http.Request) string, next http.Handler) http.Handler {
+func (h *Responder) Wrap(modeOf func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(h.responseWriter(w, r, modeOf(r)), r)
+		next.ServeHTTP(h.Writer(w, r, modeOf(r)), r)
 	})
 }
 
-// requestedMode is the response_mode of an /authorize request when it is one the emulator
+// RequestedMode is the response_mode of an /authorize request when it is one the emulator
 // supports, else "" (query; authorizeExtras refuses an unsupported one).
-func requestedMode(r *http.Request) string {
+func RequestedMode(r *http.Request) string {
 	if err := r.ParseForm(); err != nil {
 		return ""
 	}
-	if m := r.Form.Get("response_mode"); slices.Contains(responseModes(), m) {
+	if m := r.Form.Get("response_mode"); slices.Contains(Modes(), m) {
 		return m
 	}
 	return ""
 }
 
-// storedMode is the response_mode of the authorization request the callback completes.
-func (h *Handler) storedMode(r *http.Request) string {
-	ar, err := h.Store.GetAuthRequest(r.Context(), r.URL.Query().Get("id"), h.Now())
-	if err != nil {
-		return ""
-	}
-	return ar.ResponseMode
-}
-
-// responseWriter returns a writer that turns an authorization response redirect written
+// Writer returns a writer that turns an authorization response redirect written
 // through it into the response in mode.
-func (h *Handler) responseWriter(w http.ResponseWriter, r *http.Request, mode string) http.ResponseWriter {
+func (h *Responder) Writer(w http.ResponseWriter, r *http.Request, mode string) http.ResponseWriter {
 	return &modeWriter{ResponseWriter: w, h: h, r: r, mode: mode}
 }
 
 type modeWriter struct {
 	http.ResponseWriter
-	h        *Handler
+	h        *Responder
 	r        *http.Request
 	mode     string
 	wrote    bool
@@ -104,7 +102,7 @@ func (m *modeWriter) Write(b []byte) (int, error) {
 // registered redirect_uri) and the response's parameters, found in the query or the
 // fragment. ok is false for any other redirect (one staying on the provider, or carrying
 // neither a code nor an error).
-func (h *Handler) authResponseIn(loc string) (target *url.URL, params url.Values, ok bool) {
+func (h *Responder) authResponseIn(loc string) (target *url.URL, params url.Values, ok bool) {
 	if loc == "" || strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, h.Issuer+"/") {
 		return nil, nil, false
 	}
@@ -135,10 +133,10 @@ func (h *Handler) authResponseIn(loc string) (target *url.URL, params url.Values
 // sendAuthResponse sends an authorization response to the relying party at target in mode:
 // a redirect with the parameters in the query (status, the engine's) or in the fragment, or
 // a page posting them (form_post). iss is always among them (RFC 9207).
-func (h *Handler) sendAuthResponse(w http.ResponseWriter, r *http.Request, status int, target *url.URL, mode string, params url.Values) {
+func (h *Responder) sendAuthResponse(w http.ResponseWriter, r *http.Request, status int, target *url.URL, mode string, params url.Values) {
 	params.Set("iss", h.Issuer)
 	switch mode {
-	case modeFormPost:
+	case FormPost:
 		page := &web.FormPostPage{Frame: web.Frame{Lang: web.Lang(r, nil), Title: "formpost.title"}, Action: target.String()}
 		for _, k := range responseKeys() {
 			for _, v := range params[k] {
@@ -146,7 +144,7 @@ func (h *Handler) sendAuthResponse(w http.ResponseWriter, r *http.Request, statu
 			}
 		}
 		h.Pages.Render(w, r, http.StatusOK, page)
-	case modeFragment:
+	case Fragment:
 		u := *target
 		u.Fragment, u.RawFragment = "", ""
 		http.Redirect(w, r, u.String()+"#"+params.Encode(), status)
