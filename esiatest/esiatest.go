@@ -50,7 +50,7 @@ type Server struct {
 }
 
 // Option configures a Server at New.
-type Option func(*settings)
+type Option struct{ apply func(*settings) }
 
 type settings struct {
 	clients     []Client
@@ -62,24 +62,28 @@ type settings struct {
 
 // WithClient registers a relying party of the OpenID Connect dialect, next to the demo
 // clients. Clients are fixed for the Server's life: register them here.
-func WithClient(c Client) Option { return func(s *settings) { s.clients = append(s.clients, c) } }
+func WithClient(c Client) Option {
+	return Option{func(s *settings) { s.clients = append(s.clients, c) }}
+}
 
 // WithESIAClient registers a relying party of ESIA's own endpoints (/aas/oauth2/…) with a
 // freshly generated RSA key and self-signed certificate; Server.ESIAClient gives them back to
 // sign client_secret with.
 func WithESIAClient(c ESIAClientConfig) Option {
-	return func(s *settings) { s.esiaClients = append(s.esiaClients, c) }
+	return Option{func(s *settings) { s.esiaClients = append(s.esiaClients, c) }}
 }
 
 // WithPersona adds a citizen to the ones seeded at start (and again at every Reset).
-func WithPersona(p Persona) Option { return func(s *settings) { s.personas = append(s.personas, p) } }
+func WithPersona(p Persona) Option {
+	return Option{func(s *settings) { s.personas = append(s.personas, p) }}
+}
 
 // WithLogger sends the emulator's log there (default: discarded).
-func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
+func WithLogger(l *slog.Logger) Option { return Option{func(s *settings) { s.logger = l }} }
 
 // WithoutBuiltins leaves out the demo clients and the built-in personas: only what the
 // options register exists.
-func WithoutBuiltins() Option { return func(s *settings) { s.noBuiltins = true } }
+func WithoutBuiltins() Option { return Option{func(s *settings) { s.noBuiltins = true }} }
 
 // New starts an emulator for t on a free loopback port and stops it when t ends. It runs in
 // test mode (clock, faults, reset, token minting) with the cheap password hashing preset and
@@ -88,7 +92,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	var set settings
 	for _, o := range opts {
-		o(&set)
+		o.apply(&set)
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	s := &Server{t: t, srv: srv, esia: map[string]*ESIAClient{}, cursors: map[string]string{}}

@@ -167,6 +167,12 @@ func TestMintTokens(t *testing.T) {
 		t.Fatalf("userinfo: %v", err)
 	}
 
+	// A persona made by the test, by its key.
+	made := srv.CreatePersona(esiatest.Persona{LastName: "Орлов", FirstName: "Павел", Phone: "+79161234567", Level: esiatest.Confirmed})
+	if tok := srv.MintTokens(made.Key, esiatest.DemoCabinet); tok.AccessToken == "" || tok.RefreshToken != "" {
+		t.Fatalf("tokens of a created persona %+v", tok)
+	}
+
 	// Two hours later (default access token lifetime: 1 h) the emulator refuses the token.
 	srv.Clock().Advance(2 * time.Hour)
 	if _, err := provider.UserInfo(ctx, staticToken(tok.AccessToken)); err == nil {

@@ -28,7 +28,7 @@ const (
 )
 
 // FaultOption refines a fault.
-type FaultOption func(*faultRequest)
+type FaultOption struct{ apply func(*faultRequest) }
 
 type faultRequest struct {
 	Endpoint         Endpoint `json:"endpoint"`
@@ -42,23 +42,29 @@ type faultRequest struct {
 }
 
 // Times makes the fault hit the next n calls (default 1).
-func Times(n int) FaultOption { return func(f *faultRequest) { f.Count = n } }
+func Times(n int) FaultOption { return FaultOption{func(f *faultRequest) { f.Count = n }} }
 
 // FaultError sets the answer's OAuth error and error_description.
 func FaultError(code, description string) FaultOption {
-	return func(f *faultRequest) { f.Error, f.ErrorDescription = code, description }
+	return FaultOption{func(f *faultRequest) { f.Error, f.ErrorDescription = code, description }}
 }
 
 // FaultESIACode puts an ESIA error code (e.g. "ESIA-007008") in the answer.
-func FaultESIACode(code string) FaultOption { return func(f *faultRequest) { f.ESIACode = code } }
+func FaultESIACode(code string) FaultOption {
+	return FaultOption{func(f *faultRequest) { f.ESIACode = code }}
+}
 
 // FaultDelay waits d before answering (up to 5 minutes); with status 0 the call then
 // succeeds, late.
-func FaultDelay(d time.Duration) FaultOption { return func(f *faultRequest) { f.Delay = d.String() } }
+func FaultDelay(d time.Duration) FaultOption {
+	return FaultOption{func(f *faultRequest) { f.Delay = d.String() }}
+}
 
 // FaultOutcome is a registry fault's refusal reason, e.g. "PERSON_NOT_FOUND",
 // "PASSPORT_INVALID", "INN_NOT_FOUND" (the default per registry).
-func FaultOutcome(reason string) FaultOption { return func(f *faultRequest) { f.Outcome = reason } }
+func FaultOutcome(reason string) FaultOption {
+	return FaultOption{func(f *faultRequest) { f.Outcome = reason }}
+}
 
 // Fault makes the next call of endpoint fail with status (400–599; 0 with FaultDelay for a
 // slow success). Faults are consumed in order; Reset and ClearFaults drop those pending.
@@ -66,7 +72,7 @@ func (s *Server) Fault(endpoint Endpoint, status int, opts ...FaultOption) {
 	s.t.Helper()
 	f := faultRequest{Endpoint: endpoint, Status: status}
 	for _, o := range opts {
-		o(&f)
+		o.apply(&f)
 	}
 	s.admin(http.MethodPost, "/admin/api/faults", f, http.StatusCreated, nil)
 }
