@@ -1,15 +1,22 @@
 # The two commands: `make run` serves the emulator on 127.0.0.1:8080; `make test` installs what
-# the tests need when it is missing and runs every test.
+# the tests need when it is missing, runs every test and checks that the container image builds.
+# `make image` builds the image (Containerfile) with podman, or docker when its daemon runs.
 GO ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test build lint staticcheck bench deps fuzz soak
+.PHONY: run test build lint staticcheck bench deps fuzz soak image
 
 run:
 	$(GO) run ./cmd/esia-emulator serve
 
 build:
 	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator
+
+# The container image: a static binary built here, in an empty non-root image (IMAGE=… names
+# it; CONTAINER_ENGINE=docker picks the engine). Nothing is pulled from the network.
+IMAGE ?= localhost/esia-emulator:latest
+image:
+	IMAGE=$(IMAGE) bash .ci/build-image
 
 # gofmt, go vet and staticcheck (at the version .ci/install-deps pins).
 GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
@@ -26,6 +33,7 @@ deps:
 
 test: deps lint
 	ESIA_REQUIRE_REDIS=1 ESIA_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 8m ./...
+	@bash .ci/build-image --check
 
 # Drive a hostile visitor's resource cases against the built binary (or ESIA_SOAK_BIN) and
 # print peak RSS, open fds, temp-dir bytes and store size per phase (a few minutes).
