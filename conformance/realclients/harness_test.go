@@ -153,6 +153,9 @@ func startEmulator(t *testing.T, mutate ...func(*config.Config)) *emulator {
 	cfg := config.Default()
 	cfg.Issuer = e.issuer
 	cfg.Password.Preset = "test"
+	// The journeys read codes from the outbox page in a second tab, as a developer does on a
+	// laptop (where the page is public on loopback).
+	cfg.Outbox = config.OutboxPublic
 	for _, m := range mutate {
 		m(cfg)
 	}
