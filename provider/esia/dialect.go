@@ -259,7 +259,7 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	code, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtCode, esiajwt.Code{
 		NBF: now.Unix(), Scope: esiajwt.GrantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
 		SID: sid, State: ar.State, AuthMthd: esiajwt.AMR(ar.AMR), Sbj: esiajwt.SubjectOf(user, true),
-		Exp: now.Add(d.codeTTL).Unix(), Params: esiajwt.CodeParams{RemoteIP: remoteIP(r), UserAgent: r.UserAgent()},
+		Exp: now.Add(d.codeTTL).Unix(), Params: esiajwt.CodeParams{RemoteIP: d.sessions.ClientIP(r), UserAgent: r.UserAgent()},
 		Iat: now.Unix(), ClientID: ar.ClientID,
 	})
 	if err != nil {
@@ -314,14 +314,6 @@ func (d *Dialect) serverError(w http.ResponseWriter, r *http.Request, ar storage
 		return
 	}
 	d.page(w, r, http.StatusInternalServerError, errServer())
-}
-
-func remoteIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }
 
 // redirectAllowed reports whether u is one of the client's registered redirect URIs.
