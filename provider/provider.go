@@ -24,6 +24,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
+	"github.com/esia-emulator/esia-emulator/provider/outbox"
 	"github.com/esia-emulator/esia-emulator/provider/site"
 	"github.com/esia-emulator/esia-emulator/provider/testmode"
 	"github.com/esia-emulator/esia-emulator/provider/tokens"
@@ -98,6 +99,7 @@ type Provider struct {
 	tokens     *tokens.Service
 	esia       *esia.Dialect
 	account    *account.Handler
+	outboxPage *outbox.Handler
 	api        *admin.API
 	admin      *admin.Handler
 
@@ -210,8 +212,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	p.flow.Register("", p.oidc.Dialect())
 	p.account = &account.Handler{Store: o.Store, Flow: p.flow, Sessions: p.sessions, Pages: p.web, Clients: p.clients, Accounts: p.accounts,
 		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
-		Registries: p.registries, Confirmer: p.confirmer, Outbox: p.outbox, Now: p.now, Rand: p.rand, Logger: p.log,
-		OutboxExposure: o.Config.Outbox}
+		Registries: p.registries, Confirmer: p.confirmer, Now: p.now, Rand: p.rand, Logger: p.log}
 	p.flow.Register(account.DialectName, p.account.Dialect())
 	p.esia, err = esia.New(esia.Options{Pages: p.web, Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
 		Sessions: p.sessions, Login: p.flow, Now: p.now, Rand: p.rand, Logger: p.log})
@@ -220,7 +221,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	}
 	p.flow.Register(esia.Name, p.esia)
 	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log, SecureCookie: strings.HasPrefix(o.Config.Issuer, "https://")}
-	p.account.Admin = p.api
+	p.outboxPage = &outbox.Handler{Outbox: p.outbox, Exposure: o.Config.Outbox, Admin: p.api, Sessions: p.sessions, Pages: p.web}
 	p.admin = &admin.Handler{API: p.api, Store: o.Store, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys,
 		Sessions: p.sessions, Accounts: p.accounts, Audit: p.audit, Limiter: p.limiter, Outbox: p.outbox,
 		Now: p.now, Rand: p.rand, Logger: p.log}

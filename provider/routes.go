@@ -11,6 +11,7 @@ func (p *Provider) routes() http.Handler {
 	p.site.Mount(mux)
 	p.flow.Mount(mux)
 	p.account.Mount(mux)
+	p.outboxPage.Mount(mux)
 	p.admin.Mount(mux)
 	p.testmode.Mount(mux)
 	p.oidc.Mount(mux)

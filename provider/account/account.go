@@ -45,8 +45,6 @@ func safeReturn(path string) string {
 
 // Mount adds the citizen's pages.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /outbox", h.outboxPage)
-	mux.HandleFunc("POST /outbox/login", h.outboxLogIn)
 	for _, section := range []string{"", "/access", "/history", "/sessions"} {
 		mux.HandleFunc("GET /account"+section, h.accountPage)
 	}

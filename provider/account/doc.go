@@ -1,9 +1,8 @@
 // Package account is the citizen's own pages: registration (/register, code by SMS or e-mail),
 // password recovery (/recover), the account (/account: profile with registry checks and
 // identity confirmation, data access with withdrawal, login history, sessions, security with
-// the second factor and login notices), and the emulator's outbox page (/outbox, with
-// POST /outbox/login for its admin token form) where codes and notices "sent" to citizens can
-// be read — by anyone, by whoever has the admin token, or nobody (config outbox; AdminGate).
+// the second factor and login notices). The outbox page where the codes sent to citizens can be
+// read is package outbox.
 //
 // Recovery (/recover, /recover/confirm, /recover/password) checks the code as its own step and
 // runs the password policy only after a right code; a login without an account gets a dummy

@@ -37,11 +37,6 @@ type LoginStarter interface {
 	StartLogin(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) error
 }
 
-// Outbox is the emulator's outbox of sent messages (otp.Outbox).
-type Outbox interface {
-	List(ctx context.Context, f otp.Filter) ([]otp.Message, error)
-}
-
 // Handler serves the citizen's pages. All fields are required.
 type Handler struct {
 	Store      Store
@@ -58,13 +53,9 @@ type Handler struct {
 	TOTP       *otp.TOTP
 	Registries *registry.Registries
 	Confirmer  *confirm.Confirmer
-	Outbox     Outbox
-	// OutboxExposure is config outbox: public, admin ("" too) or off; Admin checks the token.
-	OutboxExposure string
-	Admin          AdminGate
-	Now            func() time.Time
-	Rand           io.Reader
-	Logger         *slog.Logger
+	Now        func() time.Time
+	Rand       io.Reader
+	Logger     *slog.Logger
 }
 
 // Dialect finishes logins started by the account pages (flow.Dialect): back to the page the

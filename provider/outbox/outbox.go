@@ -1,11 +1,13 @@
-package account
+package outbox
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 )
@@ -15,6 +17,27 @@ import (
 // page's form, which sets the admin cookie) or off (404).
 
 const formOutbox = "outbox"
+
+// Messages lists sent messages (otp.Outbox).
+type Messages interface {
+	List(ctx context.Context, f otp.Filter) ([]otp.Message, error)
+}
+
+// Handler serves the outbox page. All fields are required.
+type Handler struct {
+	Outbox Messages
+	// Exposure is config outbox: public, admin ("" too) or off; Admin checks the token.
+	Exposure string
+	Admin    AdminGate
+	Sessions *session.Manager
+	Pages    *web.Renderer
+}
+
+// Mount adds GET /outbox and POST /outbox/login (the admin token form).
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /outbox", h.outboxPage)
+	mux.HandleFunc("POST /outbox/login", h.outboxLogIn)
+}
 
 // AdminGate checks the admin token for the outbox page (admin.API).
 type AdminGate interface {
@@ -26,9 +49,9 @@ type AdminGate interface {
 
 // outboxMode is the configured exposure; "" is admin.
 func (h *Handler) outboxMode() string {
-	switch h.OutboxExposure {
+	switch h.Exposure {
 	case config.OutboxPublic, config.OutboxOff:
-		return h.OutboxExposure
+		return h.Exposure
 	}
 	return config.OutboxAdmin
 }
@@ -60,7 +83,7 @@ func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request) {
 
 // outboxTokenForm answers 401 with the form that asks for the admin token.
 func (h *Handler) outboxTokenForm(w http.ResponseWriter, r *http.Request, wrong bool) {
-	if h.OutboxExposure == config.OutboxOff || h.outboxMode() != config.OutboxAdmin {
+	if h.Exposure == config.OutboxOff || h.outboxMode() != config.OutboxAdmin {
 		http.NotFound(w, r)
 		return
 	}
