@@ -4,7 +4,7 @@
 GO ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test build lint staticcheck bench deps fuzz soak image
+.PHONY: run test build lint staticcheck bench bench-http deps fuzz soak image
 
 run:
 	$(GO) run ./cmd/esia-emulator serve
@@ -51,3 +51,9 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+# Side-by-side HTTP logins: the emulator against the zitadel/oidc example OP on free loopback
+# ports, alternating rounds, median ratios (bench/http/run.sh; ROUNDS, DUR, CONCS, STORES, CLIENT,
+# REFRESH tune it).
+bench-http:
+	bash bench/http/run.sh

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -151,13 +152,23 @@ func (l *Log) Record(ctx context.Context, ev Event) error {
 		return fmt.Errorf("audit: event time %v before 1970", ev.Time)
 	}
 	var err error
+	pair, paired := l.Docs.(pairCreator)
+	paired = paired && ev.UserID != ""
 	for range 5 {
 		var b [8]byte
 		if _, err = io.ReadFull(l.random(), b[:]); err != nil {
 			return fmt.Errorf("audit: random: %w", err)
 		}
 		ev.ID = timeKey(ev.Time) + "-" + hex.EncodeToString(b[:])
-		err = storage.CreateDoc(ctx, l.Docs, Collection, ev.ID, ev, l.expiry(ev), l.now())
+		if paired { // the event and the citizen's copy in one commit
+			var doc []byte
+			if doc, err = json.Marshal(ev); err != nil {
+				return fmt.Errorf("audit: encode %s: %w", ev.Type, err)
+			}
+			err = pair.CreateDocRawWithCopy(ctx, Collection, ev.ID, doc, l.expiry(ev), l.now(), UserCollection, userPrefix(ev.UserID)+ev.ID)
+		} else {
+			err = storage.CreateDoc(ctx, l.Docs, Collection, ev.ID, ev, l.expiry(ev), l.now())
+		}
 		if !errors.Is(err, storage.ErrAlreadyExists) {
 			break
 		}
@@ -165,10 +176,19 @@ func (l *Log) Record(ctx context.Context, ev Event) error {
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", ev.Type, err)
 	}
+	if paired {
+		return nil
+	}
 	if err := l.index(ctx, ev); err != nil {
 		return fmt.Errorf("audit: record %s: %w", ev.Type, err)
 	}
 	return nil
+}
+
+// pairCreator is what a store offers to write an event and its citizen's copy in one commit
+// (the kv store does); without it Record writes them one after the other.
+type pairCreator interface {
+	CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error
 }
 
 func (l *Log) expiry(ev Event) time.Time { return ev.Time.Add(l.retention()) }

@@ -45,6 +45,10 @@ type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string, now time.Time) (AuthRequest, error)
 	UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
+	// FinishAuthRequest is UpdateAuthRequest that, in the same transaction, also adds clientID
+	// to the clients of session sessionID when it is live and does not list it yet (a
+	// missing or ended session is left alone): the end of a login is one commit.
+	FinishAuthRequest(ctx context.Context, id string, now time.Time, sessionID, clientID string, fn func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
 	// SaveAuthCode records the hash of the issued code on the request and indexes it, so
 	// AuthRequestByCode finds the request until codeExpiresAt.
 	SaveAuthCode(ctx context.Context, id, codeHash string, codeExpiresAt, now time.Time) error

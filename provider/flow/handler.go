@@ -29,6 +29,7 @@ type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, ar storage.AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string, now time.Time) (storage.AuthRequest, error)
 	UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error)
+	FinishAuthRequest(ctx context.Context, id string, now time.Time, sessionID, clientID string, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
 }
 
@@ -157,12 +158,16 @@ func (h *Handler) loadRequest(w http.ResponseWriter, r *http.Request, id string)
 		return storage.AuthRequest{}, "", false
 	}
 	ctx := r.Context()
-	ar, err := h.AuthRequests.UpdateAuthRequest(ctx, id, h.Now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
-		if a.BrowserID == "" {
-			a.BrowserID = bid
-		}
-		return a, nil
-	})
+	// The request is bound to the first browser that opens it: only that first page writes.
+	ar, err := h.AuthRequests.GetAuthRequest(ctx, id, h.Now())
+	if err == nil && ar.BrowserID == "" {
+		ar, err = h.AuthRequests.UpdateAuthRequest(ctx, id, h.Now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+			if a.BrowserID == "" {
+				a.BrowserID = bid
+			}
+			return a, nil
+		})
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
 		return storage.AuthRequest{}, "", false
@@ -320,7 +325,9 @@ func (h *Handler) flowUser(ctx context.Context, r *http.Request, ar storage.Auth
 // which issues the code and redirects to the relying party.
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, user storage.User) {
 	ctx := r.Context()
-	_, err := h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, h.Now(), func(a storage.AuthRequest) (storage.AuthRequest, error) {
+	// One commit: the request is done and the session lists the client (back-channel logout,
+	// the account's session list).
+	_, err := h.AuthRequests.FinishAuthRequest(ctx, ar.ID, h.Now(), sess.ID, ar.ClientID, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		if !a.Authenticated { // single sign-on: the login happened earlier in this session
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = sess.UserID, sess.ID, sess.AuthTime, sess.AMR, sess.ACR
 		}
@@ -330,9 +337,6 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	if err != nil {
 		h.Pages.ServerError(w, r, err)
 		return
-	}
-	if sess.ID != "" && ar.ClientID != "" && !slices.Contains(sess.Clients, ar.ClientID) {
-		_ = h.Sessions.AddClient(ctx, sess.ID, ar.ClientID)
 	}
 	h.Logger.InfoContext(ctx, "login completed", "client_id", ar.ClientID, "user", user.ID, "sso", !ar.Authenticated)
 	if ar.Dialect != "" { // a dialect reads the request as stored (the OIDC engine does so itself)

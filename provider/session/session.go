@@ -149,17 +149,34 @@ func (m *Manager) RequireForm(w http.ResponseWriter, r *http.Request, authReqID,
 	return false
 }
 
-// Current returns the browser's live SSO session, sliding its idle timeout.
+// lastSeenStep is how stale a session's LastSeen may get before a page rewrites it: pages seen
+// within it cost a read, not a write. The idle timeout therefore slides in steps of at most
+// lastSeenStep (and never more than a twentieth of the timeout itself).
+const lastSeenStep = time.Minute
+
+// touchEvery is the LastSeen step of a session with the given idle timeout.
+func touchEvery(idle time.Duration) time.Duration {
+	if idle <= 0 {
+		return lastSeenStep
+	}
+	return min(lastSeenStep, idle/20)
+}
+
+// Current returns the browser's live SSO session, sliding its idle timeout: LastSeen is
+// rewritten when it is older than the step (see lastSeenStep), so most pages only read.
 func (m *Manager) Current(ctx context.Context, r *http.Request) (storage.Session, bool, error) {
 	id := m.ReadCookie(r, SSOCookie)
 	if id == "" {
 		return storage.Session{}, false, nil
 	}
 	now := m.Now()
-	s, err := m.Store.UpdateSession(ctx, id, now, func(s storage.Session) (storage.Session, error) {
-		s.LastSeen = now
-		return s, nil
-	})
+	s, err := m.Store.GetSession(ctx, id, now)
+	if err == nil && now.Sub(s.LastSeen) >= touchEvery(s.IdleTimeout) {
+		s, err = m.Store.UpdateSession(ctx, id, now, func(s storage.Session) (storage.Session, error) {
+			s.LastSeen = now
+			return s, nil
+		})
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return storage.Session{}, false, nil
 	}

@@ -2,7 +2,9 @@ package kv
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -32,8 +34,19 @@ func (s *Store) GetAuthRequest(ctx context.Context, id string, now time.Time) (s
 // UpdateAuthRequest replaces the live request with fn(old). fn must not change the id; the
 // code index is maintained by SaveAuthCode only.
 func (s *Store) UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
+	return s.FinishAuthRequest(ctx, id, now, "", "", fn)
+}
+
+// FinishAuthRequest is UpdateAuthRequest that also adds clientID to the live session
+// sessionID's clients in the same transaction.
+func (s *Store) FinishAuthRequest(ctx context.Context, id string, now time.Time, sessionID, clientID string, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
 	var out storage.AuthRequest
 	err := s.update(ctx, now, "update auth request", id, func(tx Tx) error {
+		if sessionID != "" && clientID != "" {
+			if err := addSessionClient(tx, sessionID, clientID, now); err != nil {
+				return err
+			}
+		}
 		old, err := getJSON[storage.AuthRequest](tx, authReqKey(id))
 		if err != nil {
 			return err
@@ -124,6 +137,10 @@ func (s *Store) RedeemAuthCode(ctx context.Context, id string, now time.Time, to
 // DeleteAuthRequest removes the request and its code index unless its code was redeemed: a
 // redeemed request stays until it expires so that a replayed code is recognised.
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
+	// The engine deletes a redeemed request after its token exchange: a read answers it.
+	if r, err := load[storage.AuthRequest](ctx, s.e, authReqKey(id), noClock); errors.Is(err, storage.ErrNotFound) || err == nil && r.Redeemed {
+		return nil
+	}
 	return s.update(ctx, noClock, "delete auth request", id, func(tx Tx) error {
 		r, err := getJSON[storage.AuthRequest](tx, authReqKey(id))
 		if err != nil || r.Redeemed {
@@ -136,4 +153,18 @@ func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 		}
 		return tx.Delete(authReqKey(id))
 	})
+}
+
+// addSessionClient adds clientID to the live session's clients; a missing or ended session,
+// or one that lists the client already, is left alone.
+func addSessionClient(tx Tx, sessionID, clientID string, now time.Time) error {
+	sess, err := getJSON[storage.Session](tx, sessionKey(sessionID))
+	if errors.Is(err, storage.ErrNotFound) || err == nil && (!sess.Live(now) || slices.Contains(sess.Clients, clientID)) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sess.Clients = append(sess.Clients, clientID)
+	return putSession(tx, &sess)
 }

@@ -46,6 +46,28 @@ func (s *Store) CreateDocRaw(ctx context.Context, coll, id string, doc []byte, e
 	})
 }
 
+// CreateDocRawWithCopy is CreateDocRaw that also puts the same document at copyColl/copyID
+// (an index copy, replaced if present) in the same transaction: one commit for both.
+func (s *Store) CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error {
+	key, err := docKey(coll, id)
+	if err != nil {
+		return err
+	}
+	ckey, err := docKey(copyColl, copyID)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, now, "create doc", coll+"/"+id, func(tx Tx) error {
+		if err := absent(tx, key); err != nil {
+			return err
+		}
+		if err := tx.Put(key, doc, expiresAt); err != nil {
+			return err
+		}
+		return tx.Put(ckey, doc, expiresAt)
+	})
+}
+
 // GetDocRaw returns a live document.
 func (s *Store) GetDocRaw(ctx context.Context, coll, id string, now time.Time) ([]byte, error) {
 	key, err := docKey(coll, id)

@@ -70,8 +70,13 @@ func (s *Store) Counter(ctx context.Context, key string, now time.Time) (int64, 
 	return n, wrap(err, "counter", key)
 }
 
-// ResetCounter removes the counter.
+// ResetCounter removes the counter. An absent counter (the usual case: a successful login
+// without earlier failures) costs one read and no transaction; a counter created after that
+// read is as if it had been created just after the reset.
 func (s *Store) ResetCounter(ctx context.Context, key string) error {
+	if _, err := s.e.Get(ctx, counterKey(key), noClock); errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
 	return s.update(ctx, noClock, "reset counter", key, func(tx Tx) error {
 		return tx.Delete(counterKey(key))
 	})

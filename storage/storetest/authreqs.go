@@ -71,6 +71,31 @@ func testAuthRequests(t *testing.T, newStore factory) {
 		wantErr(t, "UpdateAuthRequest(missing)", err, storage.ErrNotFound)
 	})
 
+	t.Run("FinishAddsTheClientToTheSession", func(t *testing.T) {
+		s, now := newStore(t), start()
+		must(t, s.CreateAuthRequest(ctx, newAuthRequest("req", now)))
+		must(t, s.CreateSession(ctx, newSession("sess", "1", now)))
+		done := func(r storage.AuthRequest) (storage.AuthRequest, error) { r.Done = true; return r, nil }
+		for range 2 { // the second time the client is listed already: not added twice
+			got, err := s.FinishAuthRequest(ctx, "req", now, "sess", "client-2", done)
+			must(t, err)
+			equal(t, "Done", got.Done, true)
+		}
+		sess, err := s.GetSession(ctx, "sess", now)
+		must(t, err)
+		equal(t, "session clients", sess.Clients, []string{"client-1", "client-2"})
+		equal(t, "Done stored", getReq(t, s, "req", now).Done, true)
+		// A missing session does not stop the request from finishing.
+		_, err = s.FinishAuthRequest(ctx, "req", now, "gone", "client-2", done)
+		must(t, err)
+		// A failing callback writes neither record.
+		_, err = s.FinishAuthRequest(ctx, "req", now, "sess", "client-3", func(storage.AuthRequest) (storage.AuthRequest, error) { return storage.AuthRequest{}, errBoom })
+		wantErr(t, "FinishAuthRequest(callback error)", err, errBoom)
+		sess, err = s.GetSession(ctx, "sess", now)
+		must(t, err)
+		equal(t, "session clients after an aborted finish", sess.Clients, []string{"client-1", "client-2"})
+	})
+
 	t.Run("UpdateCallbackErrorAborts", func(t *testing.T) {
 		s, now := newStore(t), start()
 		r := newAuthRequest("req", now)

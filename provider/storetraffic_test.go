@@ -1,0 +1,191 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/esia-emulator/esia-emulator/storage/bolt"
+	"github.com/esia-emulator/esia-emulator/storage/kv"
+	"github.com/esia-emulator/esia-emulator/storage/memory"
+	"github.com/esia-emulator/esia-emulator/storage/redis"
+	"github.com/esia-emulator/esia-emulator/storage/redis/redistest"
+)
+
+// countingEngine counts what the store asks of its engine: every call is one round trip to
+// the backend (a Redis Update is WATCH, the GETs, MULTI…EXEC), and every Update that writes
+// and every Incr is one commit (an fdatasync on bolt).
+type countingEngine struct {
+	kv.Engine
+	gets, updates, commits, scans, incrs atomic.Int64
+	trace                                func(op string)
+}
+
+func (c *countingEngine) log(op string) {
+	if c.trace != nil {
+		c.trace(op)
+	}
+}
+
+func (c *countingEngine) Get(ctx context.Context, key string, now time.Time) ([]byte, error) {
+	c.gets.Add(1)
+	c.log("get " + key)
+	return c.Engine.Get(ctx, key, now)
+}
+
+func (c *countingEngine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error) error {
+	c.updates.Add(1)
+	wrote := false
+	err := c.Engine.Update(ctx, now, func(tx kv.Tx) error {
+		wrote = false // a retried callback starts over
+		return fn(&countingTx{Tx: tx, c: c, wrote: &wrote})
+	})
+	if err == nil && wrote {
+		c.commits.Add(1)
+	}
+	c.log(fmt.Sprintf("update wrote=%v err=%v", wrote, err))
+	return err
+}
+
+func (c *countingEngine) Scan(ctx context.Context, prefix string, now time.Time, fn func(string, []byte) error) error {
+	c.scans.Add(1)
+	c.log("scan " + prefix)
+	return c.Engine.Scan(ctx, prefix, now, fn)
+}
+
+func (c *countingEngine) Incr(ctx context.Context, key string, delta int64, expiresAt, now time.Time) (int64, error) {
+	c.incrs.Add(1)
+	c.log("incr " + key)
+	return c.Engine.Incr(ctx, key, delta, expiresAt, now)
+}
+
+type countingTx struct {
+	kv.Tx
+	c     *countingEngine
+	wrote *bool
+}
+
+func (t *countingTx) Put(key string, value []byte, expiresAt time.Time) error {
+	*t.wrote = true
+	t.c.log("  put " + key)
+	return t.Tx.Put(key, value, expiresAt)
+}
+
+func (t *countingTx) Delete(key string) error {
+	*t.wrote = true
+	t.c.log("  delete " + key)
+	return t.Tx.Delete(key)
+}
+
+// traffic is the store traffic of n logins, per login.
+type traffic struct{ gets, updates, commits, scans, incrs float64 }
+
+func (c *countingEngine) snapshot() traffic {
+	return traffic{float64(c.gets.Load()), float64(c.updates.Load()), float64(c.commits.Load()), float64(c.scans.Load()), float64(c.incrs.Load())}
+}
+
+func (t traffic) per(base traffic, n int) traffic {
+	f := float64(n)
+	return traffic{(t.gets - base.gets) / f, (t.updates - base.updates) / f, (t.commits - base.commits) / f, (t.scans - base.scans) / f, (t.incrs - base.incrs) / f}
+}
+
+func (t traffic) roundTrips() float64 { return t.gets + t.updates + t.scans + t.incrs }
+
+func (t traffic) String() string {
+	return fmt.Sprintf("%.1f round trips (%.1f gets, %.1f updates, %.1f scans, %.1f incrs), %.1f commits",
+		t.roundTrips(), t.gets, t.updates, t.scans, t.incrs, t.commits+t.incrs)
+}
+
+// engines are the store engines a whole login is measured on; redis only when redis-server is
+// installed (skipped otherwise, failing with ESIA_REQUIRE_REDIS=1).
+var engines = []struct {
+	name string
+	open func(t testing.TB) kv.Engine
+}{
+	{"memory", func(testing.TB) kv.Engine { return memory.NewEngine() }},
+	{"bolt", func(t testing.TB) kv.Engine {
+		e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}},
+	{"redis", func(t testing.TB) kv.Engine {
+		srv := redistest.Start(t)
+		e, err := redis.OpenEngine(context.Background(), srv.URL(), redistest.Prefix(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}},
+}
+
+// oneLogin is a whole login as the HTTP benchmark drives it: a fresh browser (no SSO
+// session), authorize, the login page, the password, the redirects and the code exchange.
+func oneLogin(e *env, cab *rp) {
+	cab.browser = e.browser()
+	pg := e.submitLogin(cab.browser, cab.authorize(), "+79990000003", "Test1234!")
+	cab.mustExchange(cab.codeFrom(pg))
+}
+
+// TestLoginStoreTraffic counts the store round trips and commits of a whole login (fresh
+// browser, password, code exchange) and keeps them from growing back.
+func TestLoginStoreTraffic(t *testing.T) {
+	ce := &countingEngine{Engine: memory.NewEngine()}
+	e := newEnvWithStore(t, kv.New(ce))
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	oneLogin(e, cab) // warm-up: first-time writes (consent, keys) stay out of the count
+	const n = 10
+	if testing.Verbose() {
+		ce.trace = func(op string) { t.Log(op) }
+		oneLogin(e, cab)
+		ce.trace = nil
+	}
+	base := ce.snapshot()
+	for range n {
+		oneLogin(e, cab)
+	}
+	got := ce.snapshot().per(base, n)
+	t.Logf("per login: %v", got)
+	if max := 8.0; got.commits+got.incrs > max {
+		t.Errorf("%.1f commits per login, want at most %.0f", got.commits+got.incrs, max)
+	}
+}
+
+// BenchmarkLoginStore is a whole login (fresh browser, password, code exchange) on each store
+// engine. It reports the store round trips and commits per login and the heap the logins
+// leave behind (retained-B/login, after a GC).
+func BenchmarkLoginStore(b *testing.B) {
+	for _, eng := range engines {
+		b.Run(eng.name, func(b *testing.B) {
+			ce := &countingEngine{Engine: eng.open(b)}
+			e := newEnvWithStore(b, kv.New(ce))
+			cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+			oneLogin(e, cab)
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			heap0 := ms.HeapAlloc
+			base := ce.snapshot()
+			b.ReportAllocs()
+			b.ResetTimer()
+			n := 0
+			for b.Loop() {
+				oneLogin(e, cab)
+				n++
+			}
+			b.StopTimer()
+			got := ce.snapshot().per(base, n)
+			cab.browser = nil
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(got.roundTrips(), "roundtrips/login")
+			b.ReportMetric(got.commits+got.incrs, "commits/login")
+			b.ReportMetric((float64(ms.HeapAlloc)-float64(heap0))/float64(n), "retained-B/login")
+		})
+	}
+}
