@@ -1,4 +1,5 @@
-// Code generated from storage.Store's method set; edit by hand when the interface changes.
+// One method per storage.Store method, written by a script from the interface; when the
+// interface changes, add the new method here the same way.
 
 package metrics
 
