@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/requestid"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -78,6 +79,10 @@ type Event struct {
 	IP        string            `json:"ip,omitempty"`
 	UserAgent string            `json:"user_agent,omitempty"`
 	Details   map[string]string `json:"details,omitempty"`
+
+	// RequestID is the id of the HTTP request that caused the event (package requestid), the
+	// one its log lines and error page show.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // ErrSecret: an event's Details key names a secret (password, code, token, secret, cookie …).
@@ -307,10 +312,17 @@ type Recorder struct {
 	Logger *slog.Logger
 	// ClientIP is the request's client address ("" for none); nil means the peer address.
 	ClientIP func(*http.Request) string
+	// Observe, when set, sees every event after it is recorded (or failed to be): the
+	// provider's metrics count logins, codes, locks and consents here.
+	Observe func(Event)
 }
 
-// Record records ev; r may be nil for events without a request (background work).
+// Record records ev; r may be nil for events without a request (background work). The
+// request id of ctx (package requestid) is recorded with it.
 func (rec *Recorder) Record(ctx context.Context, r *http.Request, ev Event) {
+	if ev.RequestID == "" {
+		ev.RequestID = requestid.From(ctx)
+	}
 	if r != nil {
 		if ev.IP == "" {
 			ev.IP = rec.clientIP(r)
@@ -321,6 +333,9 @@ func (rec *Recorder) Record(ctx context.Context, r *http.Request, ev Event) {
 	}
 	if err := rec.Log.Record(ctx, ev); err != nil {
 		rec.Logger.WarnContext(ctx, "audit event not recorded", "type", ev.Type, "err", err)
+	}
+	if rec.Observe != nil {
+		rec.Observe(ev)
 	}
 }
 

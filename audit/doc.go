@@ -24,6 +24,10 @@
 // "channel" for code_sent, "until" (RFC 3339) for lock, "from"/"to" for level and status
 // changes, "amr" for login.
 //
+// Recorder.Record adds the request id of its context (package requestid) to the event, so an
+// error page's «код ошибки» finds the events of that request; Recorder.Observe lets the
+// provider's metrics count events as they are recorded.
+//
 // Callers: the provider's login flow (login, login_failed, code_sent, lock), its consent step
 // (consent_given/changed), the citizen pages (login history = Query{UserID, Types: login,
 // login_failed, logout}; withdrawing consent; ending a session), logout and session expiry,

@@ -14,6 +14,11 @@
 //   - accounts, backchannel: the shared account service; back-channel logout.
 //   - session, web, keys, clients: SSO sessions and form tokens; pages and messages; the
 //     keyring; the relying parties.
+//   - metrics: the provider's Prometheus registry; /metrics and /debug/pprof/ (admin token).
+//
+// In front of every route: the request id (package requestid, X-Request-Id), the HTTP
+// metrics and per-request log line (metrics.HTTP), then the body limits and test-mode faults;
+// the store is wrapped by metrics.Store and the logger by requestid.LogHandler.
 //
 // Below them: verification (password, otp, lockout, proofing), consent, audit, config and
 // storage hold the rules and the data. cmd/esia-emulator calls New and serves Handler.

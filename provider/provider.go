@@ -23,6 +23,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/esia"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/limits"
+	"github.com/esia-emulator/esia-emulator/provider/metrics"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 	"github.com/esia-emulator/esia-emulator/provider/outbox"
 	"github.com/esia-emulator/esia-emulator/provider/site"
@@ -41,6 +42,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/consent"
+	"github.com/esia-emulator/esia-emulator/requestid"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
@@ -104,6 +106,7 @@ type Provider struct {
 	admin      *admin.Handler
 
 	backchannel *backchannel.Notifier
+	metrics     *metrics.Metrics
 }
 
 // New builds the provider: loads or creates keys, seeds the personas, assembles the routes.
@@ -111,7 +114,9 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config == nil || o.Store == nil {
 		return nil, errors.New("provider: Config and Store are required")
 	}
-	p := &Provider{cfg: o.Config, store: o.Store, hasher: o.Hasher, now: o.Now, rand: o.Rand, log: o.Logger}
+	m := metrics.New()
+	o.Store = m.Store(o.Store) // every store operation timed
+	p := &Provider{cfg: o.Config, store: o.Store, hasher: o.Hasher, now: o.Now, rand: o.Rand, log: o.Logger, metrics: m}
 	p.backchannel = backchannel.New()
 	if o.HTTPClient != nil {
 		p.backchannel.HTTPClient = o.HTTPClient
@@ -132,12 +137,14 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
+	p.log = slog.New(requestid.LogHandler(p.log.Handler())) // request_id on every line of a request
 	if p.hasher == nil {
 		h, err := hasherFromConfig(o.Config.Password, p.rand)
 		if err != nil {
 			return nil, err
 		}
 		p.hasher = h
+		m.Gate(h.Gate) // only a gate of our own: a Hasher passed in may be shared
 	}
 	keyStore := o.Keys
 	if keyStore == nil {
@@ -178,7 +185,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	p.audit = &audit.Recorder{Log: &audit.Log{Docs: o.Store, Now: p.now, Rand: p.rand, Retention: o.Config.Lifetimes.AuditEvents.Or(audit.DefaultRetention)},
-		Logger: p.log, ClientIP: p.sessions.ClientIP}
+		Logger: p.log, ClientIP: p.sessions.ClientIP, Observe: m.AuditEvent}
 	if err := p.audit.Log.Migrate(ctx); err != nil { // events from before the per-citizen index and the retention
 		return nil, fmt.Errorf("provider: %w", err)
 	}
@@ -199,7 +206,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, Sender: p.sender,
 		Now: p.now, NewID: p.randomID, Logger: p.log, RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute),
 	}
-	p.tokens = &tokens.Service{Store: o.Store, Now: p.now, Logger: p.log}
+	p.tokens = &tokens.Service{Store: o.Store, Now: p.now, Logger: p.log, Counter: m}
 	oh := &oidc.Handler{Issuer: o.Config.Issuer, Store: o.Store, Tokens: p.tokens, Clients: p.clients, Keys: p.keys, Sessions: p.sessions, Pages: p.web,
 		Audit: p.audit, Now: p.now, NewID: p.randomID, Logger: p.log,
 		CodeTTL: o.Config.Lifetimes.Code.Or(time.Minute), RequestTTL: o.Config.Lifetimes.AuthRequest.Or(30 * time.Minute)}
@@ -239,6 +246,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		p.handler = p.testmode.WithFaults(p.handler)
 	}
 	p.handler = (&limits.Body{Pages: p.web}).Wrap(p.handler) // every body bounded, multipart refused
+	p.handler = &requestid.Middleware{Next: m.HTTP(p.handler, p.log), Rand: p.rand}
 	return p, nil
 }
 
@@ -271,6 +279,11 @@ func hasherFromConfig(c config.Password, rnd io.Reader) (*password.Hasher, error
 
 // Handler serves everything: OpenID endpoints, login pages, admin API.
 func (p *Provider) Handler() http.Handler { return p.handler }
+
+// MetricsHandler serves the provider's Prometheus metrics without any access check, for a
+// separate listener (--metrics-addr); the main handler serves them at /metrics behind the
+// admin token.
+func (p *Provider) MetricsHandler() http.Handler { return p.metrics.Handler() }
 
 // Issuer is the configured issuer.
 func (p *Provider) Issuer() string { return p.cfg.Issuer }

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"net/http"
+
+	"github.com/esia-emulator/esia-emulator/provider/metrics"
 )
 
 // routes mounts every room on one mux. The OIDC engine's catch-all "/" goes last.
@@ -14,6 +16,7 @@ func (p *Provider) routes() http.Handler {
 	p.outboxPage.Mount(mux)
 	p.admin.Mount(mux)
 	p.testmode.Mount(mux)
+	p.metrics.Mount(mux, p.api.Guard) // /metrics and /debug/pprof/, behind the admin token
 	p.oidc.Mount(mux)
-	return mux
+	return metrics.Routes(mux)
 }

@@ -20,7 +20,10 @@ func printBanner(w io.Writer, cfg *config.Config, f serveFlags, startup time.Dur
 		fmt.Fprintf(w, "  test mode  on: /debug, /admin/api/clock, /reset, /tokens, /faults, /personas/generate\n")
 	}
 	if cfg.AdminToken != "" {
-		fmt.Fprintf(w, "  admin API  %s/admin/api/ (Bearer token set)\n", cfg.Issuer)
+		fmt.Fprintf(w, "  admin API  %s/admin/api/ (Bearer token set); /metrics, /debug/pprof/ with the token\n", cfg.Issuer)
+	}
+	if f.metricsAddr != "" {
+		fmt.Fprintf(w, "  metrics    http://%s/metrics\n", f.metricsAddr)
 	}
 	fmt.Fprintln(w, "clients:")
 	for _, c := range cfg.Clients {

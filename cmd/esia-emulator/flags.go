@@ -24,6 +24,7 @@ type serveFlags struct {
 	store                             storeURL
 	adminToken                        secret
 	logLevel                          slog.Level
+	logFormat, metricsAddr            string
 	// cfg is the --config file merged with the built-ins, or config.Default() without one.
 	// Its issuer, admin_token and mode were fed to ff as the lowest-priority layer above the
 	// defaults; serve writes the winners back into it.
@@ -42,7 +43,7 @@ flags:`
 // given, then the --config file (issuer, admin_token and mode) for the ones still unset. -h
 // prints the built-in defaults only, never a value from the environment or the file.
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
-	f := serveFlags{store: "bolt", logLevel: slog.LevelInfo}
+	f := serveFlags{store: "bolt", logLevel: slog.LevelInfo, logFormat: "text"}
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	fl.Usage = func() {
@@ -62,6 +63,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fl.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve https with a self-signed certificate kept in the data dir"+env("tls-self-signed"))
 	fl.StringVar(&f.mode, "mode", "", "test: turn on the test conveniences (time travel, reset, faults, persona picker, …); default from the config file"+env("mode"))
 	fl.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error"+env("log-level"))
+	fl.StringVar(&f.logFormat, "log-format", "text", "log `format`: text (logfmt) or json (one object a line, for a log shipper)"+env("log-format"))
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "also serve Prometheus /metrics on this `address`, without the admin token (the main address serves it behind the token)"+env("metrics-addr"))
 
 	f.cfg = config.Default()
 	err := ff.Parse(fl, args,
@@ -78,6 +81,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	}
 	if fl.NArg() > 0 {
 		return f, fmt.Errorf("serve: unexpected arguments %q", fl.Args())
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return f, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return f, errors.New("--tls-cert and --tls-key go together")

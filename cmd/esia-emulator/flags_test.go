@@ -119,6 +119,7 @@ func TestServeFlagErrors(t *testing.T) {
 		"cert without key":  {"--tls-cert", "c.pem"},
 		"missing config":    {"--config", filepath.Join(t.TempDir(), "nope.yaml")},
 		"bad log level":     {"--log-level", "loud"},
+		"bad log format":    {"--log-format", "xml"},
 		"stray argument":    {"extra"},
 		"invalid file mode": {"--config", writeFile(t, "bad.yaml", "mode: fast\n")},
 	} {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider"
+	"github.com/esia-emulator/esia-emulator/requestid"
 )
 
 func main() {
@@ -61,7 +62,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: f.logLevel}))
+	log := newLogger(stderr, f.logFormat, f.logLevel)
 	// The OIDC engine (zitadel/oidc) logs through slog's default logger only.
 	defer useAsDefault(log)()
 
@@ -103,6 +104,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := newServer(p.Handler(), defaultTimeouts(), log)
+	var metricsSrv *http.Server
+	if f.metricsAddr != "" {
+		mln, err := net.Listen("tcp", f.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		defer mln.Close()
+		f.metricsAddr = mln.Addr().String()
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", p.MetricsHandler())
+		metricsSrv = newServer(mux, defaultTimeouts(), log)
+		go func() {
+			if err := metricsSrv.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+	}
 	if useTLS {
 		cert, key := f.tlsCert, f.tlsKey
 		if f.tlsSelfSigned {
@@ -133,6 +151,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdownCtx)
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(shutdownCtx)
+	}
 	// Back-channel logout deliveries still in flight finish (or are cancelled) before exit.
 	if perr := p.Shutdown(shutdownCtx); err == nil {
 		err = perr
@@ -165,6 +186,17 @@ func newServer(h http.Handler, t serverTimeouts, log *slog.Logger) *http.Server 
 		MaxHeaderBytes:    256 << 10, // an authorization request is capped at 64 KiB anyway
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// newLogger is serve's logger: logfmt or JSON lines on w, with the request id (package
+// requestid) on every line logged in a request's context — the provider's and the engine's.
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if format == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(requestid.LogHandler(h))
 }
 
 // useAsDefault makes log slog's default logger (and so the standard log package's output) and

@@ -198,6 +198,7 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 		d.log.ErrorContext(ctx, "esia: redeem code", "err", err)
 		return tokenResponse{}, errServer()
 	}
+	d.tokens.Issued("authorization_code", "esia")
 	d.link(ctx, ar.SessionID, records)
 	d.log.InfoContext(ctx, "esia: tokens issued", "client_id", cl.ID(), "user", user.ID, "offline", g.offline)
 	return resp, nil
@@ -279,6 +280,7 @@ func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, 
 		d.log.ErrorContext(ctx, "esia: rotate refresh token", "err", err)
 		return tokenResponse{}, errServer()
 	}
+	d.tokens.Issued("refresh_token", "esia")
 	d.link(ctx, old.SessionID, records)
 	return resp, nil
 }

@@ -50,6 +50,7 @@ func (h *Handler) Mint(ctx context.Context, req MintRequest) ([]byte, error) {
 	if err := h.Store.CreateTokens(ctx, toStore...); err != nil {
 		return nil, fmt.Errorf("oidc: mint: %w", err)
 	}
+	h.Tokens.Issued("test_mint", "oidc")
 	ctx = op.ContextWithIssuer(context.WithValue(ctx, ctxClientID, cl.Config.ID), h.Issuer)
 	var accessToken string
 	if (opClient{cl}).AccessTokenType() == op.AccessTokenTypeJWT {

@@ -177,6 +177,9 @@ func (s *opStorage) redeem(ctx context.Context, id string, issued ...storage.Tok
 	if errors.Is(err, tokens.ErrReplayed) || errors.Is(err, tokens.ErrInvalid) {
 		return oidc.ErrInvalidGrant().WithDescription("invalid code").WithParent(err)
 	}
+	if err == nil {
+		s.h.Tokens.Issued("authorization_code", "oidc")
+	}
 	return err
 }
 
@@ -205,6 +208,9 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 	}
 	old := storage.Token{ID: hashSecret(currentRefreshToken), FamilyID: family, ClientID: access.ClientID}
 	err = h.Tokens.Rotate(ctx, old, access, *rt)
+	if err == nil {
+		h.Tokens.Issued("refresh_token", "oidc")
+	}
 	if errors.Is(err, tokens.ErrReplayed) {
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}

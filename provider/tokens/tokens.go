@@ -50,6 +50,17 @@ type Service struct {
 	Store  Store
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Counter, when set, counts token responses by grant and dialect (the provider's
+	// metrics); the dialects call Issued after each.
+	Counter interface{ TokensIssued(grant, dialect string) }
+}
+
+// Issued counts one token response of grant ("authorization_code", "refresh_token",
+// "test_mint") in dialect ("oidc", "esia").
+func (s *Service) Issued(grant, dialect string) {
+	if s.Counter != nil {
+		s.Counter.TokensIssued(grant, dialect)
+	}
 }
 
 func (s *Service) now() time.Time {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/esia-emulator/esia-emulator/requestid"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/password"
 )
@@ -59,6 +60,9 @@ func (r *Renderer) T(lang, key string) string { return r.catalog.T(lang, key) }
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, v View) {
 	f := v.frame()
 	f.TestMode, f.catalog = r.testMode, r.catalog
+	if m, ok := v.(*MessagePage); ok && status >= 400 && m.RequestID == "" {
+		m.RequestID = requestid.From(req.Context())
+	}
 	var buf bytes.Buffer
 	if err := r.sets[v.template()].ExecuteTemplate(&buf, "base", v); err != nil {
 		r.log.ErrorContext(req.Context(), "render page", "page", v.template(), "err", err)

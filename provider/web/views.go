@@ -78,6 +78,10 @@ type MessagePage struct {
 	Details                string // developer detail
 	FormAction, FormButton string // FormButton is a message key
 	AuthRequestID, CSRF    string
+
+	// RequestID is «код ошибки»: the request id (package requestid) of an error page, set by
+	// Render for a status of 400 or more, so a screenshot leads to the log line.
+	RequestID string
 }
 
 // FormPostPage is an authorization response in response_mode=form_post: one form that posts

@@ -23,6 +23,9 @@ func DefaultGateSize() int { return 2 * runtime.GOMAXPROCS(0) }
 type Gate struct {
 	slots chan struct{}
 	wait  time.Duration
+	// Observe, when set, sees how long each Enter waited and whether it got a slot (the
+	// provider's metrics: the argon2 queue). Set it before the gate is shared.
+	Observe func(waited time.Duration, admitted bool)
 }
 
 // NewGate returns a gate of size slots (at least 1) whose callers wait at most wait
@@ -37,6 +40,9 @@ func NewGate(size int, wait time.Duration) *Gate {
 // Size is the number of slots.
 func (g *Gate) Size() int { return cap(g.slots) }
 
+// InUse is the number of slots taken now.
+func (g *Gate) InUse() int { return len(g.slots) }
+
 // Enter takes a slot and returns the function that gives it back, or ErrBusy when no slot
 // freed up within the wait. A nil Gate admits everyone.
 func (g *Gate) Enter() (release func(), err error) {
@@ -45,20 +51,37 @@ func (g *Gate) Enter() (release func(), err error) {
 	}
 	select {
 	case g.slots <- struct{}{}:
+		g.observe(time.Time{}, true)
 		return g.leave, nil
 	default:
 	}
+	start := time.Now() // a measurement, not a rule: the wall clock is right here
 	if g.wait <= 0 {
+		g.observe(start, false)
 		return nil, ErrBusy
 	}
 	t := time.NewTimer(g.wait)
 	defer t.Stop()
 	select {
 	case g.slots <- struct{}{}:
+		g.observe(start, true)
 		return g.leave, nil
 	case <-t.C:
+		g.observe(start, false)
 		return nil, ErrBusy
 	}
+}
+
+// observe reports a wait that began at start (zero: none) to Observe.
+func (g *Gate) observe(start time.Time, admitted bool) {
+	if g.Observe == nil {
+		return
+	}
+	var d time.Duration
+	if !start.IsZero() {
+		d = time.Since(start)
+	}
+	g.Observe(d, admitted)
 }
 
 func (g *Gate) leave() { <-g.slots }
