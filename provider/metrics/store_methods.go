@@ -321,3 +321,36 @@ func (s *store) DeleteDoc(ctx context.Context, coll, id string) error {
 	s.m.storeDone("delete_doc", start, err, nil)
 	return err
 }
+
+// pairCreator is the kv store's one-commit write of a document and its copy (audit uses it
+// when the store offers it; the wrapper must offer it too, or every event costs two commits).
+type pairCreator interface {
+	CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error
+}
+
+func (s *store) CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error {
+	start := s.m.now()
+	var err error
+	if pc, ok := s.Store.(pairCreator); ok {
+		err = pc.CreateDocRawWithCopy(ctx, coll, id, doc, expiresAt, now, copyColl, copyID)
+	} else { // a store without the one-commit pair: the document, then its copy
+		if err = s.Store.CreateDocRaw(ctx, coll, id, doc, expiresAt, now); err == nil {
+			err = s.Store.PutDocRaw(ctx, copyColl, copyID, doc, expiresAt)
+		}
+	}
+	s.m.storeDone("create_doc_with_copy", start, err, nil)
+	return err
+}
+
+func (s *store) FinishAuthRequest(ctx context.Context, id string, now time.Time, sessionID, clientID string, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
+	var fnErr error
+	wrapped := func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		r0, err := fn(a)
+		fnErr = err
+		return r0, err
+	}
+	start := s.m.now()
+	v, err := s.Store.FinishAuthRequest(ctx, id, now, sessionID, clientID, wrapped)
+	s.m.storeDone("finish_auth_request", start, err, fnErr)
+	return v, err
+}
