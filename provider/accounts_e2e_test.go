@@ -149,8 +149,13 @@ func TestPasswordRecovery(t *testing.T) {
 	// The code first, on its own; then the new password (issue 13 item 7).
 	post(t, cab.browser, e.issuer+"/recover/confirm", url.Values{"csrf": {rp.form("csrf")}, "code": {code}})
 	done := post(t, cab.browser, e.issuer+"/recover/password", url.Values{"csrf": {rp.form("csrf")}, "password": {"Novyi2024pass"}, "password2": {"Novyi2024pass"}})
-	// Back in the flow: the lock is lifted and the new password works.
-	cab.codeFrom(e.submitLogin(cab.browser, done, "+79990000002", "Novyi2024pass"))
+	// The journey ends on «Пароль изменён»; its button goes back into the flow, where the lock
+	// is lifted and the new password works.
+	if !strings.Contains(done.body, "Пароль изменён") || !strings.Contains(done.body, "Войти с новым паролем") {
+		t.Fatalf("recovery does not end on «Пароль изменён»: %s", snippet(done.body))
+	}
+	back := get(t, cab.browser, e.issuer+"/login?authRequestID="+url.QueryEscape(lp.form("authRequestID")))
+	cab.codeFrom(e.submitLogin(cab.browser, back, "+79990000002", "Novyi2024pass"))
 	// The other sessions ended.
 	if !get(t, old, e.issuer+"/account").isLoginForm() {
 		t.Fatal("an old session survived the password reset")

@@ -162,7 +162,7 @@ func (h registration) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	now := h.Now()
 	pend, err := storage.GetDoc[pendingRegistration](ctx, h.Store, regColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
-		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Expired(w, r, lang)
 		return
 	}
 	if err != nil {

@@ -140,7 +140,7 @@ func (h *Handler) flowForm(w http.ResponseWriter, r *http.Request, step string) 
 const (
 	formLogin   = "login"
 	formConsent = "consent"
-	formLevel   = "level"
+	formDeny    = "level" // "back to the site" of the level-too-low and suspended pages
 )
 
 // loadRequest reads the request a login page belongs to and binds it to this browser. It
@@ -164,7 +164,7 @@ func (h *Handler) loadRequest(w http.ResponseWriter, r *http.Request, id string)
 		return a, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Expired(w, r, lang)
 		return storage.AuthRequest{}, "", false
 	}
 	if err != nil {
@@ -277,19 +277,22 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		if st.MinLevel == storage.LevelStandard {
 			text = "level.text.standard"
 		}
-		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
-			FormAction: "/login/deny", FormButton: "level.back"}
-		pd.Paragraphs = []string{h.Pages.T(lang, text), h.Pages.T(lang, "level.how")}
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formDeny), AuthRequestID: ar.ID,
+			FormAction: "/login/deny", FormButton: "level.back", FormFields: []web.Hidden{{Name: "why", Value: "level"}},
+			Links: []web.Link{{Href: "/account/profile", Label: "action.profile", Secondary: true}}}
+		pd.Paragraphs = []string{h.Pages.T(lang, text), h.Pages.T(lang, "level.how"), h.Pages.T(lang, "level.raise")}
 		h.Pages.Render(w, r, http.StatusForbidden, pd)
 	case stepSuspended:
 		if hasSession && sess.UserID == user.ID {
 			_ = h.Sessions.End(ctx, sess.ID)
 		}
-		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "suspended.title"}, Paragraphs: []string{h.Pages.T(lang, "suspended.text")}}
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "suspended.title"}, Paragraphs: []string{h.Pages.T(lang, "suspended.text")},
+			CSRF: h.Sessions.FormToken(bid, ar.ID, formDeny), AuthRequestID: ar.ID,
+			FormAction: "/login/deny", FormButton: "action.back", FormFields: []web.Hidden{{Name: "why", Value: "suspended"}}}
 		if user.StatusReason != "" {
 			pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.reason")+": "+user.StatusReason)
 		}
-		pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.help"))
+		pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.help"), h.Pages.T(lang, "suspended.back"))
 		h.Pages.Render(w, r, http.StatusForbidden, pd)
 	case stepFailRP:
 		h.failRP(w, r, ar, d.err, d.desc)
@@ -573,10 +576,15 @@ func (h *Handler) postConsent(w http.ResponseWriter, r *http.Request) {
 	h.dispatch(w, r, ar, bid, "")
 }
 
-// postDeny returns the citizen to the relying party with access_denied (level too low).
+// postDeny returns the citizen to the relying party with access_denied (level too low, or
+// the account is suspended).
 func (h *Handler) postDeny(w http.ResponseWriter, r *http.Request) {
-	ar, _, ok := h.flowForm(w, r, formLevel)
+	ar, _, ok := h.flowForm(w, r, formDeny)
 	if !ok {
+		return
+	}
+	if r.PostFormValue("why") == "suspended" {
+		h.failRP(w, r, ar, "access_denied", "the account is suspended")
 		return
 	}
 	min := ar.MinLevel

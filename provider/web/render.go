@@ -59,6 +59,10 @@ func (r *Renderer) T(lang, key string) string { return r.catalog.T(lang, key) }
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, v View) {
 	f := v.frame()
 	f.TestMode, f.catalog = r.testMode, r.catalog
+	f.LangURL = switchURL(req, f.Lang)
+	if m, ok := v.(*MessagePage); ok && !m.NextActions() {
+		m.Links = append(m.Links, Link{Href: "/account", Label: "action.account"})
+	}
 	var buf bytes.Buffer
 	if err := r.sets[v.template()].ExecuteTemplate(&buf, "base", v); err != nil {
 		r.log.ErrorContext(req.Context(), "render page", "page", v.template(), "err", err)
@@ -91,11 +95,31 @@ func formPostCSP() string {
 
 // Message renders the generic message page (errors, notices) with translated paragraphs.
 func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int, lang, title string, paragraphs ...string) {
+	r.Render(w, req, status, r.MessagePage(lang, title, paragraphs...))
+}
+
+// MessagePage is the message page with translated paragraphs, for a caller to add actions to.
+func (r *Renderer) MessagePage(lang, title string, paragraphs ...string) *MessagePage {
 	d := &MessagePage{Frame: Frame{Lang: lang, Title: title}}
 	for _, k := range paragraphs {
 		d.Paragraphs = append(d.Paragraphs, r.T(lang, k))
 	}
-	r.Render(w, req, status, d)
+	return d
+}
+
+// Expired renders the page of a login that took too long (its request is gone, so the site it
+// came from is unknown): «Войти снова» starts a new login into the citizen's account.
+func (r *Renderer) Expired(w http.ResponseWriter, req *http.Request, lang string) {
+	d := r.MessagePage(lang, "error.expired.title", "error.expired")
+	d.Links = []Link{{Href: "/account", Label: "action.relogin"}, {Href: "/", Label: "action.home", Secondary: true}}
+	r.Render(w, req, http.StatusBadRequest, d)
+}
+
+// NotFound renders the 404 page.
+func (r *Renderer) NotFound(w http.ResponseWriter, req *http.Request) {
+	d := r.MessagePage(Lang(req, nil), "error.notfound.title", "error.notfound.text")
+	d.Links = []Link{{Href: "/", Label: "action.home"}, {Href: "/account", Label: "action.account", Secondary: true}}
+	r.Render(w, req, http.StatusNotFound, d)
 }
 
 // Forbidden renders the 403 page of a form that was not made for this browser and step.

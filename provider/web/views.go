@@ -12,6 +12,7 @@ type Frame struct {
 	Title     string // message key
 	MainClass string // "wide" for pages with tables
 	TestMode  bool   // shows the "тестовый режим" banner
+	LangURL   string // the language link (Render sets it)
 	catalog   *Catalog
 }
 
@@ -70,15 +71,29 @@ type CodeView struct {
 	CanResend, Recovery bool
 }
 
-// MessagePage is an error or notice, optionally with one form button (level too low).
+// MessagePage is every error and notice page, the 404 and the ESIA dialect's included: a
+// Russian (or English) line or two, the next actions, and the developer detail folded under
+// «Подробности». It never ends in a dead end: a page with neither a form button nor a link gets
+// «Перейти в личный кабинет» (Render adds it).
 type MessagePage struct {
 	Frame
 	Error                  string
 	Paragraphs             []string
-	Details                string // developer detail
+	Details                string // developer detail (English is fine)
 	FormAction, FormButton string // FormButton is a message key
+	FormFields             []Hidden
 	AuthRequestID, CSRF    string
+	Links                  []Link
 }
+
+// Link is a next action on a message page; Label is a message key.
+type Link struct {
+	Href, Label string
+	Secondary   bool
+}
+
+// NextActions reports whether the page offers something to click.
+func (p *MessagePage) NextActions() bool { return p.FormAction != "" || len(p.Links) > 0 }
 
 // FormPostPage is an authorization response in response_mode=form_post: one form that posts
 // Params to the relying party's Action, submitted on load by the page's only script (allowed
