@@ -257,7 +257,7 @@ func TestRegistrationCodeCanBeSentAgain(t *testing.T) {
 	reg := get(t, b, e.issuer+"/register")
 	pg := post(t, b, e.issuer+"/register", url.Values{"csrf": {reg.form("csrf")}, "last_name": {"Белов"}, "first_name": {"Артём"},
 		"phone": {"+79125550001"}, "password": {"Kvartal2024"}, "password2": {"Kvartal2024"}, "agree": {"1"}, "pd": {"1"}})
-	if !strings.Contains(pg.body, "Код действует до") || !strings.Contains(pg.body, "Отправить код повторно можно после") {
+	if !strings.Contains(pg.body, "Код действует до") || !strings.Contains(pg.body, "Запросить новый код можно в") {
 		t.Fatalf("code step: %s", snippet(pg.body))
 	}
 	first := e.lastMessage("+79125550001", "registration_code")

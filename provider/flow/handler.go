@@ -635,7 +635,8 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
 			h.lockedPage(w, r, ar, bid, u, ferr)
 			return
 		}
-		h.codePage(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, verr))
+		spent := errors.Is(verr, otp.ErrCodeExpired) || errors.Is(verr, otp.ErrNoTriesLeft)
+		h.codePageAfter(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, verr), spent)
 		return
 	}
 	if err := h.Limiter.Succeed(ctx, codeKey); err != nil {
@@ -676,6 +677,10 @@ func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request, ar storage.
 	lang := web.Lang(r, ar.UILocales)
 	if accounts.SecondFactorMethod(u) != "sms" {
 		h.codePage(w, r, ar, bid, u, "")
+		return
+	}
+	if err := h.Limiter.Check(ctx, lockout.CodeKey(u.ID)); err != nil { // no new code while codes are locked
+		h.lockedPage(w, r, ar, bid, u, err)
 		return
 	}
 	_, err := h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
@@ -732,33 +737,84 @@ func (h *Handler) notifyLogin(ctx context.Context, u storage.User, clientID stri
 	}
 }
 
-// codePage shows the second-factor form, sending an SMS code first when none is pending.
+// codePage shows the second-factor form, sending an SMS code first when none is usable.
 func (h *Handler) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
+	h.codePageAfter(w, r, ar, bid, u, problem, false)
+}
+
+// codePageAfter is codePage after a code that was just refused; spent says it was spent
+// (expired, or its tries used up), so a new code sent here is announced instead of asking
+// the citizen to request one. The page tells the truth about the code and the lock: the
+// masked number always, validity and tries only of a code that can still be used, and the
+// resend button enabled only when a resend would be accepted (the later of the resend pause
+// and the code lock), with a countdown (a script allowed by its hash; without scripts the
+// page reloads itself at that time).
+func (h *Handler) codePageAfter(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string, spent bool) {
 	ctx := r.Context()
 	lang := web.Lang(r, ar.UILocales)
 	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
 		ClientName: h.Clients.Name(ar.ClientID), Error: problem, Code: &web.CodeView{Method: accounts.SecondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
 	if d.Code.Method == "sms" {
+		now := h.Now()
+		var lockUntil time.Time
+		var le *lockout.LockedError
+		if err := h.Limiter.Check(ctx, lockout.CodeKey(u.ID)); errors.As(err, &le) {
+			lockUntil = le.Until
+			d.Code.Locked = true
+			if d.Error == "" {
+				d.Error = h.Pages.Catalog().LockMessage(lang, le)
+			}
+		} else if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
 		ch, err := h.SMS.Status(ctx, accounts.SMSKey(u.ID))
-		if err != nil || ch.Verified || !h.Now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
-			ch, err = h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
+		if err != nil && !errors.Is(err, otp.ErrNoChallenge) {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		live := err == nil && !ch.Verified && now.Before(ch.ExpiresAt) && ch.TriesLeft > 0
+		if !live && !d.Code.Locked { // no usable code and nothing stops one: send it
+			nch, err := h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
 			var soon *otp.ResendTooSoonError
 			var limited *otp.RateLimitedError
 			switch {
-			case errors.As(err, &soon), errors.As(err, &limited):
+			case errors.As(err, &soon):
+				ch.ResendAt = soon.RetryAt
+			case errors.As(err, &limited):
 				if d.Error == "" {
 					d.Error = h.Pages.T(lang, "code.ratelimited")
 				}
+				ch.ResendAt = now.Add(time.Hour)
 			case err != nil:
 				h.Pages.ServerError(w, r, err)
 				return
 			default:
 				h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+				ch, live = nch, true
+				if spent {
+					d.Error, d.Notice = "", fmt.Sprintf(h.Pages.T(lang, "code.resent"), nch.Masked)
+				}
 			}
 		}
-		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
-		d.Code.ExpiresAt, d.Code.ResendAt = web.Clock(ch.ExpiresAt), web.Clock(ch.ResendAt)
-		d.Code.CanResend = !h.Now().Before(ch.ResendAt)
+		d.Code.Masked = ch.Masked
+		if d.Code.Masked == "" {
+			d.Code.Masked = otp.Mask(otp.ChannelSMS, u.Phone)
+		}
+		d.Code.Live, d.Code.Length = live, ch.Length
+		if live {
+			d.Code.TriesLeft, d.Code.ExpiresAt = ch.TriesLeft, web.Clock(ch.ExpiresAt)
+		}
+		resendAt := ch.ResendAt
+		if lockUntil.After(resendAt) {
+			resendAt = lockUntil
+		}
+		d.Code.CanResend = !now.Before(resendAt)
+		if !d.Code.CanResend {
+			wait := int((resendAt.Sub(now) + time.Second - 1) / time.Second)
+			d.Code.ResendAt, d.Code.ResendIn, d.Code.ResendLeft = web.Clock(resendAt), wait, fmt.Sprintf("%d:%02d", wait/60, wait%60)
+			d.RefreshIn, d.RefreshURL = wait, "/login?authRequestID="+url.QueryEscape(ar.ID)
+		}
 	}
 	h.Pages.Render(w, r, http.StatusOK, d)
 }

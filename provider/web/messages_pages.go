@@ -21,6 +21,8 @@ func pagesMessages() map[string]map[string]string {
 			"loggedout.again":      "Чтобы продолжить работу, войдите снова.",
 			"recover.done.login":   "Войти с новым паролем",
 			"error.expired.title":  "Время ожидания истекло",
+			"code.resent":          "Срок действия прежнего кода истёк. Новый код отправлен на номер %s.",
+			"code.resend.in":       "через",
 		},
 		"en": {
 			"a11y.skip":            "Skip to content",
@@ -39,6 +41,8 @@ func pagesMessages() map[string]map[string]string {
 			"loggedout.again":      "To carry on, sign in again.",
 			"recover.done.login":   "Sign in with the new password",
 			"error.expired.title":  "Time is up",
+			"code.resent":          "The previous code is no longer valid. A new code was sent to %s.",
+			"code.resend.in":       "in",
 		},
 	}
 }

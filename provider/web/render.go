@@ -70,8 +70,8 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 		return
 	}
 	SecurityHeaders(w.Header())
-	if _, ok := v.(*FormPostPage); ok {
-		w.Header().Set("Content-Security-Policy", formPostCSP())
+	if s, ok := v.(interface{ Script() template.JS }); ok {
+		w.Header().Set("Content-Security-Policy", scriptCSP(string(s.Script())))
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -87,9 +87,10 @@ func SecurityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
-// formPostCSP is SecurityHeaders' policy plus the form_post page's one script, by its hash.
-func formPostCSP() string {
-	sum := sha256.Sum256([]byte(formPostScript))
+// scriptCSP is SecurityHeaders' policy plus a page's one script, by its hash (the form_post
+// page's submit, the code page's countdown).
+func scriptCSP(script string) string {
+	sum := sha256.Sum256([]byte(script))
 	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'"
 }
 

@@ -13,6 +13,10 @@ type Frame struct {
 	MainClass string // "wide" for pages with tables
 	TestMode  bool   // shows the "тестовый режим" banner
 	LangURL   string // the language link (Render sets it)
+	// RefreshIn reloads the page at RefreshURL after so many seconds when scripts are off
+	// (the code page's resend countdown).
+	RefreshIn  int
+	RefreshURL string
 	catalog   *Catalog
 }
 
@@ -59,8 +63,19 @@ type ConsentItem struct {
 type CodePage struct {
 	Frame
 	CSRF, AuthRequestID, ClientName, Error string
+	Notice                                 string // a new code was sent by itself
 	Code                                   *CodeView
 }
+
+// codeScript is the code page's only script: the resend countdown, enabling the button when
+// it reaches zero.
+const codeScript = `(function(){var b=document.getElementById("resend"),l=document.getElementById("resend-left"),n=document.getElementById("resend-note");` +
+	`if(!b||!b.dataset.wait)return;var end=Date.now()+1000*Number(b.dataset.wait);` +
+	`(function tick(){var s=Math.ceil((end-Date.now())/1000);if(s<=0){b.disabled=false;if(n)n.hidden=true;return}` +
+	`if(l)l.textContent=Math.floor(s/60)+":"+String(s%60).padStart(2,"0");setTimeout(tick,500)})()})()`
+
+// Script is the page's script (a constant: its hash is in the page's CSP).
+func (*CodePage) Script() template.JS { return codeScript }
 
 // CodeView is a one-time code's state: method, where it went, validity, tries, resend.
 type CodeView struct {
@@ -69,6 +84,12 @@ type CodeView struct {
 	TriesLeft, Length   int
 	ExpiresAt, ResendAt string
 	CanResend, Recovery bool
+	// Live: the code sent can still be used (ExpiresAt and TriesLeft are about it); Locked:
+	// codes are locked for a while, so none is taken and none is sent.
+	Live, Locked bool
+	// ResendIn is how many seconds until the resend button works; ResendLeft the same as m:ss.
+	ResendIn   int
+	ResendLeft string
 }
 
 // MessagePage is every error and notice page, the 404 and the ESIA dialect's included: a
@@ -178,6 +199,9 @@ type RegisterPage struct {
 	CSRF     string
 	Register *RegisterView
 }
+
+// Script is the registration page's script: the code step's resend countdown.
+func (*RegisterPage) Script() template.JS { return codeScript }
 
 // RegisterView is the registration form's state.
 type RegisterView struct {
