@@ -23,6 +23,8 @@ func pagesMessages() map[string]map[string]string {
 			"error.expired.title":  "Время ожидания истекло",
 			"code.resent":          "Срок действия прежнего кода истёк. Новый код отправлен на номер %s.",
 			"code.resend.in":       "через",
+			"account.ip":           "IP-адрес",
+			"home.discovery":       "Настройки провайдера",
 		},
 		"en": {
 			"a11y.skip":            "Skip to content",
@@ -43,6 +45,8 @@ func pagesMessages() map[string]map[string]string {
 			"error.expired.title":  "Time is up",
 			"code.resent":          "The previous code is no longer valid. A new code was sent to %s.",
 			"code.resend.in":       "in",
+			"account.ip":           "IP address",
+			"home.discovery":       "Provider configuration",
 		},
 	}
 }

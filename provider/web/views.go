@@ -17,7 +17,7 @@ type Frame struct {
 	// (the code page's resend countdown).
 	RefreshIn  int
 	RefreshURL string
-	catalog   *Catalog
+	catalog    *Catalog
 }
 
 // T returns the message for key in the page's language.
