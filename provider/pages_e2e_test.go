@@ -29,7 +29,7 @@ func TestLevelPageLinksToTheProfile(t *testing.T) {
 	e := newEnv(t)
 	ri := e.rp("confirmed-only", "ri-secret", "http://127.0.0.1:9200/cb", nil)
 	pg := e.submitLogin(ri.browser, ri.authorize(), "+79990000002", "Test1234!")
-	if pg.status != http.StatusForbidden || !strings.Contains(pg.body, `href="/account/profile"`) || !strings.Contains(pg.body, "Перейти в профиль") {
+	if pg.status != http.StatusForbidden || !strings.Contains(pg.body, `href="/account"`) || !strings.Contains(pg.body, "Перейти в профиль") {
 		t.Fatalf("level page: %d %s", pg.status, snippet(pg.body))
 	}
 }

@@ -279,7 +279,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		}
 		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formDeny), AuthRequestID: ar.ID,
 			FormAction: "/login/deny", FormButton: "level.back", FormFields: []web.Hidden{{Name: "why", Value: "level"}},
-			Links: []web.Link{{Href: "/account/profile", Label: "action.profile", Secondary: true}}}
+			Links: []web.Link{{Href: "/account", Label: "action.profile", Secondary: true}}}
 		pd.Paragraphs = []string{h.Pages.T(lang, text), h.Pages.T(lang, "level.how"), h.Pages.T(lang, "level.raise")}
 		h.Pages.Render(w, r, http.StatusForbidden, pd)
 	case stepSuspended:
