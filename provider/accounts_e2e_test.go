@@ -71,12 +71,16 @@ func TestRegistrationToConfirmedAndARelyingPartyThatRequiresIt(t *testing.T) {
 	if !strings.Contains(acc.body, "упрощённая") {
 		t.Fatalf("level after registration: %s", snippet(acc.body))
 	}
-	prof := url.Values{"csrf": {acc.form("csrf")}, "birth_date": {"1985-04-12"}, "birth_place": {"г. Пермь"}, "gender": {"F"},
-		"snils": {"112-233-445 95"}, "passport_series": {"5705"}, "passport_number": {"123456"}, "passport_date": {"2005-05-20"},
+	prof := url.Values{"csrf": {acc.form("csrf")}, "birth_date": {"12.04.1985"}, "birth_place": {"г. Пермь"}, "gender": {"F"},
+		"snils": {"112-233-445 95"}, "passport_series": {"5705"}, "passport_number": {"123456"}, "passport_date": {"20.05.2005"},
 		"passport_issuer": {"ОВД Ленинского района г. Перми"}, "passport_unit": {"592-001"}, "address": {"614000, г. Пермь, ул. Ленина, д. 1, кв. 1"}}
 	acc = post(t, b, e.issuer+"/account/profile", prof)
 	if !strings.Contains(acc.body, `id="level">стандартная`) {
 		t.Fatalf("level after the registry checks: %s", snippet(acc.body))
+	}
+	// Dates typed as ДД.ММ.ГГГГ are kept as ГГГГ-ММ-ДД and shown back as typed.
+	if ed := get(t, b, e.issuer+"/account?edit=1"); !strings.Contains(ed.body, `value="12.04.1985"`) || !strings.Contains(ed.body, `value="20.05.2005"`) {
+		t.Fatalf("the profile form does not show the dates as ДД.ММ.ГГГГ: %s", ed.body)
 	}
 	if m := e.lastMessage("olga.novikova@example.ru", ""); !strings.Contains(m.Body+m.Subject, "тандартн") {
 		t.Fatalf("no notice of the new level: %+v", m)

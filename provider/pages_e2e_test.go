@@ -84,3 +84,16 @@ func TestLanguageLinkRemembersEnglish(t *testing.T) {
 		t.Fatalf("the consent page after choosing English: %s", consent.body)
 	}
 }
+
+// TestRegistrationKeepsTheTicks: a registration form refused for another field keeps the
+// agreement boxes ticked.
+func TestRegistrationKeepsTheTicks(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	reg := get(t, b, e.issuer+"/register")
+	pg := post(t, b, e.issuer+"/register", url.Values{"csrf": {reg.form("csrf")}, "last_name": {"Белов"}, "first_name": {"Артём"},
+		"phone": {"+79125550002"}, "password": {"short"}, "password2": {"short"}, "agree": {"1"}, "pd": {"1"}})
+	if !strings.Contains(pg.body, `name="agree" value="1" required checked`) || !strings.Contains(pg.body, `name="pd" value="1" required checked`) {
+		t.Fatalf("the ticks were lost: %s", pg.body)
+	}
+}

@@ -95,3 +95,19 @@ func TestEnglishHasNoRussian(t *testing.T) {
 		}
 	}
 }
+
+func TestDates(t *testing.T) {
+	for in, want := range map[string]string{"31.01.1985": "1985-01-31", "1985-01-31": "1985-01-31", " 01.02.2003 ": "2003-02-01", "": ""} {
+		if got, ok := DateIn(in); !ok || got != want {
+			t.Errorf("DateIn(%q) = %q, %v", in, got, ok)
+		}
+	}
+	for _, bad := range []string{"31/01/1985", "32.01.1985", "1985"} {
+		if _, ok := DateIn(bad); ok {
+			t.Errorf("DateIn(%q) accepted", bad)
+		}
+	}
+	if got := DateOut("1985-01-31"); got != "31.01.1985" {
+		t.Errorf("DateOut = %q", got)
+	}
+}

@@ -24,6 +24,7 @@ func pagesMessages() map[string]map[string]string {
 			"code.resent":          "Срок действия прежнего кода истёк. Новый код отправлен на номер %s.",
 			"code.resend.in":       "через",
 			"account.ip":           "IP-адрес",
+			"profile.dates":        "Даты — в формате ДД.ММ.ГГГГ, например 31.01.1980.",
 			"home.discovery":       "Настройки провайдера",
 		},
 		"en": {
@@ -46,6 +47,7 @@ func pagesMessages() map[string]map[string]string {
 			"code.resent":          "The previous code is no longer valid. A new code was sent to %s.",
 			"code.resend.in":       "in",
 			"account.ip":           "IP address",
+			"profile.dates":        "Dates as DD.MM.YYYY, for example 31.01.1980.",
 			"home.discovery":       "Provider configuration",
 		},
 	}

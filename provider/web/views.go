@@ -212,6 +212,7 @@ type RegisterView struct {
 	Masked                          string
 	AuthRequestID                   string
 	Code                            *CodeView // the code step: validity, tries, resend
+	Agree, PD                       bool      // the agreement boxes as the citizen left them
 }
 
 // RecoverPage is password recovery.
