@@ -6,8 +6,11 @@ export GOFLAGS ?= -buildvcs=false
 
 .PHONY: run test build lint staticcheck bench bench-http deps fuzz soak image
 
+# ARGS pass flags through: make run ARGS="--mode test --admin-token t".
 run:
-	$(GO) run ./cmd/esia-emulator serve
+	@echo "make run: building the emulator (the first build downloads modules and can take a few minutes)…"
+	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator
+	./bin/esia-emulator serve $(ARGS)
 
 build:
 	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator

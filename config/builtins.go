@@ -5,7 +5,7 @@ func BuiltinClients() []Client {
 	return []Client{
 		{
 			ID:                     "demo-cabinet",
-			Name:                   "Демо-кабинет (конфиденциальный клиент)",
+			Name:                   "Демо-кабинет",
 			Secret:                 "demo-secret",
 			RedirectURIs:           []string{"http://127.0.0.1:9000/callback", "http://localhost:9000/callback"},
 			PostLogoutRedirectURIs: []string{"http://127.0.0.1:9000/", "http://localhost:9000/"},
@@ -14,14 +14,14 @@ func BuiltinClients() []Client {
 			// ESIA's own endpoints (/aas/oauth2/v2/ac, /aas/oauth2/v3/te) without a registered
 			// certificate: client_secret and client_certificate_hash must be present, not valid.
 			ID:                     "DEMOCAB01",
-			Name:                   "Демо-кабинет ЕСИА (подпись не проверяется)",
+			Name:                   "Демо-кабинет ЕСИА",
 			RedirectURIs:           []string{"http://127.0.0.1:9000/callback", "http://localhost:9000/callback"},
 			PostLogoutRedirectURIs: []string{"http://127.0.0.1:9000/", "http://localhost:9000/"},
 			ESIA:                   &ESIAClient{SecretCheck: SecretCheckOff},
 		},
 		{
 			ID:                     "demo-spa",
-			Name:                   "Демо-приложение в браузере (публичный клиент, PKCE)",
+			Name:                   "Демо-приложение в браузере",
 			Public:                 true,
 			RequirePKCE:            true,
 			RedirectURIs:           []string{"http://127.0.0.1:9001/callback"},

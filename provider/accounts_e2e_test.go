@@ -71,12 +71,16 @@ func TestRegistrationToConfirmedAndARelyingPartyThatRequiresIt(t *testing.T) {
 	if !strings.Contains(acc.body, "упрощённая") {
 		t.Fatalf("level after registration: %s", snippet(acc.body))
 	}
-	prof := url.Values{"csrf": {acc.form("csrf")}, "birth_date": {"1985-04-12"}, "birth_place": {"г. Пермь"}, "gender": {"F"},
-		"snils": {"112-233-445 95"}, "passport_series": {"5705"}, "passport_number": {"123456"}, "passport_date": {"2005-05-20"},
+	prof := url.Values{"csrf": {acc.form("csrf")}, "birth_date": {"12.04.1985"}, "birth_place": {"г. Пермь"}, "gender": {"F"},
+		"snils": {"112-233-445 95"}, "passport_series": {"5705"}, "passport_number": {"123456"}, "passport_date": {"20.05.2005"},
 		"passport_issuer": {"ОВД Ленинского района г. Перми"}, "passport_unit": {"592-001"}, "address": {"614000, г. Пермь, ул. Ленина, д. 1, кв. 1"}}
 	acc = post(t, b, e.issuer+"/account/profile", prof)
 	if !strings.Contains(acc.body, `id="level">стандартная`) {
 		t.Fatalf("level after the registry checks: %s", snippet(acc.body))
+	}
+	// Dates typed as ДД.ММ.ГГГГ are kept as ГГГГ-ММ-ДД and shown back as typed.
+	if ed := get(t, b, e.issuer+"/account?edit=1"); !strings.Contains(ed.body, `value="12.04.1985"`) || !strings.Contains(ed.body, `value="20.05.2005"`) {
+		t.Fatalf("the profile form does not show the dates as ДД.ММ.ГГГГ: %s", ed.body)
 	}
 	if m := e.lastMessage("olga.novikova@example.ru", ""); !strings.Contains(m.Body+m.Subject, "тандартн") {
 		t.Fatalf("no notice of the new level: %+v", m)
@@ -149,8 +153,13 @@ func TestPasswordRecovery(t *testing.T) {
 	// The code first, on its own; then the new password (issue 13 item 7).
 	post(t, cab.browser, e.issuer+"/recover/confirm", url.Values{"csrf": {rp.form("csrf")}, "code": {code}})
 	done := post(t, cab.browser, e.issuer+"/recover/password", url.Values{"csrf": {rp.form("csrf")}, "password": {"Novyi2024pass"}, "password2": {"Novyi2024pass"}})
-	// Back in the flow: the lock is lifted and the new password works.
-	cab.codeFrom(e.submitLogin(cab.browser, done, "+79990000002", "Novyi2024pass"))
+	// The journey ends on «Пароль изменён»; its button goes back into the flow, where the lock
+	// is lifted and the new password works.
+	if !strings.Contains(done.body, "Пароль изменён") || !strings.Contains(done.body, "Войти с новым паролем") {
+		t.Fatalf("recovery does not end on «Пароль изменён»: %s", snippet(done.body))
+	}
+	back := get(t, cab.browser, e.issuer+"/login?authRequestID="+url.QueryEscape(lp.form("authRequestID")))
+	cab.codeFrom(e.submitLogin(cab.browser, back, "+79990000002", "Novyi2024pass"))
 	// The other sessions ended.
 	if !get(t, old, e.issuer+"/account").isLoginForm() {
 		t.Fatal("an old session survived the password reset")
@@ -252,7 +261,7 @@ func TestRegistrationCodeCanBeSentAgain(t *testing.T) {
 	reg := get(t, b, e.issuer+"/register")
 	pg := post(t, b, e.issuer+"/register", url.Values{"csrf": {reg.form("csrf")}, "last_name": {"Белов"}, "first_name": {"Артём"},
 		"phone": {"+79125550001"}, "password": {"Kvartal2024"}, "password2": {"Kvartal2024"}, "agree": {"1"}, "pd": {"1"}})
-	if !strings.Contains(pg.body, "Код действует до") || !strings.Contains(pg.body, "Отправить код повторно можно после") {
+	if !strings.Contains(pg.body, "Код действует до") || !strings.Contains(pg.body, "Запросить новый код можно в") {
 		t.Fatalf("code step: %s", snippet(pg.body))
 	}
 	first := e.lastMessage("+79125550001", "registration_code")

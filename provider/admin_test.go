@@ -73,6 +73,10 @@ func TestAdminAPIPersonas(t *testing.T) {
 	}
 	var created map[string]any
 	_ = json.Unmarshal([]byte(body), &created)
+	// A confirmed account without passport and birth date cannot exist in ESIA: said loudly.
+	if w, _ := created["warnings"].([]any); len(w) != 1 || !strings.Contains(w[0].(string), "passport, birth_date") {
+		t.Fatalf("no warning for a confirmed persona without passport and birth date: %s", body)
+	}
 	if created["phone"] != "+79123456789" || created["snils"] != "11223344595" || created["oid"] == "" {
 		t.Fatalf("created: %v", created)
 	}

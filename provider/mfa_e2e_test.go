@@ -369,3 +369,50 @@ func TestOutboxFilterAcceptsAnyPhoneSpelling(t *testing.T) {
 		}
 	}
 }
+
+// TestCodePageTellsTheTruthAfterLockout: after wrong codes up to the lock, the page still names
+// the number, does not describe a dead code ("Код действует до ."), and offers the resend button
+// disabled until the lock ends, with a countdown (scripted) and a reload without scripts.
+func TestCodePageTellsTheTruthAfterLockout(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.Lockout.MaxFailures = 3 })
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := e.submitLogin(cab.browser, cab.authorize(), "+79990000005", "Test1234!")
+	for i := 0; i < 3; i++ {
+		pg = post(t, cab.browser, e.issuer+"/login/code", url.Values{"authRequestID": {pg.form("authRequestID")}, "csrf": {pg.form("csrf")}, "code": {"000000"}})
+	}
+	body := pg.body
+	for _, want := range []string{"(999) ***-**-05", `id="resend" disabled data-wait="`, `http-equiv="refresh"`, "Запросить новый код можно в"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("locked code page lacks %q: %s", want, body)
+		}
+	}
+	if strings.Contains(body, "Код действует до .") || strings.Contains(body, "Осталось попыток: 0") {
+		t.Errorf("locked code page describes a dead code: %s", body)
+	}
+	// The resend time shown is the lock's end, not the resend pause's.
+	lock := regexp.MustCompile(`снова после (\d\d:\d\d)`).FindStringSubmatch(body)
+	resend := regexp.MustCompile(`новый код можно в (\d\d:\d\d)`).FindStringSubmatch(body)
+	if lock == nil || resend == nil || lock[1] != resend[1] {
+		t.Errorf("lock until %v, resend at %v: %s", lock, resend, body)
+	}
+	if csp := pg.pg.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'sha256-") {
+		t.Errorf("the countdown script is not allowed by hash: %q", csp)
+	}
+}
+
+// TestExpiredCodeSaysANewOneWasSent: a code typed after it expired is answered with the new code
+// sent, not "ask for a new code".
+func TestExpiredCodeSaysANewOneWasSent(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := e.submitLogin(cab.browser, cab.authorize(), "+79990000005", "Test1234!")
+	first := e.lastMessage("+79990000005", "login_code")
+	e.clock.Advance(301 * time.Second)
+	got := e.submitCode(cab.browser, pg, "code", first.Code)
+	if !strings.Contains(got.body, "Новый код отправлен на номер") || strings.Contains(got.body, "Запросите новый код") {
+		t.Fatalf("expired code page: %s", got.body)
+	}
+	if second := e.lastMessage("+79990000005", "login_code"); second.ID == first.ID {
+		t.Fatal("no new code was sent")
+	}
+}

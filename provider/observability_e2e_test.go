@@ -144,11 +144,10 @@ func TestErrorPageCodeLeadsToTheLogAndTheAudit(t *testing.T) {
 	if pg.status != http.StatusServiceUnavailable {
 		t.Fatalf("want the 503 error page, got %d %q", pg.status, snippet(pg.body))
 	}
-	m := regexp.MustCompile(`код ошибки: <code>([a-z2-7]{16})</code>`).FindStringSubmatch(pg.body)
-	if m == nil {
+	code := pg.pg.TextOf(".error-code code")
+	if !strings.HasPrefix(pg.pg.TextOf(".error-code"), "код ошибки:") || !regexp.MustCompile(`^[a-z2-7]{16}$`).MatchString(code) {
 		t.Fatalf("no «код ошибки» on the error page: %q", snippet(pg.body))
 	}
-	code := m[1]
 
 	found := false
 	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {

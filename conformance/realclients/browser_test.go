@@ -218,6 +218,12 @@ type cabinetSetup struct {
 // the cabinet's (set before it serves, so no handler reads it while it is written).
 func startCabinet(t *testing.T, requireAMR ...string) *cabinetSetup {
 	t.Helper()
+	return startCabinetWith(t, nil, requireAMR...)
+}
+
+// startCabinetWith is startCabinet with more config changes (mutate may be nil).
+func startCabinetWith(t *testing.T, mutate func(*config.Config), requireAMR ...string) *cabinetSetup {
+	t.Helper()
 	// the relying party's address first: its callback is registered with the emulator.
 	rpSrv := httptest.NewUnstartedServer(nil)
 	s := &cabinetSetup{rpURL: "http://" + rpSrv.Listener.Addr().String(), adminToken: randomString()}
@@ -229,6 +235,9 @@ func startCabinet(t *testing.T, requireAMR ...string) *cabinetSetup {
 		}
 		cfg.Clients[i].RedirectURIs = append(slices.Clone(cfg.Clients[i].RedirectURIs), s.redirectURI)
 		cfg.AdminToken = s.adminToken
+		if mutate != nil {
+			mutate(cfg)
+		}
 	})
 
 	rpHTTP := &http.Client{Timeout: 10 * time.Second}

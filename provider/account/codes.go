@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
@@ -20,8 +21,15 @@ func (h *Handler) codeStep(ctx context.Context, key, channel string) *web.CodeVi
 	if err != nil {
 		return nil
 	}
-	return &web.CodeView{Method: "sms", TriesLeft: ch.TriesLeft, ExpiresAt: web.Clock(ch.ExpiresAt), ResendAt: web.Clock(ch.ResendAt),
-		CanResend: !h.Now().Before(ch.ResendAt)}
+	now := h.Now()
+	live := !ch.Verified && now.Before(ch.ExpiresAt) && ch.TriesLeft > 0
+	v := &web.CodeView{Method: "sms", Masked: ch.Masked, TriesLeft: ch.TriesLeft, ExpiresAt: web.Clock(ch.ExpiresAt), ResendAt: web.Clock(ch.ResendAt),
+		CanResend: !now.Before(ch.ResendAt), Live: live, Length: ch.Length}
+	if !v.CanResend {
+		wait := int((ch.ResendAt.Sub(now) + time.Second - 1) / time.Second)
+		v.ResendIn, v.ResendLeft = wait, fmt.Sprintf("%d:%02d", wait/60, wait%60)
+	}
+	return v
 }
 
 // sendContactCode sends a confirmation code to the phone (SMS) or, without one, the e-mail.

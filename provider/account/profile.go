@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
 	"github.com/esia-emulator/esia-emulator/verification/proofing/ident"
@@ -32,12 +31,12 @@ func (h *Handler) mountProfile(mux *http.ServeMux) {
 }
 
 func formOf(u storage.User) web.ProfileForm {
-	f := web.ProfileForm{BirthDate: u.BirthDate, BirthPlace: u.BirthPlace, Gender: u.Gender, INN: u.INN}
+	f := web.ProfileForm{BirthDate: web.DateOut(u.BirthDate), BirthPlace: u.BirthPlace, Gender: u.Gender, INN: u.INN}
 	if u.SNILS != "" {
 		f.SNILS = ident.FormatSNILS(u.SNILS)
 	}
 	if d, ok := proofing.CurrentPassport(u); ok {
-		f.PassportSeries, f.PassportNumber, f.PassportDate, f.PassportIssuer, f.PassportUnit = d.Series, d.Number, d.IssueDate, d.IssuedBy, d.IssueID
+		f.PassportSeries, f.PassportNumber, f.PassportDate, f.PassportIssuer, f.PassportUnit = d.Series, d.Number, web.DateOut(d.IssueDate), d.IssuedBy, d.IssueID
 	}
 	if len(u.Addresses) > 0 {
 		f.Address = u.Addresses[0].AddressStr
@@ -117,13 +116,15 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 		Address: strings.TrimSpace(r.PostFormValue("address"))}
 	var problems []string
 	bad := func(err error) { problems = append(problems, proofing.Message(err)) }
-	date := func(s, key string) {
-		if _, err := time.Parse("2006-01-02", s); s != "" && err != nil {
+	date := func(s, key string) string { // typed ДД.ММ.ГГГГ (or ГГГГ-ММ-ДД), stored ГГГГ-ММ-ДД
+		iso, ok := web.DateIn(s)
+		if !ok {
 			problems = append(problems, h.Pages.T(lang, key))
 		}
+		return iso
 	}
-	date(f.BirthDate, "profile.birthdate.bad")
-	date(f.PassportDate, "profile.passportdate.bad")
+	birthDate := date(f.BirthDate, "profile.birthdate.bad")
+	passportDate := date(f.PassportDate, "profile.passportdate.bad")
 	if f.Gender != "" && f.Gender != "M" && f.Gender != "F" {
 		problems = append(problems, h.Pages.T(lang, "profile.gender.bad"))
 	}
@@ -165,7 +166,7 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 	old := u.Level
 	u, err = h.Store.UpdateUser(ctx, u.ID, func(cur storage.User) (storage.User, error) {
 		submit = submit[:0]
-		cur.BirthDate, cur.BirthPlace, cur.Gender = f.BirthDate, f.BirthPlace, f.Gender
+		cur.BirthDate, cur.BirthPlace, cur.Gender = birthDate, f.BirthPlace, f.Gender
 		if snils != cur.SNILS {
 			cur.SNILS, cur.SNILSVrf, cur.SNILSVrfReason = snils, storage.VerifyNotVerified, ""
 			if snils != "" {
@@ -180,7 +181,7 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 		}
 		if hasPassport {
 			d, had := proofing.CurrentPassport(cur)
-			nd := storage.Document{ID: cur.ID + "01", Type: "RF_PASSPORT", Series: pp.Series, Number: pp.Number, IssueDate: f.PassportDate,
+			nd := storage.Document{ID: cur.ID + "01", Type: "RF_PASSPORT", Series: pp.Series, Number: pp.Number, IssueDate: passportDate,
 				IssueID: unit, IssuedBy: f.PassportIssuer, VrfStu: storage.VerifyNotVerified}
 			if had && d.Series == nd.Series && d.Number == nd.Number {
 				nd.VrfStu, nd.VrfReason = d.VrfStu, d.VrfReason // same passport: its verdict stands

@@ -152,7 +152,7 @@ func (h recovery) pending(w http.ResponseWriter, r *http.Request) (pendingRecove
 	bid := h.Sessions.ReadCookie(r, session.FlowCookie)
 	pend, err := storage.GetDoc[pendingRecovery](r.Context(), h.Store, recColl, bid, h.Now())
 	if errors.Is(err, storage.ErrNotFound) {
-		h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.expired")
+		h.Pages.Expired(w, r, web.Lang(r, nil))
 		return pendingRecovery{}, "", false
 	}
 	if err != nil {
@@ -203,7 +203,7 @@ func (h recovery) recoverPassword(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r, nil)
 	now := h.Now()
 	if !pend.CodeOK || pend.UserID == "" {
-		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Expired(w, r, lang)
 		return
 	}
 	u, err := h.Store.GetUser(ctx, pend.UserID)
@@ -252,9 +252,12 @@ func (h recovery) recoverPassword(w http.ResponseWriter, r *http.Request) {
 	h.Audit.Record(ctx, r, audit.Event{Type: audit.PasswordReset, UserID: u.ID})
 	h.Accounts.Notify(ctx, u, proofing.Notice{Kind: "password_reset", Subject: "Пароль изменён",
 		Body: "Пароль от вашей учётной записи изменён " + web.DateTime(now) + ". Все сеансы завершены. Если это были не вы, обратитесь в службу поддержки."})
+	// The journey ends on «Пароль изменён»; its button goes on with the login it came from.
+	next := "/account"
 	if pend.AuthRequestID != "" {
-		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(pend.AuthRequestID), http.StatusSeeOther)
-		return
+		next = "/login?authRequestID=" + url.QueryEscape(pend.AuthRequestID)
 	}
-	h.Pages.Message(w, r, http.StatusOK, lang, "recover.done.title", "recover.done")
+	d := h.Pages.MessagePage(lang, "recover.done.title", "recover.done")
+	d.Links = []web.Link{{Href: next, Label: "recover.done.login"}}
+	h.Pages.Render(w, r, http.StatusOK, d)
 }

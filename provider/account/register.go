@@ -76,7 +76,7 @@ func (h registration) registerPost(w http.ResponseWriter, r *http.Request) {
 	f := r.PostFormValue
 	v := &web.RegisterView{Step: "form", LastName: strings.TrimSpace(f("last_name")), FirstName: strings.TrimSpace(f("first_name")),
 		MiddleName: strings.TrimSpace(f("middle_name")), Phone: strings.TrimSpace(f("phone")), Email: strings.TrimSpace(f("email")),
-		AuthRequestID: f("authRequestID")}
+		AuthRequestID: f("authRequestID"), Agree: f("agree") != "", PD: f("pd") != ""}
 	var problems []string
 	bad := func(key string) { problems = append(problems, h.Pages.T(lang, key)) }
 	if v.LastName == "" || v.FirstName == "" {
@@ -162,7 +162,7 @@ func (h registration) registerConfirm(w http.ResponseWriter, r *http.Request) {
 	now := h.Now()
 	pend, err := storage.GetDoc[pendingRegistration](ctx, h.Store, regColl, bid, now)
 	if errors.Is(err, storage.ErrNotFound) {
-		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Expired(w, r, lang)
 		return
 	}
 	if err != nil {

@@ -224,7 +224,42 @@ func (h *Handler) adminCreatePersona(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/admin/api/personas/"+u.ID)
-	web.JSON(w, http.StatusCreated, ViewOf(u))
+	view := createdView{PersonaView: ViewOf(u)}
+	if missing := confirmedLacks(pc); len(missing) > 0 {
+		// Real ESIA has no confirmed account without them; said loudly (the answer, a Warning
+		// header, the log) rather than refused, so tests that need only a level keep working.
+		msg := "a confirmed account in ESIA always has SNILS, a passport and a birth date; this one lacks " + strings.Join(missing, ", ")
+		view.Warnings = []string{msg}
+		w.Header().Set("Warning", `299 esia-emulator "`+msg+`"`)
+		if h.API.Logger != nil {
+			h.API.Logger.WarnContext(r.Context(), "admin: confirmed persona without the data ESIA requires", "oid", u.ID, "missing", missing)
+		}
+	}
+	web.JSON(w, http.StatusCreated, view)
+}
+
+// createdView is a created persona with what is odd about it.
+type createdView struct {
+	PersonaView
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// confirmedLacks lists what a confirmed persona lacks of what every confirmed ESIA account has.
+func confirmedLacks(pc config.Persona) []string {
+	if pc.Level != string(storage.LevelConfirmed) {
+		return nil
+	}
+	var missing []string
+	if pc.SNILS == "" {
+		missing = append(missing, "snils")
+	}
+	if pc.Passport == nil || pc.Passport.Number == "" {
+		missing = append(missing, "passport")
+	}
+	if pc.BirthDate == "" {
+		missing = append(missing, "birth_date")
+	}
+	return missing
 }
 
 func (h *Handler) adminListClients(w http.ResponseWriter, _ *http.Request) {

@@ -141,7 +141,7 @@ func (h *Handler) flowForm(w http.ResponseWriter, r *http.Request, step string) 
 const (
 	formLogin   = "login"
 	formConsent = "consent"
-	formLevel   = "level"
+	formDeny    = "level" // "back to the site" of the level-too-low and suspended pages
 )
 
 // loadRequest reads the request a login page belongs to and binds it to this browser. It
@@ -169,7 +169,7 @@ func (h *Handler) loadRequest(w http.ResponseWriter, r *http.Request, id string)
 		})
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Expired(w, r, lang)
 		return storage.AuthRequest{}, "", false
 	}
 	if err != nil {
@@ -282,19 +282,22 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		if st.MinLevel == storage.LevelStandard {
 			text = "level.text.standard"
 		}
-		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formLevel), AuthRequestID: ar.ID,
-			FormAction: "/login/deny", FormButton: "level.back"}
-		pd.Paragraphs = []string{h.Pages.T(lang, text), h.Pages.T(lang, "level.how")}
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "level.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formDeny), AuthRequestID: ar.ID,
+			FormAction: "/login/deny", FormButton: "level.back", FormFields: []web.Hidden{{Name: "why", Value: "level"}},
+			Links: []web.Link{{Href: "/account", Label: "action.profile", Secondary: true}}}
+		pd.Paragraphs = []string{h.Pages.T(lang, text), h.Pages.T(lang, "level.how"), h.Pages.T(lang, "level.raise")}
 		h.Pages.Render(w, r, http.StatusForbidden, pd)
 	case stepSuspended:
 		if hasSession && sess.UserID == user.ID {
 			_ = h.Sessions.End(ctx, sess.ID)
 		}
-		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "suspended.title"}, Paragraphs: []string{h.Pages.T(lang, "suspended.text")}}
+		pd := &web.MessagePage{Frame: web.Frame{Lang: lang, Title: "suspended.title"}, Paragraphs: []string{h.Pages.T(lang, "suspended.text")},
+			CSRF: h.Sessions.FormToken(bid, ar.ID, formDeny), AuthRequestID: ar.ID,
+			FormAction: "/login/deny", FormButton: "action.back", FormFields: []web.Hidden{{Name: "why", Value: "suspended"}}}
 		if user.StatusReason != "" {
 			pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.reason")+": "+user.StatusReason)
 		}
-		pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.help"))
+		pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.help"), h.Pages.T(lang, "suspended.back"))
 		h.Pages.Render(w, r, http.StatusForbidden, pd)
 	case stepFailRP:
 		h.failRP(w, r, ar, d.err, d.desc)
@@ -577,10 +580,15 @@ func (h *Handler) postConsent(w http.ResponseWriter, r *http.Request) {
 	h.dispatch(w, r, ar, bid, "")
 }
 
-// postDeny returns the citizen to the relying party with access_denied (level too low).
+// postDeny returns the citizen to the relying party with access_denied (level too low, or
+// the account is suspended).
 func (h *Handler) postDeny(w http.ResponseWriter, r *http.Request) {
-	ar, _, ok := h.flowForm(w, r, formLevel)
+	ar, _, ok := h.flowForm(w, r, formDeny)
 	if !ok {
+		return
+	}
+	if r.PostFormValue("why") == "suspended" {
+		h.failRP(w, r, ar, "access_denied", "the account is suspended")
 		return
 	}
 	min := ar.MinLevel
@@ -631,7 +639,8 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
 			h.lockedPage(w, r, ar, bid, u, ferr)
 			return
 		}
-		h.codePage(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, verr))
+		spent := errors.Is(verr, otp.ErrCodeExpired) || errors.Is(verr, otp.ErrNoTriesLeft)
+		h.codePageAfter(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, verr), spent)
 		return
 	}
 	if err := h.Limiter.Succeed(ctx, codeKey); err != nil {
@@ -672,6 +681,10 @@ func (h *Handler) resendCode(w http.ResponseWriter, r *http.Request, ar storage.
 	lang := web.Lang(r, ar.UILocales)
 	if accounts.SecondFactorMethod(u) != "sms" {
 		h.codePage(w, r, ar, bid, u, "")
+		return
+	}
+	if err := h.Limiter.Check(ctx, lockout.CodeKey(u.ID)); err != nil { // no new code while codes are locked
+		h.lockedPage(w, r, ar, bid, u, err)
 		return
 	}
 	_, err := h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
@@ -728,33 +741,84 @@ func (h *Handler) notifyLogin(ctx context.Context, u storage.User, clientID stri
 	}
 }
 
-// codePage shows the second-factor form, sending an SMS code first when none is pending.
+// codePage shows the second-factor form, sending an SMS code first when none is usable.
 func (h *Handler) codePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string) {
+	h.codePageAfter(w, r, ar, bid, u, problem, false)
+}
+
+// codePageAfter is codePage after a code that was just refused; spent says it was spent
+// (expired, or its tries used up), so a new code sent here is announced instead of asking
+// the citizen to request one. The page tells the truth about the code and the lock: the
+// masked number always, validity and tries only of a code that can still be used, and the
+// resend button enabled only when a resend would be accepted (the later of the resend pause
+// and the code lock), with a countdown (a script allowed by its hash; without scripts the
+// page reloads itself at that time).
+func (h *Handler) codePageAfter(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid string, u storage.User, problem string, spent bool) {
 	ctx := r.Context()
 	lang := web.Lang(r, ar.UILocales)
 	d := &web.CodePage{Frame: web.Frame{Lang: lang, Title: "code.title"}, CSRF: h.Sessions.FormToken(bid, ar.ID, formMFA), AuthRequestID: ar.ID,
 		ClientName: h.Clients.Name(ar.ClientID), Error: problem, Code: &web.CodeView{Method: accounts.SecondFactorMethod(u), Recovery: len(u.RecoveryCodes) > 0}}
 	if d.Code.Method == "sms" {
+		now := h.Now()
+		var lockUntil time.Time
+		var le *lockout.LockedError
+		if err := h.Limiter.Check(ctx, lockout.CodeKey(u.ID)); errors.As(err, &le) {
+			lockUntil = le.Until
+			d.Code.Locked = true
+			if d.Error == "" {
+				d.Error = h.Pages.Catalog().LockMessage(lang, le)
+			}
+		} else if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
 		ch, err := h.SMS.Status(ctx, accounts.SMSKey(u.ID))
-		if err != nil || ch.Verified || !h.Now().Before(ch.ExpiresAt) || ch.TriesLeft == 0 {
-			ch, err = h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
+		if err != nil && !errors.Is(err, otp.ErrNoChallenge) {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		live := err == nil && !ch.Verified && now.Before(ch.ExpiresAt) && ch.TriesLeft > 0
+		if !live && !d.Code.Locked { // no usable code and nothing stops one: send it
+			nch, err := h.SMS.Start(ctx, accounts.SMSKey(u.ID), u.Phone, otp.KindLoginCode)
 			var soon *otp.ResendTooSoonError
 			var limited *otp.RateLimitedError
 			switch {
-			case errors.As(err, &soon), errors.As(err, &limited):
+			case errors.As(err, &soon):
+				ch.ResendAt = soon.RetryAt
+			case errors.As(err, &limited):
 				if d.Error == "" {
 					d.Error = h.Pages.T(lang, "code.ratelimited")
 				}
+				ch.ResendAt = now.Add(time.Hour)
 			case err != nil:
 				h.Pages.ServerError(w, r, err)
 				return
 			default:
 				h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeSent, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"channel": "sms"}})
+				ch, live = nch, true
+				if spent {
+					d.Error, d.Notice = "", fmt.Sprintf(h.Pages.T(lang, "code.resent"), nch.Masked)
+				}
 			}
 		}
-		d.Code.Masked, d.Code.TriesLeft, d.Code.Length = ch.Masked, ch.TriesLeft, ch.Length
-		d.Code.ExpiresAt, d.Code.ResendAt = web.Clock(ch.ExpiresAt), web.Clock(ch.ResendAt)
-		d.Code.CanResend = !h.Now().Before(ch.ResendAt)
+		d.Code.Masked = ch.Masked
+		if d.Code.Masked == "" {
+			d.Code.Masked = otp.Mask(otp.ChannelSMS, u.Phone)
+		}
+		d.Code.Live, d.Code.Length = live, ch.Length
+		if live {
+			d.Code.TriesLeft, d.Code.ExpiresAt = ch.TriesLeft, web.Clock(ch.ExpiresAt)
+		}
+		resendAt := ch.ResendAt
+		if lockUntil.After(resendAt) {
+			resendAt = lockUntil
+		}
+		d.Code.CanResend = !now.Before(resendAt)
+		if !d.Code.CanResend {
+			wait := int((resendAt.Sub(now) + time.Second - 1) / time.Second)
+			d.Code.ResendAt, d.Code.ResendIn, d.Code.ResendLeft = web.Clock(resendAt), wait, fmt.Sprintf("%d:%02d", wait/60, wait%60)
+			d.RefreshIn, d.RefreshURL = wait, "/login?authRequestID="+url.QueryEscape(ar.ID)
+		}
 	}
 	h.Pages.Render(w, r, http.StatusOK, d)
 }

@@ -414,6 +414,10 @@ func (h *Handler) jsonOutage(next http.Handler) http.Handler {
 				"error": "temporarily_unavailable", "error_description": "the identity provider's store is unavailable; try again shortly"})
 			return
 		}
+		if ew.status == http.StatusNotFound && !strings.Contains(w.Header().Get("Content-Type"), "json") {
+			h.Pages.NotFound(w, r) // an unknown address: the emulator's page, not the router's plain text
+			return
+		}
 		w.WriteHeader(ew.status)
 		_, _ = w.Write(ew.body.Bytes())
 	})

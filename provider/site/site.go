@@ -24,12 +24,15 @@ type Handler struct {
 	Logger   *slog.Logger
 }
 
-// Mount adds / (home), /logged-out, /healthz and /readyz.
+// Mount adds / (home), /logged-out, /lang (the language link), /healthz and /readyz.
 func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
-		h.Pages.Message(w, r, http.StatusOK, web.Lang(r, nil), "loggedout.title", "loggedout.text")
+		d := h.Pages.MessagePage(web.Lang(r, nil), "loggedout.title", "loggedout.text", "loggedout.again")
+		d.Links = []web.Link{{Href: "/account", Label: "action.relogin"}, {Href: "/", Label: "action.home", Secondary: true}}
+		h.Pages.Render(w, r, http.StatusOK, d)
 	})
+	mux.HandleFunc("GET /lang", web.SwitchLang)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", h.ready)
 }

@@ -96,7 +96,7 @@ func (h *Handler) debugCallback(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r, nil)
 	var st debugState
 	if err := json.Unmarshal([]byte(h.Sessions.ReadCookie(r, debugCookie)), &st); err != nil || st.State == "" {
-		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.expired")
+		h.Pages.Expired(w, r, lang)
 		return
 	}
 	h.Sessions.ClearCookie(w, debugCookie)

@@ -1,10 +1,19 @@
 // Package web owns what the citizen sees: the embedded page templates, the renderer (with the
-// pages' security headers), the immutable ru/en message catalog, the page language choice
-// (Lang), Moscow-time formatting (DateTime, Clock), and one view type per page (LoginPage,
-// ConsentPage, CodePage, MessagePage, AccountPage, …), each embedding Frame, which the base
-// layout reads. Render puts the request id (package requestid) on a MessagePage answered with
-// a status of 400 or more: «код ошибки: …».
+// pages' security headers; a page with a script gets it allowed by its hash), the immutable
+// ru/en message catalog, the page language choice (Lang: Russian whatever the browser says;
+// English only by ui_locales or the language link, SwitchLang, which remembers the choice in a
+// cookie), Moscow-time formatting (DateTime, Clock), dates as citizens type them (DateIn,
+// DateOut: ДД.ММ.ГГГГ), and one view type per page (LoginPage, ConsentPage, CodePage,
+// MessagePage, AccountPage, …), each embedding Frame, which the base layout reads.
+// Render puts the request id (package requestid) on a MessagePage answered with a status of
+// 400 or more: «код ошибки: …».
 //
-// It mounts no routes. Every room that renders a page (the login flow, the citizen's account,
-// test mode, the OIDC wrappers' error pages) holds a *Renderer built once by provider.New.
+// MessagePage is every error and notice page — the 404 (NotFound), a timed-out login
+// (Expired), the flow's and the ESIA dialect's refusals — one template with next actions
+// (Render adds «Перейти в личный кабинет» to a page that has none) and the developer detail
+// folded under «Подробности».
+//
+// It mounts no routes (provider/site mounts SwitchLang at /lang). Every room that renders a
+// page (the login flow, the citizen's account, test mode, the OIDC wrappers' error pages, the
+// ESIA dialect) holds a *Renderer built once by provider.New.
 package web

@@ -60,6 +60,10 @@ func (r *Renderer) T(lang, key string) string { return r.catalog.T(lang, key) }
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, v View) {
 	f := v.frame()
 	f.TestMode, f.catalog = r.testMode, r.catalog
+	f.LangURL = switchURL(req, f.Lang)
+	if m, ok := v.(*MessagePage); ok && !m.NextActions() {
+		m.Links = append(m.Links, Link{Href: "/account", Label: "action.account"})
+	}
 	if m, ok := v.(*MessagePage); ok && status >= 400 && m.RequestID == "" {
 		m.RequestID = requestid.From(req.Context())
 	}
@@ -70,8 +74,8 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 		return
 	}
 	SecurityHeaders(w.Header())
-	if _, ok := v.(*FormPostPage); ok {
-		w.Header().Set("Content-Security-Policy", formPostCSP())
+	if s, ok := v.(interface{ Script() template.JS }); ok {
+		w.Header().Set("Content-Security-Policy", scriptCSP(string(s.Script())))
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -87,19 +91,40 @@ func SecurityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
-// formPostCSP is SecurityHeaders' policy plus the form_post page's one script, by its hash.
-func formPostCSP() string {
-	sum := sha256.Sum256([]byte(formPostScript))
+// scriptCSP is SecurityHeaders' policy plus a page's one script, by its hash (the form_post
+// page's submit, the code page's countdown).
+func scriptCSP(script string) string {
+	sum := sha256.Sum256([]byte(script))
 	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'"
 }
 
 // Message renders the generic message page (errors, notices) with translated paragraphs.
 func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int, lang, title string, paragraphs ...string) {
+	r.Render(w, req, status, r.MessagePage(lang, title, paragraphs...))
+}
+
+// MessagePage is the message page with translated paragraphs, for a caller to add actions to.
+func (r *Renderer) MessagePage(lang, title string, paragraphs ...string) *MessagePage {
 	d := &MessagePage{Frame: Frame{Lang: lang, Title: title}}
 	for _, k := range paragraphs {
 		d.Paragraphs = append(d.Paragraphs, r.T(lang, k))
 	}
-	r.Render(w, req, status, d)
+	return d
+}
+
+// Expired renders the page of a login that took too long (its request is gone, so the site it
+// came from is unknown): «Войти снова» starts a new login into the citizen's account.
+func (r *Renderer) Expired(w http.ResponseWriter, req *http.Request, lang string) {
+	d := r.MessagePage(lang, "error.expired.title", "error.expired")
+	d.Links = []Link{{Href: "/account", Label: "action.relogin"}, {Href: "/", Label: "action.home", Secondary: true}}
+	r.Render(w, req, http.StatusBadRequest, d)
+}
+
+// NotFound renders the 404 page.
+func (r *Renderer) NotFound(w http.ResponseWriter, req *http.Request) {
+	d := r.MessagePage(Lang(req, nil), "error.notfound.title", "error.notfound.text")
+	d.Links = []Link{{Href: "/", Label: "action.home"}, {Href: "/account", Label: "action.account", Secondary: true}}
+	r.Render(w, req, http.StatusNotFound, d)
 }
 
 // Forbidden renders the 403 page of a form that was not made for this browser and step.

@@ -12,7 +12,12 @@ type Frame struct {
 	Title     string // message key
 	MainClass string // "wide" for pages with tables
 	TestMode  bool   // shows the "тестовый режим" banner
-	catalog   *Catalog
+	LangURL   string // the language link (Render sets it)
+	// RefreshIn reloads the page at RefreshURL after so many seconds when scripts are off
+	// (the code page's resend countdown).
+	RefreshIn  int
+	RefreshURL string
+	catalog    *Catalog
 }
 
 // T returns the message for key in the page's language.
@@ -58,8 +63,19 @@ type ConsentItem struct {
 type CodePage struct {
 	Frame
 	CSRF, AuthRequestID, ClientName, Error string
+	Notice                                 string // a new code was sent by itself
 	Code                                   *CodeView
 }
+
+// codeScript is the code page's only script: the resend countdown, enabling the button when
+// it reaches zero.
+const codeScript = `(function(){var b=document.getElementById("resend"),l=document.getElementById("resend-left"),n=document.getElementById("resend-note");` +
+	`if(!b||!b.dataset.wait)return;var end=Date.now()+1000*Number(b.dataset.wait);` +
+	`(function tick(){var s=Math.ceil((end-Date.now())/1000);if(s<=0){b.disabled=false;if(n)n.hidden=true;return}` +
+	`if(l)l.textContent=Math.floor(s/60)+":"+String(s%60).padStart(2,"0");setTimeout(tick,500)})()})()`
+
+// Script is the page's script (a constant: its hash is in the page's CSP).
+func (*CodePage) Script() template.JS { return codeScript }
 
 // CodeView is a one-time code's state: method, where it went, validity, tries, resend.
 type CodeView struct {
@@ -68,21 +84,41 @@ type CodeView struct {
 	TriesLeft, Length   int
 	ExpiresAt, ResendAt string
 	CanResend, Recovery bool
+	// Live: the code sent can still be used (ExpiresAt and TriesLeft are about it); Locked:
+	// codes are locked for a while, so none is taken and none is sent.
+	Live, Locked bool
+	// ResendIn is how many seconds until the resend button works; ResendLeft the same as m:ss.
+	ResendIn   int
+	ResendLeft string
 }
 
-// MessagePage is an error or notice, optionally with one form button (level too low).
+// MessagePage is every error and notice page, the 404 and the ESIA dialect's included: a
+// Russian (or English) line or two, the next actions, and the developer detail folded under
+// «Подробности». It never ends in a dead end: a page with neither a form button nor a link gets
+// «Перейти в личный кабинет» (Render adds it).
 type MessagePage struct {
 	Frame
 	Error                  string
 	Paragraphs             []string
-	Details                string // developer detail
+	Details                string // developer detail (English is fine)
 	FormAction, FormButton string // FormButton is a message key
+	FormFields             []Hidden
 	AuthRequestID, CSRF    string
+	Links                  []Link
 
 	// RequestID is «код ошибки»: the request id (package requestid) of an error page, set by
 	// Render for a status of 400 or more, so a screenshot leads to the log line.
 	RequestID string
 }
+
+// Link is a next action on a message page; Label is a message key.
+type Link struct {
+	Href, Label string
+	Secondary   bool
+}
+
+// NextActions reports whether the page offers something to click.
+func (p *MessagePage) NextActions() bool { return p.FormAction != "" || len(p.Links) > 0 }
 
 // FormPostPage is an authorization response in response_mode=form_post: one form that posts
 // Params to the relying party's Action, submitted on load by the page's only script (allowed
@@ -168,6 +204,9 @@ type RegisterPage struct {
 	Register *RegisterView
 }
 
+// Script is the registration page's script: the code step's resend countdown.
+func (*RegisterPage) Script() template.JS { return codeScript }
+
 // RegisterView is the registration form's state.
 type RegisterView struct {
 	Step                            string // "form" or "code"
@@ -177,6 +216,7 @@ type RegisterView struct {
 	Masked                          string
 	AuthRequestID                   string
 	Code                            *CodeView // the code step: validity, tries, resend
+	Agree, PD                       bool      // the agreement boxes as the citizen left them
 }
 
 // RecoverPage is password recovery.

@@ -325,7 +325,8 @@ func (g *Generator) birthPlace(c city, birth time.Time) string {
 }
 
 // email builds a transliterated address that always carries a digit, so it never equals a
-// built-in persona's address.
+// built-in persona's address, and ends with the last six digits of the oid, so runs with other
+// seeds (which reuse the same names) do not collide on it.
 func (g *Generator) email(p Persona, birth time.Time) string {
 	first, last := Translit(p.FirstName), Translit(p.LastName)
 	y4, y2 := strconv.Itoa(birth.Year()), fmt.Sprintf("%02d", birth.Year()%100)
@@ -338,6 +339,9 @@ func (g *Generator) email(p Persona, birth time.Time) string {
 		last + "." + first + y2,
 	}
 	local := pick(g.rng, variants)
+	if len(p.OID) >= 6 {
+		local += "." + p.OID[len(p.OID)-6:]
+	}
 	domain := "example.ru"
 	if g.rng.IntN(10) < 3 {
 		domain = "example.com"

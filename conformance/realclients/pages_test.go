@@ -1,0 +1,126 @@
+package realclients_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/esia-emulator/esia-emulator/config"
+)
+
+// pagesResult is what node/browser-pages.mjs prints.
+type pagesResult struct {
+	Pages []struct {
+		Name         string   `json:"name"`
+		Viewport     string   `json:"viewport"`
+		URL          string   `json:"url"`
+		Screenshot   string   `json:"screenshot"`
+		ExpectLang   string   `json:"expect_lang"`
+		Lang         string   `json:"lang"`
+		H1           string   `json:"h1"`
+		ForeignWords []string `json:"foreign_words"`
+		OverflowPx   int      `json:"overflow_px"`
+		Actions      []string `json:"actions"`
+		Axe          []struct {
+			ID, Impact, Help string
+			Nodes            []string
+		} `json:"axe"`
+		AxeRules int `json:"axe_rules"` // rules axe-core applied (proof that it ran)
+	} `json:"pages"`
+	ConsoleErrors []string `json:"console_errors"`
+	Blocked       []string `json:"blocked"`
+}
+
+// citizenPages is every page the suite must visit in each viewport.
+var citizenPages = []string{"home", "404", "logged-out", "error", "timed-out", "register", "recover", "outbox",
+	"login", "login-en", "consent", "code", "level-too-low", "suspended",
+	"account-profile", "account-access", "account-history", "account-sessions", "account-security"}
+
+// TestBrowserCitizenPages visits every citizen page in headless Chromium at 1280×800 and
+// 390×844 with an English browser and asserts, on each: lang="ru" and no English words (the
+// language link's English page: lang="en" and no Russian), no horizontal overflow on the phone,
+// a next action (an enabled link or button in <main>), and no serious or critical axe-core
+// violation. Screenshots: test-artifacts/pages-<page>-<desktop|phone>.png.
+func TestBrowserCitizenPages(t *testing.T) {
+	needTools(t, true)
+	if _, err := os.Stat(filepath.Join(nodeDir(t), "node_modules", "axe-core", "axe.min.js")); err != nil {
+		needAxe(t)
+	}
+	const levelRedirect = "http://127.0.0.1:9/cb"
+	s := startCabinetWith(t, func(cfg *config.Config) {
+		cfg.Clients = append(cfg.Clients, config.Client{ID: "confirmed-only", Name: "Реестр инвалидов", Secret: "ri-secret",
+			MinLevel: "confirmed", RedirectURIs: []string{levelRedirect}})
+	})
+	level := oauth2.Config{ClientID: "confirmed-only", RedirectURL: levelRedirect, Scopes: []string{"openid"},
+		Endpoint: oauth2.Endpoint{AuthURL: s.e.issuer + "/authorize"}}
+	spec, _ := json.Marshal(map[string]any{
+		"issuer":    s.e.issuer,
+		"rp_login":  s.rpURL + "/login",
+		"level_url": level.AuthCodeURL("st-level", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
+		"password":  personaPassword,
+		"outbox_to": "+79990000005",
+		"personas": map[string]string{"consent": personaLogin, "code": "+79990000005", "level": "+79990000002",
+			"suspended": "+79990000006", "account": personaLogin},
+	})
+	artifacts := artifactsDir(t)
+	stale, _ := filepath.Glob(filepath.Join(artifacts, "pages-*"))
+	for _, f := range stale {
+		_ = os.Remove(f)
+	}
+	var res pagesResult
+	if err := runNode(t, 170*time.Second, &res, "browser-pages.mjs", string(spec), artifacts); err != nil {
+		t.Fatalf("%v\nscreenshots: %s/pages-*.png", err, artifacts)
+	}
+	seen := map[string]bool{}
+	for _, p := range res.Pages {
+		seen[p.Name+"/"+p.Viewport] = true
+		where := p.Name + " (" + p.Viewport + ", " + p.URL + ", " + filepath.Base(p.Screenshot) + ")"
+		if p.Lang != p.ExpectLang {
+			t.Errorf("%s: lang=%q, want %q", where, p.Lang, p.ExpectLang)
+		}
+		if len(p.ForeignWords) > 0 {
+			t.Errorf("%s: words of another language on a %s page: %q", where, p.ExpectLang, p.ForeignWords)
+		}
+		if p.Viewport == "phone" && p.OverflowPx > 0 {
+			t.Errorf("%s: %d px of horizontal overflow at 390 px", where, p.OverflowPx)
+		}
+		if len(p.Actions) == 0 {
+			t.Errorf("%s: a dead end (no enabled link or button in <main>)", where)
+		}
+		if p.AxeRules == 0 {
+			t.Errorf("%s: axe-core applied no rules", where)
+		}
+		for _, v := range p.Axe {
+			t.Errorf("%s: axe %s (%s): %s at %q", where, v.ID, v.Impact, v.Help, v.Nodes)
+		}
+	}
+	for _, vp := range []string{"desktop", "phone"} {
+		for _, name := range citizenPages {
+			if !seen[name+"/"+vp] {
+				t.Errorf("page %s (%s) was not visited", name, vp)
+			}
+		}
+	}
+	if len(res.ConsoleErrors) > 0 {
+		t.Errorf("console errors (a script refused by the CSP shows here): %q", res.ConsoleErrors)
+	}
+	if len(res.Blocked) > 0 {
+		t.Errorf("pages asked for non-loopback resources: %q", res.Blocked)
+	}
+	t.Logf("%d pages measured; screenshots in %s: %s", len(res.Pages), artifacts, strings.Join(citizenPages, ", "))
+}
+
+// needAxe fails or skips like needTools when the axe-core package is missing.
+func needAxe(t *testing.T) {
+	t.Helper()
+	msg := "missing npm package axe-core; run `bash .ci/install-deps` (make test does)"
+	if required() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
