@@ -221,13 +221,13 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Audit: p.audit, Hasher: p.hasher, Limiter: p.limiter, SMS: p.sms, EmailCodes: p.emailCodes, TOTP: p.totp,
 		Registries: p.registries, Confirmer: p.confirmer, Now: p.now, Rand: p.rand, Logger: p.log}
 	p.flow.Register(account.DialectName, p.account.Dialect())
-	p.esia, err = esia.New(esia.Options{Pages: p.web, Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
+	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log, SecureCookie: strings.HasPrefix(o.Config.Issuer, "https://")}
+	p.esia, err = esia.New(esia.Options{Admin: p.api, Pages: p.web, Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
 		Sessions: p.sessions, Login: p.flow, Now: p.now, Rand: p.rand, Logger: p.log})
 	if err != nil {
 		return nil, fmt.Errorf("provider: esia dialect: %w", err)
 	}
 	p.flow.Register(esia.Name, p.esia)
-	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log, SecureCookie: strings.HasPrefix(o.Config.Issuer, "https://")}
 	p.outboxPage = &outbox.Handler{Outbox: p.outbox, Exposure: o.Config.Outbox, Admin: p.api, Sessions: p.sessions, Pages: p.web}
 	p.admin = &admin.Handler{API: p.api, Store: o.Store, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys,
 		Sessions: p.sessions, Accounts: p.accounts, Audit: p.audit, Limiter: p.limiter, Outbox: p.outbox,

@@ -72,6 +72,9 @@ func (a *API) cookieValue() string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// Enabled reports whether an admin token is configured (without one the admin API is 404).
+func (a *API) Enabled() bool { return a.Token != "" }
+
 // Authorized reports whether the request carries the admin token: "Authorization: Bearer
 // <token>" or the admin cookie set by LogIn. Always false without a configured token.
 func (a *API) Authorized(r *http.Request) bool {

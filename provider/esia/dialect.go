@@ -63,6 +63,8 @@ type Options struct {
 	// Sessions gives the browser's SSO session at /idp/ext/Logout and ends it.
 	Sessions *session.Manager
 	Login    LoginStarter
+	// Admin is the admin API's token check; the diagnostics page and JSON follow its rule.
+	Admin clientsecret.AdminGate
 	// Pages renders the error page a citizen sees when the browser cannot go back to the
 	// relying party.
 	Pages  *web.Renderer
@@ -113,8 +115,8 @@ type esiaClient struct {
 // New prepares the dialect.
 func New(o Options) (*Dialect, error) {
 	cfg := o.Config
-	if cfg == nil || o.Store == nil || o.Clients == nil || o.Keys == nil || o.Tokens == nil || o.Sessions == nil || o.Login == nil || o.Now == nil {
-		return nil, errors.New("esia: Config, Store, Clients, Keys, Tokens, Sessions, Login and Now are required")
+	if cfg == nil || o.Store == nil || o.Clients == nil || o.Keys == nil || o.Tokens == nil || o.Sessions == nil || o.Login == nil || o.Admin == nil || o.Now == nil {
+		return nil, errors.New("esia: Config, Store, Clients, Keys, Tokens, Sessions, Login, Admin and Now are required")
 	}
 	if err := cfg.ESIA.Validate(cfg.Clients); err != nil {
 		return nil, err
@@ -130,7 +132,7 @@ func New(o Options) (*Dialect, error) {
 		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages,
 		signer:   ringSigner{ring: o.Keys, now: o.Now, log: o.Logger},
 		registry: o.Clients, clients: map[string]*esiaClient{},
-		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), cfg.AdminToken),
+		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), o.Admin),
 		issuer:     e.IssuerOrDefault(),
 		window:     e.TimestampWindow.Or(config.DefaultESIATimestampWindow),
 		codeTTL:    e.CodeLifetime.Or(config.DefaultESIACodeLifetime),

@@ -1,8 +1,6 @@
 package clientsecret
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"html/template"
 	"net/http"
@@ -17,10 +15,23 @@ import (
 // Diagnostics keeps, per client, the last N client_secret checks with what was odd about
 // them, for the page /esia/diagnostics and the admin JSON. It is in memory, per process.
 type Diagnostics struct {
-	mu         sync.Mutex
-	size       int
-	adminToken string
-	entries    map[string][]Entry // client → ring, oldest first
+	mu      sync.Mutex
+	size    int
+	admin   AdminGate
+	entries map[string][]Entry // client → ring, oldest first
+}
+
+// AdminGate is the admin API's token check (admin.API): the page and the JSON follow the admin
+// API's rule.
+type AdminGate interface {
+	// Enabled: an admin token is configured (without one nothing admin is served: 404).
+	Enabled() bool
+	// Authorized: the request carries the admin token (Bearer header or admin cookie).
+	Authorized(r *http.Request) bool
+	// LogIn sets the admin cookie when token is the admin token.
+	LogIn(w http.ResponseWriter, token string) bool
+	// Guard lets only requests with the admin token through (JSON 401 otherwise).
+	Guard(next http.Handler) http.Handler
 }
 
 // Entry is one check as the diagnostics show it.
@@ -35,10 +46,10 @@ type Entry struct {
 	Error    string    `json:"error,omitempty"`
 }
 
-// NewDiagnostics keeps the last size checks per client. adminToken guards the page and the
-// JSON alike, as it guards the admin API ("": neither is served, 404).
-func NewDiagnostics(size int, adminToken string) *Diagnostics {
-	return &Diagnostics{size: size, adminToken: adminToken, entries: map[string][]Entry{}}
+// NewDiagnostics keeps the last size checks per client. admin guards the page and the JSON
+// alike, as it guards the admin API (no admin token: neither is served, 404).
+func NewDiagnostics(size int, admin AdminGate) *Diagnostics {
+	return &Diagnostics{size: size, admin: admin, entries: map[string][]Entry{}}
 }
 
 // Mount adds GET /esia/diagnostics (and POST, the page's admin token form) and GET
@@ -46,7 +57,7 @@ func NewDiagnostics(size int, adminToken string) *Diagnostics {
 func (g *Diagnostics) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /esia/diagnostics", g.page)
 	mux.HandleFunc("POST /esia/diagnostics", g.page)
-	mux.HandleFunc("GET /admin/api/esia/diagnostics", g.adminJSON)
+	mux.Handle("GET /admin/api/esia/diagnostics", g.admin.Guard(http.HandlerFunc(g.adminJSON)))
 }
 
 // Add records a check.
@@ -93,7 +104,7 @@ var diagTemplate = template.Must(template.New("diag").Parse(`<!doctype html>
 // configured admin token; with one, the checks only for the token — sent as
 // "Authorization: Bearer" or typed into the form the page shows instead (401).
 func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
-	if g.adminToken == "" {
+	if !g.admin.Enabled() {
 		web.SecurityHeaders(w.Header())
 		http.NotFound(w, r)
 		return
@@ -104,9 +115,10 @@ func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	tok, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !bearer {
-		tok = r.PostForm.Get("admin_token")
+	ok := g.admin.Authorized(r)
+	tok := r.PostForm.Get("admin_token")
+	if !ok && tok != "" {
+		ok = g.admin.LogIn(w, tok) // the admin cookie, as the outbox page's form sets it
 	}
 	id := r.Form.Get("client_id")
 	v := struct {
@@ -115,7 +127,7 @@ func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
 		Entries              []Entry
 	}{ClientID: id}
 	status := http.StatusOK
-	if g.tokenOK(tok) {
+	if ok {
 		v.Entries = g.list(id)
 	} else {
 		status, v.AskToken, v.WrongToken = http.StatusUnauthorized, true, tok != ""
@@ -132,25 +144,8 @@ func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(buf.String()))
 }
 
-// tokenOK compares tok with the admin token in constant time.
-func (g *Diagnostics) tokenOK(tok string) bool {
-	want, got := sha256.Sum256([]byte(g.adminToken)), sha256.Sum256([]byte(tok))
-	return g.adminToken != "" && tok != "" && subtle.ConstantTimeCompare(want[:], got[:]) == 1
-}
-
-// adminJSON serves /admin/api/esia/diagnostics[?client_id=…] with the admin token.
+// adminJSON serves /admin/api/esia/diagnostics[?client_id=…] (behind the admin API's guard).
 func (g *Diagnostics) adminJSON(w http.ResponseWriter, r *http.Request) {
-	admin := g.adminToken
-	if admin == "" {
-		http.NotFound(w, r)
-		return
-	}
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !g.tokenOK(tok) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="esia-emulator admin"`)
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized", "message": "send the admin token as Authorization: Bearer <token>"})
-		return
-	}
 	entries := g.list(r.URL.Query().Get("client_id"))
 	if entries == nil {
 		entries = []Entry{}
