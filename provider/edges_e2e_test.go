@@ -308,3 +308,23 @@ func TestEndSessionWithoutHintAsks(t *testing.T) {
 		t.Fatalf("logout with id_token_hint: %d %q", pg.status, pg.location)
 	}
 }
+
+// TestIntrospectionAndRevocationChallengeAFailedClient: a wrong client secret at
+// /oauth/introspect or /revoke is a 401 with the Basic challenge (RFC 7662 §2.1, RFC 7009
+// §2.1 refer to RFC 6749 §5.2, which requires it).
+func TestIntrospectionAndRevocationChallengeAFailedClient(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/oauth/introspect", "/revoke"} {
+		req, _ := http.NewRequest(http.MethodPost, e.issuer+path, strings.NewReader(url.Values{"token": {"whatever"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("demo-cabinet", "wrong-secret")
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), `Basic realm="`) {
+			t.Errorf("%s: %d, WWW-Authenticate %q", path, resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
+}

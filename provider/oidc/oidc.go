@@ -92,6 +92,10 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle(PathEndSession, h.htmlErrors(h.logoutCookie(engine)))
 	mux.Handle(PathToken, h.jsonOutage(h.clientFirst(h.tokenClient(engine))))
 	mux.Handle("/userinfo", h.jsonOutage(h.bearerErrors(engine)))
+	// Introspection and revocation authenticate the client like the token endpoint: a 401
+	// carries the Basic challenge (RFC 6749 §5.2, RFC 7662 §2.1, RFC 7009 §2.1).
+	mux.Handle(PathIntrospect, h.jsonOutage(h.basicChallenge(engine)))
+	mux.Handle(PathRevoke, h.jsonOutage(h.basicChallenge(engine)))
 	mux.Handle("/", h.jsonOutage(engine))
 }
 func (h *Handler) newOP() (*op.Provider, error) {

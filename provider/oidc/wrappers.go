@@ -111,6 +111,8 @@ const (
 	PathToken      = "/oauth/token"
 	PathEndSession = "/end_session"
 	PathDiscovery  = "/.well-known/openid-configuration"
+	PathIntrospect = "/oauth/introspect"
+	PathRevoke     = "/revoke"
 )
 
 // discovery serves the engine's document, corrected to what the emulator really supports.
@@ -449,6 +451,13 @@ func (h *Handler) bearerErrors(next http.Handler) http.Handler {
 		desc := "the access token is invalid, expired or revoked"
 		w.Header().Set("WWW-Authenticate", realm+`, error="invalid_token", error_description="`+desc+`"`)
 		web.JSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": desc})
+	})
+}
+
+// basicChallenge gives every 401 of a client-authenticated endpoint the Basic challenge.
+func (h *Handler) basicChallenge(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&challengeWriter{ResponseWriter: w, challenge: `Basic realm="` + h.Issuer + `"`}, r)
 	})
 }
 
