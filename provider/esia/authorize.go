@@ -80,7 +80,7 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			fail(errWrongParam(pe.Param, err.Error()))
 			return
 		}
-		for _, p := range []string{"state", "scope", "scope_org", "response_type", "timestamp", "access_type", "client_secret", "client_certificate_hash", "person_filter", "code_challenge", "code_challenge_method"} {
+		for _, p := range []string{"state", "scope", "scope_org", "response_type", "timestamp", "access_type", "client_secret", "client_certificate_hash", "person_filter", "code_challenge", "code_challenge_method", "permissions"} {
 			if len(form[p]) > 1 {
 				fail(errWrongParam(p, "repeated"))
 				return
@@ -106,6 +106,11 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 		}
 		if form.Get("scope_org") != "" {
 			fail(errBadScope(form.Get("scope_org")).with("organisation scopes are not emulated"))
+			return
+		}
+		perms, e := parsePermissions(v2, form.Get("permissions"), scopes)
+		if e != nil {
+			fail(e)
 			return
 		}
 		access := form.Get("access_type")
@@ -156,6 +161,9 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			State: state, MinLevel: minLevel, CodeChallenge: challenge, CodeChallengeMethod: method,
 			Prompt: strings.Fields(form.Get("prompt")), UILocales: strings.Fields(form.Get("ui_locales")),
 			Extra: map[string]string{extraVersion: version, extraAccessType: access, extraScope: form.Get("scope")},
+		}
+		if perms != "" {
+			ar.Extra[extraPermissions] = perms
 		}
 		if err := d.login.StartLogin(w, r, ar); err != nil {
 			d.serverError(w, r, ar, err)

@@ -20,6 +20,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/dprofile"
 	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
 	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
@@ -38,6 +39,14 @@ const Name = "esia"
 type Store interface {
 	GetUser(ctx context.Context, id string) (storage.User, error)
 	GetToken(ctx context.Context, id string, now time.Time) (storage.Token, error)
+	// The Digital Profile part (permissions.go): the authorization request the consent step
+	// finishes, the consents (Docs), the consent tokens and the families a withdrawal revokes.
+	GetAuthRequest(ctx context.Context, id string, now time.Time) (storage.AuthRequest, error)
+	UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error)
+	DeleteAuthRequest(ctx context.Context, id string) error
+	CreateTokens(ctx context.Context, tokens ...storage.Token) error
+	RevokeFamily(ctx context.Context, familyID string) error
+	storage.Docs
 }
 
 // LoginStarter sends the browser into the provider's login flow with a new authorization
@@ -89,6 +98,7 @@ type Dialect struct {
 	clients  map[string]*esiaClient
 	diag     *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
 	rs       *rs.API                   // /rs/prns
+	dprofile *dprofile.Handler         // the agreements page and the Digital Profile data
 
 	issuer     string
 	window     time.Duration
@@ -148,6 +158,8 @@ func New(o Options) (*Dialect, error) {
 	maps.Copy(persons, e.Persons)
 	d.rs = &rs.API{Store: o.Store, Tokens: accessTokens{d}, Now: o.Now, Log: d.log,
 		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons}
+	d.dprofile = &dprofile.Handler{Store: o.Store, Tokens: accessTokens{d}, Sessions: o.Sessions, Pages: o.Pages, Login: o.Login,
+		ClientName: o.Clients.Name, Now: o.Now, Log: d.log}
 	var errs []error
 	for _, c := range o.Clients.All() {
 		if !c.ESIA() {
@@ -232,10 +244,12 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
 	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
 	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
-	mux.HandleFunc("POST /idp/ext/Logout", d.logoutAnswer) // the citizen's answer to the logout question
-	d.rs.Mount(mux)                                        // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
-	d.keys.Mount(mux)                                      // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
-	d.diag.Mount(mux)                                      // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
+	mux.HandleFunc("POST /idp/ext/Logout", d.logoutAnswer)       // the citizen's answer to the logout question
+	d.rs.Mount(mux)                                              // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
+	d.keys.Mount(mux)                                            // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
+	d.diag.Mount(mux)                                            // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
+	mux.HandleFunc("POST "+PermissionsPath, d.permissionsAnswer) // the Digital Profile consent step's answer
+	d.dprofile.Mount(mux)                                        // GET /account/agreements, POST /account/agreements/withdraw, /esia-emulator/dprofile/…
 }
 
 // Complete issues the code (a signed JWT) for a finished login and redirects the browser to
@@ -245,6 +259,10 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	cl := d.clients[ar.ClientID]
 	if cl == nil {
 		d.page(w, r, http.StatusBadRequest, errNotAuthorized().with("client %q has no esia block", ar.ClientID))
+		return
+	}
+	if permissionsPending(ar) { // the Digital Profile consent step comes first
+		d.permissionsPage(w, r, ar)
 		return
 	}
 	user, err := d.store.GetUser(ctx, ar.UserID)

@@ -118,7 +118,7 @@ func TestTokenErrors(t *testing.T) {
 		code string
 	}{
 		{"no grant_type", false, func(f url.Values) { f.Del("grant_type") }, "ESIA-007014"},
-		{"client_credentials", false, func(f url.Values) { f.Set("grant_type", "client_credentials") }, "ESIA-007009"},
+		{"client_credentials without prm_chg", false, func(f url.Values) { f.Set("grant_type", "client_credentials") }, "ESIA-007006"},
 		{"password grant", false, func(f url.Values) { f.Set("grant_type", "password") }, "ESIA-007009"},
 		{"no client_id", false, func(f url.Values) { f.Del("client_id") }, "ESIA-007014"},
 		{"unknown client", false, func(f url.Values) { f.Set("client_id", "NOSUCH") }, "ESIA-008010"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/esia/dprofile"
 	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/tokens"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -62,10 +63,7 @@ func (d *Dialect) token(v3 bool) http.HandlerFunc {
 		case "":
 			fail(errMissing("grant_type"))
 			return
-		case "authorization_code", "refresh_token":
-		case "client_credentials":
-			fail(errGrantType(grant).with("client_credentials (prm_chg) is not emulated"))
-			return
+		case "authorization_code", "refresh_token", "client_credentials":
 		default:
 			fail(errGrantType(grant))
 			return
@@ -103,9 +101,12 @@ func (d *Dialect) token(v3 bool) http.HandlerFunc {
 			resp tokenResponse
 			e    *Error
 		)
-		if grant == "authorization_code" {
+		switch grant {
+		case "authorization_code":
 			resp, e = d.exchangeCode(r, cl, form.Get("code"), form.Get("code_verifier"), in)
-		} else {
+		case "client_credentials":
+			resp, e = d.consentToken(r, cl, in)
+		default:
 			resp, e = d.refresh(r, cl, form.Get("refresh_token"), in)
 		}
 		if e != nil {
@@ -185,6 +186,13 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 	}
 	g := grant{clientID: cl.ID(), user: user, scopes: ar.Scopes, sessionID: ar.SessionID, authTime: ar.AuthTime,
 		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline"}
+	if ar.Extra[extraPermGranted] != "" {
+		cs, err := d.grantedConsents(ctx, ar)
+		if err != nil {
+			return tokenResponse{}, errInvalidGrant().with("the Digital Profile consents of the code: %v", err)
+		}
+		g = withConsents(g, cs)
+	}
 	resp, records, e := d.issue(ctx, cl, g)
 	if e != nil {
 		return tokenResponse{}, e
@@ -267,6 +275,10 @@ func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, 
 	}
 	g := grant{clientID: cl.ID(), user: user, scopes: scopes, sessionID: old.SessionID, authTime: old.AuthTime,
 		amr: old.AMR, familyID: old.FamilyID, offline: true}
+	if g.consents, err = (dprofile.Consents{Docs: d.store}).ForFamily(ctx, user.ID, cl.ID(), old.FamilyID, d.now()); err != nil {
+		d.log.ErrorContext(ctx, "esia: consent lookup", "err", err)
+		return tokenResponse{}, errServer()
+	}
 	resp, records, e := d.issue(ctx, cl, g)
 	if e != nil {
 		return tokenResponse{}, e
@@ -295,6 +307,7 @@ type grant struct {
 	amr       []string
 	familyID  string
 	offline   bool
+	consents  []dprofile.Consent // Digital Profile consents: the permissions claims
 }
 
 // issue signs the access token and id_token and makes a refresh token (offline only); it
@@ -305,9 +318,10 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 	if err != nil {
 		return tokenResponse{}, nil, errServer()
 	}
+	perms, permsURL := d.permissionClaims(g.consents)
 	access, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtAccess, esiajwt.Access{
 		NBF: now.Unix(), Scope: esiajwt.GrantedScope(g.scopes, g.user.ID), Iss: d.issuer, SID: sid, SbjID: esiajwt.OIDNumber(g.user.ID),
-		Exp: now.Add(d.accessTTL).Unix(), Iat: now.Unix(), ClientID: g.clientID,
+		Exp: now.Add(d.accessTTL).Unix(), Iat: now.Unix(), ClientID: g.clientID, Permissions: perms, PermissionsURL: permsURL,
 	})
 	if err != nil {
 		d.log.ErrorContext(ctx, "esia: sign access token", "err", err)

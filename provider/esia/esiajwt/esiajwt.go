@@ -70,6 +70,10 @@ type Access struct {
 	Exp      int64  `json:"exp"`
 	Iat      int64  `json:"iat"`
 	ClientID string `json:"client_id"`
+	// Permissions and PermissionsURL are the Digital Profile consents the token was issued
+	// under (§5.1, "newer tokens may carry"); absent without any.
+	Permissions    any    `json:"permissions,omitempty"`
+	PermissionsURL string `json:"permissions_url,omitempty"`
 }
 
 // ID: the id_token's claims in the order of the real 2022 id_token (§5.2).
