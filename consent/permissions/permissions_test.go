@@ -46,7 +46,11 @@ func TestParse(t *testing.T) {
 		{"no actions", func() string { r := good(); r.Actions = nil; return Encode([]Request{r}) }, CodeNoAction},
 		{"unknown action", func() string { r := good(); r.Actions = items("EAT_DATA"); return Encode([]Request{r}) }, CodeUnknownAction},
 		{"no purposes", func() string { r := good(); r.Purposes = nil; return Encode([]Request{r}) }, CodeNoPurpose},
-		{"two purposes", func() string { r := good(); r.Purposes = items("SOCIAL_SUPPORT", "PENSION"); return Encode([]Request{r}) }, CodeOnePurpose},
+		{"two purposes", func() string {
+			r := good()
+			r.Purposes = items("SOCIAL_SUPPORT", "PENSION")
+			return Encode([]Request{r})
+		}, CodeOnePurpose},
 		{"unknown purpose", func() string { r := good(); r.Purposes = items("FUN"); return Encode([]Request{r}) }, CodeUnknownPurpose},
 		{"negative expire", func() string { r := good(); r.Expire = -1; return Encode([]Request{r}) }, CodeBadExpire},
 		{"expire beyond the type", func() string { r := good(); r.Expire = 525601; return Encode([]Request{r}) }, CodeBadExpire},
