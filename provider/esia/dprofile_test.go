@@ -307,3 +307,42 @@ func mustPost(t testing.TB, u string, f url.Values) *http.Request {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req
 }
+
+// TestDigitalProfileData: every Digital Profile scope with data answers in the emulator's
+// shape, the same twice, only for the token's person, and a refreshed token keeps the consent.
+func TestDigitalProfileData(t *testing.T) {
+	e := newEnv(t)
+	c := e.epgu()
+	const oid = "1000000003"
+	perms := socialSupport(60)
+	perms[0].Scopes = nil
+	for _, s := range dprofile.Scopes {
+		perms[0].Scopes = append(perms[0].Scopes, permissions.Item{Sysname: s})
+	}
+	pg, state := c.consentWithPermissions(perms, "+79990000003")
+	tok := c.exchange(true, c.codeFrom(c.answer(pg, "allow"), state), "openid")
+	status, refreshed := c.post(true, c.tokenForm(true, "refresh_token", str(tok["refresh_token"]), "openid"))
+	if status != http.StatusOK {
+		t.Fatalf("refresh: %d %v", status, refreshed)
+	}
+	access := str(refreshed["access_token"])
+	_, claims, _ := jwtParts(t, access)
+	if claims["permissions"] == nil || !strings.Contains(str(claims["scope"]), "ils_doc?oid="+oid) {
+		t.Fatalf("the refreshed token lost the consent: %v", claims)
+	}
+	want := map[string]string{"payments_egisso": "elements", "ils_doc": "insuranceExperience", "pension_reference": "recipient",
+		"pre_retirement_age": "preRetirementAge", "payout_income": "elements", "electronic_workbook": "elements"}
+	for _, s := range dprofile.Scopes {
+		status, m := c.api(access, dprofile.DataPath+oid+"/"+s)
+		_, again := c.api(access, dprofile.DataPath+oid+"/"+s)
+		if status != http.StatusOK || m[want[s]] == nil || str(m) != str(again) {
+			t.Errorf("%s: %d %v", s, status, m)
+		}
+	}
+	if status, _ := c.api(access, dprofile.DataPath+"1000000002/ils_doc"); status != http.StatusForbidden {
+		t.Errorf("another person's data: %d, want 403", status)
+	}
+	if status, _ := c.api("", dprofile.DataPath+oid+"/ils_doc"); status != http.StatusUnauthorized {
+		t.Errorf("no token: %d, want 401", status)
+	}
+}

@@ -275,9 +275,13 @@ func (d *Dialect) refresh(r *http.Request, cl *esiaClient, refreshToken string, 
 	}
 	g := grant{clientID: cl.ID(), user: user, scopes: scopes, sessionID: old.SessionID, authTime: old.AuthTime,
 		amr: old.AMR, familyID: old.FamilyID, offline: true}
-	if g.consents, err = (dprofile.Consents{Docs: d.store}).ForFamily(ctx, user.ID, cl.ID(), old.FamilyID, d.now()); err != nil {
+	cs, err := dprofile.Consents{Docs: d.store}.ForFamily(ctx, user.ID, cl.ID(), old.FamilyID, d.now())
+	if err != nil {
 		d.log.ErrorContext(ctx, "esia: consent lookup", "err", err)
 		return tokenResponse{}, errServer()
+	}
+	if len(cs) > 0 { // the live Digital Profile consents of the login stay with its tokens
+		g = withConsents(g, cs)
 	}
 	resp, records, e := d.issue(ctx, cl, g)
 	if e != nil {
