@@ -5,7 +5,10 @@
 // subpackages:
 //
 //	GET|POST /aas/oauth2/ac, GET|POST /aas/oauth2/v2/ac  authorization (v1: PKCS#7 client_secret; v2: raw signature + client_certificate_hash)
-//	POST /aas/oauth2/te, POST /aas/oauth2/v3/te          token: authorization_code, refresh_token
+//	POST /aas/oauth2/te, POST /aas/oauth2/v3/te          token: authorization_code, refresh_token,
+//	                                                     client_credentials with prm_chg (Digital Profile consent tokens)
+//	POST /aas/oauth2/permissions                         the Digital Profile consent step's answer (emulator path)
+//	GET|POST /account/agreements…, GET /esia-emulator/dprofile/…  Digital Profile consents and data (dprofile)
 //	GET /idp/ext/Logout?client_id&redirect_url           ends the SSO session, revokes its tokens
 //	                                                     (asks first unless both name a registered system)
 //	POST /idp/ext/Logout                                 the citizen's answer to that question
@@ -38,6 +41,9 @@
 //   - secret.go: runs package clientsecret's check and turns a refusal into an ESIA error,
 //     reports it to the log and the diagnostics.
 //   - errors.go: ESIA's error shape (ESIA-0070xx) as a redirect, JSON or an HTML page.
+//   - permissions.go: the Digital Profile: the permissions parameter (consent/permissions),
+//     the consent step Complete shows before the code, the permissions claims, and
+//     client_credentials with scope=prm_chg?oid=… (a consent token).
 //
 // Subpackages, each with its own doc.go:
 //
@@ -48,13 +54,15 @@
 //     sub and urn:esia:sbj_id, amr as a string, scopes echoed with ?oid=, client_id instead of
 //     aud in the access token; RS256 with the provider's current key or GOST3410_2012_256
 //     with the key of package signing.
+//   - dprofile: the stored Digital Profile consents, the account's «Согласия» page and the
+//     emulator's Digital Profile data API.
 //   - rs: the /rs/prns REST data API; it checks access tokens through rs.AccessTokens,
 //     which the dialect implements over esiajwt.
 //   - signing: the GOST token key derived from the RS256 key and the published certificates.
 //   - gost, gost/streebog: GOST R 34.10-2012 signatures and certificates, and the Streebog
 //     hash, in pure Go.
 //
-// Imports point down: esia → clientsecret, esiajwt, rs, signing; esiajwt → signing;
+// Imports point down: esia → clientsecret, dprofile, esiajwt, rs, signing; esiajwt → signing;
 // clientsecret and signing → gost → gost/streebog. No subpackage imports esia.
 //
 // provider.New builds the dialect with New, registers it with the login flow as "esia" and

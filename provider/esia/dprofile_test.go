@@ -208,6 +208,24 @@ func TestPermissionsRefused(t *testing.T) {
 		{"unknown purpose", mod(func(r *permissions.Request) { r.Purposes = []permissions.Item{{Sysname: "FUN"}} }), "ESIA-036726"},
 		{"two purposes", mod(func(r *permissions.Request) { r.Purposes = append(r.Purposes, permissions.Item{Sysname: "PENSION"}) }), "ESIA-036727"},
 	}
+	t.Run("on v1", func(t *testing.T) {
+		state := newState()
+		q := c.authParams(false, "openid", "online", state)
+		q.Set("permissions", permissions.Encode(socialSupport(60)))
+		pg := e.browserFor(t).Get(e.base + "/aas/oauth2/ac?" + q.Encode())
+		if p := pg.Params(); !strings.HasPrefix(p.Get("error_description"), "ESIA-007003") || p.Get("state") != state {
+			t.Fatalf("got %s", pg.Summary())
+		}
+	})
+	t.Run("without openid", func(t *testing.T) {
+		state := newState()
+		q := c.authParams(true, "fullname", "online", state)
+		q.Set("permissions", permissions.Encode(socialSupport(60)))
+		pg := e.browserFor(t).Get(e.base + "/aas/oauth2/v2/ac?" + q.Encode())
+		if p := pg.Params(); !strings.HasPrefix(p.Get("error_description"), "ESIA-007003") || p.Get("state") != state {
+			t.Fatalf("got %s", pg.Summary())
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			state := newState()
