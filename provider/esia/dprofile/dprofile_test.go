@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/consent/permissions"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
@@ -94,5 +95,25 @@ func TestConsentLifecycle(t *testing.T) {
 	all, _ := cs.ForUser(ctx, "u1", now.Add(61*time.Minute))
 	if len(all) != 2 || ClaimOf(all[0], now.Add(61*time.Minute)).Status == "ACTIVE" {
 		t.Fatalf("listed %v", all)
+	}
+}
+
+// TestEveryBuiltinPersonaHasData: each built-in persona has data behind every Digital
+// Profile scope, and the employment history of adults is not empty.
+func TestEveryBuiltinPersonaHasData(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for _, p := range config.BuiltinPersonas() {
+		u := storage.User{ID: p.OID, BirthDate: p.BirthDate, Gender: p.Gender, SNILS: p.SNILS}
+		for _, s := range Scopes {
+			if v, ok := Record(u, s, now); !ok || v == nil {
+				t.Errorf("%s: no %s", p.Key, s)
+			}
+		}
+		if p.BirthDate != "" && age(u, now) >= 25 {
+			wb, _ := Record(u, "electronic_workbook", now)
+			if wb.(map[string]any)["size"] == 0 {
+				t.Errorf("%s (%s): empty employment history", p.Key, p.BirthDate)
+			}
+		}
 	}
 }
