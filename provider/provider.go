@@ -223,7 +223,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	p.flow.Register(account.DialectName, p.account.Dialect())
 	p.api = &admin.API{Token: o.Config.AdminToken, Logger: p.log, SecureCookie: strings.HasPrefix(o.Config.Issuer, "https://")}
 	p.esia, err = esia.New(esia.Options{Admin: p.api, Pages: p.web, Config: o.Config, Store: o.Store, Clients: p.clients, Keys: p.keys, Tokens: p.tokens,
-		Sessions: p.sessions, Login: p.flow, Now: p.now, Rand: p.rand, Logger: p.log})
+		Sessions: p.sessions, Login: p.flow, Audit: p.audit, Now: p.now, Rand: p.rand, Logger: p.log})
 	if err != nil {
 		return nil, fmt.Errorf("provider: esia dialect: %w", err)
 	}

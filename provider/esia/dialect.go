@@ -17,6 +17,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
@@ -76,7 +77,9 @@ type Options struct {
 	Admin clientsecret.AdminGate
 	// Pages renders the error page a citizen sees when the browser cannot go back to the
 	// relying party.
-	Pages  *web.Renderer
+	Pages *web.Renderer
+	// Audit records the Digital Profile consents given and withdrawn (optional).
+	Audit  *audit.Recorder
 	Now    func() time.Time
 	Rand   io.Reader
 	Logger *slog.Logger
@@ -98,6 +101,7 @@ type Dialect struct {
 	clients  map[string]*esiaClient
 	diag     *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
 	rs       *rs.API                   // /rs/prns
+	audit    *audit.Recorder           // nil: no audit events
 	dprofile *dprofile.Handler         // the agreements page and the Digital Profile data
 
 	issuer     string
@@ -139,7 +143,7 @@ func New(o Options) (*Dialect, error) {
 	}
 	e := cfg.ESIA
 	d := &Dialect{
-		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages,
+		store: o.Store, tokens: o.Tokens, audit: o.Audit, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages,
 		signer:   ringSigner{ring: o.Keys, now: o.Now, log: o.Logger},
 		registry: o.Clients, clients: map[string]*esiaClient{},
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), o.Admin),
@@ -159,7 +163,7 @@ func New(o Options) (*Dialect, error) {
 	d.rs = &rs.API{Store: o.Store, Tokens: accessTokens{d}, Now: o.Now, Log: d.log,
 		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons}
 	d.dprofile = &dprofile.Handler{Store: o.Store, Tokens: accessTokens{d}, Sessions: o.Sessions, Pages: o.Pages, Login: o.Login,
-		ClientName: o.Clients.Name, Now: o.Now, Log: d.log}
+		ClientName: o.Clients.Name, Audit: o.Audit, Now: o.Now, Log: d.log}
 	var errs []error
 	for _, c := range o.Clients.All() {
 		if !c.ESIA() {

@@ -1,6 +1,7 @@
 package esia_test
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/consent/permissions"
 	"github.com/esia-emulator/esia-emulator/provider/esia/dprofile"
@@ -162,6 +164,22 @@ func TestDigitalProfileJourney(t *testing.T) {
 	done := c.browser.Submit(c.browser.Form(ag, browser.ByAction("/account/agreements/withdraw")))
 	if !strings.Contains(done.Text(), "Согласие отозвано") || !strings.Contains(done.Text(), "Отозвано") {
 		t.Fatalf("after withdrawal: %s", done.Text())
+	}
+
+	// Both are in the audit log (the metrics and the administrator read it).
+	events, err := (&audit.Log{Docs: e.store, Now: e.clock.Now}).Query(context.Background(),
+		audit.Filter{UserID: oid, Types: []audit.Type{audit.ConsentGiven, audit.ConsentWithdrawn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := map[audit.Type]int{}
+	for _, ev := range events {
+		if ev.ClientID == rpGOST && ev.Details["permissions"] == str(p0["id"]) {
+			types[ev.Type]++
+		}
+	}
+	if len(types) != 2 || types[audit.ConsentGiven] != 1 || types[audit.ConsentWithdrawn] != 1 { // the frozen clock gives both one time
+		t.Errorf("audit events %v", types)
 	}
 
 	// Everything issued under it is refused now.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent/permissions"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/provider/esia/dprofile"
@@ -153,6 +154,14 @@ func (d *Dialect) permissionsAnswer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.log.InfoContext(ctx, "esia: Digital Profile consent given", "client_id", ar.ClientID, "user", ar.UserID, "consents", len(ids))
+		if d.audit != nil {
+			var scopes []string
+			for _, c := range cs {
+				scopes = append(scopes, c.Scopes()...)
+			}
+			d.audit.Record(ctx, r, audit.Event{Type: audit.ConsentGiven, UserID: ar.UserID, ClientID: ar.ClientID, SessionID: ar.SessionID,
+				Details: map[string]string{"scopes": strings.Join(scopes, " "), "permissions": strings.Join(ids, " ")}})
+		}
 	}
 	d.Complete(w, r, ar)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/consent/permissions"
 	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -48,8 +49,10 @@ type Handler struct {
 	Login    LoginStarter
 	// ClientName is a system's display name.
 	ClientName func(id string) string
-	Now        func() time.Time
-	Log        *slog.Logger
+	// Audit records withdrawals (optional).
+	Audit *audit.Recorder
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // Paths of the emulator's Digital Profile extension (not ESIA's).
@@ -186,6 +189,10 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		h.Log.InfoContext(ctx, "dprofile: consent withdrawn", "user", u.ID, "client_id", c.ClientID, "consent", c.ID)
+		if h.Audit != nil {
+			h.Audit.Record(ctx, r, audit.Event{Type: audit.ConsentWithdrawn, UserID: u.ID, ClientID: c.ClientID,
+				Details: map[string]string{"scopes": strings.Join(c.Scopes(), " "), "permissions": c.ID}})
+		}
 	}
 	http.Redirect(w, r, "/account/agreements?notice=withdrawn", http.StatusSeeOther)
 }
