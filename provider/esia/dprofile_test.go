@@ -333,6 +333,13 @@ func TestAgreementsPageNeedsLoginAndForm(t *testing.T) {
 	if pg.Status != http.StatusForbidden {
 		t.Fatalf("withdraw without a form token: %s", pg.Summary())
 	}
+	pg, err = b.Do(mustPost(t, e.base+"/aas/oauth2/permissions", url.Values{"authRequestID": {"x"}, "decision": {"allow"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg.Status != http.StatusForbidden {
+		t.Fatalf("a consent answer without a form token: %s", pg.Summary())
+	}
 }
 
 func mustPost(t testing.TB, u string, f url.Values) *http.Request {
