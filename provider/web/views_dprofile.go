@@ -15,6 +15,8 @@ type PermissionView struct {
 	Actions, Data                    []string
 	Live                             bool
 	ClientName, Granted              string
+	// Responsible is the organisation the system names as responsible (responsibleObject).
+	Responsible string
 }
 
 // AgreementsPage is the account's «Согласия» page: the Digital Profile consents the citizen

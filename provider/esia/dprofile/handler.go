@@ -75,7 +75,7 @@ func (h *Handler) consents() Consents { return Consents{Docs: h.Store} }
 
 // View turns a consent request into what the citizen reads; until is its end.
 func View(r permissions.Request, until time.Time) web.PermissionView {
-	v := web.PermissionView{Type: permissions.TypeText(r.Sysname), Until: web.DateTime(until)}
+	v := web.PermissionView{Type: permissions.TypeText(r.Sysname), Until: web.DateTime(until), Responsible: r.ResponsibleObject}
 	if len(r.Purposes) > 0 {
 		v.Purpose = permissions.PurposeText(r.Purposes[0].Sysname)
 	}
@@ -107,6 +107,8 @@ func (h *Handler) user(w http.ResponseWriter, r *http.Request) (storage.User, st
 			return u, bid, true
 		}
 	}
+	// "account" is the account pages' login dialect (account.DialectName): it returns the
+	// browser to the page after the login.
 	ar := storage.AuthRequest{Dialect: "account", Scopes: []string{"openid"}, Extra: map[string]string{"return": "/account/agreements"}}
 	if err := h.Login.StartLogin(w, r, ar); err != nil {
 		h.Pages.ServerError(w, r, err)
