@@ -3,6 +3,7 @@ package provider
 import (
 	"net/http"
 
+	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/metrics"
 )
 
@@ -12,6 +13,7 @@ func (p *Provider) routes() http.Handler {
 	p.mux = mux
 	p.site.Mount(mux)
 	p.flow.Mount(mux)
+	(&flow.SPA{Flow: p.flow, Issuer: p.cfg.Issuer}).Mount(mux) // ESIA's SPA login API: the flow's second face
 	p.account.Mount(mux)
 	p.outboxPage.Mount(mux)
 	p.admin.Mount(mux)

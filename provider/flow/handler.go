@@ -194,6 +194,10 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := h.Sessions.SetCookie(w, CtxCookie, ar.ID, h.RequestTTL); err != nil { // for the SPA login API
+		h.Pages.ServerError(w, r, err)
+		return
+	}
 	h.dispatch(w, r, ar, bid, "")
 }
 
