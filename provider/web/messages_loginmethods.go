@@ -4,6 +4,16 @@ package web
 func loginMethodsMessages() map[string]map[string]string {
 	return map[string]map[string]string{
 		"ru": {
+			"methods.qr":       "Приложение Госуслуги (QR-код)",
+			"qr.title":         "Вход через приложение Госуслуги",
+			"qr.scan":          "Откройте приложение Госуслуги на телефоне и отсканируйте QR-код. Страница продолжит вход сама, как только вы подтвердите вход в приложении.",
+			"qr.alt":           "QR-код для входа через приложение Госуслуги",
+			"qr.valid":         "Код действует до",
+			"qr.nojs":          "Если страница не обновляется сама, нажмите «Проверить».",
+			"qr.text":          "В эмуляторе «сканирование» — вызов POST /admin/api/qr/scan с текстом кода:",
+			"qr.check":         "Проверить",
+			"qr.expired":       "ESIA-007110: срок действия QR-кода истёк. Получите новый код и отсканируйте его.",
+			"qr.new":           "Получить новый QR-код",
 			"login.other":      "Войти другим способом",
 			"methods.title":    "Войти другим способом",
 			"methods.ds":       "Электронная подпись",
@@ -25,6 +35,16 @@ func loginMethodsMessages() map[string]map[string]string {
 			"ds.toolarge":      "Файл слишком большой: файл подписи занимает несколько килобайт.",
 		},
 		"en": {
+			"methods.qr":       "Gosuslugi app (QR code)",
+			"qr.title":         "Sign in with the Gosuslugi app",
+			"qr.scan":          "Open the Gosuslugi app on your phone and scan the QR code. This page goes on by itself once you confirm in the app.",
+			"qr.alt":           "QR code to sign in with the Gosuslugi app",
+			"qr.valid":         "The code is valid until",
+			"qr.nojs":          "If the page does not update by itself, press «Check».",
+			"qr.text":          "In the emulator, scanning is a call to POST /admin/api/qr/scan with the code's text:",
+			"qr.check":         "Check",
+			"qr.expired":       "ESIA-007110: the QR code has expired. Get a new code and scan it.",
+			"qr.new":           "Get a new QR code",
 			"login.other":      "Sign in another way",
 			"methods.title":    "Sign in another way",
 			"methods.ds":       "Electronic signature",
