@@ -145,7 +145,7 @@ func TestSignatureLoginRefusals(t *testing.T) {
 		"another CA":    {secrettest.CMS(t, stranger, challenge, secrettest.CMSOptions{}), "не выдан удостоверяющим центром, которому доверяет эмулятор"},
 		"unknown SNILS": {secrettest.CMS(t, ca.issue(t, "112-233-445 95", 6), challenge, secrettest.CMSOptions{}), "Учётная запись со СНИЛС из сертификата не найдена"},
 		"another text":  {secrettest.CMS(t, ca.issue(t, "000-000-600 02", 7), []byte("другой текст"), secrettest.CMSOptions{}), "подпись не соответствует тексту"},
-		"not a CMS":     {[]byte("hello"), "Файл не похож на подпись CMS"},
+		"not a CMS":     {[]byte("hello"), "Файл не похож на откреплённую подпись"},
 	} {
 		got := e.uploadSignature(cab.browser, pg, tc.cms)
 		if got.location != "" || !strings.Contains(got.body, tc.want) || !strings.Contains(got.body, "Войти по логину и паролю") {
