@@ -61,6 +61,7 @@ const (
 	NotificationsChanged Type = "notifications_changed" // login notifications switched on or off
 	IdentityConfirmed    Type = "identity_confirmed"    // the confirmed level; Details["method"], ["by"]
 	SecondFactorChanged  Type = "second_factor_changed" // "ask for a code at every login" changed; Details["second_factor"]
+	IPRestrictionChanged Type = "ip_restriction_changed" // the citizen's allowed address ranges; Details["allowed_nets"]
 	BackchannelLogout    Type = "backchannel_logout"    // a logout token sent to a client; Details["status"] (delivered, failed), ["http_status"], ["error"]
 )
 

@@ -164,6 +164,10 @@ func (d *DSLogin) post(w http.ResponseWriter, r *http.Request) {
 		fail("ds.unknown", "unknown_snils")
 		return
 	}
+	if addr, ok := h.ipCheck(r, ar, user); !ok {
+		h.ipRefusedPage(w, r, ar, addr)
+		return
+	}
 	amr, acr := []string{AMRSignature, session.AMRMFA}, session.ACRTwoFactor
 	sessID := ""
 	if user.Status != storage.StatusSuspended { // as after a password: the dispatcher explains

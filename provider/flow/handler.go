@@ -401,6 +401,10 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
+	if addr, ok := h.ipCheck(r, ar, user); !ok {
+		h.ipRefusedPage(w, r, ar, addr)
+		return
+	}
 	if ar, err = h.passwordAccepted(ctx, w, r, ar, user); err != nil {
 		h.Pages.ServerError(w, r, err)
 		return

@@ -193,6 +193,10 @@ func (q *QRLogin) complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		h.Pages.ServerError(w, r, err)
 		return
 	}
+	if addr, ok := h.ipCheck(r, ar, user); !ok {
+		h.ipRefusedPage(w, r, ar, addr)
+		return
+	}
 	now := h.Now()
 	amr, acr := []string{AMRQR, session.AMRMFA}, session.ACRTwoFactor
 	sessID := ""

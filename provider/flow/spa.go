@@ -69,6 +69,7 @@ const (
 	failOTPExpired     = "OTP_EXPIRED"     // emulator: the code expired or its tries are spent
 	failWrongMFA       = "INVALID_MFA_TYPE"
 	failSMSLimit       = "SMS_LIMIT_EXCEEDED"
+	failIPRestricted   = "IP_RESTRICTED" // emulator: the account allows logins only from other addresses
 	totpVerifyInterval = 30
 )
 
@@ -221,6 +222,10 @@ func (s *SPA) login(w http.ResponseWriter, r *http.Request) {
 			code = failLocked
 		}
 		s.reply(w, http.StatusOK, spaAnswer{Failed: code, Message: problem})
+		return
+	}
+	if addr, ok := h.ipCheck(r, ar, user); !ok {
+		s.reply(w, http.StatusOK, spaAnswer{Failed: failIPRestricted, Message: strings.Join(h.ipRefusal(lang, addr), " ")})
 		return
 	}
 	if ar, err = h.passwordAccepted(ctx, w, r, ar, user); err != nil {
