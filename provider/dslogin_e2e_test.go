@@ -152,10 +152,26 @@ func TestSignatureLoginRefusals(t *testing.T) {
 			t.Errorf("%s: %d %q %s", name, got.status, got.location, snippet(got.body))
 		}
 	}
+	// A revoked certificate (the test CA's revocation list, kept through the admin API).
+	revoked := ca.issue(t, "000-000-600 02", 0x2a)
+	if status, body := e.admin("POST", "/admin/api/esignature/revoked", adminToken, `{"serial":"2A"}`); status != http.StatusOK || !strings.Contains(body, `"revoked":true`) {
+		t.Fatalf("revoke: %d %s", status, body)
+	}
+	if got := e.uploadSignature(cab.browser, pg, secrettest.CMS(t, revoked, challenge, secrettest.CMSOptions{})); !strings.Contains(got.body, "Сертификат подписи отозван") {
+		t.Errorf("revoked certificate: %d %s", got.status, snippet(got.body))
+	}
+	if status, body := e.admin("POST", "/admin/api/esignature/revoked", adminToken, `{"serial":"xyz"}`); status != http.StatusBadRequest {
+		t.Errorf("a bad serial: %d %s", status, body)
+	}
 	// An upload beyond the form bound is refused before it is read.
 	if got := e.uploadSignature(cab.browser, pg, bytes.Repeat([]byte("A"), 70<<10)); got.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("a 70 KiB upload: %d", got.status)
 	}
+	// Reinstated, the same certificate logs in.
+	if status, body := e.admin("DELETE", "/admin/api/esignature/revoked", adminToken, `{"serial":"2a"}`); status != http.StatusOK {
+		t.Fatalf("reinstate: %d %s", status, body)
+	}
+	cab.codeFrom(e.uploadSignature(cab.browser, pg, secrettest.CMS(t, revoked, challenge, secrettest.CMSOptions{})))
 	// Without a test CA the methods page says why e-signature login is unavailable.
 	off := newEnv(t)
 	c2 := off.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
@@ -37,18 +40,55 @@ const formDS = "ds"
 // it the login flow goes on as after a password (consent, level, the code).
 //
 // Routes (Mount): GET /login/other (the methods page), GET /login/ds (the challenge and the
-// upload form), POST /login/ds (the signature).
+// upload form), POST /login/ds (the signature), POST|DELETE /admin/api/esignature/revoked
+// (revoke a test certificate by serial, or lift it; admin token).
 type DSLogin struct {
 	Flow *Handler
 	// Roots is the test CA (proofing.esignature_ca); nil: e-signature login is unavailable.
 	Roots *x509.CertPool
+	// Docs keeps the revoked certificates (the test CA's revocation list, kept by the admin
+	// call POST /admin/api/esignature/revoked behind Guard).
+	Docs  storage.Docs
+	Guard func(http.Handler) http.Handler
 }
+
+// revokedColl holds revoked certificates by lower-case hex serial.
+const revokedColl = "esig-revoked"
 
 // Mount adds the routes.
 func (d *DSLogin) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login/other", d.methods)
 	mux.HandleFunc("GET /login/ds", d.page)
 	mux.HandleFunc("POST /login/ds", d.post)
+	mux.Handle("POST /admin/api/esignature/revoked", d.Guard(http.HandlerFunc(d.revoke)))
+	mux.Handle("DELETE /admin/api/esignature/revoked", d.Guard(http.HandlerFunc(d.revoke)))
+}
+
+// revoke is the test CA's revocation list: {"serial": "<hex>"} revoked (POST) or reinstated
+// (DELETE).
+func (d *DSLogin) revoke(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Serial string `json:"serial"`
+	}
+	w.Header().Set("Content-Type", "application/json")
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10)).Decode(&in)
+	serial, ok := new(big.Int).SetString(strings.TrimPrefix(strings.ToLower(strings.ReplaceAll(in.Serial, ":", "")), "0x"), 16)
+	if err != nil || !ok || serial.Sign() < 0 {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"error":"invalid_request","error_description":"body: {\"serial\": \"<hex>\"}"}`+"\n")
+		return
+	}
+	id := serial.Text(16)
+	if r.Method == http.MethodDelete {
+		err = d.Docs.DeleteDoc(r.Context(), revokedColl, id)
+	} else {
+		err = d.Docs.PutDocRaw(r.Context(), revokedColl, id, []byte(`{}`), time.Time{})
+	}
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		d.Flow.Pages.ServerError(w, r, err)
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"serial": id, "revoked": r.Method != http.MethodDelete})
 }
 
 func (d *DSLogin) view(r *http.Request, ar storage.AuthRequest, bid string) *web.LoginMethodsPage {
@@ -148,6 +188,13 @@ func (d *DSLogin) post(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fail("ds.untrusted", "certificate_untrusted")
+		return
+	}
+	if _, err := d.Docs.GetDocRaw(ctx, revokedColl, cert.SerialNumber.Text(16), now); err == nil {
+		fail("ds.revoked", "certificate_revoked")
+		return
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		h.Pages.ServerError(w, r, err)
 		return
 	}
 	signer := esig.SignerOf(cert)
