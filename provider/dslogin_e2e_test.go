@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
@@ -179,5 +181,26 @@ func TestSignatureLoginRefusals(t *testing.T) {
 	other, _ := login.pg.Link("Войти другим способом")
 	if m := get(t, c2.browser, other.String()); !strings.Contains(m.body, "не настроен тестовый удостоверяющий центр") {
 		t.Fatalf("methods page without a CA: %s", m.body)
+	}
+}
+
+// TestSignatureLoginTestCertificate: in test mode the e-signature page offers the personas'
+// test certificates; picking one logs that persona in as a signature does (amr ds).
+func TestSignatureLoginTestCertificate(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.Mode = "test" })
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	pg := e.dsPage(cab.browser, cab.authorize())
+	if !strings.Contains(pg.body, "Тестовый режим: тестовый сертификат") {
+		t.Fatalf("no test certificates: %s", snippet(pg.body))
+	}
+	got := submit(t, cab.browser, pg, browser.WithField("test_cert"), nil, browser.Button("test_cert", "1000000002"))
+	_, idt := cab.mustExchange(cab.codeFrom(got))
+	if c := claims(t, idt); c["sub"] != "1000000002" || amrOf(t, c) != "ds mfa" {
+		t.Fatalf("sub %v amr %v", c["sub"], c["amr"])
+	}
+	// Without a test CA an uploaded signature cannot be trusted: the page says so.
+	pg = e.dsPage(cab.browser, cab.authorize(oauth2.SetAuthURLParam("prompt", "login")))
+	if got := e.uploadSignature(cab.browser, pg, []byte("MIIB")); !strings.Contains(got.body, "не выдан удостоверяющим центром") {
+		t.Fatalf("upload without a CA: %d %s", got.status, snippet(got.body))
 	}
 }

@@ -95,7 +95,7 @@ func (d *DSLogin) view(r *http.Request, ar storage.AuthRequest, bid string) *web
 	h := d.Flow
 	lang := web.Lang(r, ar.UILocales)
 	return &web.LoginMethodsPage{Frame: web.Frame{Lang: lang, Title: "methods.title"}, AuthRequestID: ar.ID,
-		CSRF: h.Sessions.FormToken(bid, ar.ID, formDS), ClientName: h.Clients.Name(ar.ClientID), SignatureAvailable: d.Roots != nil}
+		CSRF: h.Sessions.FormToken(bid, ar.ID, formDS), ClientName: h.Clients.Name(ar.ClientID), SignatureAvailable: d.Roots != nil || h.Picker != nil}
 }
 
 // challenge is the text the citizen signs: unguessable, and the same for this browser and
@@ -127,6 +127,14 @@ func (d *DSLogin) render(w http.ResponseWriter, r *http.Request, status int, ar 
 		return
 	}
 	v.Title, v.Challenge = "ds.title", d.challenge(ar, bid)
+	if d.Flow.Picker != nil { // test mode: test certificates stand in for a signature
+		rows, _, err := d.Flow.Picker.Pick(r.Context(), "")
+		if err != nil {
+			d.Flow.Pages.ServerError(w, r, err)
+			return
+		}
+		v.TestPersonas = rows
+	}
 	if problemKey != "" {
 		v.Error = d.Flow.Pages.T(v.Lang, problemKey)
 	}
@@ -149,8 +157,23 @@ func (d *DSLogin) post(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if d.Roots == nil {
-		d.render(w, r, http.StatusOK, ar, bid, "")
+	ctx := r.Context()
+	if oid := r.PostForm.Get("test_cert"); oid != "" && h.Picker != nil {
+		// Test mode: the persona's test certificate, as after a verified signature.
+		user, err := h.Users.GetUser(ctx, oid)
+		if errors.Is(err, storage.ErrNotFound) {
+			d.render(w, r, http.StatusBadRequest, ar, bid, "ds.unknown")
+			return
+		}
+		if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		d.signedIn(w, r, ar, user, "test:"+oid)
+		return
+	}
+	if d.Roots == nil { // test mode without a test CA: only the test certificates work
+		d.render(w, r, http.StatusForbidden, ar, bid, "ds.untrusted")
 		return
 	}
 	raw, err := decodeCMS(sig)
@@ -162,7 +185,6 @@ func (d *DSLogin) post(w http.ResponseWriter, r *http.Request) {
 		d.render(w, r, http.StatusBadRequest, ar, bid, "ds.empty")
 		return
 	}
-	ctx := r.Context()
 	fail := func(key, reason string) {
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.LoginFailed, ClientID: ar.ClientID, Details: map[string]string{"reason": reason, "method": AMRSignature}})
 		d.render(w, r, http.StatusForbidden, ar, bid, key)
@@ -211,6 +233,15 @@ func (d *DSLogin) post(w http.ResponseWriter, r *http.Request) {
 		fail("ds.unknown", "unknown_snils")
 		return
 	}
+	d.signedIn(w, r, ar, user, signer.Serial)
+}
+
+// signedIn logs in the holder of a verified signature (certificate: its serial, for the
+// audit) and hands over to the dispatcher.
+func (d *DSLogin) signedIn(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, user storage.User, certificate string) {
+	h := d.Flow
+	ctx := r.Context()
+	now := h.Now()
 	if addr, ok := h.ipCheck(r, ar, user); !ok {
 		h.ipRefusedPage(w, r, ar, addr)
 		return
@@ -225,10 +256,10 @@ func (d *DSLogin) post(w http.ResponseWriter, r *http.Request) {
 		}
 		sessID = sess.ID
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: sessID,
-			Details: map[string]string{"amr": strings.Join(amr, " "), "certificate": signer.Serial}})
+			Details: map[string]string{"amr": strings.Join(amr, " "), "certificate": certificate}})
 		h.notifyLogin(ctx, user, ar.ClientID)
 	}
-	ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+	ar, err := h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = user.ID, sessID, now, amr, acr
 		a.Authenticated, a.FirstFactor = true, false
 		return a, nil

@@ -13,6 +13,8 @@ type LoginMethodsPage struct {
 	SignatureAvailable bool
 	// E-signature page: the text to sign.
 	Challenge string
+	// TestPersonas: test mode's test certificates, one per persona (the picker's first rows).
+	TestPersonas []PersonaRow
 }
 
 func (*LoginMethodsPage) template() string { return "loginmethods" }
