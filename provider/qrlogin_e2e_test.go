@@ -137,3 +137,33 @@ func TestQRLoginExpires(t *testing.T) {
 		t.Fatalf("no new code: %s", snippet(fresh.body))
 	}
 }
+
+// TestQRLoginBoundsEventStreams: at most DefaultQRMaxStreams event streams are open at once;
+// one more is refused with 503 and Retry-After (the browser's EventSource retries).
+func TestQRLoginBoundsEventStreams(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	arID, _, _ := strings.Cut(e.qrPage(cab.browser, cab.authorize()).pg.TextOf("#qr-text"), ".")
+	for range flow.DefaultQRMaxStreams {
+		e.qrEvents(cab.browser, arID) // each open (its first line read) before the next
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.issuer+"/login/qr/events?authRequestID="+url.QueryEscape(arID), nil)
+	resp, err := (&http.Client{Jar: cab.browser.Jar(), Transport: e.srv.Client().Transport}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("stream %d: %d, Retry-After %q", flow.DefaultQRMaxStreams+1, resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// Another browser cannot listen to this login at all.
+	req, _ = http.NewRequest(http.MethodGet, e.issuer+"/login/qr/events?authRequestID="+url.QueryEscape(arID), nil)
+	stranger, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Body.Close()
+	if stranger.StatusCode != http.StatusNotFound {
+		t.Fatalf("a stranger's stream: %d", stranger.StatusCode)
+	}
+}
