@@ -209,3 +209,30 @@ func TestSPALoginAPIRefusesForeignAndMalformedCalls(t *testing.T) {
 		t.Fatalf("same-origin call: %+v", a)
 	}
 }
+
+// TestSPALoginAPICodeLock: wrong codes through the API lock codes as the form's do; a new
+// password login then answers ACCOUNT_LOCKED instead of sending a code.
+func TestSPALoginAPICodeLock(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.Lockout.MaxFailures = 3 })
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	cab.authorize()
+	if a := e.spaLogin(cab.browser, "+79990000004", "Test1234!"); a.Action != "ENTER_MFA" {
+		t.Fatalf("login: %+v", a)
+	}
+	var last spaAnswer
+	for range 3 {
+		_, last = e.spaCall(cab.browser, "/aas/oauth2/api/login/totp/verify?code=000000", "", "")
+	}
+	if last.Failed != "ACCOUNT_LOCKED" || !strings.Contains(last.Message, "Ввод кодов временно заблокирован") {
+		t.Fatalf("third wrong code: %+v", last)
+	}
+	// The form sees the same lock.
+	pg := e.submitLogin(cab.browser, cab.authorize(), "+79990000004", "Test1234!")
+	if got := e.submitCode(cab.browser, pg, "code", "000000"); !strings.Contains(got.body, "Ввод кодов временно заблокирован") {
+		t.Fatalf("form after the API's lock: %s", snippet(got.body))
+	}
+	cab.authorize()
+	if a := e.spaLogin(cab.browser, "+79990000004", "Test1234!"); a.Failed != "ACCOUNT_LOCKED" {
+		t.Fatalf("login while codes are locked: %+v", a)
+	}
+}

@@ -244,6 +244,14 @@ func (s *SPA) login(w http.ResponseWriter, r *http.Request) {
 func (s *SPA) enterMFA(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User) {
 	h := s.Flow
 	ctx := r.Context()
+	var le *lockout.LockedError
+	if err := h.Limiter.Check(ctx, lockout.CodeKey(u.ID)); errors.As(err, &le) { // codes are locked: none is sent
+		s.reply(w, http.StatusOK, spaAnswer{Failed: failLocked, Message: h.Pages.Catalog().LockMessage(web.Lang(r, ar.UILocales), le)})
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	st, err := h.Limiter.Status(ctx, lockout.CodeKey(u.ID))
 	if err != nil {
 		s.serverError(w, r, err)
