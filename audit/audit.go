@@ -40,28 +40,29 @@ const DefaultRetention = 90 * 24 * time.Hour
 type Type string
 
 const (
-	Login                Type = "login"                 // a citizen proved who they are (password, second factor)
-	LoginFailed          Type = "login_failed"          // wrong login, password or code; Details["reason"]
-	Logout               Type = "logout"                // the citizen or a relying party ended the session
-	SessionEnded         Type = "session_ended"         // idle or absolute expiry, or ended from the sessions page
-	ConsentGiven         Type = "consent_given"         // first grant for a client; Details["scopes"]
-	ConsentChanged       Type = "consent_changed"       // grants for a client changed; Details["added"], ["removed"]
-	ConsentWithdrawn     Type = "consent_withdrawn"     // grants withdrawn; Details["scopes"]
-	ConsentDenied        Type = "consent_denied"        // the citizen pressed "Отказать" on the consent page
-	TokensRevoked        Type = "tokens_revoked"        // a client's tokens for the citizen revoked
-	CodeSent             Type = "code_sent"             // a one-time code sent; Details["channel"], never the code
-	CodeFailed           Type = "code_failed"           // a wrong or expired one-time code
-	Lock                 Type = "lock"                  // account or IP locked; Details["until"]
-	Unlock               Type = "unlock"                // lock lifted by time or by an administrator
-	Registered           Type = "registered"            // account created
-	PasswordChanged      Type = "password_changed"      // by the citizen
-	PasswordReset        Type = "password_reset"        // through "Забыли пароль?"
-	LevelChanged         Type = "level_changed"         // account level; Details["from"], ["to"]
-	StatusChanged        Type = "status_changed"        // active / suspended / needs_confirmation
-	NotificationsChanged Type = "notifications_changed" // login notifications switched on or off
-	IdentityConfirmed    Type = "identity_confirmed"    // the confirmed level; Details["method"], ["by"]
-	SecondFactorChanged  Type = "second_factor_changed" // "ask for a code at every login" changed; Details["second_factor"]
-	BackchannelLogout    Type = "backchannel_logout"    // a logout token sent to a client; Details["status"] (delivered, failed), ["http_status"], ["error"]
+	Login                Type = "login"                  // a citizen proved who they are (password, second factor)
+	LoginFailed          Type = "login_failed"           // wrong login, password or code; Details["reason"]
+	Logout               Type = "logout"                 // the citizen or a relying party ended the session
+	SessionEnded         Type = "session_ended"          // idle or absolute expiry, or ended from the sessions page
+	ConsentGiven         Type = "consent_given"          // first grant for a client; Details["scopes"]
+	ConsentChanged       Type = "consent_changed"        // grants for a client changed; Details["added"], ["removed"]
+	ConsentWithdrawn     Type = "consent_withdrawn"      // grants withdrawn; Details["scopes"]
+	ConsentDenied        Type = "consent_denied"         // the citizen pressed "Отказать" on the consent page
+	TokensRevoked        Type = "tokens_revoked"         // a client's tokens for the citizen revoked
+	CodeSent             Type = "code_sent"              // a one-time code sent; Details["channel"], never the code
+	CodeFailed           Type = "code_failed"            // a wrong or expired one-time code
+	Lock                 Type = "lock"                   // account or IP locked; Details["until"]
+	Unlock               Type = "unlock"                 // lock lifted by time or by an administrator
+	Registered           Type = "registered"             // account created
+	PasswordChanged      Type = "password_changed"       // by the citizen
+	PasswordReset        Type = "password_reset"         // through "Забыли пароль?"
+	LevelChanged         Type = "level_changed"          // account level; Details["from"], ["to"]
+	StatusChanged        Type = "status_changed"         // active / suspended / needs_confirmation
+	NotificationsChanged Type = "notifications_changed"  // login notifications switched on or off
+	IdentityConfirmed    Type = "identity_confirmed"     // the confirmed level; Details["method"], ["by"]
+	SecondFactorChanged  Type = "second_factor_changed"  // "ask for a code at every login" changed; Details["second_factor"]
+	IPRestrictionChanged Type = "ip_restriction_changed" // the citizen's allowed address ranges; Details["allowed_nets"]
+	BackchannelLogout    Type = "backchannel_logout"     // a logout token sent to a client; Details["status"] (delivered, failed), ["http_status"], ["error"]
 )
 
 // Event is one audit record. Events never carry secrets: no passwords or their hashes, no

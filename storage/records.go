@@ -112,6 +112,9 @@ type User struct {
 	RecoveryCodes []string `json:"recovery_codes,omitempty"`
 	// NotifyLogins sends a notice to the outbox at every login (opt-in).
 	NotifyLogins bool `json:"notify_logins,omitempty"`
+	// AllowedNets limits logins to these address ranges (canonical CIDR; empty: anywhere),
+	// set on the account's security page (verification/iprestrict).
+	AllowedNets []string `json:"allowed_nets,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -39,7 +39,8 @@ type pagesResult struct {
 // citizenPages is every page the suite must visit in each viewport.
 var citizenPages = []string{"home", "404", "logged-out", "error", "timed-out", "register", "recover", "outbox",
 	"login", "login-en", "consent", "code", "level-too-low", "suspended",
-	"account-profile", "account-access", "account-history", "account-sessions", "account-security"}
+	"account-profile", "account-access", "account-history", "account-sessions", "account-security",
+	"login-methods", "login-qr", "login-qr-scanned"}
 
 // TestBrowserCitizenPages visits every citizen page in headless Chromium at 1280×800 and
 // 390×844 with an English browser and asserts, on each: lang="ru" and no English words (the
@@ -59,11 +60,13 @@ func TestBrowserCitizenPages(t *testing.T) {
 	level := oauth2.Config{ClientID: "confirmed-only", RedirectURL: levelRedirect, Scopes: []string{"openid"},
 		Endpoint: oauth2.Endpoint{AuthURL: s.e.issuer + "/authorize"}}
 	spec, _ := json.Marshal(map[string]any{
-		"issuer":    s.e.issuer,
-		"rp_login":  s.rpURL + "/login",
-		"level_url": level.AuthCodeURL("st-level", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
-		"password":  personaPassword,
-		"outbox_to": "+79990000005",
+		"issuer":      s.e.issuer,
+		"rp_login":    s.rpURL + "/login",
+		"level_url":   level.AuthCodeURL("st-level", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
+		"password":    personaPassword,
+		"outbox_to":   "+79990000005",
+		"admin_token": s.adminToken,
+		"qr_persona":  "1000000003",
 		"personas": map[string]string{"consent": personaLogin, "code": "+79990000005", "level": "+79990000002",
 			"suspended": "+79990000006", "account": personaLogin},
 	})

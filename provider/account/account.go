@@ -52,6 +52,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/sessions/end", h.accountEndSession)
 	mux.HandleFunc("POST /account/logout", h.accountLogout)
 	h.mountSecurity(mux)
+	h.mountIPRestrict(mux)
 	h.mountProfile(mux)
 	registration{h}.mountRegister(mux)
 	recovery{h}.mountRecover(mux)

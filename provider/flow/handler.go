@@ -194,6 +194,10 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if err := h.Sessions.SetCookie(w, CtxCookie, ar.ID, h.RequestTTL); err != nil { // for the SPA login API
+		h.Pages.ServerError(w, r, err)
+		return
+	}
 	h.dispatch(w, r, ar, bid, "")
 }
 
@@ -397,41 +401,44 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
+	if addr, ok := h.ipCheck(r, ar, user); !ok {
+		h.ipRefusedPage(w, r, ar, addr)
+		return
+	}
+	if ar, err = h.passwordAccepted(ctx, w, r, ar, user); err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+}
+
+// passwordAccepted records a right password (or a picked persona) on the request: when a
+// second factor is due the request waits for it (FirstFactor), otherwise the session starts.
+// Both faces of the password step (the form and the SPA API) go through here.
+func (h *Handler) passwordAccepted(ctx context.Context, w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, user storage.User) (storage.AuthRequest, error) {
 	now := h.Now()
 	amr, acr := []string{session.AMRPassword}, session.ACROneFactor
 	if user.Status != storage.StatusSuspended && (user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)) {
 		// The password was right; the session starts once the second factor is given too.
-		ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 			a.UserID, a.AMR, a.FirstFactor, a.Authenticated = user.ID, amr, true, false
 			return a, nil
 		})
-		if err != nil {
-			h.Pages.ServerError(w, r, err)
-			return
-		}
-		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
-		return
 	}
 	if user.Status != storage.StatusSuspended {
 		sess, err := h.Sessions.Start(ctx, w, r, user.ID, amr, acr)
 		if err != nil {
-			h.Pages.ServerError(w, r, err)
-			return
+			return ar, err
 		}
 		ar.SessionID = sess.ID
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
 			Details: map[string]string{"amr": strings.Join(amr, " ")}})
 		h.notifyLogin(ctx, user, ar.ClientID)
 	}
-	ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+	return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, ar.SessionID, now, amr, acr, true
 		return a, nil
 	})
-	if err != nil {
-		h.Pages.ServerError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
 }
 
 // checkPassword finds the account by any reading of the login and checks the password under
@@ -449,21 +456,28 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 // answered and counted as a wrong one. A locked address (lockout.IPKey of the client behind
 // trusted proxies) is throttled, not shut: one password check per Policy.IPThrottle.
 func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, error) {
+	u, problem, _, err := h.checkPasswordLock(ctx, r, ar, login, pw)
+	return u, problem, err
+}
+
+// checkPasswordLock is checkPassword that also says whether the refusal is a lock the citizen
+// is told about (the login as typed, or the address); the hidden account lock is not one.
+func (h *Handler) checkPasswordLock(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, bool, error) {
 	lang := web.Lang(r, ar.UILocales)
 	u, found, normalized, err := h.Accounts.Lookup(ctx, login)
 	if err != nil {
-		return u, "", err
+		return u, "", false, err
 	}
 	typed := lockout.PasswordKey(lockout.LoginSubject(normalized))
 	account := lockout.PasswordKey(u.ID)
 	ipKey := lockout.IPKey(h.Sessions.ClientIP(r))
 	if err := h.Limiter.Check(ctx, typed); err != nil {
 		msg, err := h.Pages.Catalog().LockProblem(lang, err)
-		return u, msg, err
+		return u, msg, true, err
 	}
 	if err := h.Limiter.Throttle(ctx, ipKey); err != nil {
 		msg, err := h.Pages.Catalog().LockProblem(lang, err)
-		return u, msg, err
+		return u, msg, true, err
 	}
 	accountLocked := false
 	var le *lockout.LockedError
@@ -471,22 +485,22 @@ func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage
 		if err := h.Limiter.Check(ctx, account); errors.As(err, &le) {
 			accountLocked = true
 		} else if err != nil {
-			return u, "", err
+			return u, "", false, err
 		}
 	}
 	ok := false
 	if found && !accountLocked {
 		if ok, err = h.Hasher.Verify(u.PasswordHash, pw); err != nil {
-			return u, "", fmt.Errorf("verify password of %s: %w", u.ID, err)
+			return u, "", false, fmt.Errorf("verify password of %s: %w", u.ID, err)
 		}
 	} else if err = h.Hasher.VerifyAbsent(pw); err != nil {
-		return u, "", fmt.Errorf("verify password: %w", err)
+		return u, "", false, fmt.Errorf("verify password: %w", err)
 	}
 	if ok {
 		if err := h.Limiter.Succeed(ctx, account); errors.As(err, &le) {
 			ok, accountLocked = false, true // the account locked meanwhile: as a wrong password
 		} else if err != nil {
-			return u, "", err
+			return u, "", false, err
 		}
 	}
 	if !ok {
@@ -505,25 +519,25 @@ func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage
 					h.lockNotice(ctx, r, u, le)
 				}
 			case aerr != nil:
-				return u, "", aerr
+				return u, "", false, aerr
 			}
 		}
 		_, ipErr := h.Limiter.Fail(ctx, ipKey)
 		switch {
 		case errors.As(ferr, &le):
-			return u, h.Pages.Catalog().LockMessage(lang, le), nil
+			return u, h.Pages.Catalog().LockMessage(lang, le), true, nil
 		case ferr != nil:
-			return u, "", ferr
+			return u, "", false, ferr
 		case errors.As(ipErr, &le):
-			return u, h.Pages.Catalog().LockMessage(lang, le), nil
+			return u, h.Pages.Catalog().LockMessage(lang, le), true, nil
 		}
-		return u, h.Pages.T(lang, "login.invalid") + ". " + fmt.Sprintf(h.Pages.T(lang, "login.attempts"), left), nil
+		return u, h.Pages.T(lang, "login.invalid") + ". " + fmt.Sprintf(h.Pages.T(lang, "login.attempts"), left), false, nil
 	}
 	if err := h.Limiter.Succeed(ctx, typed); err != nil {
 		msg, err := h.Pages.Catalog().LockProblem(lang, err)
-		return u, msg, err
+		return u, msg, true, err
 	}
-	return u, "", nil
+	return u, "", false, nil
 }
 
 // lockNotice tells the citizen their account was locked and records it.
@@ -627,28 +641,52 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
 		h.resendCode(w, r, ar, bid, u)
 		return
 	}
+	res, err := h.verifyCode(w, r, ar, sess, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
+	switch {
+	case err != nil:
+		h.Pages.ServerError(w, r, err)
+	case res.lock != nil:
+		h.lockedPage(w, r, ar, bid, u, res.lock)
+	case res.refused != nil:
+		spent := errors.Is(res.refused, otp.ErrCodeExpired) || errors.Is(res.refused, otp.ErrNoTriesLeft)
+		h.codePageAfter(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, res.refused), spent)
+	default:
+		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(res.ar.ID), http.StatusSeeOther)
+	}
+}
+
+// codeResult is the outcome of a second-factor code: lock is the limiter's refusal (usually
+// a *lockout.LockedError), refused the verifier's (wrong, expired, spent); with neither the
+// login is complete and ar is the updated request.
+type codeResult struct {
+	ar            storage.AuthRequest
+	lock, refused error
+}
+
+// verifyCode checks a second-factor code under the code lockout and, when it is right,
+// completes the login: the session starts (or an existing one steps up), the login is
+// audited and the notice sent. Both faces of the code step (the form and the SPA API) go
+// through here.
+func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, u storage.User, code, recovery string) (codeResult, error) {
+	ctx := r.Context()
 	codeKey := lockout.CodeKey(u.ID)
 	if err := h.Limiter.Check(ctx, codeKey); err != nil {
-		h.lockedPage(w, r, ar, bid, u, err)
-		return
+		return codeResult{lock: err}, nil
 	}
-	method, verr := h.Accounts.VerifySecondFactor(ctx, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
+	method, verr := h.Accounts.VerifySecondFactor(ctx, u, code, recovery)
 	if verr != nil {
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"method": method}})
 		if _, ferr := h.Limiter.Fail(ctx, codeKey); ferr != nil {
-			h.lockedPage(w, r, ar, bid, u, ferr)
-			return
+			return codeResult{lock: ferr}, nil
 		}
-		spent := errors.Is(verr, otp.ErrCodeExpired) || errors.Is(verr, otp.ErrNoTriesLeft)
-		h.codePageAfter(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, verr), spent)
-		return
+		return codeResult{refused: verr}, nil
 	}
 	if err := h.Limiter.Succeed(ctx, codeKey); err != nil {
-		h.lockedPage(w, r, ar, bid, u, err)
-		return
+		return codeResult{lock: err}, nil
 	}
 	amr := []string{session.AMRPassword, method, session.AMRMFA}
 	now := h.Now()
+	var err error
 	if ar.FirstFactor {
 		sess, err = h.Sessions.Start(ctx, w, r, u.ID, amr, session.ACRTwoFactor)
 	} else { // step-up of an existing session
@@ -658,8 +696,7 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err != nil {
-		h.Pages.ServerError(w, r, err)
-		return
+		return codeResult{}, err
 	}
 	h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
 	h.notifyLogin(ctx, u, ar.ClientID)
@@ -669,10 +706,9 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
 		return a, nil
 	})
 	if err != nil {
-		h.Pages.ServerError(w, r, err)
-		return
+		return codeResult{}, err
 	}
-	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+	return codeResult{ar: ar}, nil
 }
 
 // resendCode sends a new SMS code when the pause is over.

@@ -3,8 +3,8 @@
 // Body (the middleware provider.New puts in front of every route) caps each request body with
 // http.MaxBytesReader at a size chosen per route (BodyLimit: 64 KiB for forms, 1 MiB for the
 // admin API and the token endpoints), refuses multipart/form-data before a byte of it is read
-// (no form of the emulator uploads files, and Go's multipart parser spools file parts to
-// disk), and parses url-encoded bodies with ParseForm, so a later PostFormValue finds the form
+// (Go's multipart parser spools file parts to disk) except on UploadPath, the e-signature
+// login, whose handler reads its bounded body in memory part by part, and parses url-encoded bodies with ParseForm, so a later PostFormValue finds the form
 // parsed and never falls back to ParseMultipartForm.
 //
 // AuthorizeParams caps an authorization request (the whole request and the parameters that

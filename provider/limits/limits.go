@@ -32,6 +32,11 @@ func BodyLimit(path string) int64 {
 	return FormBody
 }
 
+// UploadPath reports whether path is the one form that uploads a file (the e-signature
+// login's detached CMS). Its multipart body is bounded like any form and read in memory by
+// its handler (never through Go's spooling multipart parser).
+func UploadPath(path string) bool { return path == "/login/ds" }
+
 // jsonPath reports whether path answers machines (JSON errors) rather than browsers (pages).
 func jsonPath(path string) bool {
 	for _, p := range []string{"/admin/api/", "/oauth/", "/aas/oauth2/te", "/aas/oauth2/v3/te", "/rs/", "/userinfo", "/revoke"} {
@@ -56,7 +61,7 @@ func (b *Body) Wrap(next http.Handler) http.Handler {
 			b.refuse(w, r, http.StatusRequestEntityTooLarge, "error.toolarge", fmt.Sprintf("the request body is larger than %d bytes", limit))
 			return
 		}
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); strings.HasPrefix(mt, "multipart/") {
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); strings.HasPrefix(mt, "multipart/") && !UploadPath(r.URL.Path) {
 			b.refuse(w, r, http.StatusUnsupportedMediaType, "error.multipart", "multipart bodies are not accepted; send application/x-www-form-urlencoded")
 			return
 		}

@@ -39,7 +39,7 @@ func New(testMode bool, log *slog.Logger) (*Renderer, error) {
 		log = slog.Default()
 	}
 	r := &Renderer{catalog: cat, sets: map[string]*template.Template{}, testMode: testMode, log: log}
-	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover", "formpost", "logout", "permissions", "agreements"} {
+	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover", "formpost", "logout", "permissions", "agreements", "loginmethods", "qrlogin"} {
 		t, err := template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: templates: %w", err)
@@ -95,7 +95,7 @@ func SecurityHeaders(h http.Header) {
 // page's submit, the code page's countdown).
 func scriptCSP(script string) string {
 	sum := sha256.Sum256([]byte(script))
-	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'"
+	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'"
 }
 
 // Message renders the generic message page (errors, notices) with translated paragraphs.

@@ -10,7 +10,8 @@
 //
 //   node browser-pages.mjs <spec_json> <artifacts_dir>
 //
-// spec: {issuer, rp_login, level_url, personas: {consent, code, level, suspended, account}, password, outbox_to}
+// spec: {issuer, rp_login, level_url, personas: {consent, code, level, suspended, account}, password, outbox_to,
+//        admin_token, qr_persona}
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -135,6 +136,26 @@ const scenarios = {
       await page.goto(spec.issuer + path);
       out.push(await check(page, name, vp));
     }
+    return out;
+  },
+  // «Войти другим способом» and the QR page; the app's scan (the admin call) makes the page
+  // move on by itself (its event stream) to the consent page.
+  async methods(page, vp) {
+    await page.goto(spec.rp_login);
+    await page.locator('#login-other').click();
+    await page.waitForLoadState('load');
+    const out = [await check(page, 'login-methods', vp)];
+    await page.locator('a[href^="/login/qr"]').click();
+    await page.waitForLoadState('load');
+    await page.locator('#qr').waitFor();
+    out.push(await check(page, 'login-qr', vp));
+    const qr = (await page.locator('#qr-text').textContent()).trim();
+    const moved = page.waitForURL((u) => !u.pathname.startsWith('/login/qr'), { timeout: STEP_TIMEOUT_MS });
+    const r = await fetch(spec.issuer + '/admin/api/qr/scan', { method: 'POST', headers: { Authorization: 'Bearer ' + spec.admin_token },
+      body: JSON.stringify({ qr, persona: spec.qr_persona }) });
+    if (r.status !== 200) throw new Error(`scan: ${r.status} ${await r.text()}`);
+    await moved; // the page went on by itself (no click, no reload by the test)
+    out.push(await check(page, 'login-qr-scanned', vp));
     return out;
   },
   // last, so the outbox holds the code scenario's SMS

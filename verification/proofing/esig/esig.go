@@ -339,3 +339,7 @@ func digitsOf(s string) string {
 	}
 	return string(d)
 }
+
+// SignerOf is what a certificate says about its holder (SNILS, names, serial, …); it checks
+// nothing. The e-signature login (provider/flow) finds the account by its SNILS.
+func SignerOf(c *x509.Certificate) Signer { return signerOf(c) }
