@@ -21,6 +21,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/clients"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
+	"github.com/esia-emulator/esia-emulator/provider/esia/orgs"
 	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
 	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
 	"github.com/esia-emulator/esia-emulator/provider/keys"
@@ -38,6 +39,7 @@ const Name = "esia"
 type Store interface {
 	GetUser(ctx context.Context, id string) (storage.User, error)
 	GetToken(ctx context.Context, id string, now time.Time) (storage.Token, error)
+	orgs.Docs // run-time organisations (package orgs)
 }
 
 // LoginStarter sends the browser into the provider's login flow with a new authorization
@@ -89,6 +91,8 @@ type Dialect struct {
 	clients  map[string]*esiaClient
 	diag     *clientsecret.Diagnostics // client_secret checks, shown at /esia/diagnostics
 	rs       *rs.API                   // /rs/prns
+	orgs     *orgs.Registry            // organisations and roles
+	admin    clientsecret.AdminGate    // the admin API's token check
 
 	issuer     string
 	window     time.Duration
@@ -129,7 +133,7 @@ func New(o Options) (*Dialect, error) {
 	}
 	e := cfg.ESIA
 	d := &Dialect{
-		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages,
+		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages, admin: o.Admin,
 		signer:   ringSigner{ring: o.Keys, now: o.Now, log: o.Logger},
 		registry: o.Clients, clients: map[string]*esiaClient{},
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), o.Admin),
@@ -146,8 +150,9 @@ func New(o Options) (*Dialect, error) {
 	d.jwt = &esiajwt.Tokens{Keys: d.keys, Signers: d.signer, Rand: d.rand, Now: d.now}
 	persons := rs.BuiltinPersons()
 	maps.Copy(persons, e.Persons)
+	d.orgs = orgs.NewRegistry(o.Store, e.Organizations, o.Now)
 	d.rs = &rs.API{Store: o.Store, Tokens: accessTokens{d}, Now: o.Now, Log: d.log,
-		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons}
+		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons, Orgs: d.orgs}
 	var errs []error
 	for _, c := range o.Clients.All() {
 		if !c.ESIA() {
@@ -232,10 +237,11 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /aas/oauth2/te", d.token(false))
 	mux.HandleFunc("POST /aas/oauth2/v3/te", d.token(true))
 	mux.HandleFunc("GET /idp/ext/Logout", d.logout)
-	mux.HandleFunc("POST /idp/ext/Logout", d.logoutAnswer) // the citizen's answer to the logout question
-	d.rs.Mount(mux)                                        // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
-	d.keys.Mount(mux)                                      // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
-	d.diag.Mount(mux)                                      // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
+	mux.HandleFunc("POST /idp/ext/Logout", d.logoutAnswer)    // the citizen's answer to the logout question
+	d.rs.Mount(mux)                                           // GET /rs/prns/{oid}[/{coll}[/{id}]], /rs/prns/{oid}/kids/{kid}/docs[/{id}]
+	d.keys.Mount(mux)                                         // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
+	(&orgs.Admin{Registry: d.orgs, Gate: d.admin}).Mount(mux) // GET, POST /admin/api/esia/organizations, GET …/{oid}
+	d.diag.Mount(mux)                                         // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
 }
 
 // Complete issues the code (a signed JWT) for a finished login and redirects the browser to

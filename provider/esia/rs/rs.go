@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/orgs"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -47,6 +48,8 @@ type API struct {
 	Scopes []string
 	// Persons is the extra /rs data of a persona (by persona key); see BuiltinPersons.
 	Persons map[string]config.ESIAPerson
+	// Orgs gives organisations and roles (usr_org, org_* scopes); nil: nobody works anywhere.
+	Orgs Organizations
 }
 
 // Mount adds the API's routes.
@@ -63,6 +66,7 @@ type rsCall struct {
 	user   storage.User
 	grants grants
 	view   personView
+	roles  []orgs.Role // loaded for usr_org and organisation scopes
 }
 
 func scopeNotAllowed(w http.ResponseWriter) {
@@ -126,7 +130,15 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request) (rsCall, bool) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return rsCall{}, false
 	}
-	return rsCall{user: user, grants: newGrants(rec.Scopes), view: a.view(user)}, true
+	c := rsCall{user: user, grants: newGrants(rec.Scopes), view: a.view(user)}
+	if a.Orgs != nil && c.grants["usr_org"] {
+		if c.roles, err = a.Orgs.RolesOf(ctx, user.ID); err != nil {
+			a.Log.ErrorContext(ctx, "esia: roles lookup", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+			return rsCall{}, false
+		}
+	}
+	return c, true
 }
 
 // embedded parses embed=(a,b.elements) into a set.
@@ -257,7 +269,11 @@ func (a *API) elements(c rsCall, name string) (ids []string, elems []any, allowe
 		if !g["usr_org"] {
 			return nil, nil, false
 		}
-		// Organisations are not emulated: the collections are empty.
+		if name == "roles" {
+			ids, elems = roleElements(c.user.ID, c.roles)
+		} else {
+			ids, elems = orgRefElements(c.roles)
+		}
 	default:
 		return nil, nil, false
 	}
@@ -282,7 +298,7 @@ func (a *API) collectionOf(oid, path string, ids []string, elems []any, inline b
 		if inline {
 			out.Elements = append(out.Elements, e)
 		} else {
-			out.Elements = append(out.Elements, a.PublicURL+"/rs/prns/"+oid+"/"+path+"/"+ids[i])
+			out.Elements = append(out.Elements, a.linkOf(oid, path, ids[i]))
 		}
 	}
 	out.ETag = etag(tags)
@@ -320,7 +336,7 @@ func (a *API) element(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) allElementIDs(c rsCall, name string) map[string]bool {
-	all := rsCall{user: c.user, view: c.view, grants: newGrants(a.Scopes)}
+	all := rsCall{user: c.user, view: c.view, grants: newGrants(a.Scopes), roles: c.roles}
 	ids, _, _ := a.elements(all, name)
 	out := map[string]bool{}
 	for _, id := range ids {
