@@ -104,9 +104,15 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			fail(e)
 			return
 		}
-		if form.Get("scope_org") != "" {
-			fail(errBadScope(form.Get("scope_org")).with("organisation scopes are not emulated"))
+		orgScopes, e := d.checkScopeOrg(cl, form.Get("scope_org"))
+		if e != nil {
+			fail(e)
 			return
+		}
+		for _, s := range orgScopes {
+			if !slices.Contains(scopes, s) {
+				scopes = append(scopes, s)
+			}
 		}
 		access := form.Get("access_type")
 		switch access {
@@ -207,8 +213,10 @@ func (d *Dialect) checkScopes(cl *esiaClient, scope string) ([]string, *Error) {
 	var out []string
 	for _, s := range names {
 		switch {
-		case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
-			return nil, errBadScope(s).with("organisation scopes are not emulated")
+		case isURLScope(s):
+			if _, e := checkOrgScope(cl, s); e != nil {
+				return nil, e
+			}
 		case !KnownScope(s):
 			return nil, errBadScope(s)
 		case !cl.allowed[s]:

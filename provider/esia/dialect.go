@@ -191,10 +191,10 @@ func newESIAClient(c *clients.Client) (*esiaClient, error) {
 		scopes = c.Config.Scopes
 	}
 	if len(scopes) == 0 {
-		scopes = KnownScopes()
+		scopes = append(KnownScopes(), OrgScopeNames()...)
 	}
 	for _, s := range scopes {
-		if !KnownScope(s) {
+		if !KnownScope(s) && !isOrgScopeName(s) {
 			return nil, fmt.Errorf("config: client %q: esia: unknown scope %q", c.ID(), s)
 		}
 		ec.allowed[s] = true
@@ -256,6 +256,14 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	user, err := d.store.GetUser(ctx, ar.UserID)
 	if err != nil {
 		d.serverError(w, r, ar, fmt.Errorf("user of the request: %w", err))
+		return
+	}
+	if oid, err := d.notEmployedAt(ctx, user.ID, ar.Scopes); err != nil {
+		d.serverError(w, r, ar, err)
+		return
+	} else if oid != "" {
+		d.log.InfoContext(ctx, "esia: organisation scope refused", "client_id", ar.ClientID, "user", ar.UserID, "org", oid)
+		redirectError(w, r, ar.RedirectURI, ar.State, errNotEmployed(oid))
 		return
 	}
 	now := d.now()

@@ -113,7 +113,7 @@ type CodeParams struct {
 func GrantedScope(scopes []string, oid string) string {
 	parts := make([]string, 0, len(scopes))
 	for _, s := range scopes {
-		if s == "openid" {
+		if s == "openid" || strings.Contains(s, "?org_oid=") { // an organisation scope names its organisation
 			parts = append(parts, s)
 		} else {
 			parts = append(parts, s+"?oid="+oid)

@@ -59,6 +59,9 @@ func (a *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /rs/prns/{oid}/{coll}/{id}", a.element)
 	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs", a.kidDocs)
 	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs/{id}", a.kidDoc)
+	mux.HandleFunc("GET /rs/orgs/{oid}", a.org) // orgapi.go
+	mux.HandleFunc("GET /rs/orgs/{oid}/{coll}", a.orgCollection)
+	mux.HandleFunc("GET /rs/orgs/{oid}/{coll}/{id}", a.orgElement)
 }
 
 // rsCall is an authorised /rs request.
@@ -85,35 +88,8 @@ func unauthorized(w http.ResponseWriter, why string) {
 // authorize checks the token and that it was issued for the person in the path.
 func (a *API) authorize(w http.ResponseWriter, r *http.Request) (rsCall, bool) {
 	ctx := r.Context()
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		unauthorized(w, "an access token is required (Authorization: Bearer …)")
-		return rsCall{}, false
-	}
-	tok = strings.TrimSpace(tok)
-	raw, err := a.Tokens.VerifyAccessToken(ctx, tok)
-	if err != nil {
-		unauthorized(w, "the access token is invalid or expired")
-		return rsCall{}, false
-	}
-	var claims struct {
-		SbjID int64 `json:"urn:esia:sbj_id"`
-	}
-	if json.Unmarshal(raw, &claims) != nil {
-		unauthorized(w, "the access token is invalid")
-		return rsCall{}, false
-	}
-	rec, err := a.Store.GetToken(ctx, hashHex(tok), a.Now())
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		unauthorized(w, "the access token was revoked or has expired")
-		return rsCall{}, false
-	case err != nil:
-		a.Log.ErrorContext(ctx, "esia: token lookup", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
-		return rsCall{}, false
-	case rec.Kind != storage.TokenAccess || rec.Subject != strconv.FormatInt(claims.SbjID, 10):
-		unauthorized(w, "the access token is invalid")
+	rec, ok := a.checkToken(w, r)
+	if !ok {
 		return rsCall{}, false
 	}
 	if r.PathValue("oid") != rec.Subject {
@@ -139,6 +115,43 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request) (rsCall, bool) {
 		}
 	}
 	return c, true
+}
+
+// checkToken checks the Bearer access token: the dialect's JWT and a live token record.
+func (a *API) checkToken(w http.ResponseWriter, r *http.Request) (storage.Token, bool) {
+	ctx := r.Context()
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		unauthorized(w, "an access token is required (Authorization: Bearer …)")
+		return storage.Token{}, false
+	}
+	tok = strings.TrimSpace(tok)
+	raw, err := a.Tokens.VerifyAccessToken(ctx, tok)
+	if err != nil {
+		unauthorized(w, "the access token is invalid or expired")
+		return storage.Token{}, false
+	}
+	var claims struct {
+		SbjID int64 `json:"urn:esia:sbj_id"`
+	}
+	if json.Unmarshal(raw, &claims) != nil {
+		unauthorized(w, "the access token is invalid")
+		return storage.Token{}, false
+	}
+	rec, err := a.Store.GetToken(ctx, hashHex(tok), a.Now())
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		unauthorized(w, "the access token was revoked or has expired")
+		return storage.Token{}, false
+	case err != nil:
+		a.Log.ErrorContext(ctx, "esia: token lookup", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+		return storage.Token{}, false
+	case rec.Kind != storage.TokenAccess || rec.Subject != strconv.FormatInt(claims.SbjID, 10):
+		unauthorized(w, "the access token is invalid")
+		return storage.Token{}, false
+	}
+	return rec, true
 }
 
 // embedded parses embed=(a,b.elements) into a set.
