@@ -1,6 +1,7 @@
 package esia_test
 
 import (
+	"github.com/esia-emulator/esia-emulator/browser"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,7 +30,12 @@ func TestOrgScopesV1(t *testing.T) {
 	scope := "openid fullname usr_org " + orgScope("org_inf", "1000000101") + " " + orgScope("org_emps", "1000000101") + " " + orgScope("org_ctts", "1000000101")
 	state := newState()
 	pg := c.authorize(false, c.authParams(false, scope, "online", state))
-	pg = e.login(c.browser, pg, "+79990000003")
+	f := c.browser.Form(pg, browser.ByAction("/login"), browser.WithField("password"))
+	pg = c.browser.Submit(f.Set("login", "+79990000003").Set("password", "Test1234!"))
+	if !isConsent(pg) || !strings.Contains(pg.Text(), "Список сотрудников организации (организация 1000000101)") {
+		t.Fatalf("the consent page does not name the organisation: %s", pg.Summary())
+	}
+	pg = e.approveConsent(c.browser, pg)
 	code := c.codeFrom(pg, state)
 	m := c.exchange(false, code, scope)
 	at := str(m["access_token"])
