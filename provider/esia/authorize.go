@@ -80,7 +80,7 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			fail(errWrongParam(pe.Param, err.Error()))
 			return
 		}
-		for _, p := range []string{"state", "scope", "scope_org", "response_type", "timestamp", "access_type", "client_secret", "client_certificate_hash", "person_filter", "code_challenge", "code_challenge_method"} {
+		for _, p := range []string{"state", "scope", "scope_org", "response_type", "timestamp", "access_type", "client_secret", "client_certificate_hash", "person_filter", "code_challenge", "code_challenge_method", "obj_type", "roles"} {
 			if len(form[p]) > 1 {
 				fail(errWrongParam(p, "repeated"))
 				return
@@ -100,6 +100,11 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			return
 		}
 		scopes, e := d.checkScopes(cl, form.Get("scope"))
+		if e != nil {
+			fail(e)
+			return
+		}
+		objType, roles, e := parseRoleParams(form)
 		if e != nil {
 			fail(e)
 			return
@@ -161,7 +166,7 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			Dialect: Name, ClientID: clientID, RedirectURI: redirectURI, Scopes: scopes, ResponseType: "code",
 			State: state, MinLevel: minLevel, CodeChallenge: challenge, CodeChallengeMethod: method,
 			Prompt: strings.Fields(form.Get("prompt")), UILocales: strings.Fields(form.Get("ui_locales")),
-			Extra: map[string]string{extraVersion: version, extraAccessType: access, extraScope: form.Get("scope")},
+			Extra: map[string]string{extraVersion: version, extraAccessType: access, extraScope: form.Get("scope"), extraObjType: objType, extraRoles: roles},
 		}
 		if err := d.login.StartLogin(w, r, ar); err != nil {
 			d.serverError(w, r, ar, err)

@@ -266,6 +266,16 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		redirectError(w, r, ar.RedirectURI, ar.State, errNotEmployed(oid))
 		return
 	}
+	orgOID, refusal, err := d.actingOrg(ctx, ar, user)
+	if err != nil {
+		d.serverError(w, r, ar, err)
+		return
+	} else if refusal != nil {
+		redirectError(w, r, ar.RedirectURI, ar.State, refusal)
+		return
+	}
+	sbj := esiajwt.SubjectOf(user, true)
+	sbj.OrgOID = esiajwt.OIDNumber(orgOID)
 	now := d.now()
 	sid, err := d.newSID()
 	if err != nil {
@@ -274,7 +284,7 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	}
 	code, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtCode, esiajwt.Code{
 		NBF: now.Unix(), Scope: esiajwt.GrantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
-		SID: sid, State: ar.State, AuthMthd: esiajwt.AMR(ar.AMR), Sbj: esiajwt.SubjectOf(user, true),
+		SID: sid, State: ar.State, AuthMthd: esiajwt.AMR(ar.AMR), Sbj: sbj,
 		Exp: now.Add(d.codeTTL).Unix(), Params: esiajwt.CodeParams{RemoteIP: d.sessions.ClientIP(r), UserAgent: r.UserAgent()},
 		Iat: now.Unix(), ClientID: ar.ClientID,
 	})

@@ -32,6 +32,10 @@ func TestOrgScopesV1(t *testing.T) {
 	pg := c.authorize(false, c.authParams(false, scope, "online", state))
 	f := c.browser.Form(pg, browser.ByAction("/login"), browser.WithField("password"))
 	pg = c.browser.Submit(f.Set("login", "+79990000003").Set("password", "Test1234!"))
+	if !isRoleChoice(pg) { // usr_org and a person with roles: whom do they log in as
+		t.Fatalf("expected the role choice: %s", pg.Summary())
+	}
+	pg = c.browser.Submit(c.browser.Form(pg, browser.ByAction("/login/role")).Check("role", "org:1000000101"))
 	if !isConsent(pg) || !strings.Contains(pg.Text(), "Список сотрудников организации (организация 1000000101)") {
 		t.Fatalf("the consent page does not name the organisation: %s", pg.Summary())
 	}

@@ -183,8 +183,14 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 	if err != nil {
 		return tokenResponse{}, errInvalidGrant().with("the account is gone: %v", err)
 	}
+	orgOID, refusal, err := d.actingOrg(ctx, ar, user)
+	if err != nil {
+		return tokenResponse{}, errServer()
+	} else if refusal != nil {
+		return tokenResponse{}, errInvalidGrant().with("%s", refusal.Description())
+	}
 	g := grant{clientID: cl.ID(), user: user, scopes: ar.Scopes, sessionID: ar.SessionID, authTime: ar.AuthTime,
-		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline"}
+		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline", orgOID: orgOID}
 	resp, records, e := d.issue(ctx, cl, g)
 	if e != nil {
 		return tokenResponse{}, e
@@ -290,6 +296,7 @@ type grant struct {
 	clientID  string
 	user      storage.User
 	scopes    []string
+	orgOID    string // whom the person logs in for (roles.go); "" for the private person
 	sessionID string
 	authTime  time.Time
 	amr       []string
@@ -318,7 +325,7 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 		amr := esiajwt.AMR(g.amr)
 		resp.IDToken, err = d.jwt.Sign(ctx, cl.alg, esiajwt.SbtID, esiajwt.ID{
 			Aud: g.clientID, Sub: esiajwt.OIDNumber(g.user.ID), NBF: now.Unix(), AMR: amr, AMD: amr, AuthTime: g.authTime.Unix(),
-			Iss: d.issuer, SID: sid, Sbj: esiajwt.SubjectOf(g.user, false), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
+			Iss: d.issuer, SID: sid, Sbj: subjectFor(g), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
 		})
 		if err != nil {
 			d.log.ErrorContext(ctx, "esia: sign id_token", "err", err)
@@ -377,4 +384,10 @@ func (d *Dialect) link(ctx context.Context, sessionID string, records []storage.
 	if err := d.tokens.Link(ctx, sessionID, records...); err != nil {
 		d.log.WarnContext(ctx, "esia: link token family to session", "err", err)
 	}
+}
+
+func subjectFor(g grant) esiajwt.Subject {
+	s := esiajwt.SubjectOf(g.user, false)
+	s.OrgOID = esiajwt.OIDNumber(g.orgOID)
+	return s
 }

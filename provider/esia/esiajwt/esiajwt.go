@@ -44,6 +44,9 @@ type Subject struct {
 	OID   int64  `json:"urn:esia:sbj:oid"`
 	Nam   string `json:"urn:esia:sbj:nam"`
 	EID   int64  `json:"urn:esia:sbj:eid,omitempty"` // in the code only
+	// OrgOID is the organisation the person logs in for (an emulator extension; absent for
+	// the private person).
+	OrgOID int64 `json:"urn:esia:sbj:org_oid,omitempty"`
 }
 
 // SubjectOf builds urn:esia:sbj for an account; is_tru only for a confirmed one, eid (the
