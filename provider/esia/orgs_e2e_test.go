@@ -112,3 +112,43 @@ func TestRSRolesNowhereThenAdminCreatesOrg(t *testing.T) {
 		t.Fatalf("after create: %d %v", status, m)
 	}
 }
+
+// The generator makes organisations from a seed through the admin API; a generated
+// organisation employs the person named, and the same seed twice is refused.
+func TestAdminGenerateOrgs(t *testing.T) {
+	e := newEnv(t)
+	post := func(body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, e.base+"/admin/api/esia/organizations/generate", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	status, m := post(`{"seed":7,"count":3,"employ":["1000000002"]}`)
+	made, _ := m["organizations"].([]any)
+	if status != http.StatusCreated || len(made) != 3 {
+		t.Fatalf("generate: %d %v", status, m)
+	}
+	if status, _ := post(`{"seed":7,"count":3}`); status != http.StatusConflict {
+		t.Errorf("same seed again: %d", status)
+	}
+	if status, _ := post(`{"count":1000}`); status != http.StatusBadRequest {
+		t.Errorf("too many: %d", status)
+	}
+	c := e.rp(rpRSA, rsaKey)
+	code, _ := c.loginFor(false, "openid usr_org", "online", "+79990000002")
+	at := str(c.exchange(false, code, "openid usr_org")["access_token"])
+	status, roles := c.api(at, "/rs/prns/1000000002/roles")
+	els, _ := roles["elements"].([]any)
+	first := made[0].(map[string]any)
+	if status != http.StatusOK || len(els) != 1 || str(els[0].(map[string]any)["shortName"]) != str(first["shortName"]) || els[0].(map[string]any)["chief"] != true {
+		t.Fatalf("roles after generate: %d %v", status, roles)
+	}
+}

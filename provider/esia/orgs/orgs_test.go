@@ -3,6 +3,7 @@ package orgs_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/esia/orgs"
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/bolt"
 	"github.com/esia-emulator/esia-emulator/storage/memory"
 )
 
@@ -98,5 +100,33 @@ func TestValidateRules(t *testing.T) {
 				t.Errorf("got %v, want one error with %q", errs, tc.want)
 			}
 		})
+	}
+}
+
+// A created organisation is a document of the storage contract: a durable engine keeps it
+// across a restart.
+func TestRegistryDurable(t *testing.T) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	path := filepath.Join(t.TempDir(), "esia.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := orgs.Generate(1, 1, []string{"1000000002"})[0]
+	if err := orgs.NewRegistry(s, nil, now).Create(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	roles, err := orgs.NewRegistry(s, nil, now).RolesOf(ctx, "1000000002")
+	if err != nil || len(roles) != 1 || roles[0].Org.OGRN != o.OGRN {
+		t.Fatalf("after a restart: %v %v", roles, err)
 	}
 }
