@@ -60,6 +60,8 @@ type ESIA struct {
 	Persons map[string]ESIAPerson `yaml:"persons" json:"persons,omitempty"`
 	// Organizations adds organisations (esia_orgs.go); one with a built-in's oid replaces it.
 	Organizations []ESIAOrganization `yaml:"organizations" json:"organizations,omitempty"`
+	// Representation: acting for another person (esia_orgs.go; an extension, off by default).
+	Representation ESIARepresentation `yaml:"representation" json:"representation,omitempty"`
 }
 
 // ESIAPerson is extra /rs data of one persona.
@@ -216,6 +218,7 @@ func (e ESIA) Validate(clients []Client) error {
 	for i, o := range e.Organizations {
 		errs = append(errs, o.Validate(fmt.Sprintf("config: esia: organizations[%d]", i))...)
 	}
+	errs = append(errs, e.Representation.validate()...)
 	for key, p := range e.Persons {
 		for _, c := range p.Contacts {
 			switch c.Type {

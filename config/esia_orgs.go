@@ -111,3 +111,29 @@ func digits(s string, minLen, maxLen int) bool {
 	}
 	return true
 }
+
+// ESIARepresentation configures acting for another person: a parent for their children
+// (esia.persons kids) and holders of powers of attorney. An emulator extension with no
+// public wire format, off by default.
+type ESIARepresentation struct {
+	Enabled bool        `yaml:"enabled" json:"enabled,omitempty"`
+	Powers  []ESIAPower `yaml:"powers" json:"powers,omitempty"`
+}
+
+// ESIAPower is a power of attorney: the holder (a persona's oid) acts for the principal.
+type ESIAPower struct {
+	HolderOID     string `yaml:"holder_oid" json:"holder_oid"`
+	PrincipalOID  string `yaml:"principal_oid" json:"principal_oid"`
+	PrincipalName string `yaml:"principal_name" json:"principal_name"`
+	Number        string `yaml:"number" json:"number,omitempty"`
+}
+
+func (r ESIARepresentation) validate() []error {
+	var errs []error
+	for i, p := range r.Powers {
+		if !digits(p.HolderOID, 1, 18) || !digits(p.PrincipalOID, 1, 18) || p.PrincipalName == "" {
+			errs = append(errs, fmt.Errorf("config: esia: representation.powers[%d]: holder_oid and principal_oid are digits, principal_name is required", i))
+		}
+	}
+	return errs
+}

@@ -93,6 +93,7 @@ type Dialect struct {
 	rs       *rs.API                   // /rs/prns
 	orgs     *orgs.Registry            // organisations and roles
 	admin    clientsecret.AdminGate    // the admin API's token check
+	rep      config.ESIARepresentation // acting for another person (roles.go; extension)
 
 	issuer     string
 	window     time.Duration
@@ -133,7 +134,7 @@ func New(o Options) (*Dialect, error) {
 	}
 	e := cfg.ESIA
 	d := &Dialect{
-		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages, admin: o.Admin,
+		store: o.Store, tokens: o.Tokens, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages, admin: o.Admin, rep: cfg.ESIA.Representation,
 		signer:   ringSigner{ring: o.Keys, now: o.Now, log: o.Logger},
 		registry: o.Clients, clients: map[string]*esiaClient{},
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), o.Admin),
@@ -266,7 +267,7 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		redirectError(w, r, ar.RedirectURI, ar.State, errNotEmployed(oid))
 		return
 	}
-	orgOID, refusal, err := d.actingOrg(ctx, ar, user)
+	choice, refusal, err := d.acting(ctx, ar, user)
 	if err != nil {
 		d.serverError(w, r, ar, err)
 		return
@@ -274,8 +275,7 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		redirectError(w, r, ar.RedirectURI, ar.State, refusal)
 		return
 	}
-	sbj := esiajwt.SubjectOf(user, true)
-	sbj.OrgOID = esiajwt.OIDNumber(orgOID)
+	sbj := withChoice(esiajwt.SubjectOf(user, true), choice)
 	now := d.now()
 	sid, err := d.newSID()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/esia/orgs"
 	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -26,6 +27,12 @@ import (
 // roles) and the person has two or more fitting choices; with one the choice is made for
 // them. The chosen organisation reaches the cabinet as urn:esia:sbj:org_oid (an emulator
 // extension: no public sample shows the claim) in the code's and id_token's urn:esia:sbj.
+//
+// Acting for another person (config esia.representation, an extension with no public wire
+// format, off by default): when the private person is admitted, the page also offers the
+// persona's children (esia.persons kids) and the principals of their powers of attorney; the
+// choice reaches urn:esia:sbj as urn:esia:sbj:rep_for (the other's oid) and
+// urn:esia:sbj:rep_kind ("kid" or "poa").
 
 const (
 	extraObjType = "esia.obj_type"
@@ -89,32 +96,60 @@ func fitsRoles(roles string, e orgs.Role) bool {
 }
 
 // choices returns the fitting choices of the request for the user, and whether the request
-// asks about organisations at all.
+// asks at all (about organisations, or — with the extension on — whom a representative
+// acts for).
 func (d *Dialect) choices(ctx context.Context, ar storage.AuthRequest, user storage.User) ([]web.RoleOption, bool, error) {
 	objType, roles := ar.Extra[extraObjType], ar.Extra[extraRoles]
 	asks := objType != "" || roles != "" || slices.Contains(ar.Scopes, "usr_org")
-	if !asks {
-		return nil, false, nil
-	}
 	types := strings.Fields(objType)
 	if len(types) == 0 {
 		types = []string{"P", "L", "B", "A"}
 	}
+	private := slices.Contains(types, "P") && roles == ""
+	var rep []web.RoleOption
+	if private {
+		rep = d.representation(user)
+	}
+	if !asks && len(rep) == 0 {
+		return nil, false, nil
+	}
 	var out []web.RoleOption
-	if slices.Contains(types, "P") && roles == "" {
+	if private {
 		out = append(out, web.RoleOption{Value: "P", Private: true})
 	}
-	rs, err := d.orgs.RolesOf(ctx, user.ID)
-	if err != nil {
-		return nil, true, err
-	}
-	for _, r := range rs {
-		if slices.Contains(types, objTypeOfOrg[r.Org.Type]) && fitsRoles(roles, r) {
-			out = append(out, web.RoleOption{Value: "org:" + r.Org.OID, Name: r.Org.ShortName, OGRN: r.Org.OGRN,
-				Chief: r.Employee.Chief, Admin: r.Employee.Admin})
+	if asks {
+		rs, err := d.orgs.RolesOf(ctx, user.ID)
+		if err != nil {
+			return nil, true, err
+		}
+		for _, r := range rs {
+			if slices.Contains(types, objTypeOfOrg[r.Org.Type]) && fitsRoles(roles, r) {
+				out = append(out, web.RoleOption{Value: "org:" + r.Org.OID, Name: r.Org.ShortName, OGRN: r.Org.OGRN,
+					Chief: r.Employee.Chief, Admin: r.Employee.Admin})
+			}
 		}
 	}
-	return out, true, nil
+	return append(out, rep...), true, nil
+}
+
+// representation returns the people the user may act for when the extension is on: their
+// children (esia.persons kids of their persona) and their powers of attorney.
+func (d *Dialect) representation(user storage.User) []web.RoleOption {
+	if !d.rep.Enabled {
+		return nil
+	}
+	var out []web.RoleOption
+	for _, k := range d.rs.Persons[user.Persona].Kids {
+		if k.OID != "" {
+			out = append(out, web.RoleOption{Value: "kid:" + k.OID, For: "kid", Name: strings.TrimSpace(k.LastName + " " + k.FirstName + " " + k.MiddleName)})
+		}
+	}
+	for _, p := range d.rep.Powers {
+		if p.HolderOID == user.ID {
+			out = append(out, web.RoleOption{Value: "poa:" + p.PrincipalOID, For: "poa", Name: p.PrincipalName})
+		}
+	}
+	return out
 }
 
 // RoleOptions implements flow.RoleChooser: the page shows when there are two or more.
@@ -123,26 +158,35 @@ func (d *Dialect) RoleOptions(ctx context.Context, ar storage.AuthRequest, user 
 	return opts, err
 }
 
-// actingOrg resolves whom the person logs in as: "" for the private person, else the
-// organisation's oid; ESIA-007062 when nothing fits.
-func (d *Dialect) actingOrg(ctx context.Context, ar storage.AuthRequest, user storage.User) (string, *Error, error) {
+// acting resolves whom the person logs in as (the zero option: the private person, nothing
+// asked); ESIA-007062 when nothing fits.
+func (d *Dialect) acting(ctx context.Context, ar storage.AuthRequest, user storage.User) (web.RoleOption, *Error, error) {
 	opts, asks, err := d.choices(ctx, ar, user)
 	if err != nil || !asks {
-		return "", nil, err
+		return web.RoleOption{}, nil, err
 	}
 	if len(opts) == 0 {
-		return "", errNoFittingRole(), nil
+		return web.RoleOption{}, errNoFittingRole(), nil
 	}
 	pick := opts[0] // one choice, or prompt=none (the private person when admitted)
 	if chosen := ar.Extra[flow.ExtraRole]; chosen != "" {
 		i := slices.IndexFunc(opts, func(o web.RoleOption) bool { return o.Value == chosen })
 		if i < 0 {
-			return "", errNoFittingRole(), nil
+			return web.RoleOption{}, errNoFittingRole(), nil
 		}
 		pick = opts[i]
 	}
-	if pick.Private {
-		return "", nil, nil
+	return pick, nil, nil
+}
+
+// withChoice adds whom the person logs in as to urn:esia:sbj.
+func withChoice(s esiajwt.Subject, o web.RoleOption) esiajwt.Subject {
+	kind, oid, _ := strings.Cut(o.Value, ":")
+	switch kind {
+	case "org":
+		s.OrgOID = esiajwt.OIDNumber(oid)
+	case "kid", "poa":
+		s.RepFor, s.RepKind = esiajwt.OIDNumber(oid), kind
 	}
-	return strings.TrimPrefix(pick.Value, "org:"), nil, nil
+	return s
 }

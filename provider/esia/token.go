@@ -15,6 +15,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/tokens"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -183,14 +184,14 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 	if err != nil {
 		return tokenResponse{}, errInvalidGrant().with("the account is gone: %v", err)
 	}
-	orgOID, refusal, err := d.actingOrg(ctx, ar, user)
+	choice, refusal, err := d.acting(ctx, ar, user)
 	if err != nil {
 		return tokenResponse{}, errServer()
 	} else if refusal != nil {
 		return tokenResponse{}, errInvalidGrant().with("%s", refusal.Description())
 	}
 	g := grant{clientID: cl.ID(), user: user, scopes: ar.Scopes, sessionID: ar.SessionID, authTime: ar.AuthTime,
-		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline", orgOID: orgOID}
+		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline", choice: choice}
 	resp, records, e := d.issue(ctx, cl, g)
 	if e != nil {
 		return tokenResponse{}, e
@@ -296,7 +297,7 @@ type grant struct {
 	clientID  string
 	user      storage.User
 	scopes    []string
-	orgOID    string // whom the person logs in for (roles.go); "" for the private person
+	choice    web.RoleOption // whom the person logs in as (roles.go); zero: the private person
 	sessionID string
 	authTime  time.Time
 	amr       []string
@@ -387,7 +388,5 @@ func (d *Dialect) link(ctx context.Context, sessionID string, records []storage.
 }
 
 func subjectFor(g grant) esiajwt.Subject {
-	s := esiajwt.SubjectOf(g.user, false)
-	s.OrgOID = esiajwt.OIDNumber(g.orgOID)
-	return s
+	return withChoice(esiajwt.SubjectOf(g.user, false), g.choice)
 }

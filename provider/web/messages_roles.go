@@ -15,6 +15,8 @@ func rolesMessages() map[string]map[string]string {
 			"role.ogrn":     "ОГРН",
 			"role.continue": "Продолжить",
 			"role.missing":  "Выберите один из вариантов.",
+			"role.for.kid":  "Законный представитель ребёнка",
+			"role.for.poa":  "Представитель по доверенности",
 		},
 		"en": {
 			"role.title":    "Choose a role",
@@ -28,6 +30,8 @@ func rolesMessages() map[string]map[string]string {
 			"role.ogrn":     "OGRN",
 			"role.continue": "Continue",
 			"role.missing":  "Choose one of the options.",
+			"role.for.kid":  "Legal representative of a child",
+			"role.for.poa":  "Representative by power of attorney",
 		},
 	}
 }

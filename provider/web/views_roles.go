@@ -16,6 +16,9 @@ type RoleOption struct {
 	OGRN    string
 	Chief   bool
 	Admin   bool
+	// For is set when the person acts for someone else (an emulator extension): "kid" (a
+	// parent for their child) or "poa" (a power of attorney); Name is then that person.
+	For string
 }
 
 func (*RolePage) template() string { return "role" }

@@ -47,6 +47,10 @@ type Subject struct {
 	// OrgOID is the organisation the person logs in for (an emulator extension; absent for
 	// the private person).
 	OrgOID int64 `json:"urn:esia:sbj:org_oid,omitempty"`
+	// RepFor and RepKind: the person acts for another (an emulator extension, off by
+	// default): the other's oid, and "kid" (a parent) or "poa" (a power of attorney).
+	RepFor  int64  `json:"urn:esia:sbj:rep_for,omitempty"`
+	RepKind string `json:"urn:esia:sbj:rep_kind,omitempty"`
 }
 
 // SubjectOf builds urn:esia:sbj for an account; is_tru only for a confirmed one, eid (the
