@@ -352,3 +352,7 @@ func (a accessTokens) VerifyAccessToken(ctx context.Context, token string) ([]by
 	_, claims, err := a.d.jwt.Verify(ctx, token, esiajwt.SbtAccess)
 	return claims, err
 }
+
+// Organizations is the dialect's organisation registry (the persona generator makes
+// organisations through it).
+func (d *Dialect) Organizations() *orgs.Registry { return d.orgs }

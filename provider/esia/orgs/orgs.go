@@ -179,3 +179,16 @@ func Builtin() []config.ESIAOrganization {
 		},
 	}
 }
+
+// CreateGenerated makes n organisations from seed (Generate) employing the persons in employ
+// and stores those not stored yet (a repeated seed keeps the earlier ones); it returns them
+// all. The persona generator calls it.
+func (r *Registry) CreateGenerated(ctx context.Context, seed int64, n int, employ []string) ([]config.ESIAOrganization, error) {
+	made := Generate(seed, n, employ)
+	for _, o := range made {
+		if err := r.Create(ctx, o); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
+			return nil, err
+		}
+	}
+	return made, nil
+}
