@@ -58,6 +58,10 @@ type ESIA struct {
 	// contacts and documents), by persona key. An entry replaces the built-in data of that
 	// persona.
 	Persons map[string]ESIAPerson `yaml:"persons" json:"persons,omitempty"`
+	// Organizations adds organisations (esia_orgs.go); one with a built-in's oid replaces it.
+	Organizations []ESIAOrganization `yaml:"organizations" json:"organizations,omitempty"`
+	// Representation: acting for another person (esia_orgs.go; an extension, off by default).
+	Representation ESIARepresentation `yaml:"representation" json:"representation,omitempty"`
 }
 
 // ESIAPerson is extra /rs data of one persona.
@@ -211,6 +215,10 @@ func (e ESIA) Validate(clients []Client) error {
 	if e.Diagnostics < 0 {
 		bad("diagnostics must not be negative")
 	}
+	for i, o := range e.Organizations {
+		errs = append(errs, o.Validate(fmt.Sprintf("config: esia: organizations[%d]", i))...)
+	}
+	errs = append(errs, e.Representation.validate()...)
 	for key, p := range e.Persons {
 		for _, c := range p.Contacts {
 			switch c.Type {

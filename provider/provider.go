@@ -234,7 +234,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 		Now: p.now, Rand: p.rand, Logger: p.log}
 	p.testmode = &testmode.Handler{Enabled: o.Config.TestMode(), API: p.api, Clock: p.clock, Store: o.Store, Accounts: p.accounts,
 		Sessions: p.sessions, Clients: p.clients, ClientConfigs: o.Config.Clients, Keys: p.keys, Pages: p.web, Hasher: p.hasher,
-		Minter: p.oidc, Issuer: o.Config.Issuer, Now: p.now, NewID: p.randomID, Rand: p.rand, Logger: p.log}
+		Minter: p.oidc, Organizations: p.esia.Organizations(), Issuer: o.Config.Issuer, Now: p.now, NewID: p.randomID, Rand: p.rand, Logger: p.log}
 	if o.Config.TestMode() {
 		p.flow.Picker = p.testmode
 	}

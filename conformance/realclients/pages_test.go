@@ -2,6 +2,7 @@ package realclients_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ type pagesResult struct {
 
 // citizenPages is every page the suite must visit in each viewport.
 var citizenPages = []string{"home", "404", "logged-out", "error", "timed-out", "register", "recover", "outbox",
-	"login", "login-en", "consent", "code", "level-too-low", "suspended",
+	"login", "login-en", "consent", "code", "level-too-low", "suspended", "role",
 	"account-profile", "account-access", "account-history", "account-sessions", "account-security",
 	"login-methods", "login-qr", "login-qr-scanned"}
 
@@ -56,13 +57,20 @@ func TestBrowserCitizenPages(t *testing.T) {
 	s := startCabinetWith(t, func(cfg *config.Config) {
 		cfg.Clients = append(cfg.Clients, config.Client{ID: "confirmed-only", Name: "Реестр инвалидов", Secret: "ri-secret",
 			MinLevel: "confirmed", RedirectURIs: []string{levelRedirect}})
+		// An ESIA system without signature checks: the role choice after an ESIA login.
+		cfg.Clients = append(cfg.Clients, config.Client{ID: "ESIAPAGES", Name: "Кабинет работодателя",
+			RedirectURIs: []string{levelRedirect}, ESIA: &config.ESIAClient{SecretCheck: "off"}})
 	})
+	roleURL := s.e.issuer + "/aas/oauth2/ac?" + url.Values{"client_id": {"ESIAPAGES"}, "scope": {"openid usr_org"},
+		"response_type": {"code"}, "redirect_uri": {levelRedirect}, "state": {"0b3d5f0e-8a7c-4d1e-9f2a-6c5b4a3d2e1f"},
+		"timestamp": {time.Now().Format("2006.01.02 15:04:05 -0700")}, "access_type": {"online"}, "client_secret": {"-"}}.Encode()
 	level := oauth2.Config{ClientID: "confirmed-only", RedirectURL: levelRedirect, Scopes: []string{"openid"},
 		Endpoint: oauth2.Endpoint{AuthURL: s.e.issuer + "/authorize"}}
 	spec, _ := json.Marshal(map[string]any{
 		"issuer":      s.e.issuer,
 		"rp_login":    s.rpURL + "/login",
 		"level_url":   level.AuthCodeURL("st-level", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
+		"role_url":    roleURL,
 		"password":    personaPassword,
 		"outbox_to":   "+79990000005",
 		"admin_token": s.adminToken,

@@ -80,7 +80,7 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			fail(errWrongParam(pe.Param, err.Error()))
 			return
 		}
-		for _, p := range []string{"state", "scope", "scope_org", "response_type", "timestamp", "access_type", "client_secret", "client_certificate_hash", "person_filter", "code_challenge", "code_challenge_method", "permissions"} {
+		for _, p := range []string{"state", "scope", "scope_org", "response_type", "timestamp", "access_type", "client_secret", "client_certificate_hash", "person_filter", "code_challenge", "code_challenge_method", "permissions", "obj_type", "roles"} {
 			if len(form[p]) > 1 {
 				fail(errWrongParam(p, "repeated"))
 				return
@@ -104,9 +104,20 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			fail(e)
 			return
 		}
-		if form.Get("scope_org") != "" {
-			fail(errBadScope(form.Get("scope_org")).with("organisation scopes are not emulated"))
+		objType, roles, e := parseRoleParams(form)
+		if e != nil {
+			fail(e)
 			return
+		}
+		orgScopes, e := d.checkScopeOrg(cl, form.Get("scope_org"))
+		if e != nil {
+			fail(e)
+			return
+		}
+		for _, s := range orgScopes {
+			if !slices.Contains(scopes, s) {
+				scopes = append(scopes, s)
+			}
 		}
 		perms, e := parsePermissions(v2, form.Get("permissions"), scopes)
 		if e != nil {
@@ -160,7 +171,7 @@ func (d *Dialect) authorize(v2 bool) http.HandlerFunc {
 			Dialect: Name, ClientID: clientID, RedirectURI: redirectURI, Scopes: scopes, ResponseType: "code",
 			State: state, MinLevel: minLevel, CodeChallenge: challenge, CodeChallengeMethod: method,
 			Prompt: strings.Fields(form.Get("prompt")), UILocales: strings.Fields(form.Get("ui_locales")),
-			Extra: map[string]string{extraVersion: version, extraAccessType: access, extraScope: form.Get("scope")},
+			Extra: map[string]string{extraVersion: version, extraAccessType: access, extraScope: form.Get("scope"), extraObjType: objType, extraRoles: roles},
 		}
 		if perms != "" {
 			ar.Extra[extraPermissions] = perms
@@ -215,8 +226,10 @@ func (d *Dialect) checkScopes(cl *esiaClient, scope string) ([]string, *Error) {
 	var out []string
 	for _, s := range names {
 		switch {
-		case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://"):
-			return nil, errBadScope(s).with("organisation scopes are not emulated")
+		case isURLScope(s):
+			if _, e := checkOrgScope(cl, s); e != nil {
+				return nil, e
+			}
 		case !KnownScope(s):
 			return nil, errBadScope(s)
 		case !cl.allowed[s]:

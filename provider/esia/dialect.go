@@ -23,6 +23,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
 	"github.com/esia-emulator/esia-emulator/provider/esia/dprofile"
 	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
+	"github.com/esia-emulator/esia-emulator/provider/esia/orgs"
 	"github.com/esia-emulator/esia-emulator/provider/esia/rs"
 	"github.com/esia-emulator/esia-emulator/provider/esia/signing"
 	"github.com/esia-emulator/esia-emulator/provider/keys"
@@ -48,6 +49,7 @@ type Store interface {
 	CreateTokens(ctx context.Context, tokens ...storage.Token) error
 	RevokeFamily(ctx context.Context, familyID string) error
 	storage.Docs
+	orgs.Docs // run-time organisations (package orgs)
 }
 
 // LoginStarter sends the browser into the provider's login flow with a new authorization
@@ -103,6 +105,9 @@ type Dialect struct {
 	rs       *rs.API                   // /rs/prns
 	audit    *audit.Recorder           // nil: no audit events
 	dprofile *dprofile.Handler         // the agreements page and the Digital Profile data
+	orgs     *orgs.Registry            // organisations and roles
+	admin    clientsecret.AdminGate    // the admin API's token check
+	rep      config.ESIARepresentation // acting for another person (roles.go; extension)
 
 	issuer     string
 	window     time.Duration
@@ -143,7 +148,7 @@ func New(o Options) (*Dialect, error) {
 	}
 	e := cfg.ESIA
 	d := &Dialect{
-		store: o.Store, tokens: o.Tokens, audit: o.Audit, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages,
+		store: o.Store, tokens: o.Tokens, audit: o.Audit, sessions: o.Sessions, login: o.Login, now: o.Now, rand: o.Rand, log: o.Logger, pages: o.Pages, admin: o.Admin, rep: cfg.ESIA.Representation,
 		signer:   ringSigner{ring: o.Keys, now: o.Now, log: o.Logger},
 		registry: o.Clients, clients: map[string]*esiaClient{},
 		diag:       clientsecret.NewDiagnostics(e.DiagnosticsOrDefault(), o.Admin),
@@ -160,8 +165,9 @@ func New(o Options) (*Dialect, error) {
 	d.jwt = &esiajwt.Tokens{Keys: d.keys, Signers: d.signer, Rand: d.rand, Now: d.now}
 	persons := rs.BuiltinPersons()
 	maps.Copy(persons, e.Persons)
+	d.orgs = orgs.NewRegistry(o.Store, e.Organizations, o.Now)
 	d.rs = &rs.API{Store: o.Store, Tokens: accessTokens{d}, Now: o.Now, Log: d.log,
-		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons}
+		PublicURL: e.PublicURLOrDefault(cfg.Issuer), Scopes: KnownScopes(), Persons: persons, Orgs: d.orgs}
 	d.dprofile = &dprofile.Handler{Store: o.Store, Tokens: accessTokens{d}, Sessions: o.Sessions, Pages: o.Pages, Login: o.Login,
 		ClientName: o.Clients.Name, Audit: o.Audit, Now: o.Now, Log: d.log}
 	var errs []error
@@ -202,10 +208,10 @@ func newESIAClient(c *clients.Client) (*esiaClient, error) {
 		scopes = c.Config.Scopes
 	}
 	if len(scopes) == 0 {
-		scopes = KnownScopes()
+		scopes = append(KnownScopes(), OrgScopeNames()...)
 	}
 	for _, s := range scopes {
-		if !KnownScope(s) {
+		if !KnownScope(s) && !isOrgScopeName(s) {
 			return nil, fmt.Errorf("config: client %q: esia: unknown scope %q", c.ID(), s)
 		}
 		ec.allowed[s] = true
@@ -253,6 +259,7 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 	d.keys.Mount(mux)                                            // GET /esia/esia.cer, /esia/esia.pem, /esia/esia-gost.cer, /public/esia.zip
 	d.diag.Mount(mux)                                            // GET /esia/diagnostics, GET /admin/api/esia/diagnostics
 	mux.HandleFunc("POST "+PermissionsPath, d.permissionsAnswer) // the Digital Profile consent step's answer
+	(&orgs.Admin{Registry: d.orgs, Gate: d.admin}).Mount(mux)    // GET, POST /admin/api/esia/organizations, GET …/{oid}
 	d.dprofile.Mount(mux)                                        // GET /account/agreements, POST /account/agreements/withdraw, /esia-emulator/dprofile/…
 }
 
@@ -274,6 +281,23 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		d.serverError(w, r, ar, fmt.Errorf("user of the request: %w", err))
 		return
 	}
+	if oid, err := d.notEmployedAt(ctx, user.ID, ar.Scopes); err != nil {
+		d.serverError(w, r, ar, err)
+		return
+	} else if oid != "" {
+		d.log.InfoContext(ctx, "esia: organisation scope refused", "client_id", ar.ClientID, "user", ar.UserID, "org", oid)
+		redirectError(w, r, ar.RedirectURI, ar.State, errNotEmployed(oid))
+		return
+	}
+	choice, refusal, err := d.acting(ctx, ar, user)
+	if err != nil {
+		d.serverError(w, r, ar, err)
+		return
+	} else if refusal != nil {
+		redirectError(w, r, ar.RedirectURI, ar.State, refusal)
+		return
+	}
+	sbj := withChoice(esiajwt.SubjectOf(user, true), choice)
 	now := d.now()
 	sid, err := d.newSID()
 	if err != nil {
@@ -282,7 +306,7 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	}
 	code, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtCode, esiajwt.Code{
 		NBF: now.Unix(), Scope: esiajwt.GrantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
-		SID: sid, State: ar.State, AuthMthd: esiajwt.AMR(ar.AMR), Sbj: esiajwt.SubjectOf(user, true),
+		SID: sid, State: ar.State, AuthMthd: esiajwt.AMR(ar.AMR), Sbj: sbj,
 		Exp: now.Add(d.codeTTL).Unix(), Params: esiajwt.CodeParams{RemoteIP: d.sessions.ClientIP(r), UserAgent: r.UserAgent()},
 		Iat: now.Unix(), ClientID: ar.ClientID,
 	})
@@ -350,3 +374,7 @@ func (a accessTokens) VerifyAccessToken(ctx context.Context, token string) ([]by
 	_, claims, err := a.d.jwt.Verify(ctx, token, esiajwt.SbtAccess)
 	return claims, err
 }
+
+// Organizations is the dialect's organisation registry (the persona generator makes
+// organisations through it).
+func (d *Dialect) Organizations() *orgs.Registry { return d.orgs }

@@ -211,6 +211,9 @@ func (e *env) login(b *browser.Test, pg *browser.Page, login string) *browser.Pa
 // approveConsent allows what the consent page offers (its checked scopes), if pg is one.
 func (e *env) approveConsent(b *browser.Test, pg *browser.Page) *browser.Page {
 	e.t.Helper()
+	if isRoleChoice(pg) { // a person with organisation roles: log in as the private person
+		pg = b.Submit(b.Form(pg, browser.ByAction("/login/role")).Check("role", "P"))
+	}
 	if !isConsent(pg) {
 		return pg
 	}

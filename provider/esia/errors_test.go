@@ -43,7 +43,7 @@ func TestAuthorizationErrors(t *testing.T) {
 		{name: "response_type token", edit: func(q url.Values) { q.Set("response_type", "token") }, code: "ESIA-007012", oauth: "unsupported_response_type"},
 		{name: "no scope", edit: func(q url.Values) { q.Set("scope", " ") }, code: "ESIA-007013"},
 		{name: "unknown scope", edit: func(q url.Values) { q.Set("scope", "openid superpowers") }, code: "ESIA-007006", oauth: "invalid_scope"},
-		{name: "organisation scope", edit: func(q url.Values) { q.Set("scope", "http://esia.gosuslugi.ru/org_emps?org_oid=1") }, code: "ESIA-007006"},
+		{name: "malformed organisation scope", edit: func(q url.Values) { q.Set("scope", "http://esia.gosuslugi.ru/org_emps?org_oid=x") }, code: "ESIA-007006"},
 		{name: "scope the system is not approved for", rp: lim, edit: func(q url.Values) {}, code: "ESIA-007019"},
 		{name: "no timestamp", edit: func(q url.Values) { q.Del("timestamp") }, code: "ESIA-007014"},
 		{name: "timestamp in ISO form", edit: func(q url.Values) { q.Set("timestamp", "2025-09-02T13:00:29+03:00") }, code: "ESIA-007015"},

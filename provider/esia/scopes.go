@@ -7,7 +7,7 @@ import (
 )
 
 // KnownScope reports whether s is a person scope of the shared catalog (package consent,
-// esia-protocol.md §6). Organisation scopes are not emulated in this dialect yet and count as
+// esia-protocol.md §6). Organisation scopes (URL form) are checked in orgscopes.go; bare names count as
 // unknown (ESIA-007006).
 func KnownScope(s string) bool {
 	sc, ok := consent.Lookup(s)

@@ -16,6 +16,7 @@ import (
 	"github.com/esia-emulator/esia-emulator/provider/esia/dprofile"
 	"github.com/esia-emulator/esia-emulator/provider/esia/esiajwt"
 	"github.com/esia-emulator/esia-emulator/provider/tokens"
+	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -184,8 +185,14 @@ func (d *Dialect) exchangeCode(r *http.Request, cl *esiaClient, code, verifier s
 	if err != nil {
 		return tokenResponse{}, errInvalidGrant().with("the account is gone: %v", err)
 	}
+	choice, refusal, err := d.acting(ctx, ar, user)
+	if err != nil {
+		return tokenResponse{}, errServer()
+	} else if refusal != nil {
+		return tokenResponse{}, errInvalidGrant().with("%s", refusal.Description())
+	}
 	g := grant{clientID: cl.ID(), user: user, scopes: ar.Scopes, sessionID: ar.SessionID, authTime: ar.AuthTime,
-		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline"}
+		amr: ar.AMR, familyID: ar.ID, offline: ar.Extra[extraAccessType] == "offline", choice: choice}
 	if ar.Extra[extraPermGranted] != "" {
 		cs, err := d.grantedConsents(ctx, ar)
 		if err != nil {
@@ -306,6 +313,7 @@ type grant struct {
 	clientID  string
 	user      storage.User
 	scopes    []string
+	choice    web.RoleOption // whom the person logs in as (roles.go); zero: the private person
 	sessionID string
 	authTime  time.Time
 	amr       []string
@@ -336,7 +344,7 @@ func (d *Dialect) issue(ctx context.Context, cl *esiaClient, g grant) (tokenResp
 		amr := esiajwt.AMR(g.amr)
 		resp.IDToken, err = d.jwt.Sign(ctx, cl.alg, esiajwt.SbtID, esiajwt.ID{
 			Aud: g.clientID, Sub: esiajwt.OIDNumber(g.user.ID), NBF: now.Unix(), AMR: amr, AMD: amr, AuthTime: g.authTime.Unix(),
-			Iss: d.issuer, SID: sid, Sbj: esiajwt.SubjectOf(g.user, false), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
+			Iss: d.issuer, SID: sid, Sbj: subjectFor(g), Exp: now.Add(d.idTTL).Unix(), Iat: now.Unix(),
 		})
 		if err != nil {
 			d.log.ErrorContext(ctx, "esia: sign id_token", "err", err)
@@ -395,4 +403,8 @@ func (d *Dialect) link(ctx context.Context, sessionID string, records []storage.
 	if err := d.tokens.Link(ctx, sessionID, records...); err != nil {
 		d.log.WarnContext(ctx, "esia: link token family to session", "err", err)
 	}
+}
+
+func subjectFor(g grant) esiajwt.Subject {
+	return withChoice(esiajwt.SubjectOf(g.user, false), g.choice)
 }

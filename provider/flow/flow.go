@@ -22,6 +22,7 @@ const (
 	stepDone                         // issue the code
 	stepFailRP                       // answer the relying party with an OAuth error (decision.err)
 	stepBadRequest                   // the request cannot go back to the RP: show an error page
+	stepRoleChoice                   // ask whom the person logs in as (rolechoice.go)
 )
 
 // flowState is everything the next step depends on. It is built from the stored request,
@@ -53,6 +54,9 @@ type flowState struct {
 	// Consent is the consent package's decision for the citizen and client (zero before
 	// the citizen is known).
 	Consent consent.Decision
+	// RoleChoice: the person has organisation roles the request offers and has not chosen
+	// whom they log in as (rolechoice.go).
+	RoleChoice bool
 }
 
 type decision struct {
@@ -115,6 +119,9 @@ func nextStep(s flowState) decision {
 			return decision{step: stepFailRP, err: "access_denied", desc: "the account level is below " + string(s.MinLevel)}
 		}
 		return decision{step: stepLevelLow}
+	}
+	if s.RoleChoice && !none { // prompt=none: no page; the dialect takes its default
+		return decision{step: stepRoleChoice}
 	}
 	switch s.Consent.Action {
 	case consent.Fail:

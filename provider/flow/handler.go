@@ -83,6 +83,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login/consent", h.postConsent)
 	mux.HandleFunc("POST /login/deny", h.postDeny)
 	mux.HandleFunc("POST /login/code", h.postCode)
+	mux.HandleFunc("POST /login/role", h.postRole) // rolechoice.go
 }
 
 // A Dialect serves relying parties that speak another protocol than OpenID Connect (ESIA's
@@ -228,6 +229,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 	}
 	st.HasSession, st.SessionUser, st.SessionAuthTime = hasSession, sess.UserID, sess.AuthTime
 	var user storage.User
+	var roles []web.RoleOption
 	if userID != "" {
 		user, err = h.Users.GetUser(ctx, userID)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -255,6 +257,11 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 			h.Pages.ServerError(w, r, err)
 			return
 		}
+		if roles, err = h.roleOptions(ctx, ar, user); err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		st.RoleChoice = rolePending(ar, roles)
 	}
 	lang := web.Lang(r, ar.UILocales)
 	d := nextStep(st)
@@ -277,6 +284,8 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		h.Pages.Render(w, r, http.StatusOK, pd)
 	case stepSecondFactor:
 		h.codePage(w, r, ar, bid, user, loginError)
+	case stepRoleChoice:
+		h.rolePage(w, r, ar, bid, lang, roles, "")
 	case stepConsent:
 		h.Pages.Render(w, r, http.StatusOK, &web.ConsentPage{Frame: web.Frame{Lang: lang, Title: "consent.title"},
 			CSRF: h.Sessions.FormToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: h.Clients.Name(ar.ClientID),

@@ -60,6 +60,9 @@ type generateRequest struct {
 	Region string `json:"region"`
 	// Replace deletes existing accounts with the generated oids first (POST only).
 	Replace bool `json:"replace"`
+	// Organizations: how many ESIA organisations to make from the same seed, employing the
+	// generated people (POST only; generate_orgs.go).
+	Organizations int `json:"organizations"`
 }
 
 // generatedView is a generated citizen as the generator answers it: the account as the
@@ -75,6 +78,8 @@ type generateResponse struct {
 	Seed     int64           `json:"seed"`
 	DryRun   bool            `json:"dry_run,omitempty"`
 	Personas []generatedView `json:"personas"`
+	// Organizations made with them (POST with "organizations").
+	Organizations []config.ESIAOrganization `json:"organizations,omitempty"`
 }
 
 // generated is one person of a run: its account and what the answer shows of it.
@@ -89,6 +94,10 @@ func (h *Handler) adminGeneratePersonas(w http.ResponseWriter, r *http.Request) 
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) { // an empty body takes the defaults
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: `body: {"seed":42,"count":5,"level":"confirmed","gender":"F","second_factor":"sms","password":"…","birth_year_from":1950,"birth_year_to":2000,"region":"77","replace":false}, every field optional: ` + err.Error()})
+		return
+	}
+	if req.Organizations < 0 || req.Organizations > maxGeneratedOrgs || (req.Organizations > 0 && h.Organizations == nil) {
+		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: fmt.Sprintf("organizations is 0 to %d", maxGeneratedOrgs)})
 		return
 	}
 	seed, people, err := h.generatePeople(req, false)
@@ -109,7 +118,18 @@ func (h *Handler) adminGeneratePersonas(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	h.Logger.InfoContext(ctx, "personas generated", "seed", seed, "count", len(people), "replace", req.Replace)
-	web.JSON(w, http.StatusCreated, responseOf(seed, people, false))
+	resp := responseOf(seed, people, false)
+	if req.Organizations > 0 {
+		employ := make([]string, 0, len(people))
+		for _, g := range people {
+			employ = append(employ, g.user.ID)
+		}
+		if resp.Organizations, err = h.Organizations.CreateGenerated(ctx, seed, req.Organizations, employ); err != nil {
+			h.API.Error(w, r, err)
+			return
+		}
+	}
+	web.JSON(w, http.StatusCreated, resp)
 }
 
 // adminPreviewPersonas is the dry run: ?seed=42&count=3&level=…&gender=…&second_factor=…

@@ -52,6 +52,7 @@ type Handler struct {
 	Pages         *web.Renderer
 	Hasher        *password.Hasher
 	Minter        Minter
+	Organizations OrgGenerator // the persona generator's "organizations" (generate_orgs.go)
 	Issuer        string
 	// Site is the whole emulator's handler: the debugger exchanges its code through it
 	// in-process, as a relying party would over HTTP.

@@ -39,7 +39,7 @@ func New(testMode bool, log *slog.Logger) (*Renderer, error) {
 		log = slog.Default()
 	}
 	r := &Renderer{catalog: cat, sets: map[string]*template.Template{}, testMode: testMode, log: log}
-	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover", "formpost", "logout", "permissions", "agreements", "loginmethods", "qrlogin"} {
+	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover", "formpost", "logout", "permissions", "agreements", "loginmethods", "qrlogin", "role"} {
 		t, err := template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: templates: %w", err)

@@ -10,7 +10,7 @@
 //
 //   node browser-pages.mjs <spec_json> <artifacts_dir>
 //
-// spec: {issuer, rp_login, level_url, personas: {consent, code, level, suspended, account}, password, outbox_to,
+// spec: {issuer, rp_login, level_url, role_url, personas: {consent, code, level, suspended, account}, password, outbox_to,
 //        admin_token, qr_persona}
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -111,6 +111,11 @@ const scenarios = {
     await logIn(page, spec.personas.consent);
     out.push(await check(page, 'consent', vp));
     return out;
+  },
+  async role(page, vp) { // an ESIA login with usr_org by a person with organisation roles
+    await page.goto(spec.role_url);
+    await logIn(page, spec.personas.consent);
+    return [await check(page, 'role', vp)];
   },
   async code(page, vp) {
     await page.goto(spec.rp_login);

@@ -44,6 +44,13 @@ type Subject struct {
 	OID   int64  `json:"urn:esia:sbj:oid"`
 	Nam   string `json:"urn:esia:sbj:nam"`
 	EID   int64  `json:"urn:esia:sbj:eid,omitempty"` // in the code only
+	// OrgOID is the organisation the person logs in for (an emulator extension; absent for
+	// the private person).
+	OrgOID int64 `json:"urn:esia:sbj:org_oid,omitempty"`
+	// RepFor and RepKind: the person acts for another (an emulator extension, off by
+	// default): the other's oid, and "kid" (a parent) or "poa" (a power of attorney).
+	RepFor  int64  `json:"urn:esia:sbj:rep_for,omitempty"`
+	RepKind string `json:"urn:esia:sbj:rep_kind,omitempty"`
 }
 
 // SubjectOf builds urn:esia:sbj for an account; is_tru only for a confirmed one, eid (the
@@ -117,7 +124,7 @@ type CodeParams struct {
 func GrantedScope(scopes []string, oid string) string {
 	parts := make([]string, 0, len(scopes))
 	for _, s := range scopes {
-		if s == "openid" {
+		if s == "openid" || strings.Contains(s, "?org_oid=") { // an organisation scope names its organisation
 			parts = append(parts, s)
 		} else {
 			parts = append(parts, s+"?oid="+oid)

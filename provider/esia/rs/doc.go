@@ -15,7 +15,9 @@
 // Store's token record makes revocation and logout take effect, and the token's scopes
 // decide which fields and collections are released (grants.go). The account comes from the
 // Store; what personas do not carry (children, vehicles, more documents and contacts) comes
-// from Persons: BuiltinPersons, overridden by config esia.persons.
+// from Persons: BuiltinPersons, overridden by config esia.persons. Organisations and the
+// person's roles in them (usr_org: /roles inline, /orgs as links to /rs/orgs/{oid}) come
+// from Orgs (package provider/esia/orgs).
 //
 // Callers: provider/esia builds the API in New (its access tokens behind AccessTokens) and
 // mounts it in Dialect.Mount. Its end-to-end tests (rs_test.go, golden_test.go) live there,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/config"
+	"github.com/esia-emulator/esia-emulator/provider/esia/orgs"
 	"github.com/esia-emulator/esia-emulator/storage"
 )
 
@@ -47,6 +48,8 @@ type API struct {
 	Scopes []string
 	// Persons is the extra /rs data of a persona (by persona key); see BuiltinPersons.
 	Persons map[string]config.ESIAPerson
+	// Orgs gives organisations and roles (usr_org, org_* scopes); nil: nobody works anywhere.
+	Orgs Organizations
 }
 
 // Mount adds the API's routes.
@@ -56,6 +59,9 @@ func (a *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /rs/prns/{oid}/{coll}/{id}", a.element)
 	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs", a.kidDocs)
 	mux.HandleFunc("GET /rs/prns/{oid}/kids/{kid}/docs/{id}", a.kidDoc)
+	mux.HandleFunc("GET /rs/orgs/{oid}", a.org) // orgapi.go
+	mux.HandleFunc("GET /rs/orgs/{oid}/{coll}", a.orgCollection)
+	mux.HandleFunc("GET /rs/orgs/{oid}/{coll}/{id}", a.orgElement)
 }
 
 // rsCall is an authorised /rs request.
@@ -63,6 +69,7 @@ type rsCall struct {
 	user   storage.User
 	grants grants
 	view   personView
+	roles  []orgs.Role // loaded for usr_org and organisation scopes
 }
 
 func scopeNotAllowed(w http.ResponseWriter) {
@@ -81,35 +88,8 @@ func unauthorized(w http.ResponseWriter, why string) {
 // authorize checks the token and that it was issued for the person in the path.
 func (a *API) authorize(w http.ResponseWriter, r *http.Request) (rsCall, bool) {
 	ctx := r.Context()
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		unauthorized(w, "an access token is required (Authorization: Bearer …)")
-		return rsCall{}, false
-	}
-	tok = strings.TrimSpace(tok)
-	raw, err := a.Tokens.VerifyAccessToken(ctx, tok)
-	if err != nil {
-		unauthorized(w, "the access token is invalid or expired")
-		return rsCall{}, false
-	}
-	var claims struct {
-		SbjID int64 `json:"urn:esia:sbj_id"`
-	}
-	if json.Unmarshal(raw, &claims) != nil {
-		unauthorized(w, "the access token is invalid")
-		return rsCall{}, false
-	}
-	rec, err := a.Store.GetToken(ctx, hashHex(tok), a.Now())
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		unauthorized(w, "the access token was revoked or has expired")
-		return rsCall{}, false
-	case err != nil:
-		a.Log.ErrorContext(ctx, "esia: token lookup", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
-		return rsCall{}, false
-	case rec.Kind != storage.TokenAccess || rec.Subject != strconv.FormatInt(claims.SbjID, 10):
-		unauthorized(w, "the access token is invalid")
+	rec, ok := a.checkToken(w, r)
+	if !ok {
 		return rsCall{}, false
 	}
 	if r.PathValue("oid") != rec.Subject {
@@ -126,7 +106,52 @@ func (a *API) authorize(w http.ResponseWriter, r *http.Request) (rsCall, bool) {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
 		return rsCall{}, false
 	}
-	return rsCall{user: user, grants: newGrants(rec.Scopes), view: a.view(user)}, true
+	c := rsCall{user: user, grants: newGrants(rec.Scopes), view: a.view(user)}
+	if a.Orgs != nil && c.grants["usr_org"] {
+		if c.roles, err = a.Orgs.RolesOf(ctx, user.ID); err != nil {
+			a.Log.ErrorContext(ctx, "esia: roles lookup", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+			return rsCall{}, false
+		}
+	}
+	return c, true
+}
+
+// checkToken checks the Bearer access token: the dialect's JWT and a live token record.
+func (a *API) checkToken(w http.ResponseWriter, r *http.Request) (storage.Token, bool) {
+	ctx := r.Context()
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		unauthorized(w, "an access token is required (Authorization: Bearer …)")
+		return storage.Token{}, false
+	}
+	tok = strings.TrimSpace(tok)
+	raw, err := a.Tokens.VerifyAccessToken(ctx, tok)
+	if err != nil {
+		unauthorized(w, "the access token is invalid or expired")
+		return storage.Token{}, false
+	}
+	var claims struct {
+		SbjID int64 `json:"urn:esia:sbj_id"`
+	}
+	if json.Unmarshal(raw, &claims) != nil {
+		unauthorized(w, "the access token is invalid")
+		return storage.Token{}, false
+	}
+	rec, err := a.Store.GetToken(ctx, hashHex(tok), a.Now())
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		unauthorized(w, "the access token was revoked or has expired")
+		return storage.Token{}, false
+	case err != nil:
+		a.Log.ErrorContext(ctx, "esia: token lookup", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable"})
+		return storage.Token{}, false
+	case rec.Kind != storage.TokenAccess || rec.Subject != strconv.FormatInt(claims.SbjID, 10):
+		unauthorized(w, "the access token is invalid")
+		return storage.Token{}, false
+	}
+	return rec, true
 }
 
 // embedded parses embed=(a,b.elements) into a set.
@@ -257,7 +282,11 @@ func (a *API) elements(c rsCall, name string) (ids []string, elems []any, allowe
 		if !g["usr_org"] {
 			return nil, nil, false
 		}
-		// Organisations are not emulated: the collections are empty.
+		if name == "roles" {
+			ids, elems = roleElements(c.user.ID, c.roles)
+		} else {
+			ids, elems = orgRefElements(c.roles)
+		}
 	default:
 		return nil, nil, false
 	}
@@ -282,7 +311,7 @@ func (a *API) collectionOf(oid, path string, ids []string, elems []any, inline b
 		if inline {
 			out.Elements = append(out.Elements, e)
 		} else {
-			out.Elements = append(out.Elements, a.PublicURL+"/rs/prns/"+oid+"/"+path+"/"+ids[i])
+			out.Elements = append(out.Elements, a.linkOf(oid, path, ids[i]))
 		}
 	}
 	out.ETag = etag(tags)
@@ -320,7 +349,7 @@ func (a *API) element(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) allElementIDs(c rsCall, name string) map[string]bool {
-	all := rsCall{user: c.user, view: c.view, grants: newGrants(a.Scopes)}
+	all := rsCall{user: c.user, view: c.view, grants: newGrants(a.Scopes), roles: c.roles}
 	ids, _, _ := a.elements(all, name)
 	out := map[string]bool{}
 	for _, id := range ids {
