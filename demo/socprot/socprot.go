@@ -68,7 +68,7 @@ type Cabinet struct {
 
 type session struct {
 	csrf    string
-	oid     string // the citizen's ESIA oid (urn:esia:sbj_id)
+	oid     string // the citizen's ESIA oid (the ID token's sub)
 	access  string // the access token for /rs
 	claims  map[string]any
 	expires time.Time
@@ -181,13 +181,7 @@ func (c *Cabinet) callback(w http.ResponseWriter, r *http.Request) {
 		c.render(w, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
 		return
 	}
-	var oid string
-	switch v := claims["urn:esia:sbj_id"].(type) {
-	case json.Number:
-		oid = v.String()
-	case string:
-		oid = v
-	}
+	oid := fmt.Sprint(claims["sub"]) // the citizen's oid (a number in ESIA's tokens)
 	id := c.store(&session{csrf: random(), oid: oid, access: tok.AccessToken, claims: claims})
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})

@@ -38,6 +38,9 @@ type Options struct {
 	Logger                      *slog.Logger // nil: discard
 	// Configure, when set, changes the emulator's configuration before it starts (tests).
 	Configure func(*config.Config)
+	// Wrap, when set, wraps each cabinet's handler ("sfr", "fri", "socprot"); tests use it
+	// to see back-channel logout deliveries arrive.
+	Wrap func(cabinet string, h http.Handler) http.Handler
 }
 
 // Stand is the running emulator and cabinets.
@@ -90,17 +93,21 @@ func Start(ctx context.Context, o Options) (*Stand, error) {
 	}
 	s.provider = p
 	s.serve(o.Emulator, p.Handler(), log)
+	wrap := o.Wrap
+	if wrap == nil {
+		wrap = func(_ string, h http.Handler) http.Handler { return h }
+	}
 
 	sc, err := sfr.New(ctx, sfr.Config{Issuer: s.Issuer, ClientID: SFRClient, ClientSecret: sfrSecret, BaseURL: s.SFR})
 	if err == nil {
-		s.serve(o.SFR, sc, log)
+		s.serve(o.SFR, wrap("sfr", sc), log)
 		var fc *fri.Cabinet
 		if fc, err = fri.New(ctx, fri.Config{Issuer: s.Issuer, ClientID: FRIClient, ClientSecret: friSecret, BaseURL: s.FRI}); err == nil {
-			s.serve(o.FRI, fc, log)
+			s.serve(o.FRI, wrap("fri", fc), log)
 			var pc *socprot.Cabinet
 			if pc, err = socprot.New(ctx, socprot.Config{ESIAURL: s.Issuer, ClientID: SocprotClient, Key: key,
 				CertificateHash: certHash, BaseURL: s.Socprot}); err == nil {
-				s.serve(o.Socprot, pc, log)
+				s.serve(o.Socprot, wrap("socprot", pc), log)
 			}
 		}
 	}
