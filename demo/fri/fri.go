@@ -201,8 +201,12 @@ func (c *Cabinet) login(w http.ResponseWriter, r *http.Request) {
 	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: state + "." + nonce + "." + verifier, Path: "/callback",
 		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-	http.Redirect(w, r, c.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
-		oauth2.SetAuthURLParam("claims", confirmedOnly)), http.StatusFound)
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("claims", confirmedOnly)}
+	if r.URL.Query().Get("prompt") == "login" { // «Войти с другой учётной записью»
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+	}
+	http.Redirect(w, r, c.oauth.AuthCodeURL(state, opts...), http.StatusFound)
 }
 
 // callback checks state, trades the code (with the PKCE verifier), verifies the ID token and

@@ -159,8 +159,10 @@ func TestDemoRegistryConfirmedOnly(t *testing.T) {
 	wantText(t, back, "#level", "Нужна подтверждённая учётная запись",
 		"Наличие подтверждённой учётной записи на портале Госуслуг является обязательным условием", "электронной подписью")
 
-	b = newBrowser(t)
-	home := allow(t, b, login(t, b, d.FRI, confirmed))
+	// «Войти с другой учётной записью» asks Gosuslugi for a new login (prompt=login).
+	page := b.Follow(back, "Войти с другой учётной записью")
+	page = b.Submit(b.Form(page, browser.WithField("login", "password")).Set("login", confirmed).Set("password", password))
+	home := allow(t, b, page)
 	wantText(t, home, "#record", "000-000-600 03")
 }
 
