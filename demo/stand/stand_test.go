@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -224,5 +225,28 @@ func TestDemoConsentWithdrawn(t *testing.T) {
 				t.Errorf("no way to log in again: %s", page.Summary())
 			}
 		})
+	}
+}
+
+// TestDemoBackchannelLogoutRefusesBadTokens: a logout token that is not the provider's — not a
+// JWT, or an ID token-shaped JWT without the logout event — gets 400 and ends nothing.
+func TestDemoBackchannelLogoutRefusesBadTokens(t *testing.T) {
+	d := start(t)
+	b := newBrowser(t)
+	allow(t, b, login(t, b, d.SFR, confirmed))
+	for _, u := range []string{d.SFR, d.FRI, d.Socprot} {
+		for _, tok := range []string{"", "not-a-jwt", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMDAwMDAwMDAzIn0."} {
+			resp, err := http.PostForm(u+"/backchannel-logout", url.Values{"logout_token": {tok}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("%s with %q: %d, want 400", u, tok, resp.StatusCode)
+			}
+		}
+	}
+	if !strings.Contains(b.Get(d.SFR+"/").Text(), "Здравствуйте") {
+		t.Error("a refused logout token ended the session")
 	}
 }
