@@ -48,8 +48,7 @@ type Cabinet struct {
 	cfg        Config
 	oauth      oauth2.Config
 	provider   *oidc.Provider
-	idTokens   *oidc.IDTokenVerifier
-	logouts    *oidc.IDTokenVerifier
+	idTokens   *oidc.IDTokenVerifier // ID tokens and logout tokens: both are JWTs with iss, aud, exp
 	endSession string
 	mux        *http.ServeMux
 
@@ -93,10 +92,7 @@ func New(ctx context.Context, cfg Config) (*Cabinet, error) {
 	c := &Cabinet{cfg: cfg, provider: p, endSession: meta.EndSession, sessions: map[string]*session{},
 		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: p.Endpoint(),
 			RedirectURL: cfg.BaseURL + "/callback", Scopes: Scopes},
-		idTokens: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
-		// A logout token is a JWT like an ID token (iss, aud, signature) without a nonce.
-		logouts: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
-		mux:     http.NewServeMux()}
+		idTokens: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}), mux: http.NewServeMux()}
 	c.mux.HandleFunc("GET /{$}", c.home)
 	c.mux.HandleFunc("GET /login", c.login)
 	c.mux.HandleFunc("GET /callback", c.callback)
@@ -270,7 +266,8 @@ func (c *Cabinet) logout(w http.ResponseWriter, r *http.Request) {
 func (c *Cabinet) backchannelLogout(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	tok, err := c.logouts.Verify(c.ctx(r), r.PostFormValue("logout_token"))
+	// Signature, iss, aud and exp as for an ID token; then the logout token's own rules.
+	tok, err := c.idTokens.Verify(c.ctx(r), r.PostFormValue("logout_token"))
 	var claims struct {
 		Sid    string                     `json:"sid"`
 		Nonce  *string                    `json:"nonce"`

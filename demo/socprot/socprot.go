@@ -95,9 +95,9 @@ func New(ctx context.Context, cfg Config) (*Cabinet, error) {
 	if c.esiaCert, err = x509.ParseCertificate(block.Bytes); err != nil {
 		return nil, fmt.Errorf("socprot: ESIA certificate: %w", err)
 	}
-	keyCtx := ctx
+	keyCtx := context.WithoutCancel(ctx) // the key set fetches keys later, on its own
 	if cfg.HTTPClient != nil {
-		keyCtx = oidc.ClientContext(context.Background(), cfg.HTTPClient)
+		keyCtx = oidc.ClientContext(keyCtx, cfg.HTTPClient)
 	}
 	keys := oidc.NewRemoteKeySet(keyCtx, cfg.ESIAURL+"/keys")
 	c.logouts = oidc.NewVerifier(cfg.ESIAURL, keys, &oidc.Config{ClientID: cfg.ClientID})
