@@ -12,6 +12,12 @@ run:
 	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator
 	./bin/esia-emulator serve $(ARGS)
 
+# The emulator on 127.0.0.1:8080 with three demo cabinets on :8081, :8082, :8083 (README "Demo cabinets").
+.PHONY: demo
+demo:
+	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator
+	./bin/esia-emulator demo $(ARGS)
+
 build:
 	$(GO) build -o bin/esia-emulator ./cmd/esia-emulator
 

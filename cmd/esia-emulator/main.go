@@ -32,6 +32,7 @@ const usage = `usage: esia-emulator <command> [flags]
 commands:
   serve        run the provider (default listen 127.0.0.1:8080)
   conformance  run the OpenID conformance modules against an issuer
+  demo         run the emulator with three demo cabinets next to it (test mode, memory store)
 
 Run "esia-emulator serve -h" for the flags.`
 
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "conformance":
 		return conformanceCommand(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return demoCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

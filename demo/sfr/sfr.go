@@ -1,0 +1,367 @@
+package sfr
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+//go:embed page.html
+var files embed.FS
+
+var page = template.Must(template.ParseFS(files, "page.html"))
+
+// Scopes the cabinet asks for: who the citizen is and what the fund needs to find their
+// individual account (SNILS, birth date).
+var Scopes = []string{oidc.ScopeOpenID, "fullname", "birthdate", "gender", "snils"}
+
+// Config is how the cabinet is registered with the identity provider.
+type Config struct {
+	Issuer       string // the emulator's issuer URL
+	ClientID     string
+	ClientSecret string
+	// BaseURL is where the cabinet is served, without a trailing slash. Registered with the
+	// provider: BaseURL+"/callback" (redirect), BaseURL+"/" (post-logout redirect) and
+	// BaseURL+"/backchannel-logout" (back-channel logout).
+	BaseURL string
+	// HTTPClient reaches the provider (nil: http.DefaultClient).
+	HTTPClient *http.Client
+}
+
+// Cabinet is the Social Fund's cabinet: an http.Handler.
+type Cabinet struct {
+	cfg        Config
+	oauth      oauth2.Config
+	provider   *oidc.Provider
+	idTokens   *oidc.IDTokenVerifier // ID tokens and logout tokens: both are JWTs with iss, aud, exp
+	endSession string
+	mux        *http.ServeMux
+
+	mu       sync.Mutex
+	sessions map[string]*session // by the session cookie
+}
+
+// session is what the cabinet keeps about a logged-in citizen.
+type session struct {
+	csrf    string // the logout form's token
+	sid     string // the provider's session, for back-channel logout
+	sub     string
+	idToken string
+	claims  map[string]any
+	token   *oauth2.Token
+	expires time.Time
+}
+
+const (
+	loginCookie   = "sfr_login"   // state, nonce and PKCE verifier of a login in progress
+	sessionCookie = "sfr_session" // the cabinet's own session
+	sessionTTL    = 8 * time.Hour
+	maxSessions   = 10000
+)
+
+// New reads the provider's discovery document and returns the cabinet.
+func New(ctx context.Context, cfg Config) (*Cabinet, error) {
+	if cfg.HTTPClient != nil {
+		ctx = oidc.ClientContext(ctx, cfg.HTTPClient)
+	}
+	p, err := oidc.NewProvider(ctx, cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("sfr: discovery: %w", err)
+	}
+	var meta struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	if err := p.Claims(&meta); err != nil {
+		return nil, fmt.Errorf("sfr: discovery: %w", err)
+	}
+	c := &Cabinet{cfg: cfg, provider: p, endSession: meta.EndSession, sessions: map[string]*session{},
+		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: p.Endpoint(),
+			RedirectURL: cfg.BaseURL + "/callback", Scopes: Scopes},
+		idTokens: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}), mux: http.NewServeMux()}
+	c.mux.HandleFunc("GET /{$}", c.home)
+	c.mux.HandleFunc("GET /login", c.login)
+	c.mux.HandleFunc("GET /callback", c.callback)
+	c.mux.HandleFunc("POST /logout", c.logout)
+	c.mux.HandleFunc("POST /backchannel-logout", c.backchannelLogout)
+	return c, nil
+}
+
+func (c *Cabinet) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.mux.ServeHTTP(w, r) }
+
+func (c *Cabinet) ctx(r *http.Request) context.Context {
+	if c.cfg.HTTPClient != nil {
+		return oidc.ClientContext(r.Context(), c.cfg.HTTPClient)
+	}
+	return r.Context()
+}
+
+// view is what page.html shows.
+type view struct {
+	Notice   string
+	Error    string
+	LoggedIn bool
+	CSRF     string
+	Name     string
+	Pension  []row // the data the fund uses
+	Claims   []row // the ID token, as received
+	UserInfo []row // /userinfo, fetched for this page
+}
+
+type row struct{ Key, Value string }
+
+// home shows the citizen's data: what the ID token said and what /userinfo says now. A token
+// the citizen revoked (by withdrawing consent on Gosuslugi) ends the cabinet's session.
+func (c *Cabinet) home(w http.ResponseWriter, r *http.Request) {
+	v := view{}
+	switch r.URL.Query().Get("notice") {
+	case "logged-out":
+		v.Notice = "Вы вышли из личного кабинета."
+	case "ended":
+		v.Notice = "Сеанс завершён на Госуслугах: войдите снова."
+	}
+	s, id := c.session(r)
+	if s == nil {
+		c.render(w, http.StatusOK, v)
+		return
+	}
+	info, err := c.userInfo(r, s)
+	if errors.Is(err, errRevoked) {
+		c.drop(id)
+		clearCookie(w, sessionCookie, "/")
+		v.Error = "Доступ к вашим данным отозван на Госуслугах: кабинет больше не может их получить. Чтобы продолжить, войдите снова и разрешите доступ."
+		c.render(w, http.StatusOK, v)
+		return
+	}
+	if err != nil {
+		v.Error = "Госуслуги сейчас не отвечают: " + err.Error()
+	}
+	v.LoggedIn, v.CSRF, v.Claims, v.UserInfo = true, s.csrf, rows(s.claims), rows(info)
+	v.Name, _ = s.claims["name"].(string)
+	for _, k := range []struct{ key, label string }{{"snils", "СНИЛС"}, {"birthdate", "Дата рождения"}, {"gender", "Пол"}} {
+		if val, ok := info[k.key]; ok {
+			v.Pension = append(v.Pension, row{k.label, fmt.Sprint(val)})
+		}
+	}
+	c.render(w, http.StatusOK, v)
+}
+
+var errRevoked = errors.New("the access token was revoked")
+
+// userInfo calls the userinfo endpoint with the session's access token.
+func (c *Cabinet) userInfo(r *http.Request, s *session) (map[string]any, error) {
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, c.provider.UserInfoEndpoint(), nil)
+	if err != nil {
+		return nil, err
+	}
+	s.token.SetAuthHeader(req)
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("userinfo: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		return nil, errRevoked
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("userinfo: %s", resp.Status)
+	}
+	var info map[string]any
+	if err := json.NewDecoder(http.MaxBytesReader(nil, resp.Body, 1<<20)).Decode(&info); err != nil {
+		return nil, fmt.Errorf("userinfo: %w", err)
+	}
+	return info, nil
+}
+
+// login starts the authorization code flow with PKCE: state, nonce and verifier go into a
+// short-lived HttpOnly cookie that only /callback reads.
+func (c *Cabinet) login(w http.ResponseWriter, r *http.Request) {
+	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: state + "." + nonce + "." + verifier, Path: "/callback",
+		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, c.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), http.StatusFound)
+}
+
+// callback checks state, trades the code (with the PKCE verifier), verifies the ID token and
+// its nonce, and starts the cabinet's session.
+func (c *Cabinet) callback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ck, err := r.Cookie(loginCookie)
+	clearCookie(w, loginCookie, "/callback")
+	var state, nonce, verifier string
+	if err == nil {
+		parts := strings.Split(ck.Value, ".")
+		if len(parts) == 3 {
+			state, nonce, verifier = parts[0], parts[1], parts[2]
+		}
+	}
+	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(q.Get("state"))) != 1 {
+		c.render(w, http.StatusBadRequest, view{Error: "Вход не завершён: ответ Госуслуг не относится к этому браузеру. Начните вход заново."})
+		return
+	}
+	if e := q.Get("error"); e != "" {
+		msg := "Вход отменён: доступ к данным не предоставлен."
+		if e != "access_denied" {
+			msg = "Госуслуги вернули ошибку: " + e + " " + q.Get("error_description")
+		}
+		c.render(w, http.StatusOK, view{Error: msg})
+		return
+	}
+	ctx := c.ctx(r)
+	tok, err := c.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		c.render(w, http.StatusBadGateway, view{Error: "Не удалось получить токен: " + err.Error()})
+		return
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := c.idTokens.Verify(ctx, raw)
+	if err != nil || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		c.render(w, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
+		return
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		c.render(w, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
+		return
+	}
+	sid, _ := claims["sid"].(string)
+	id := c.store(&session{csrf: random(), sid: sid, sub: idt.Subject, idToken: raw, claims: claims, token: tok})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// logout ends the cabinet's session and sends the browser to the provider's end_session
+// endpoint, which ends the Gosuslugi session and comes back to the home page.
+func (c *Cabinet) logout(w http.ResponseWriter, r *http.Request) {
+	s, id := c.session(r)
+	if s == nil || subtle.ConstantTimeCompare([]byte(s.csrf), []byte(r.PostFormValue("csrf"))) != 1 {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	c.drop(id)
+	clearCookie(w, sessionCookie, "/")
+	q := url.Values{"id_token_hint": {s.idToken}, "post_logout_redirect_uri": {c.cfg.BaseURL + "/?notice=logged-out"},
+		"client_id": {c.cfg.ClientID}}
+	http.Redirect(w, r, c.endSession+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// backchannelLogout receives the provider's logout token (OpenID Connect Back-Channel Logout
+// 1.0) and ends every local session of that provider session (sid) or, without sid, of the
+// citizen (sub).
+func (c *Cabinet) backchannelLogout(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	// Signature, iss, aud and exp as for an ID token; then the logout token's own rules.
+	tok, err := c.idTokens.Verify(c.ctx(r), r.PostFormValue("logout_token"))
+	var claims struct {
+		Sid    string                     `json:"sid"`
+		Nonce  *string                    `json:"nonce"`
+		Events map[string]json.RawMessage `json:"events"`
+	}
+	if err == nil {
+		err = tok.Claims(&claims)
+	}
+	_, isLogout := claims.Events["http://schemas.openid.net/event/backchannel-logout"]
+	if err != nil || !isLogout || claims.Nonce != nil || (claims.Sid == "" && tok.Subject == "") {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"invalid_request"}`))
+		return
+	}
+	c.mu.Lock()
+	for id, s := range c.sessions {
+		if claims.Sid != "" && s.sid == claims.Sid || claims.Sid == "" && s.sub == tok.Subject {
+			delete(c.sessions, id)
+		}
+	}
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (c *Cabinet) client() *http.Client {
+	if c.cfg.HTTPClient != nil {
+		return c.cfg.HTTPClient
+	}
+	return http.DefaultClient
+}
+
+func (c *Cabinet) session(r *http.Request) (*session, string) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.sessions[ck.Value]
+	if s == nil || time.Now().After(s.expires) {
+		return nil, ""
+	}
+	return s, ck.Value
+}
+
+func (c *Cabinet) store(s *session) string {
+	id := random()
+	s.expires = time.Now().Add(sessionTTL)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, old := range c.sessions { // bounded: expired sessions go first
+		if len(c.sessions) < maxSessions {
+			break
+		}
+		if time.Now().After(old.expires) {
+			delete(c.sessions, k)
+		}
+	}
+	c.sessions[id] = s
+	return id
+}
+
+func (c *Cabinet) drop(id string) {
+	c.mu.Lock()
+	delete(c.sessions, id)
+	c.mu.Unlock()
+}
+
+func (c *Cabinet) render(w http.ResponseWriter, status int, v view) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = page.Execute(w, v)
+}
+
+func clearCookie(w http.ResponseWriter, name, path string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Path: path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// random is 32 random bytes, base64url.
+func random() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// rows lists claims in a stable order for the page.
+func rows(m map[string]any) []row {
+	out := make([]row, 0, len(m))
+	for k, v := range m {
+		b, _ := json.Marshal(v)
+		out = append(out, row{k, strings.Trim(string(b), `"`)})
+	}
+	slices.SortFunc(out, func(a, b row) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
