@@ -2,22 +2,19 @@ package fri
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/esia-emulator/esia-emulator/demo/rpkit"
 	"golang.org/x/oauth2"
 )
 
@@ -54,9 +51,7 @@ type Cabinet struct {
 	idTokens   *oidc.IDTokenVerifier // ID tokens and logout tokens: both are JWTs with iss, aud, exp
 	endSession string
 	mux        *http.ServeMux
-
-	mu       sync.Mutex
-	sessions map[string]*session // by the session cookie
+	sessions   *rpkit.Sessions[session]
 }
 
 // session is what the cabinet keeps about a logged-in citizen.
@@ -67,7 +62,6 @@ type session struct {
 	idToken string
 	claims  map[string]any
 	token   *oauth2.Token
-	expires time.Time
 }
 
 const (
@@ -92,7 +86,8 @@ func New(ctx context.Context, cfg Config) (*Cabinet, error) {
 	if err := p.Claims(&meta); err != nil {
 		return nil, fmt.Errorf("fri: discovery: %w", err)
 	}
-	c := &Cabinet{cfg: cfg, provider: p, endSession: meta.EndSession, sessions: map[string]*session{},
+	c := &Cabinet{cfg: cfg, provider: p, endSession: meta.EndSession,
+		sessions: rpkit.NewSessions[session](sessionCookie, sessionTTL, maxSessions, nil),
 		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: p.Endpoint(),
 			RedirectURL: cfg.BaseURL + "/callback", Scopes: Scopes},
 		idTokens: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}), mux: http.NewServeMux()}
@@ -100,7 +95,7 @@ func New(ctx context.Context, cfg Config) (*Cabinet, error) {
 	c.mux.HandleFunc("GET /login", c.login)
 	c.mux.HandleFunc("GET /callback", c.callback)
 	c.mux.HandleFunc("POST /logout", c.logout)
-	c.mux.HandleFunc("POST /backchannel-logout", c.backchannelLogout)
+	c.mux.HandleFunc("POST /backchannel-logout", rpkit.BackchannelLogout(c.verify, c.endSessions))
 	return c, nil
 }
 
@@ -121,12 +116,10 @@ type view struct {
 	LoggedIn bool
 	CSRF     string
 	Name     string
-	Record   []row // the data the registry uses
-	Claims   []row // the ID token, as received
-	UserInfo []row // /userinfo, fetched for this page
+	Record   []rpkit.Row // the data the registry uses
+	Claims   []rpkit.Row // the ID token, as received
+	UserInfo []rpkit.Row // /userinfo, fetched for this page
 }
-
-type row struct{ Key, Value string }
 
 // home shows the citizen's data: what the ID token said and what /userinfo says now. A token
 // the citizen revoked (by withdrawing consent on Gosuslugi) ends the cabinet's session.
@@ -138,30 +131,29 @@ func (c *Cabinet) home(w http.ResponseWriter, r *http.Request) {
 	case "ended":
 		v.Notice = "Сеанс завершён на Госуслугах: войдите снова."
 	}
-	s, id := c.session(r)
+	s, id := c.sessions.Get(r)
 	if s == nil {
-		c.render(w, http.StatusOK, v)
+		rpkit.Render(w, page, http.StatusOK, v)
 		return
 	}
 	info, err := c.userInfo(r, s)
 	if errors.Is(err, errRevoked) {
-		c.drop(id)
-		clearCookie(w, sessionCookie, "/")
+		c.sessions.End(w, id)
 		v.Error = "Доступ к вашим данным отозван на Госуслугах: кабинет больше не может их получить. Чтобы продолжить, войдите снова и разрешите доступ."
-		c.render(w, http.StatusOK, v)
+		rpkit.Render(w, page, http.StatusOK, v)
 		return
 	}
 	if err != nil {
 		v.Error = "Госуслуги сейчас не отвечают: " + err.Error()
 	}
-	v.LoggedIn, v.CSRF, v.Claims, v.UserInfo = true, s.csrf, rows(s.claims), rows(info)
+	v.LoggedIn, v.CSRF, v.Claims, v.UserInfo = true, s.csrf, rpkit.Rows(s.claims, nil), rpkit.Rows(info, nil)
 	v.Name, _ = s.claims["name"].(string)
 	for _, k := range []struct{ key, label string }{{"snils", "СНИЛС"}, {"birthdate", "Дата рождения"}, {"level", "Учётная запись"}} {
 		if val, ok := info[k.key]; ok {
-			v.Record = append(v.Record, row{k.label, fmt.Sprint(val)})
+			v.Record = append(v.Record, rpkit.Row{Key: k.label, Value: fmt.Sprint(val)})
 		}
 	}
-	c.render(w, http.StatusOK, v)
+	rpkit.Render(w, page, http.StatusOK, v)
 }
 
 var errRevoked = errors.New("the access token was revoked")
@@ -194,9 +186,8 @@ func (c *Cabinet) userInfo(r *http.Request, s *session) (map[string]any, error) 
 // login starts the authorization code flow with PKCE: state, nonce and verifier go into a
 // short-lived HttpOnly cookie that only /callback reads.
 func (c *Cabinet) login(w http.ResponseWriter, r *http.Request) {
-	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: state + "." + nonce + "." + verifier, Path: "/callback",
-		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	state, nonce, verifier := rpkit.Random(), rpkit.Random(), oauth2.GenerateVerifier()
+	rpkit.SetLogin(w, r, loginCookie, "/callback", state, nonce, verifier)
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier),
 		oauth2.SetAuthURLParam("claims", confirmedOnly)}
 	if r.URL.Query().Get("prompt") == "login" { // «Войти с другой учётной записью»
@@ -209,104 +200,78 @@ func (c *Cabinet) login(w http.ResponseWriter, r *http.Request) {
 // its nonce, and starts the cabinet's session.
 func (c *Cabinet) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	ck, err := r.Cookie(loginCookie)
-	clearCookie(w, loginCookie, "/callback")
-	var state, nonce, verifier string
-	if err == nil {
-		parts := strings.Split(ck.Value, ".")
-		if len(parts) == 3 {
-			state, nonce, verifier = parts[0], parts[1], parts[2]
-		}
-	}
-	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(q.Get("state"))) != 1 {
-		c.render(w, http.StatusBadRequest, view{Error: "Вход не завершён: ответ Госуслуг не относится к этому браузеру. Начните вход заново."})
+	login, ok := rpkit.TakeLogin(w, r, loginCookie, "/callback", 3, q.Get("state"))
+	if !ok {
+		rpkit.Render(w, page, http.StatusBadRequest, view{Error: "Вход не завершён: ответ Госуслуг не относится к этому браузеру. Начните вход заново."})
 		return
 	}
+	nonce, verifier := login[1], login[2]
 	if e := q.Get("error"); e != "" {
 		switch {
 		case e == "access_denied" && strings.Contains(q.Get("error_description"), "level"):
-			c.render(w, http.StatusForbidden, view{Level: true})
+			rpkit.Render(w, page, http.StatusForbidden, view{Level: true})
 		case e == "access_denied":
-			c.render(w, http.StatusOK, view{Error: "Вход отменён: доступ к данным не предоставлен."})
+			rpkit.Render(w, page, http.StatusOK, view{Error: "Вход отменён: доступ к данным не предоставлен."})
 		default:
-			c.render(w, http.StatusOK, view{Error: "Госуслуги вернули ошибку: " + e + " " + q.Get("error_description")})
+			rpkit.Render(w, page, http.StatusOK, view{Error: "Госуслуги вернули ошибку: " + e + " " + q.Get("error_description")})
 		}
 		return
 	}
 	ctx := c.ctx(r)
 	tok, err := c.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
-		c.render(w, http.StatusBadGateway, view{Error: "Не удалось получить токен: " + err.Error()})
+		rpkit.Render(w, page, http.StatusBadGateway, view{Error: "Не удалось получить токен: " + err.Error()})
 		return
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	idt, err := c.idTokens.Verify(ctx, raw)
 	if err != nil || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-		c.render(w, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
+		rpkit.Render(w, page, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
 		return
 	}
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
-		c.render(w, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
+		rpkit.Render(w, page, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
 		return
 	}
 	if claims["level"] != "confirmed" { // the provider said so already; the registry checks anyway
-		c.render(w, http.StatusForbidden, view{Level: true})
+		rpkit.Render(w, page, http.StatusForbidden, view{Level: true})
 		return
 	}
 	sid, _ := claims["sid"].(string)
-	id := c.store(&session{csrf: random(), sid: sid, sub: idt.Subject, idToken: raw, claims: claims, token: tok})
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	if !c.sessions.Start(w, r, &session{csrf: rpkit.Random(), sid: sid, sub: idt.Subject, idToken: raw, claims: claims, token: tok}) {
+		rpkit.Render(w, page, http.StatusServiceUnavailable, view{Error: "Кабинет перегружен: попробуйте войти позже."})
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 // logout ends the cabinet's session and sends the browser to the provider's end_session
 // endpoint, which ends the Gosuslugi session and comes back to the home page.
 func (c *Cabinet) logout(w http.ResponseWriter, r *http.Request) {
-	s, id := c.session(r)
+	s, id := c.sessions.Get(r)
 	if s == nil || subtle.ConstantTimeCompare([]byte(s.csrf), []byte(r.PostFormValue("csrf"))) != 1 {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	c.drop(id)
-	clearCookie(w, sessionCookie, "/")
+	c.sessions.End(w, id)
 	q := url.Values{"id_token_hint": {s.idToken}, "post_logout_redirect_uri": {c.cfg.BaseURL + "/?notice=logged-out"},
 		"client_id": {c.cfg.ClientID}}
 	http.Redirect(w, r, c.endSession+"?"+q.Encode(), http.StatusSeeOther)
 }
 
-// backchannelLogout receives the provider's logout token (OpenID Connect Back-Channel Logout
-// 1.0) and ends every local session of that provider session (sid) or, without sid, of the
-// citizen (sub).
-func (c *Cabinet) backchannelLogout(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	// Signature, iss, aud and exp as for an ID token; then the logout token's own rules.
-	tok, err := c.idTokens.Verify(c.ctx(r), r.PostFormValue("logout_token"))
-	var claims struct {
-		Sid    string                     `json:"sid"`
-		Nonce  *string                    `json:"nonce"`
-		Events map[string]json.RawMessage `json:"events"`
+// verify checks ID tokens and logout tokens alike: signature, iss, aud, exp.
+func (c *Cabinet) verify(ctx context.Context, raw string) (*oidc.IDToken, error) {
+	if c.cfg.HTTPClient != nil {
+		ctx = oidc.ClientContext(ctx, c.cfg.HTTPClient)
 	}
-	if err == nil {
-		err = tok.Claims(&claims)
-	}
-	_, isLogout := claims.Events["http://schemas.openid.net/event/backchannel-logout"]
-	if err != nil || !isLogout || claims.Nonce != nil || (claims.Sid == "" && tok.Subject == "") {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`{"error":"invalid_request"}`))
-		return
-	}
-	c.mu.Lock()
-	for id, s := range c.sessions {
-		if claims.Sid != "" && s.sid == claims.Sid || claims.Sid == "" && s.sub == tok.Subject {
-			delete(c.sessions, id)
-		}
-	}
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
+	return c.idTokens.Verify(ctx, raw)
+}
+
+// endSessions ends every local session of the provider session (sid) a logout token names or,
+// without sid, of the citizen (sub).
+func (c *Cabinet) endSessions(l rpkit.Logout) {
+	c.sessions.EndWhere(func(s *session) bool { return l.Sid != "" && s.sid == l.Sid || l.Sid == "" && s.sub == l.Sub })
 }
 
 func (c *Cabinet) client() *http.Client {
@@ -314,70 +279,4 @@ func (c *Cabinet) client() *http.Client {
 		return c.cfg.HTTPClient
 	}
 	return http.DefaultClient
-}
-
-func (c *Cabinet) session(r *http.Request) (*session, string) {
-	ck, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, ""
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.sessions[ck.Value]
-	if s == nil || time.Now().After(s.expires) {
-		return nil, ""
-	}
-	return s, ck.Value
-}
-
-func (c *Cabinet) store(s *session) string {
-	id := random()
-	s.expires = time.Now().Add(sessionTTL)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, old := range c.sessions { // bounded: expired sessions go first
-		if len(c.sessions) < maxSessions {
-			break
-		}
-		if time.Now().After(old.expires) {
-			delete(c.sessions, k)
-		}
-	}
-	c.sessions[id] = s
-	return id
-}
-
-func (c *Cabinet) drop(id string) {
-	c.mu.Lock()
-	delete(c.sessions, id)
-	c.mu.Unlock()
-}
-
-func (c *Cabinet) render(w http.ResponseWriter, status int, v view) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = page.Execute(w, v)
-}
-
-func clearCookie(w http.ResponseWriter, name, path string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Path: path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-// random is 32 random bytes, base64url.
-func random() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// rows lists claims in a stable order for the page.
-func rows(m map[string]any) []row {
-	out := make([]row, 0, len(m))
-	for k, v := range m {
-		b, _ := json.Marshal(v)
-		out = append(out, row{k, strings.Trim(string(b), `"`)})
-	}
-	slices.SortFunc(out, func(a, b row) int { return strings.Compare(a.Key, b.Key) })
-	return out
 }

@@ -18,12 +18,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/esia-emulator/esia-emulator/demo/rpkit"
 )
 
 //go:embed page.html
@@ -61,17 +60,14 @@ type Cabinet struct {
 	esiaCert *x509.Certificate     // verifies ESIA's tokens (/esia/esia.pem, pinned in production)
 	logouts  *oidc.IDTokenVerifier // verifies back-channel logout tokens (the emulator's /keys)
 	mux      *http.ServeMux
-
-	mu       sync.Mutex
-	sessions map[string]*session
+	sessions *rpkit.Sessions[session]
 }
 
 type session struct {
-	csrf    string
-	oid     string // the citizen's ESIA oid (the ID token's sub)
-	access  string // the access token for /rs
-	claims  map[string]any
-	expires time.Time
+	csrf   string
+	oid    string // the citizen's ESIA oid (the ID token's sub)
+	access string // the access token for /rs
+	claims map[string]any
 }
 
 const (
@@ -83,7 +79,7 @@ const (
 
 // New fetches ESIA's token-signing certificate and returns the cabinet.
 func New(ctx context.Context, cfg Config) (*Cabinet, error) {
-	c := &Cabinet{cfg: cfg, sessions: map[string]*session{}, mux: http.NewServeMux()}
+	c := &Cabinet{cfg: cfg, sessions: rpkit.NewSessions[session](sessionCookie, sessionTTL, maxSessions, nil), mux: http.NewServeMux()}
 	body, err := c.get(ctx, cfg.ESIAURL+"/esia/esia.pem", "")
 	if err != nil {
 		return nil, fmt.Errorf("socprot: ESIA certificate: %w", err)
@@ -105,7 +101,10 @@ func New(ctx context.Context, cfg Config) (*Cabinet, error) {
 	c.mux.HandleFunc("GET /login", c.login)
 	c.mux.HandleFunc("GET /callback", c.callback)
 	c.mux.HandleFunc("POST /logout", c.logout)
-	c.mux.HandleFunc("POST /backchannel-logout", c.backchannelLogout)
+	// The emulator's logout tokens for ESIA clients carry the oid as sub and no ESIA sid.
+	c.mux.HandleFunc("POST /backchannel-logout", rpkit.BackchannelLogout(c.logouts.Verify, func(l rpkit.Logout) {
+		c.sessions.EndWhere(func(s *session) bool { return l.Sub != "" && s.oid == l.Sub })
+	}))
 	return c, nil
 }
 
@@ -128,14 +127,13 @@ func (c *Cabinet) login(w http.ResponseWriter, r *http.Request) {
 	state, ts, redirect := uuid(), time.Now().Format(TimestampLayout), c.cfg.BaseURL+"/callback"
 	secret, err := c.clientSecret(c.cfg.ClientID, Scope, ts, state, redirect)
 	if err != nil {
-		c.render(w, http.StatusInternalServerError, view{Error: err.Error()})
+		rpkit.Render(w, page, http.StatusInternalServerError, view{Error: err.Error()})
 		return
 	}
 	q := url.Values{"client_id": {c.cfg.ClientID}, "scope": {Scope}, "response_type": {"code"},
 		"redirect_uri": {redirect}, "state": {state}, "timestamp": {ts}, "access_type": {"online"},
 		"client_secret": {secret}, "client_certificate_hash": {c.cfg.CertificateHash}}
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: state, Path: "/callback", MaxAge: 600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	rpkit.SetLogin(w, r, loginCookie, "/callback", state)
 	http.Redirect(w, r, c.cfg.ESIAURL+"/aas/oauth2/v2/ac?"+q.Encode(), http.StatusFound)
 }
 
@@ -152,20 +150,18 @@ type tokenAnswer struct {
 // client_secret signing the code too) and verifies the ID token with ESIA's certificate.
 func (c *Cabinet) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	ck, err := r.Cookie(loginCookie)
-	clearCookie(w, loginCookie, "/callback")
-	if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(q.Get("state"))) != 1 {
-		c.render(w, http.StatusBadRequest, view{Error: "Вход не завершён: ответ ЕСИА не относится к этому браузеру. Начните вход заново."})
+	if _, ok := rpkit.TakeLogin(w, r, loginCookie, "/callback", 1, q.Get("state")); !ok {
+		rpkit.Render(w, page, http.StatusBadRequest, view{Error: "Вход не завершён: ответ ЕСИА не относится к этому браузеру. Начните вход заново."})
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		c.render(w, http.StatusOK, view{Error: "Вход не выполнен: " + e + " " + q.Get("error_description")})
+		rpkit.Render(w, page, http.StatusOK, view{Error: "Вход не выполнен: " + e + " " + q.Get("error_description")})
 		return
 	}
 	code, state, ts, redirect := q.Get("code"), uuid(), time.Now().Format(TimestampLayout), c.cfg.BaseURL+"/callback"
 	secret, err := c.clientSecret(c.cfg.ClientID, Scope, ts, state, redirect, code)
 	if err != nil {
-		c.render(w, http.StatusInternalServerError, view{Error: err.Error()})
+		rpkit.Render(w, page, http.StatusInternalServerError, view{Error: err.Error()})
 		return
 	}
 	form := url.Values{"client_id": {c.cfg.ClientID}, "grant_type": {"authorization_code"}, "code": {code},
@@ -173,18 +169,19 @@ func (c *Cabinet) callback(w http.ResponseWriter, r *http.Request) {
 		"client_secret": {secret}, "client_certificate_hash": {c.cfg.CertificateHash}}
 	var tok tokenAnswer
 	if err := c.postForm(r.Context(), c.cfg.ESIAURL+"/aas/oauth2/v3/te", form, &tok); err != nil || tok.Error != "" {
-		c.render(w, http.StatusBadGateway, view{Error: fmt.Sprintf("ЕСИА не выдала токен: %v %s %s", err, tok.Error, tok.Description)})
+		rpkit.Render(w, page, http.StatusBadGateway, view{Error: fmt.Sprintf("ЕСИА не выдала токен: %v %s %s", err, tok.Error, tok.Description)})
 		return
 	}
 	claims, err := c.verify(tok.IDToken)
 	if err != nil || tok.State != state {
-		c.render(w, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
+		rpkit.Render(w, page, http.StatusBadGateway, view{Error: "ID token не прошёл проверку."})
 		return
 	}
 	oid := fmt.Sprint(claims["sub"]) // the citizen's oid (a number in ESIA's tokens)
-	id := c.store(&session{csrf: random(), oid: oid, access: tok.AccessToken, claims: claims})
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	if !c.sessions.Start(w, r, &session{csrf: rpkit.Random(), oid: oid, access: tok.AccessToken, claims: claims}) {
+		rpkit.Render(w, page, http.StatusServiceUnavailable, view{Error: "Кабинет перегружен: попробуйте войти позже."})
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -240,14 +237,12 @@ type view struct {
 	Notice, Error string
 	LoggedIn      bool
 	CSRF, Name    string
-	Person        []row // /rs/prns/{oid}
-	Contacts      []row // /ctts
-	Documents     []row // /docs
-	Addresses     []row // /addrs
-	Claims        []row // the ID token
+	Person        []rpkit.Row // /rs/prns/{oid}
+	Contacts      []rpkit.Row // /ctts
+	Documents     []rpkit.Row // /docs
+	Addresses     []rpkit.Row // /addrs
+	Claims        []rpkit.Row // the ID token
 }
-
-type row struct{ Key, Value string }
 
 var errRevoked = errors.New("the access token was revoked")
 
@@ -257,9 +252,9 @@ func (c *Cabinet) home(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("notice") == "logged-out" {
 		v.Notice = "Вы вышли из личного кабинета."
 	}
-	s, id := c.session(r)
+	s, id := c.sessions.Get(r)
 	if s == nil {
-		c.render(w, http.StatusOK, v)
+		rpkit.Render(w, page, http.StatusOK, v)
 		return
 	}
 	var person map[string]any
@@ -274,27 +269,26 @@ func (c *Cabinet) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if errors.Is(err, errRevoked) {
-		c.drop(id)
-		clearCookie(w, sessionCookie, "/")
+		c.sessions.End(w, id)
 		v.Error = "Доступ к вашим данным отозван на Госуслугах: кабинет больше не может их получить. Чтобы продолжить, войдите снова и разрешите доступ."
-		c.render(w, http.StatusOK, v)
+		rpkit.Render(w, page, http.StatusOK, v)
 		return
 	}
 	if err != nil {
 		v.Error = "ЕСИА сейчас не отвечает: " + err.Error()
 	}
-	v.LoggedIn, v.CSRF, v.Claims, v.Person = true, s.csrf, rows(s.claims), rows(person)
+	v.LoggedIn, v.CSRF, v.Claims, v.Person = true, s.csrf, rpkit.Rows(s.claims, links), rpkit.Rows(person, links)
 	v.Name = strings.TrimSpace(fmt.Sprint(person["lastName"], " ", person["firstName"], " ", person["middleName"]))
 	for _, e := range ctts.Elements {
-		v.Contacts = append(v.Contacts, row{fmt.Sprint(e["type"]), fmt.Sprint(e["value"])})
+		v.Contacts = append(v.Contacts, rpkit.Row{Key: fmt.Sprint(e["type"]), Value: fmt.Sprint(e["value"])})
 	}
 	for _, e := range docs.Elements {
-		v.Documents = append(v.Documents, row{fmt.Sprint(e["type"]), fmt.Sprint(e["series"], " ", e["number"], ", выдан ", e["issueDate"])})
+		v.Documents = append(v.Documents, rpkit.Row{Key: fmt.Sprint(e["type"]), Value: fmt.Sprint(e["series"], " ", e["number"], ", выдан ", e["issueDate"])})
 	}
 	for _, e := range addrs.Elements {
-		v.Addresses = append(v.Addresses, row{fmt.Sprint(e["type"]), fmt.Sprint(e["addressStr"])})
+		v.Addresses = append(v.Addresses, rpkit.Row{Key: fmt.Sprint(e["type"]), Value: fmt.Sprint(e["addressStr"])})
 	}
-	c.render(w, http.StatusOK, v)
+	rpkit.Render(w, page, http.StatusOK, v)
 }
 
 // rs reads /rs/prns/{oid}+path into out.
@@ -349,45 +343,14 @@ func (c *Cabinet) postForm(ctx context.Context, u string, form url.Values, out a
 // logout ends the local session and sends the browser to ESIA's /idp/ext/Logout, which ends
 // the Gosuslugi session and comes back to the home page.
 func (c *Cabinet) logout(w http.ResponseWriter, r *http.Request) {
-	s, id := c.session(r)
+	s, id := c.sessions.Get(r)
 	if s == nil || subtle.ConstantTimeCompare([]byte(s.csrf), []byte(r.PostFormValue("csrf"))) != 1 {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	c.drop(id)
-	clearCookie(w, sessionCookie, "/")
+	c.sessions.End(w, id)
 	q := url.Values{"client_id": {c.cfg.ClientID}, "redirect_url": {c.cfg.BaseURL + "/?notice=logged-out"}}
 	http.Redirect(w, r, c.cfg.ESIAURL+"/idp/ext/Logout?"+q.Encode(), http.StatusSeeOther)
-}
-
-// backchannelLogout receives a logout token when the citizen's Gosuslugi session ends and
-// ends the cabinet's sessions of that citizen (sub is the oid).
-func (c *Cabinet) backchannelLogout(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	tok, err := c.logouts.Verify(r.Context(), r.PostFormValue("logout_token"))
-	var claims struct {
-		Nonce  *string                    `json:"nonce"`
-		Events map[string]json.RawMessage `json:"events"`
-	}
-	if err == nil {
-		err = tok.Claims(&claims)
-	}
-	_, isLogout := claims.Events["http://schemas.openid.net/event/backchannel-logout"]
-	if err != nil || !isLogout || claims.Nonce != nil || tok.Subject == "" {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		_, _ = w.Write([]byte(`{"error":"invalid_request"}`))
-		return
-	}
-	c.mu.Lock()
-	for id, s := range c.sessions {
-		if s.oid == tok.Subject {
-			delete(c.sessions, id)
-		}
-	}
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
 }
 
 func (c *Cabinet) client() *http.Client {
@@ -395,60 +358,6 @@ func (c *Cabinet) client() *http.Client {
 		return c.cfg.HTTPClient
 	}
 	return http.DefaultClient
-}
-
-func (c *Cabinet) session(r *http.Request) (*session, string) {
-	ck, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, ""
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.sessions[ck.Value]
-	if s == nil || time.Now().After(s.expires) {
-		return nil, ""
-	}
-	return s, ck.Value
-}
-
-func (c *Cabinet) store(s *session) string {
-	id := random()
-	s.expires = time.Now().Add(sessionTTL)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, old := range c.sessions { // bounded: expired sessions go first
-		if len(c.sessions) < maxSessions {
-			break
-		}
-		if time.Now().After(old.expires) {
-			delete(c.sessions, k)
-		}
-	}
-	c.sessions[id] = s
-	return id
-}
-
-func (c *Cabinet) drop(id string) {
-	c.mu.Lock()
-	delete(c.sessions, id)
-	c.mu.Unlock()
-}
-
-func (c *Cabinet) render(w http.ResponseWriter, status int, v view) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = page.Execute(w, v)
-}
-
-func clearCookie(w http.ResponseWriter, name, path string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Path: path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-func random() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // uuid is a random UUID: ESIA's state format.
@@ -460,15 +369,8 @@ func uuid() string {
 	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
 }
 
-func rows(m map[string]any) []row {
-	out := make([]row, 0, len(m))
-	for k, v := range m {
-		if _, nested := v.(map[string]any); nested && k != "urn:esia:sbj" {
-			continue // links to collections
-		}
-		b, _ := json.Marshal(v)
-		out = append(out, row{k, strings.Trim(string(b), `"`)})
-	}
-	slices.SortFunc(out, func(a, b row) int { return strings.Compare(a.Key, b.Key) })
-	return out
+// links leaves out the links to collections (nested objects other than urn:esia:sbj).
+func links(k string, v any) bool {
+	_, nested := v.(map[string]any)
+	return nested && k != "urn:esia:sbj"
 }
