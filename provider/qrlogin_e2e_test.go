@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/browser"
-	"github.com/esia-emulator/esia-emulator/provider/flow"
+	"github.com/esia-emulator/esia-emulator/provider/flow/methods"
 )
 
 // qrPage opens the QR page from the login page as a citizen clicks through.
@@ -107,7 +107,7 @@ func TestQRLogin(t *testing.T) {
 	}
 	done := get(t, cab.browser, e.issuer+"/login/qr?authRequestID="+url.QueryEscape(arID))
 	_, idt := cab.mustExchange(cab.codeFrom(done))
-	if c := claims(t, idt); c["sub"] != "1000000002" || amrOf(t, c) != flow.AMRQR+" mfa" {
+	if c := claims(t, idt); c["sub"] != "1000000002" || amrOf(t, c) != methods.AMRQR+" mfa" {
 		t.Fatalf("sub %v amr %v", c["sub"], c["amr"])
 	}
 }
@@ -121,7 +121,7 @@ func TestQRLoginExpires(t *testing.T) {
 	text := pg.pg.TextOf("#qr-text")
 	arID, _, _ := strings.Cut(text, ".")
 	events := e.qrEvents(cab.browser, arID)
-	e.clock.Advance(flow.DefaultQRTTL + time.Second)
+	e.clock.Advance(methods.DefaultQRTTL + time.Second)
 	if ev := nextEvent(t, events); ev != "expired" {
 		t.Fatalf("event %q", ev)
 	}
@@ -144,7 +144,7 @@ func TestQRLoginBoundsEventStreams(t *testing.T) {
 	e := newEnv(t)
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
 	arID, _, _ := strings.Cut(e.qrPage(cab.browser, cab.authorize()).pg.TextOf("#qr-text"), ".")
-	for range flow.DefaultQRMaxStreams {
+	for range methods.DefaultQRMaxStreams {
 		e.qrEvents(cab.browser, arID) // each open (its first line read) before the next
 	}
 	req, _ := http.NewRequest(http.MethodGet, e.issuer+"/login/qr/events?authRequestID="+url.QueryEscape(arID), nil)
@@ -154,7 +154,7 @@ func TestQRLoginBoundsEventStreams(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("stream %d: %d, Retry-After %q", flow.DefaultQRMaxStreams+1, resp.StatusCode, resp.Header.Get("Retry-After"))
+		t.Fatalf("stream %d: %d, Retry-After %q", methods.DefaultQRMaxStreams+1, resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 	// Another browser cannot listen to this login at all.
 	req, _ = http.NewRequest(http.MethodGet, e.issuer+"/login/qr/events?authRequestID="+url.QueryEscape(arID), nil)

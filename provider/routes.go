@@ -3,7 +3,7 @@ package provider
 import (
 	"net/http"
 
-	"github.com/esia-emulator/esia-emulator/provider/flow"
+	"github.com/esia-emulator/esia-emulator/provider/flow/methods"
 	"github.com/esia-emulator/esia-emulator/provider/metrics"
 )
 
@@ -13,9 +13,9 @@ func (p *Provider) routes() http.Handler {
 	p.mux = mux
 	p.site.Mount(mux)
 	p.flow.Mount(mux)
-	(&flow.SPA{Flow: p.flow, Issuer: p.cfg.Issuer}).Mount(mux)                                            // ESIA's SPA login API: the flow's second face
-	(&flow.DSLogin{Flow: p.flow, Roots: p.confirmer.Roots, Docs: p.store, Guard: p.api.Guard}).Mount(mux) // «Войти другим способом», e-signature login
-	(&flow.QRLogin{Flow: p.flow, Docs: p.store, Guard: p.api.Guard}).Mount(mux)                           // the Gosuslugi app's QR code
+	(&methods.SPA{Flow: p.flow, Issuer: p.cfg.Issuer}).Mount(mux)                                            // ESIA's SPA login API: the flow's second face
+	(&methods.DSLogin{Flow: p.flow, Roots: p.confirmer.Roots, Docs: p.store, Guard: p.api.Guard}).Mount(mux) // «Войти другим способом», e-signature login
+	(&methods.QRLogin{Flow: p.flow, Docs: p.store, Guard: p.api.Guard}).Mount(mux)                           // the Gosuslugi app's QR code
 	p.account.Mount(mux)
 	p.outboxPage.Mount(mux)
 	p.admin.Mount(mux)

@@ -11,16 +11,9 @@
 // is bound to the browser and to its own step by a session form token, so a page for one step
 // cannot be replayed at another.
 //
-// SPA (spa.go) is the flow's second face: ESIA's SPA login API (POST /aas/oauth2/api/login,
-// …/login/otp/verify, …/login/totp/verify), mounted by provider.routes. It runs the same
-// password and code steps as the forms (checkPasswordLock, passwordAccepted, verifyCode) and
-// answers JSON; the login page sets the ctx_id cookie that names the request for it.
-//
-// DSLogin (dslogin.go) and QRLogin (qrlogin.go) are the other ways to log in, reached from
-// «Войти другим способом» (GET /login/other): the electronic signature (GET|POST /login/ds,
-// amr ds) and the Gosuslugi app's QR code (GET|POST /login/qr, GET /login/qr/events — server-sent
-// events — and the admin call POST /admin/api/qr/scan that plays the app, amr qr). After them
-// the dispatcher goes on as after a password. provider.routes mounts them.
+// The other faces and ways in — ESIA's SPA login API, the electronic signature and the
+// Gosuslugi app's QR code — live in package methods and call the exported steps
+// (CheckPasswordLock, PasswordAccepted, VerifyCode, IPCheck, …), so they share one flow.
 //
 // Dialects are the seam to the protocols: the OIDC adapter (registered as ""), the ESIA dialect
 // and the citizen's account pages create a storage.AuthRequest, call StartLogin, and get the

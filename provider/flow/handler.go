@@ -24,6 +24,11 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/proofing"
 )
 
+// CtxCookie names the authorization request the browser is logging in for. The login page
+// (GET /login) sets it; ESIA's SPA login API (package methods) reads it, as ESIA's own SPA does with its
+// ctx_id cookie. It is signed and encrypted like every cookie of the emulator.
+const CtxCookie = "ctx_id"
+
 // AuthRequests is what the flow needs of the stored authorization requests.
 type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, ar storage.AuthRequest) error
@@ -128,14 +133,14 @@ func (h *Handler) StartLogin(w http.ResponseWriter, r *http.Request, ar storage.
 	return nil
 }
 
-// flowForm checks a login-flow form (its CSRF token, then its authorization request bound to
+// FlowForm checks a login-flow form (its CSRF token, then its authorization request bound to
 // this browser); it answers the error page itself when ok is false.
-func (h *Handler) flowForm(w http.ResponseWriter, r *http.Request, step string) (storage.AuthRequest, string, bool) {
+func (h *Handler) FlowForm(w http.ResponseWriter, r *http.Request, step string) (storage.AuthRequest, string, bool) {
 	id := r.PostFormValue("authRequestID")
 	if !h.Sessions.RequireForm(w, r, id, step, h.Pages.Forbidden) {
 		return storage.AuthRequest{}, "", false
 	}
-	return h.loadRequest(w, r, id)
+	return h.LoadRequest(w, r, id)
 }
 
 // Steps that forms are bound to (see csrfToken).
@@ -145,9 +150,9 @@ const (
 	formDeny    = "level" // "back to the site" of the level-too-low and suspended pages
 )
 
-// loadRequest reads the request a login page belongs to and binds it to this browser. It
+// LoadRequest reads the request a login page belongs to and binds it to this browser. It
 // answers the error page itself and returns ok=false when the flow cannot go on.
-func (h *Handler) loadRequest(w http.ResponseWriter, r *http.Request, id string) (storage.AuthRequest, string, bool) {
+func (h *Handler) LoadRequest(w http.ResponseWriter, r *http.Request, id string) (storage.AuthRequest, string, bool) {
 	lang := web.Lang(r, nil)
 	if id == "" {
 		h.Pages.Message(w, r, http.StatusBadRequest, lang, "error.title", "error.badrequest")
@@ -191,7 +196,7 @@ func (h *Handler) loadRequest(w http.ResponseWriter, r *http.Request, id string)
 
 // getLogin is the flow dispatcher's entry: every step returns here.
 func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
-	ar, bid, ok := h.loadRequest(w, r, r.URL.Query().Get("authRequestID"))
+	ar, bid, ok := h.LoadRequest(w, r, r.URL.Query().Get("authRequestID"))
 	if !ok {
 		return
 	}
@@ -222,7 +227,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 	if ar.MinLevel.Rank() > st.MinLevel.Rank() {
 		st.MinLevel = ar.MinLevel
 	}
-	userID, sess, hasSession, err := h.flowUser(ctx, r, ar)
+	userID, sess, hasSession, err := h.FlowUser(ctx, r, ar)
 	if err != nil {
 		h.Pages.ServerError(w, r, err)
 		return
@@ -323,9 +328,9 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 	}
 }
 
-// flowUser returns the citizen a login flow is about: the one who authenticated in this
+// FlowUser returns the citizen a login flow is about: the one who authenticated in this
 // request, else the one of the browser's SSO session ("" when neither).
-func (h *Handler) flowUser(ctx context.Context, r *http.Request, ar storage.AuthRequest) (string, storage.Session, bool, error) {
+func (h *Handler) FlowUser(ctx context.Context, r *http.Request, ar storage.AuthRequest) (string, storage.Session, bool, error) {
 	sess, hasSession, err := h.Sessions.Current(ctx, r)
 	if err != nil {
 		return "", storage.Session{}, false, err
@@ -375,7 +380,7 @@ func (h *Handler) failRP(w http.ResponseWriter, r *http.Request, ar storage.Auth
 // postLogin checks the password: one hash per attempt, the same work and the same message
 // for an unknown login and a wrong password.
 func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
-	ar, bid, ok := h.flowForm(w, r, formLogin)
+	ar, bid, ok := h.FlowForm(w, r, formLogin)
 	if !ok {
 		return
 	}
@@ -410,21 +415,21 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
-	if addr, ok := h.ipCheck(r, ar, user); !ok {
-		h.ipRefusedPage(w, r, ar, addr)
+	if addr, ok := h.IPCheck(r, ar, user); !ok {
+		h.IPRefusedPage(w, r, ar, addr)
 		return
 	}
-	if ar, err = h.passwordAccepted(ctx, w, r, ar, user); err != nil {
+	if ar, err = h.PasswordAccepted(ctx, w, r, ar, user); err != nil {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
 }
 
-// passwordAccepted records a right password (or a picked persona) on the request: when a
+// PasswordAccepted records a right password (or a picked persona) on the request: when a
 // second factor is due the request waits for it (FirstFactor), otherwise the session starts.
 // Both faces of the password step (the form and the SPA API) go through here.
-func (h *Handler) passwordAccepted(ctx context.Context, w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, user storage.User) (storage.AuthRequest, error) {
+func (h *Handler) PasswordAccepted(ctx context.Context, w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, user storage.User) (storage.AuthRequest, error) {
 	now := h.Now()
 	amr, acr := []string{session.AMRPassword}, session.ACROneFactor
 	if user.Status != storage.StatusSuspended && (user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)) {
@@ -442,7 +447,7 @@ func (h *Handler) passwordAccepted(ctx context.Context, w http.ResponseWriter, r
 		ar.SessionID = sess.ID
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
 			Details: map[string]string{"amr": strings.Join(amr, " ")}})
-		h.notifyLogin(ctx, user, ar.ClientID)
+		h.NotifyLogin(ctx, user, ar.ClientID)
 	}
 	return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, ar.SessionID, now, amr, acr, true
@@ -465,13 +470,13 @@ func (h *Handler) passwordAccepted(ctx context.Context, w http.ResponseWriter, r
 // answered and counted as a wrong one. A locked address (lockout.IPKey of the client behind
 // trusted proxies) is throttled, not shut: one password check per Policy.IPThrottle.
 func (h *Handler) checkPassword(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, error) {
-	u, problem, _, err := h.checkPasswordLock(ctx, r, ar, login, pw)
+	u, problem, _, err := h.CheckPasswordLock(ctx, r, ar, login, pw)
 	return u, problem, err
 }
 
-// checkPasswordLock is checkPassword that also says whether the refusal is a lock the citizen
+// CheckPasswordLock is checkPassword that also says whether the refusal is a lock the citizen
 // is told about (the login as typed, or the address); the hidden account lock is not one.
-func (h *Handler) checkPasswordLock(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, bool, error) {
+func (h *Handler) CheckPasswordLock(ctx context.Context, r *http.Request, ar storage.AuthRequest, login, pw string) (storage.User, string, bool, error) {
 	lang := web.Lang(r, ar.UILocales)
 	u, found, normalized, err := h.Accounts.Lookup(ctx, login)
 	if err != nil {
@@ -566,12 +571,12 @@ func (h *Handler) lockNotice(ctx context.Context, r *http.Request, u storage.Use
 // postConsent records the citizen's answer on the consent page: the ticked scopes are
 // granted (remembered per citizen, client and scope), unticked ones left out.
 func (h *Handler) postConsent(w http.ResponseWriter, r *http.Request) {
-	ar, bid, ok := h.flowForm(w, r, formConsent)
+	ar, bid, ok := h.FlowForm(w, r, formConsent)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	userID, _, _, err := h.flowUser(ctx, r, ar)
+	userID, _, _, err := h.FlowUser(ctx, r, ar)
 	if err != nil {
 		h.Pages.ServerError(w, r, err)
 		return
@@ -606,7 +611,7 @@ func (h *Handler) postConsent(w http.ResponseWriter, r *http.Request) {
 // postDeny returns the citizen to the relying party with access_denied (level too low, or
 // the account is suspended).
 func (h *Handler) postDeny(w http.ResponseWriter, r *http.Request) {
-	ar, _, ok := h.flowForm(w, r, formDeny)
+	ar, _, ok := h.FlowForm(w, r, formDeny)
 	if !ok {
 		return
 	}
@@ -626,13 +631,13 @@ const formMFA = "code"
 
 // postCode checks a second-factor code (SMS, authenticator or recovery code).
 func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
-	ar, bid, ok := h.flowForm(w, r, formMFA)
+	ar, bid, ok := h.FlowForm(w, r, formMFA)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	lang := web.Lang(r, ar.UILocales)
-	userID, sess, hasSession, err := h.flowUser(ctx, r, ar)
+	userID, sess, hasSession, err := h.FlowUser(ctx, r, ar)
 	if err != nil {
 		h.Pages.ServerError(w, r, err)
 		return
@@ -650,48 +655,50 @@ func (h *Handler) postCode(w http.ResponseWriter, r *http.Request) {
 		h.resendCode(w, r, ar, bid, u)
 		return
 	}
-	res, err := h.verifyCode(w, r, ar, sess, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
+	res, err := h.VerifyCode(w, r, ar, sess, u, r.PostFormValue("code"), r.PostFormValue("recovery"))
 	switch {
 	case err != nil:
 		h.Pages.ServerError(w, r, err)
-	case res.lock != nil:
-		h.lockedPage(w, r, ar, bid, u, res.lock)
-	case res.refused != nil:
-		spent := errors.Is(res.refused, otp.ErrCodeExpired) || errors.Is(res.refused, otp.ErrNoTriesLeft)
-		h.codePageAfter(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, res.refused), spent)
+	case res.Lock != nil:
+		h.lockedPage(w, r, ar, bid, u, res.Lock)
+	case res.Refused != nil:
+		spent := errors.Is(res.Refused, otp.ErrCodeExpired) || errors.Is(res.Refused, otp.ErrNoTriesLeft)
+		h.codePageAfter(w, r, ar, bid, u, h.Pages.Catalog().CodeProblem(lang, res.Refused), spent)
 	default:
-		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(res.ar.ID), http.StatusSeeOther)
+		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(res.AR.ID), http.StatusSeeOther)
 	}
 }
 
-// codeResult is the outcome of a second-factor code: lock is the limiter's refusal (usually
+// CodeResult is the outcome of a second-factor code: lock is the limiter's refusal (usually
 // a *lockout.LockedError), refused the verifier's (wrong, expired, spent); with neither the
 // login is complete and ar is the updated request.
-type codeResult struct {
-	ar            storage.AuthRequest
-	lock, refused error
+// CodeResult is what VerifyCode found: the completed request (AR), or the lockout (Lock) or
+// the wrong code (Refused) to answer.
+type CodeResult struct {
+	AR            storage.AuthRequest
+	Lock, Refused error
 }
 
-// verifyCode checks a second-factor code under the code lockout and, when it is right,
+// VerifyCode checks a second-factor code under the code lockout and, when it is right,
 // completes the login: the session starts (or an existing one steps up), the login is
 // audited and the notice sent. Both faces of the code step (the form and the SPA API) go
 // through here.
-func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, u storage.User, code, recovery string) (codeResult, error) {
+func (h *Handler) VerifyCode(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, u storage.User, code, recovery string) (CodeResult, error) {
 	ctx := r.Context()
 	codeKey := lockout.CodeKey(u.ID)
 	if err := h.Limiter.Check(ctx, codeKey); err != nil {
-		return codeResult{lock: err}, nil
+		return CodeResult{Lock: err}, nil
 	}
 	method, verr := h.Accounts.VerifySecondFactor(ctx, u, code, recovery)
 	if verr != nil {
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.CodeFailed, UserID: u.ID, ClientID: ar.ClientID, Details: map[string]string{"method": method}})
 		if _, ferr := h.Limiter.Fail(ctx, codeKey); ferr != nil {
-			return codeResult{lock: ferr}, nil
+			return CodeResult{Lock: ferr}, nil
 		}
-		return codeResult{refused: verr}, nil
+		return CodeResult{Refused: verr}, nil
 	}
 	if err := h.Limiter.Succeed(ctx, codeKey); err != nil {
-		return codeResult{lock: err}, nil
+		return CodeResult{Lock: err}, nil
 	}
 	amr := []string{session.AMRPassword, method, session.AMRMFA}
 	now := h.Now()
@@ -705,19 +712,19 @@ func (h *Handler) verifyCode(w http.ResponseWriter, r *http.Request, ar storage.
 		})
 	}
 	if err != nil {
-		return codeResult{}, err
+		return CodeResult{}, err
 	}
 	h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, ClientID: ar.ClientID, SessionID: sess.ID, Details: map[string]string{"amr": fmt.Sprint(amr)}})
-	h.notifyLogin(ctx, u, ar.ClientID)
+	h.NotifyLogin(ctx, u, ar.ClientID)
 	ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = u.ID, sess.ID, sess.AuthTime, amr, session.ACRTwoFactor
 		a.Authenticated, a.FirstFactor = true, false
 		return a, nil
 	})
 	if err != nil {
-		return codeResult{}, err
+		return CodeResult{}, err
 	}
-	return codeResult{ar: ar}, nil
+	return CodeResult{AR: ar}, nil
 }
 
 // resendCode sends a new SMS code when the pause is over.
@@ -764,8 +771,8 @@ func (h *Handler) lockedPage(w http.ResponseWriter, r *http.Request, ar storage.
 	h.dispatch(w, r, ar, bid, msg)
 }
 
-// notifyLogin sends the opt-in login notice.
-func (h *Handler) notifyLogin(ctx context.Context, u storage.User, clientID string) {
+// NotifyLogin sends the opt-in login notice.
+func (h *Handler) NotifyLogin(ctx context.Context, u storage.User, clientID string) {
 	if !u.NotifyLogins {
 		return
 	}

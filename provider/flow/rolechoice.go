@@ -55,12 +55,12 @@ func (h *Handler) rolePage(w http.ResponseWriter, r *http.Request, ar storage.Au
 
 // postRole takes the choice (POST /login/role).
 func (h *Handler) postRole(w http.ResponseWriter, r *http.Request) {
-	ar, bid, ok := h.flowForm(w, r, formRole)
+	ar, bid, ok := h.FlowForm(w, r, formRole)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	userID, _, _, err := h.flowUser(ctx, r, ar)
+	userID, _, _, err := h.FlowUser(ctx, r, ar)
 	if err != nil {
 		h.Pages.ServerError(w, r, err)
 		return

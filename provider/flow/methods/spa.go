@@ -1,4 +1,4 @@
-package flow
+package methods
 
 import (
 	"encoding/json"
@@ -13,16 +13,12 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
+	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 )
-
-// CtxCookie names the authorization request the browser is logging in for. The login page
-// (GET /login) sets it; ESIA's SPA login API reads it, as ESIA's own SPA does with its
-// ctx_id cookie. It is signed and encrypted like every cookie of the emulator.
-const CtxCookie = "ctx_id"
 
 // spaMaxBody bounds the JSON bodies of the SPA login API.
 const spaMaxBody = 4 << 10
@@ -42,7 +38,7 @@ const spaMaxBody = 4 << 10
 // preflight, which the emulator never grants), and an Origin header, when present, must be the
 // issuer's.
 type SPA struct {
-	Flow *Handler
+	Flow *flow.Handler
 	// Issuer is the emulator's public base URL (redirect_url is absolute, Origin is checked
 	// against it).
 	Issuer string
@@ -155,7 +151,7 @@ func sameOrigin(origin, issuer string) bool {
 // bound to the browser). It answers the refusal itself and returns ok=false.
 func (s *SPA) request(w http.ResponseWriter, r *http.Request) (storage.AuthRequest, bool) {
 	h := s.Flow
-	id := h.Sessions.ReadCookie(r, CtxCookie)
+	id := h.Sessions.ReadCookie(r, flow.CtxCookie)
 	if id == "" {
 		s.reply(w, http.StatusUnauthorized, spaAnswer{Failed: failNoContext, Message: "no login in progress: open the authorization URL first"})
 		return storage.AuthRequest{}, false
@@ -211,7 +207,7 @@ func (s *SPA) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	user, problem, locked, err := h.checkPasswordLock(ctx, r, ar, in.Login, in.Password)
+	user, problem, locked, err := h.CheckPasswordLock(ctx, r, ar, in.Login, in.Password)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -224,11 +220,11 @@ func (s *SPA) login(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, http.StatusOK, spaAnswer{Failed: code, Message: problem})
 		return
 	}
-	if addr, ok := h.ipCheck(r, ar, user); !ok {
-		s.reply(w, http.StatusOK, spaAnswer{Failed: failIPRestricted, Message: strings.Join(h.ipRefusal(lang, addr), " ")})
+	if addr, ok := h.IPCheck(r, ar, user); !ok {
+		s.reply(w, http.StatusOK, spaAnswer{Failed: failIPRestricted, Message: strings.Join(h.IPRefusal(lang, addr), " ")})
 		return
 	}
-	if ar, err = h.passwordAccepted(ctx, w, r, ar, user); err != nil {
+	if ar, err = h.PasswordAccepted(ctx, w, r, ar, user); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -317,7 +313,7 @@ func (s *SPA) verify(method string) http.HandlerFunc {
 			return
 		}
 		ctx := r.Context()
-		userID, sess, hasSession, err := h.flowUser(ctx, r, ar)
+		userID, sess, hasSession, err := h.FlowUser(ctx, r, ar)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -336,31 +332,31 @@ func (s *SPA) verify(method string) http.HandlerFunc {
 			return
 		}
 		lang := web.Lang(r, ar.UILocales)
-		res, err := h.verifyCode(w, r, ar, sess, u, code, "")
+		res, err := h.VerifyCode(w, r, ar, sess, u, code, "")
 		var le *lockout.LockedError
 		var wrong *otp.WrongCodeError
 		switch {
 		case err != nil:
 			s.serverError(w, r, err)
-		case errors.As(res.lock, &le):
+		case errors.As(res.Lock, &le):
 			s.reply(w, http.StatusOK, spaAnswer{Failed: failLocked, Message: h.Pages.Catalog().LockMessage(lang, le)})
-		case res.lock != nil:
-			s.serverError(w, r, res.lock)
-		case errors.Is(res.refused, otp.ErrCodeExpired) || errors.Is(res.refused, otp.ErrNoTriesLeft):
-			s.reply(w, http.StatusOK, spaAnswer{Failed: failOTPExpired, Message: h.Pages.Catalog().CodeProblem(lang, res.refused)})
-		case errors.As(res.refused, &wrong):
+		case res.Lock != nil:
+			s.serverError(w, r, res.Lock)
+		case errors.Is(res.Refused, otp.ErrCodeExpired) || errors.Is(res.Refused, otp.ErrNoTriesLeft):
+			s.reply(w, http.StatusOK, spaAnswer{Failed: failOTPExpired, Message: h.Pages.Catalog().CodeProblem(lang, res.Refused)})
+		case errors.As(res.Refused, &wrong):
 			left := wrong.TriesLeft
-			s.reply(w, http.StatusOK, spaAnswer{Failed: failInvalidOTP, Message: h.Pages.Catalog().CodeProblem(lang, res.refused), AttemptsLeft: &left})
-		case res.refused != nil:
+			s.reply(w, http.StatusOK, spaAnswer{Failed: failInvalidOTP, Message: h.Pages.Catalog().CodeProblem(lang, res.Refused), AttemptsLeft: &left})
+		case res.Refused != nil:
 			st, err := h.Limiter.Status(ctx, lockout.CodeKey(u.ID))
 			if err != nil {
 				s.serverError(w, r, err)
 				return
 			}
 			left := st.AttemptsLeft
-			s.reply(w, http.StatusOK, spaAnswer{Failed: failInvalidOTP, Message: h.Pages.Catalog().CodeProblem(lang, res.refused), AttemptsLeft: &left})
+			s.reply(w, http.StatusOK, spaAnswer{Failed: failInvalidOTP, Message: h.Pages.Catalog().CodeProblem(lang, res.Refused), AttemptsLeft: &left})
 		default:
-			s.done(w, res.ar)
+			s.done(w, res.AR)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package flow
+package methods
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/boombuler/barcode/qr"
 
 	"github.com/esia-emulator/esia-emulator/audit"
+	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/limits"
 	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -59,7 +60,7 @@ type qrRecord struct {
 // Routes (Mount): GET /login/qr, POST /login/qr (a new code), GET /login/qr/events,
 // POST /admin/api/qr/scan (through Guard).
 type QRLogin struct {
-	Flow  *Handler
+	Flow  *flow.Handler
 	Docs  storage.Docs
 	Guard func(http.Handler) http.Handler
 	// TTL is a code's lifetime (DefaultQRTTL when zero); MaxStreams bounds the open event
@@ -114,7 +115,7 @@ func (q *QRLogin) issue(r *http.Request, ar storage.AuthRequest) (qrRecord, erro
 
 func (q *QRLogin) page(w http.ResponseWriter, r *http.Request) {
 	h := q.Flow
-	ar, bid, ok := h.loadRequest(w, r, r.URL.Query().Get("authRequestID"))
+	ar, bid, ok := h.LoadRequest(w, r, r.URL.Query().Get("authRequestID"))
 	if !ok {
 		return
 	}
@@ -169,7 +170,7 @@ func qrDataURL(text string) (template.URL, error) {
 
 // renew is «Получить новый QR-код» after ESIA-007110.
 func (q *QRLogin) renew(w http.ResponseWriter, r *http.Request) {
-	ar, _, ok := q.Flow.flowForm(w, r, formQR)
+	ar, _, ok := q.Flow.FlowForm(w, r, formQR)
 	if !ok {
 		return
 	}
@@ -193,8 +194,8 @@ func (q *QRLogin) complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		h.Pages.ServerError(w, r, err)
 		return
 	}
-	if addr, ok := h.ipCheck(r, ar, user); !ok {
-		h.ipRefusedPage(w, r, ar, addr)
+	if addr, ok := h.IPCheck(r, ar, user); !ok {
+		h.IPRefusedPage(w, r, ar, addr)
 		return
 	}
 	now := h.Now()
@@ -208,7 +209,7 @@ func (q *QRLogin) complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		}
 		sessID = sess.ID
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: sessID, Details: map[string]string{"amr": strings.Join(amr, " ")}})
-		h.notifyLogin(ctx, user, ar.ClientID)
+		h.NotifyLogin(ctx, user, ar.ClientID)
 	}
 	ar, err = h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = user.ID, sessID, now, amr, acr

@@ -1,4 +1,4 @@
-package flow
+package methods
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret"
+	"github.com/esia-emulator/esia-emulator/provider/flow"
 	"github.com/esia-emulator/esia-emulator/provider/session"
 	"github.com/esia-emulator/esia-emulator/provider/web"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -43,7 +44,7 @@ const formDS = "ds"
 // upload form), POST /login/ds (the signature), POST|DELETE /admin/api/esignature/revoked
 // (revoke a test certificate by serial, or lift it; admin token).
 type DSLogin struct {
-	Flow *Handler
+	Flow *flow.Handler
 	// Roots is the test CA (proofing.esignature_ca); nil: e-signature login is unavailable.
 	Roots *x509.CertPool
 	// Docs keeps the revoked certificates (the test CA's revocation list, kept by the admin
@@ -105,7 +106,7 @@ func (d *DSLogin) challenge(ar storage.AuthRequest, bid string) string {
 }
 
 func (d *DSLogin) methods(w http.ResponseWriter, r *http.Request) {
-	ar, bid, ok := d.Flow.loadRequest(w, r, r.URL.Query().Get("authRequestID"))
+	ar, bid, ok := d.Flow.LoadRequest(w, r, r.URL.Query().Get("authRequestID"))
 	if !ok {
 		return
 	}
@@ -113,7 +114,7 @@ func (d *DSLogin) methods(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *DSLogin) page(w http.ResponseWriter, r *http.Request) {
-	ar, bid, ok := d.Flow.loadRequest(w, r, r.URL.Query().Get("authRequestID"))
+	ar, bid, ok := d.Flow.LoadRequest(w, r, r.URL.Query().Get("authRequestID"))
 	if !ok {
 		return
 	}
@@ -153,7 +154,7 @@ func (d *DSLogin) post(w http.ResponseWriter, r *http.Request) {
 		h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
 		return
 	}
-	ar, bid, ok := h.flowForm(w, r, formDS)
+	ar, bid, ok := h.FlowForm(w, r, formDS)
 	if !ok {
 		return
 	}
@@ -242,8 +243,8 @@ func (d *DSLogin) signedIn(w http.ResponseWriter, r *http.Request, ar storage.Au
 	h := d.Flow
 	ctx := r.Context()
 	now := h.Now()
-	if addr, ok := h.ipCheck(r, ar, user); !ok {
-		h.ipRefusedPage(w, r, ar, addr)
+	if addr, ok := h.IPCheck(r, ar, user); !ok {
+		h.IPRefusedPage(w, r, ar, addr)
 		return
 	}
 	amr, acr := []string{AMRSignature, session.AMRMFA}, session.ACRTwoFactor
@@ -257,7 +258,7 @@ func (d *DSLogin) signedIn(w http.ResponseWriter, r *http.Request, ar storage.Au
 		sessID = sess.ID
 		h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: sessID,
 			Details: map[string]string{"amr": strings.Join(amr, " "), "certificate": certificate}})
-		h.notifyLogin(ctx, user, ar.ClientID)
+		h.NotifyLogin(ctx, user, ar.ClientID)
 	}
 	ar, err := h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = user.ID, sessID, now, amr, acr
