@@ -226,16 +226,19 @@ func (h registration) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
-	h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": session.AMRPassword, "via": "registration"}})
+	login := audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": session.AMRPassword, "via": "registration"}}
 	if pend.AuthRequestID != "" {
-		_, err := h.Store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		ar, err := h.Store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = u.ID, sess.ID, now, []string{session.AMRPassword}, session.ACROneFactor, true
 			return a, nil
 		})
 		if err == nil {
+			login.ClientID = ar.ClientID // the service the citizen registered for
+			h.Audit.Record(ctx, r, login)
 			http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(pend.AuthRequestID), http.StatusSeeOther)
 			return
 		}
 	}
+	h.Audit.Record(ctx, r, login)
 	http.Redirect(w, r, "/account?notice=register.done", http.StatusSeeOther)
 }
