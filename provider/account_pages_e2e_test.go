@@ -151,3 +151,37 @@ func TestHistoryShowsReadableBrowsers(t *testing.T) {
 		t.Fatalf("sessions: %s", snippet(sess.body))
 	}
 }
+
+// TestProfileShowsWhatItHoldsAndAFailedCheck: the profile shows every field it stores (dates
+// ДД.ММ.ГГГГ), a refused passport looks like a failure — no green «Данные сохранены» — and
+// «Исправить» leads to the form holding the data.
+func TestProfileShowsWhatItHoldsAndAFailedCheck(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	acc := e.submitLogin(b, get(t, b, e.issuer+"/account?edit=1"), "+79990000001", "Test1234!")
+	// Passport numbers starting with 000 are invalid by the interior ministry's default rule.
+	saved := post(t, b, e.issuer+"/account/profile", url.Values{"csrf": {acc.form("csrf")}, "birth_date": {"31.01.1985"}, "gender": {"F"},
+		"birth_place": {"г. Тула"}, "snils": {"112-233-445 95"}, "inn": {"770708389324"}, "passport_series": {"4510"}, "passport_number": {"000111"},
+		"passport_date": {"20.05.2010"}, "passport_issuer": {"ОВД Тверского района"}, "passport_unit": {"770-001"}, "address": {"г. Москва, ул. Тверская, д. 1"}})
+	for _, want := range []string{"31.01.1985", "женский", "г. Тула", "112-233-445 95", "770708389324", "4510 000111", "20.05.2010",
+		"ОВД Тверского района", "770-001", "г. Москва, ул. Тверская, д. 1", "+79990000001"} {
+		if !strings.Contains(saved.pg.Find("table").Text(), want) {
+			t.Errorf("the profile does not show %q: %s", want, snippet(saved.pg.Find("table").Text()))
+		}
+	}
+	if strings.Contains(saved.body, "Данные сохранены") {
+		t.Errorf("a refused check under a green «Данные сохранены»: %s", snippet(saved.body))
+	}
+	box := saved.pg.Find("#failed-checks")
+	if box == nil || !strings.Contains(box.Text(), "Проверка данных не пройдена") || saved.pg.Find(".tag.bad") == nil {
+		t.Fatalf("no failure shown: %s", snippet(saved.body))
+	}
+	fix, ok := saved.pg.Link("Исправить")
+	if !ok {
+		t.Fatalf("no «Исправить»: %s", snippet(saved.body))
+	}
+	form := get(t, b, fix.String())
+	if form.form("passport_number") != "000111" || form.form("passport_date") != "20.05.2010" || form.form("birth_date") != "31.01.1985" {
+		t.Fatalf("«Исправить» form: %s", snippet(form.body))
+	}
+}

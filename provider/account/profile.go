@@ -60,8 +60,29 @@ func (h *Handler) profileView(ctx context.Context, u storage.User, lang string) 
 	if u.Email != "" {
 		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "email", Value: u.Email, State: storage.VerifyState(u.EmailVerified)})
 	}
+	v.BirthDate, v.BirthPlace = web.DateOut(u.BirthDate), u.BirthPlace
+	if u.Gender != "" {
+		v.Gender = h.Pages.T(lang, "profile.gender."+u.Gender)
+	}
+	for _, a := range u.Addresses {
+		if a.AddressStr != "" {
+			v.Addresses = append(v.Addresses, a.AddressStr)
+		}
+	}
+	failed := func(state, reason, what, field string) bool {
+		if state != storage.VerifyFailed {
+			return false
+		}
+		v.Failed = append(v.Failed, web.FailedCheck{What: what, Reason: registry.ReasonText(reason), Field: field})
+		return true
+	}
+	failed(u.SNILSVrf, u.SNILSVrfReason, h.Pages.T(lang, "profile.snils"), "snils")
+	failed(u.INNVrf, u.INNVrfReason, h.Pages.T(lang, "profile.inn"), "inn")
 	for _, d := range u.Documents {
-		v.Documents = append(v.Documents, web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: h.stateText(lang, d.VrfStu, d.VrfReason)})
+		row := web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: h.stateText(lang, d.VrfStu, d.VrfReason),
+			IssueDate: web.DateOut(d.IssueDate), IssuedBy: d.IssuedBy, IssueID: d.IssueID}
+		row.Failed = failed(d.VrfStu, d.VrfReason, h.Pages.T(lang, "doc."+d.Type), "passport_number")
+		v.Documents = append(v.Documents, row)
 	}
 	checks, err := h.Registries.Checks(ctx, u.ID, h.Now())
 	if err != nil {
