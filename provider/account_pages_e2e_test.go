@@ -185,3 +185,30 @@ func TestProfileShowsWhatItHoldsAndAFailedCheck(t *testing.T) {
 		t.Fatalf("«Исправить» form: %s", snippet(form.body))
 	}
 }
+
+// TestFieldErrorsSitNextToTheirFields: registration and profile problems are shown under
+// their fields and tied to them (aria-invalid, aria-describedby); the agreement stays ticked.
+func TestFieldErrorsSitNextToTheirFields(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	reg := get(t, b, e.issuer+"/register")
+	pg := post(t, b, e.issuer+"/register", url.Values{"csrf": {reg.form("csrf")}, "last_name": {"Белов"}, "first_name": {"Артём"},
+		"phone": {"12"}, "password": {"Good1234!x"}, "password2": {"Other1234!x"}, "agree": {"1"}})
+	fieldError(t, pg, "phone", "")
+	fieldError(t, pg, "password2", "Пароли не совпадают")
+	fieldError(t, pg, "pd", "")
+	if _, ok := pg.pg.Find("#agree").Lookup("checked"); !ok {
+		t.Fatalf("the agreement was unticked: %s", snippet(pg.body))
+	}
+	if pg.pg.Find("#last_name").Attr("aria-invalid") != "" {
+		t.Fatalf("a right field is marked invalid")
+	}
+
+	acc := e.submitLogin(b, get(t, b, e.issuer+"/account?edit=1"), "+79990000001", "Test1234!")
+	bad := post(t, b, e.issuer+"/account/profile", url.Values{"csrf": {acc.form("csrf")}, "birth_date": {"31.13.1985"}, "snils": {"112-233-445 96"}})
+	fieldError(t, bad, "birth_date", "")
+	fieldError(t, bad, "snils", "")
+	if got := bad.pg.Find("#birth_date").Attr("aria-describedby"); !strings.Contains(got, "date-format") {
+		t.Fatalf("the date hint is lost: %q", got)
+	}
+}
