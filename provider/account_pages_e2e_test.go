@@ -211,4 +211,8 @@ func TestFieldErrorsSitNextToTheirFields(t *testing.T) {
 	if got := bad.pg.Find("#birth_date").Attr("aria-describedby"); !strings.Contains(got, "date-format") {
 		t.Fatalf("the date hint is lost: %q", got)
 	}
+
+	rb := e.browser()
+	rec := get(t, rb, e.issuer+"/recover")
+	fieldError(t, post(t, rb, e.issuer+"/recover", url.Values{"csrf": {rec.form("csrf")}, "login": {"не логин"}}), "login", "")
 }
