@@ -55,7 +55,7 @@ func TestTOTPEnrolmentKeepsItsSecret(t *testing.T) {
 	if got := again.pg.TextOf("#totp-secret"); got != secret || again.pg.Find("img").Attr("src") != qr {
 		t.Fatalf("a wrong code changed the key: %q → %q: %s", secret, got, snippet(again.body))
 	}
-	fieldError(t, again, "code", "Неверный код")
+	fieldError(t, again, "code", "Код не подошёл")
 	if got := get(t, b, e.issuer+"/account/security").pg.TextOf("#totp-secret"); got != secret {
 		t.Fatalf("a reload lost the key: %q", got)
 	}

@@ -182,7 +182,7 @@ func (h *Handler) securityPost(w http.ResponseWriter, r *http.Request) {
 		if err := h.TOTP.Verify(ctx, u.ID, pend.Secret, r.PostFormValue("code")); err != nil {
 			// The same key again: the entry the citizen scanned stays valid.
 			h.renderSecurity(w, r, u, sess.ID, bid, &web.SecurityView{Enroll: enrollView(pend),
-				Errors: web.FieldErrors{"code": h.Pages.T(lang, "code.invalid") + ". " + h.Pages.T(lang, "security.enroll.again")}})
+				Errors: web.FieldErrors{"code": h.Pages.T(lang, "security.enroll.again")}})
 			return
 		}
 		if err := h.Store.DeleteDoc(ctx, totpPendingColl, sess.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
