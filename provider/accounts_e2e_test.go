@@ -59,6 +59,10 @@ func TestRegistrationToConfirmedAndARelyingPartyThatRequiresIt(t *testing.T) {
 	if pg.status != http.StatusForbidden || !strings.Contains(pg.body, "подтверждённой учётной записью") {
 		t.Fatalf("after registration: %d %s", pg.status, snippet(pg.body))
 	}
+	// The registration's login is the service's («Реестр инвалидов» here), not a blank.
+	if hist := get(t, b, e.issuer+"/account/history"); !strings.Contains(hist.body, "Реестр инвалидов") {
+		t.Fatalf("history after registration: %s", snippet(hist.body))
+	}
 	// The same phone cannot register again.
 	again := get(t, e.browser(), e.issuer+"/register")
 	dup := url.Values{"csrf": {again.form("csrf")}, "last_name": {"Иванов"}, "first_name": {"Иван"}, "phone": {"+79125551234"}, "password": {"Kvartal2024"}, "password2": {"Kvartal2024"}, "agree": {"1"}, "pd": {"1"}}

@@ -200,6 +200,7 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if err := p.accounts.Seed(ctx); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
+	p.sessions.Notifier = session.EndNotifiers{p.backchannel, p.accounts} // back-channel logout, then the citizen's logout notice
 	p.flow = &flow.Handler{
 		AuthRequests: o.Store, Users: o.Store, SessionStore: o.Store, Grants: consent.Grants{Docs: o.Store},
 		Sessions: p.sessions, Pages: p.web, Clients: p.clients, Accounts: p.accounts, Audit: p.audit,

@@ -41,7 +41,8 @@ type pagesResult struct {
 var citizenPages = []string{"home", "404", "logged-out", "error", "timed-out", "register", "recover", "outbox",
 	"login", "login-en", "consent", "code", "level-too-low", "suspended", "role",
 	"account-profile", "account-access", "account-history", "account-sessions", "account-security",
-	"login-methods", "login-qr", "login-qr-scanned"}
+	"login-methods", "login-qr", "login-qr-scanned",
+	"account-totp-wrong-code", "account-profile-failed"}
 
 // TestBrowserCitizenPages visits every citizen page in headless Chromium at 1280×800 and
 // 390×844 with an English browser and asserts, on each: lang="ru" and no English words (the
@@ -76,7 +77,7 @@ func TestBrowserCitizenPages(t *testing.T) {
 		"admin_token": s.adminToken,
 		"qr_persona":  "1000000003",
 		"personas": map[string]string{"consent": personaLogin, "code": "+79990000005", "level": "+79990000002",
-			"suspended": "+79990000006", "account": personaLogin},
+			"suspended": "+79990000006", "account": personaLogin, "states": "+79990000001"},
 	})
 	artifacts := artifactsDir(t)
 	stale, _ := filepath.Glob(filepath.Join(artifacts, "pages-*"))

@@ -144,9 +144,14 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, e := range events {
-			row := web.HistoryRow{Time: web.DateTime(e.Time), Event: h.Pages.T(lang, "history."+string(e.Type)), IP: e.IP, UserAgent: e.UserAgent, Service: e.ClientID}
+			row := web.HistoryRow{Time: web.DateTime(e.Time), Event: h.Pages.T(lang, "history."+string(e.Type)), IP: e.IP, UserAgent: h.device(e.UserAgent, h.Pages.T(lang, "ua.unknown")), Service: e.ClientID}
 			if cl, ok := h.Clients.Lookup(e.ClientID); ok {
 				row.Service = cl.DisplayName()
+			} else if e.ClientID == "" && e.Type != audit.LoginFailed {
+				row.Service = h.Pages.T(lang, "history.service.account")
+				if e.Details["via"] == "registration" {
+					row.Service = h.Pages.T(lang, "history.service.register")
+				}
 			}
 			v.History = append(v.History, row)
 		}
@@ -158,7 +163,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, s := range list {
 			v.Sessions = append(v.Sessions, web.SessionRow{ID: s.ID, Started: web.DateTime(s.CreatedAt), LastSeen: web.DateTime(s.LastSeen),
-				IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == sess.ID})
+				IP: s.IP, UserAgent: h.device(s.UserAgent, h.Pages.T(lang, "ua.unknown")), Current: s.ID == sess.ID})
 		}
 	}
 	h.Pages.Render(w, r, http.StatusOK, &web.AccountPage{Frame: web.Frame{Lang: lang, Title: "account.title", MainClass: "wide"},

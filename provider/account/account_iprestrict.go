@@ -22,12 +22,12 @@ func (h *Handler) mountIPRestrict(mux *http.ServeMux) {
 // The citizen's current address must be inside the new list, so nobody locks themselves out
 // by a typo.
 func (h *Handler) ipRestrictPost(w http.ResponseWriter, r *http.Request) {
-	u, _, bid, ok := h.accountForm(w, r)
+	u, sess, bid, ok := h.accountForm(w, r)
 	if !ok {
 		return
 	}
 	lang := web.Lang(r, nil)
-	fail := func(key string) { h.renderSecurity(w, r, u, bid, &web.SecurityView{Error: h.Pages.T(lang, key)}) }
+	fail := func(key string) { h.renderSecurity(w, r, u, sess.ID, bid, &web.SecurityView{Error: h.Pages.T(lang, key)}) }
 	nets, err := iprestrict.Parse(r.PostFormValue("nets"))
 	switch {
 	case errors.Is(err, iprestrict.ErrTooLong), errors.Is(err, iprestrict.ErrTooMany):

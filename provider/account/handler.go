@@ -2,9 +2,11 @@ package account
 
 import (
 	"context"
+	"github.com/medama-io/go-useragent"
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
@@ -56,6 +58,9 @@ type Handler struct {
 	Now        func() time.Time
 	Rand       io.Reader
 	Logger     *slog.Logger
+
+	agentsOnce sync.Once
+	agents     *useragent.Parser // built on first use (device)
 }
 
 // Dialect finishes logins started by the account pages (flow.Dialect): back to the page the

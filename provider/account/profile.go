@@ -60,8 +60,29 @@ func (h *Handler) profileView(ctx context.Context, u storage.User, lang string) 
 	if u.Email != "" {
 		v.Contacts = append(v.Contacts, web.ContactRow{Kind: "email", Value: u.Email, State: storage.VerifyState(u.EmailVerified)})
 	}
+	v.BirthDate, v.BirthPlace = web.DateOut(u.BirthDate), u.BirthPlace
+	if u.Gender != "" {
+		v.Gender = h.Pages.T(lang, "profile.gender."+u.Gender)
+	}
+	for _, a := range u.Addresses {
+		if a.AddressStr != "" {
+			v.Addresses = append(v.Addresses, a.AddressStr)
+		}
+	}
+	failed := func(state, reason, what, field string) bool {
+		if state != storage.VerifyFailed {
+			return false
+		}
+		v.Failed = append(v.Failed, web.FailedCheck{What: what, Reason: registry.ReasonText(reason), Field: field})
+		return true
+	}
+	failed(u.SNILSVrf, u.SNILSVrfReason, h.Pages.T(lang, "profile.snils"), "snils")
+	failed(u.INNVrf, u.INNVrfReason, h.Pages.T(lang, "profile.inn"), "inn")
 	for _, d := range u.Documents {
-		v.Documents = append(v.Documents, web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: h.stateText(lang, d.VrfStu, d.VrfReason)})
+		row := web.DocRow{Type: d.Type, Number: strings.TrimSpace(d.Series + " " + d.Number), State: h.stateText(lang, d.VrfStu, d.VrfReason),
+			IssueDate: web.DateOut(d.IssueDate), IssuedBy: d.IssuedBy, IssueID: d.IssueID}
+		row.Failed = failed(d.VrfStu, d.VrfReason, h.Pages.T(lang, "doc."+d.Type), "passport_number")
+		v.Documents = append(v.Documents, row)
 	}
 	checks, err := h.Registries.Checks(ctx, u.ID, h.Now())
 	if err != nil {
@@ -114,51 +135,51 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 		PassportNumber: r.PostFormValue("passport_number"), PassportDate: r.PostFormValue("passport_date"),
 		PassportIssuer: strings.TrimSpace(r.PostFormValue("passport_issuer")), PassportUnit: r.PostFormValue("passport_unit"),
 		Address: strings.TrimSpace(r.PostFormValue("address"))}
-	var problems []string
-	bad := func(err error) { problems = append(problems, proofing.Message(err)) }
-	date := func(s, key string) string { // typed ДД.ММ.ГГГГ (or ГГГГ-ММ-ДД), stored ГГГГ-ММ-ДД
+	errs := web.FieldErrors{}
+	bad := func(field string, err error) { errs.Add(field, proofing.Message(err)) }
+	date := func(s, field, key string) string { // typed ДД.ММ.ГГГГ (or ГГГГ-ММ-ДД), stored ГГГГ-ММ-ДД
 		iso, ok := web.DateIn(s)
 		if !ok {
-			problems = append(problems, h.Pages.T(lang, key))
+			errs.Add(field, h.Pages.T(lang, key))
 		}
 		return iso
 	}
-	birthDate := date(f.BirthDate, "profile.birthdate.bad")
-	passportDate := date(f.PassportDate, "profile.passportdate.bad")
+	birthDate := date(f.BirthDate, "birth_date", "profile.birthdate.bad")
+	passportDate := date(f.PassportDate, "passport_date", "profile.passportdate.bad")
 	if f.Gender != "" && f.Gender != "M" && f.Gender != "F" {
-		problems = append(problems, h.Pages.T(lang, "profile.gender.bad"))
+		errs.Add("gender", h.Pages.T(lang, "profile.gender.bad"))
 	}
 	snils, inn, unit := "", "", ""
 	var pp ident.Passport
 	var err error
 	if f.SNILS != "" {
 		if snils, err = ident.NormalizeSNILS(f.SNILS); err != nil {
-			bad(err)
+			bad("snils", err)
 		}
 	}
 	if f.INN != "" {
 		if inn, err = ident.NormalizeINN(f.INN); err != nil {
-			bad(err)
+			bad("inn", err)
 		}
 	}
 	hasPassport := f.PassportSeries != "" || f.PassportNumber != ""
 	if hasPassport {
 		if pp, err = ident.ParsePassport(f.PassportSeries, f.PassportNumber); err != nil {
-			bad(err)
+			bad("passport_number", err)
 		}
 		if f.PassportUnit != "" {
 			if unit, err = ident.NormalizeUnitCode(f.PassportUnit); err != nil {
-				bad(err)
+				bad("passport_unit", err)
 			}
 		}
 	}
-	if len(problems) > 0 {
+	if len(errs) > 0 {
 		v, err := h.profileView(ctx, u, lang)
 		if err != nil {
 			h.Pages.ServerError(w, r, err)
 			return
 		}
-		v.Form, v.Problems, v.Editing = f, problems, true
+		v.Form, v.Errors, v.Editing = f, errs, true
 		h.renderProfile(w, r, u, bid, v)
 		return
 	}
@@ -212,7 +233,7 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 			h.Pages.ServerError(w, r, verr)
 			return
 		}
-		v.Form, v.Problems, v.Editing = f, []string{h.Pages.T(lang, "profile.snils.taken")}, true
+		v.Form, v.Errors, v.Editing = f, web.FieldErrors{"snils": h.Pages.T(lang, "profile.snils.taken")}, true
 		h.renderProfile(w, r, u, bid, v)
 		return
 	}

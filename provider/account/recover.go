@@ -82,7 +82,12 @@ func (h recovery) renderRecover(w http.ResponseWriter, r *http.Request, bid stri
 
 // codeView is the code step of a pending recovery, with the challenge's timer and tries.
 func (h recovery) codeView(ctx context.Context, p pendingRecovery, problems ...string) *web.RecoverView {
-	v := &web.RecoverView{Step: "code", Masked: otp.Mask(p.Channel, p.To), AuthRequestID: p.AuthRequestID, Problems: problems}
+	v := &web.RecoverView{Step: "code", Masked: otp.Mask(p.Channel, p.To), AuthRequestID: p.AuthRequestID, Errors: web.FieldErrors{}}
+	for _, msg := range problems { // about the code typed
+		if msg != "" {
+			v.Errors.Add("code", msg)
+		}
+	}
 	if ch, err := h.codes(p).Status(ctx, p.key()); err == nil {
 		v.Code = &web.CodeView{TriesLeft: ch.TriesLeft, ExpiresAt: web.Clock(ch.ExpiresAt), ResendAt: web.Clock(ch.ResendAt)}
 	}
@@ -109,7 +114,7 @@ func (h recovery) recoverPost(w http.ResponseWriter, r *http.Request) {
 	v := &web.RecoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
 	cands := ident.LoginCandidates(login)
 	if len(cands) == 0 || cands[0].Kind == ident.KindSNILS {
-		v.Problems = []string{h.Pages.T(lang, "recover.login.bad")}
+		v.Errors = web.FieldErrors{"login": h.Pages.T(lang, "recover.login.bad")}
 		h.renderRecover(w, r, bid, v)
 		return
 	}
@@ -213,16 +218,19 @@ func (h recovery) recoverPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	pw, pw2 := r.PostFormValue("password"), r.PostFormValue("password2")
 	personal := []string{u.LastName, u.FirstName, u.MiddleName, u.Phone, u.Email, u.BirthDate}
-	var problems []string
+	errs := web.FieldErrors{}
 	for _, viol := range password.CheckPolicy(pw, pw2, personal...) {
+		field, msg := "password", viol.Message()
 		if lang == "en" {
-			problems = append(problems, viol.MessageEN())
-		} else {
-			problems = append(problems, viol.Message())
+			msg = viol.MessageEN()
 		}
+		if viol == password.ViolationMismatch {
+			field = "password2"
+		}
+		errs.Add(field, msg)
 	}
-	if len(problems) > 0 {
-		h.renderRecover(w, r, bid, &web.RecoverView{Step: "password", AuthRequestID: pend.AuthRequestID, Problems: problems})
+	if len(errs) > 0 {
+		h.renderRecover(w, r, bid, &web.RecoverView{Step: "password", AuthRequestID: pend.AuthRequestID, Errors: errs})
 		return
 	}
 	hash, err := h.Hasher.Hash(pw)

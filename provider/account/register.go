@@ -77,53 +77,62 @@ func (h registration) registerPost(w http.ResponseWriter, r *http.Request) {
 	v := &web.RegisterView{Step: "form", LastName: strings.TrimSpace(f("last_name")), FirstName: strings.TrimSpace(f("first_name")),
 		MiddleName: strings.TrimSpace(f("middle_name")), Phone: strings.TrimSpace(f("phone")), Email: strings.TrimSpace(f("email")),
 		AuthRequestID: f("authRequestID"), Agree: f("agree") != "", PD: f("pd") != ""}
-	var problems []string
-	bad := func(key string) { problems = append(problems, h.Pages.T(lang, key)) }
-	if v.LastName == "" || v.FirstName == "" {
-		bad("register.names")
+	errs := web.FieldErrors{}
+	bad := func(field, key string) { errs.Add(field, h.Pages.T(lang, key)) }
+	if v.LastName == "" {
+		bad("last_name", "register.names")
+	}
+	if v.FirstName == "" {
+		bad("first_name", "register.names")
 	}
 	var phone, email string
 	var err error
 	if v.Phone != "" {
 		if phone, err = ident.NormalizePhone(v.Phone); err != nil {
-			bad("register.phone.bad")
+			bad("phone", "register.phone.bad")
 		}
 	}
 	if v.Email != "" {
 		if email, err = ident.NormalizeEmail(v.Email); err != nil {
-			bad("register.email.bad")
+			bad("email", "register.email.bad")
 		}
 	}
 	if v.Phone == "" && v.Email == "" {
-		bad("register.contact")
+		bad("phone", "register.contact")
 	}
 	personal := []string{v.LastName, v.FirstName, v.MiddleName, strings.TrimPrefix(phone, "+7"), strings.Split(email, "@")[0]}
 	for _, viol := range password.CheckPolicy(f("password"), f("password2"), personal...) {
+		field, msg := "password", viol.Message()
 		if lang == "en" {
-			problems = append(problems, viol.MessageEN())
-		} else {
-			problems = append(problems, viol.Message())
+			msg = viol.MessageEN()
 		}
+		if viol == password.ViolationMismatch {
+			field = "password2"
+		}
+		errs.Add(field, msg)
 	}
-	if f("agree") == "" || f("pd") == "" {
-		bad("register.consents")
+	if f("agree") == "" {
+		bad("agree", "register.consents")
 	}
-	if len(problems) == 0 {
+	if f("pd") == "" {
+		bad("pd", "register.consents")
+	}
+	if len(errs) == 0 {
 		// One contact belongs to one account: refuse without telling whose.
 		for kind, val := range map[storage.LoginKind]string{storage.LoginPhone: phone, storage.LoginEmail: email} {
 			if val == "" {
 				continue
 			}
 			if _, err := h.Store.UserByLogin(ctx, kind, val); err == nil {
-				bad("register.taken." + string(kind))
+				bad(map[storage.LoginKind]string{storage.LoginPhone: "phone", storage.LoginEmail: "email"}[kind], "register.taken."+string(kind))
 			} else if !errors.Is(err, storage.ErrNotFound) {
 				h.Pages.ServerError(w, r, err)
 				return
 			}
 		}
 	}
-	if len(problems) > 0 {
-		v.Problems = problems
+	if len(errs) > 0 {
+		v.Errors = errs
 		h.renderRegister(w, r, bid, v)
 		return
 	}
@@ -226,16 +235,19 @@ func (h registration) registerConfirm(w http.ResponseWriter, r *http.Request) {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
-	h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": session.AMRPassword, "via": "registration"}})
+	login := audit.Event{Type: audit.Login, UserID: u.ID, SessionID: sess.ID, Details: map[string]string{"amr": session.AMRPassword, "via": "registration"}}
 	if pend.AuthRequestID != "" {
-		_, err := h.Store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		ar, err := h.Store.UpdateAuthRequest(ctx, pend.AuthRequestID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = u.ID, sess.ID, now, []string{session.AMRPassword}, session.ACROneFactor, true
 			return a, nil
 		})
 		if err == nil {
+			login.ClientID = ar.ClientID // the service the citizen registered for
+			h.Audit.Record(ctx, r, login)
 			http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(pend.AuthRequestID), http.StatusSeeOther)
 			return
 		}
 	}
+	h.Audit.Record(ctx, r, login)
 	http.Redirect(w, r, "/account?notice=register.done", http.StatusSeeOther)
 }

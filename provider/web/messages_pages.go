@@ -5,7 +5,7 @@ package web
 func pagesMessages() map[string]map[string]string {
 	return map[string]map[string]string{
 		"ru": {
-			"a11y.skip":            "Перейти к содержанию",
+			"a11y.skip":            "Перейти к основному содержанию",
 			"brand.logo1":          "гос",
 			"brand.logo2":          "услуги",
 			"action.account":       "Перейти в личный кабинет",
@@ -28,7 +28,7 @@ func pagesMessages() map[string]map[string]string {
 			"home.discovery":       "Настройки провайдера",
 		},
 		"en": {
-			"a11y.skip":            "Skip to content",
+			"a11y.skip":            "Skip to main content",
 			"brand.logo1":          "gos",
 			"brand.logo2":          "uslugi",
 			"action.account":       "Go to your account",

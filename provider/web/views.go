@@ -217,6 +217,7 @@ type RegisterView struct {
 	AuthRequestID                   string
 	Code                            *CodeView // the code step: validity, tries, resend
 	Agree, PD                       bool      // the agreement boxes as the citizen left them
+	Errors                          FieldErrors
 }
 
 // RecoverPage is password recovery.
@@ -231,6 +232,7 @@ type RecoverView struct {
 	Step, Login, Masked, AuthRequestID string // Step: login, code or password
 	Problems                           []string
 	Code                               *CodeView // the code step: validity, tries, resend time
+	Errors                             FieldErrors
 }
 
 // AccountPage is every tab of the citizen's account.
@@ -278,6 +280,9 @@ type SecurityView struct {
 	Enroll        *EnrollView
 	RecoveryCodes []string // shown once, right after they are made
 	Error         string
+	Errors        FieldErrors
+	// Download: the recovery codes just shown can be downloaded once by this session.
+	Download bool
 }
 
 // EnrollView is an authenticator enrolment in progress.
@@ -300,13 +305,29 @@ type ProfileView struct {
 	Editing                                           bool
 	CanConfirm, ESignature                            bool
 	Challenge                                         string
+	Errors                                            FieldErrors
+	// What the profile holds, shown as it is stored (dates ДД.ММ.ГГГГ).
+	BirthDate, Gender, BirthPlace string
+	Addresses                     []string
+	// Failed lists the data a registry refused; the page shows them as errors with «Исправить».
+	Failed []FailedCheck
 }
+
+// FailedCheck is data a registry check refused: what, why, and the form field to fix it in.
+type FailedCheck struct{ What, Reason, Field string }
 
 // ContactRow is a phone or e-mail with its verification state.
 type ContactRow struct{ Kind, Value, State string }
 
+// Script is the account page's script: the recovery codes' copy button.
+func (*AccountPage) Script() template.JS { return copyScript }
+
 // DocRow is a document with its verification state.
-type DocRow struct{ Type, Number, State string }
+type DocRow struct {
+	Type, Number, State          string
+	IssueDate, IssuedBy, IssueID string // the passport's issue data (IssueID: department code)
+	Failed                       bool
+}
 
 // CheckRow is a registry check.
 type CheckRow struct{ Registry, State, Ready string }

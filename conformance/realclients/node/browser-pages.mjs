@@ -163,6 +163,27 @@ const scenarios = {
     out.push(await check(page, 'login-qr-scanned', vp));
     return out;
   },
+  // The account's harder states: the authenticator enrolment after a wrong code (the key kept)
+  // and the profile after a registry refused the passport (a failure with «Исправить»).
+  async states(page, vp) {
+    await page.goto(spec.issuer + '/account/security');
+    await logIn(page, spec.personas.states);
+    await page.locator('button[value="totp-start"]').click();
+    await page.waitForLoadState('load');
+    await page.locator('#code').fill('000000');
+    await page.locator('form:has(input[value="totp-confirm"]) button[type=submit]').click();
+    await page.waitForLoadState('load');
+    const out = [await check(page, 'account-totp-wrong-code', vp)];
+    await page.goto(spec.issuer + '/account?edit=1');
+    await page.locator('#birth_date').fill('31.01.1985');
+    await page.locator('#passport_series').fill('4510');
+    await page.locator('#passport_number').fill('000111'); // refused by the interior ministry's default rule
+    await page.locator('#passport_date').fill('20.05.2010');
+    await page.locator('form[action="/account/profile"] button[type=submit]').click();
+    await page.waitForLoadState('load');
+    out.push(await check(page, 'account-profile-failed', vp));
+    return out;
+  },
   // last, so the outbox holds the code scenario's SMS
   async simple(page, vp) {
     const out = [];
