@@ -12,6 +12,7 @@ const (
 	LoginPhone LoginKind = "phone" // +7XXXXXXXXXX
 	LoginEmail LoginKind = "email" // lower-case
 	LoginSNILS LoginKind = "snils" // 11 digits, no separators
+	LoginINN   LoginKind = "inn"   // a person's 12-digit INN, once the tax service confirmed it
 )
 
 // Level is the ESIA account level.
@@ -118,10 +119,10 @@ type User struct {
 }
 
 // Logins returns the user's unique logins: the phone and the e-mail once confirmed, and the
-// SNILS. An unconfirmed contact is neither a login nor reserved: anyone may type someone
+// SNILS, and the INN once the tax service has confirmed it. An unconfirmed contact is neither a login nor reserved: anyone may type someone
 // else's e-mail into a form, and only the one who confirms it owns it.
 func (u User) Logins() map[LoginKind]string {
-	m := make(map[LoginKind]string, 3)
+	m := make(map[LoginKind]string, 4)
 	if u.Phone != "" && u.PhoneVerified {
 		m[LoginPhone] = u.Phone
 	}
@@ -130,6 +131,9 @@ func (u User) Logins() map[LoginKind]string {
 	}
 	if u.SNILS != "" {
 		m[LoginSNILS] = u.SNILS
+	}
+	if u.INN != "" && u.INNVrf == VerifyVerified {
+		m[LoginINN] = u.INN
 	}
 	return m
 }
