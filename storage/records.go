@@ -221,13 +221,15 @@ type AuthRequest struct {
 	// Authenticated: the citizen proved who they are during this request (not just by SSO).
 	Authenticated bool `json:"authenticated,omitempty"`
 	// Consented: the citizen answered the consent page during this request.
-	Consented bool      `json:"consented,omitempty"`
-	UserID    string    `json:"user_id,omitempty"`
-	SessionID string    `json:"session_id,omitempty"`
-	AuthTime  time.Time `json:"auth_time,omitempty"`
-	AMR       []string  `json:"amr,omitempty"`
-	ACR       string    `json:"acr,omitempty"`
-	Done      bool      `json:"done,omitempty"`
+	Consented bool `json:"consented,omitempty"`
+	// NoticeSeen: the citizen went on past the needs-confirmation notice in this request.
+	NoticeSeen bool      `json:"notice_seen,omitempty"`
+	UserID     string    `json:"user_id,omitempty"`
+	SessionID  string    `json:"session_id,omitempty"`
+	AuthTime   time.Time `json:"auth_time,omitempty"`
+	AMR        []string  `json:"amr,omitempty"`
+	ACR        string    `json:"acr,omitempty"`
+	Done       bool      `json:"done,omitempty"`
 
 	// CodeHash is the SHA-256 (hex) of the issued code; the code itself is never stored.
 	CodeHash string `json:"code_hash,omitempty"`

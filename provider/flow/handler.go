@@ -82,6 +82,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", h.postLogin)
 	mux.HandleFunc("POST /login/consent", h.postConsent)
 	mux.HandleFunc("POST /login/deny", h.postDeny)
+	mux.HandleFunc("POST /login/notice", h.postNotice)
 	mux.HandleFunc("POST /login/code", h.postCode)
 }
 
@@ -142,6 +143,7 @@ const (
 	formLogin   = "login"
 	formConsent = "consent"
 	formDeny    = "level" // "back to the site" of the level-too-low and suspended pages
+	formNotice  = "notice"
 )
 
 // loadRequest reads the request a login page belongs to and binds it to this browser. It
@@ -241,6 +243,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		status := proofing.Effective(proofing.StatusOf(user, accounts.ProofsOf(user)), st.Now)
 		user.Status, user.StatusReason = status.Status, status.Reason
 		st.UserLevel, st.UserStatus = user.Level, user.Status
+		st.NoticeSeen = ar.NoticeSeen
 		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)
 		st.SecondFactorAvailable = accounts.SecondFactorMethod(user) != ""
 		st.SecondFactorDone = session.HasMFA(sess.AMR)
@@ -299,6 +302,8 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		}
 		pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.help"), h.Pages.T(lang, "suspended.back"))
 		h.Pages.Render(w, r, http.StatusForbidden, pd)
+	case stepNotice:
+		h.noticePage(w, r, ar, bid, lang, user)
 	case stepFailRP:
 		h.failRP(w, r, ar, d.err, d.desc)
 	case stepDone:
