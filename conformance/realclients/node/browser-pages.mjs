@@ -10,7 +10,7 @@
 //
 //   node browser-pages.mjs <spec_json> <artifacts_dir>
 //
-// spec: {issuer, rp_login, level_url, personas: {consent, code, level, suspended, account}, password, outbox_to}
+// spec: {issuer, rp_login, level_url, documents_url, personas: {consent, code, level, suspended, account, notice, simplified}, password, outbox_to}
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -125,6 +125,16 @@ const scenarios = {
     await page.goto(spec.rp_login);
     await logIn(page, spec.personas.suspended);
     return [await check(page, 'suspended', vp)];
+  },
+  async notice(page, vp) {
+    await page.goto(spec.rp_login);
+    await logIn(page, spec.personas.notice);
+    return [await check(page, 'needs-confirmation', vp)];
+  },
+  async documents(page, vp) {
+    await page.goto(spec.documents_url);
+    await logIn(page, spec.personas.simplified);
+    return [await check(page, 'consent-simplified', vp)];
   },
   async account(page, vp) {
     await page.goto(spec.issuer + '/account');
