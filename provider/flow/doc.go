@@ -5,7 +5,8 @@
 //
 // Routes (Mount): GET /login (the dispatcher), POST /login (password, or the test-mode
 // persona picker), POST /login/code (second factor: SMS, authenticator, recovery code),
-// POST /login/consent, POST /login/deny (level too low: back to the relying party). Each form
+// POST /login/consent, POST /login/deny (level too low: back to the relying party), POST
+// /login/notice (on past the needs-confirmation notice, provider/flow/notice.go). Each form
 // is bound to the browser and to its own step by a session form token, so a page for one step
 // cannot be replayed at another.
 //
