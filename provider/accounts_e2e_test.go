@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/verification/proofing/esig"
 )
@@ -201,7 +202,21 @@ func TestAdminStatusAndServiceCentre(t *testing.T) {
 	if status, body := e.admin("POST", "/admin/api/personas/standard/status", adminToken, `{"status":"needs_confirmation","reason":"Обновите паспорт","deadline":"`+deadline+`"}`); status != http.StatusOK {
 		t.Fatalf("needs_confirmation: %d %s", status, body)
 	}
-	cab.mustExchange(cab.loginAs("+79990000002")) // allowed until the deadline
+	// Allowed until the deadline, and told so at login: the notice names the date (ДД.ММ.ГГГГ,
+	// Moscow) and the reason, links to the profile, and «Продолжить вход» finishes the login.
+	pg := e.submitLogin(cab.browser, cab.authorize(), "+79990000002", "Test1234!")
+	wantDate := e.clock.Now().Add(48 * time.Hour).In(time.FixedZone("MSK", 3*3600)).Format("02.01.2006")
+	for _, want := range []string{"Требуется подтверждение данных", "подтвердить до " + wantDate, "Обновите паспорт", `href="/account"`} {
+		if !strings.Contains(pg.body, want) {
+			t.Fatalf("needs-confirmation notice lacks %q: %s", want, snippet(pg.body))
+		}
+	}
+	if pg.location != "" {
+		t.Fatalf("the notice redirected: %q", pg.location)
+	}
+	cab.mustExchange(cab.codeFrom(submit(t, cab.browser, pg, browser.ByAction("/login/notice"), nil)))
+	// Single sign-on to the same service: no notice again, straight to the code.
+	cab.mustExchange(cab.codeFrom(cab.authorize()))
 	e.clock.Advance(49 * time.Hour)
 	other := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
 	if pg := e.submitLogin(other.browser, other.authorize(), "+79990000002", "Test1234!"); !strings.Contains(pg.body, "Истёк срок") {

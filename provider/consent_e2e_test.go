@@ -233,3 +233,34 @@ func TestAccountPages(t *testing.T) {
 		t.Fatal("the ended session still opens the account")
 	}
 }
+
+// A simplified account holds no SNILS, INN or passport: the consent page offers no checkbox
+// for them, says they are missing and links to the profile; allowing releases the rest.
+func TestConsentForSimplifiedAccountNamesWhatIsMissing(t *testing.T) {
+	e := newEnv(t)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	cab.conf.Scopes = append(cab.conf.Scopes, "snils", "id_doc")
+	pg := consentPage(t, e, cab, "+79990000001")
+	if got := strings.Join(editableScopes(pg), " "); got != "profile email phone" {
+		t.Fatalf("checkboxes offered: %q; want no SNILS or passport box", got)
+	}
+	for _, want := range []string{"СНИЛС", "Паспорт", "нет в вашей учётной записи", "Этих данных нет в вашей учётной записи"} {
+		if !strings.Contains(pg.body, want) {
+			t.Fatalf("the consent page lacks %q: %s", want, snippet(pg.body))
+		}
+	}
+	if a := pg.pg.Find(`#consent-missing a`); a == nil || a.Attr("href") != "/account" {
+		t.Fatal("no link to the profile next to the missing data")
+	}
+	_, idt := cab.mustExchange(cab.codeFrom(answer(t, e, cab, pg, "allow", "profile", "email", "phone")))
+	if c := claims(t, idt); c["snils"] != nil || c["family_name"] == nil {
+		t.Fatalf("claims after allowing: %v", c)
+	}
+	// A confirmed account with the same request gets the boxes and no missing note.
+	other := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	other.conf.Scopes = append(other.conf.Scopes, "snils", "id_doc")
+	pg = consentPage(t, e, other, "+79990000003")
+	if got := strings.Join(editableScopes(pg), " "); got != "profile email phone snils id_doc" || strings.Contains(pg.body, "consent-missing") {
+		t.Fatalf("confirmed account: boxes %q, missing note shown: %v", got, strings.Contains(pg.body, "consent-missing"))
+	}
+}

@@ -90,6 +90,41 @@ func TestLoginIdentifiers(t *testing.T) {
 	}
 }
 
+// A confirmed INN is a login (the guides name INN among the login's forms); a well-formed INN
+// that is nobody's gets the very answer of any unknown login.
+func TestLoginByINN(t *testing.T) {
+	e := newEnv(t)
+	for _, login := range []string{"770123450074", "7701 2345 0074"} {
+		cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+		_, idt := cab.mustExchange(cab.loginAs(login))
+		if idt.Subject != "1000000003" {
+			t.Fatalf("INN %q logged in as %s", login, idt.Subject)
+		}
+	}
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	wrongINN := e.submitLogin(cab.browser, cab.authorize(), "500100732259", "Test1234!")
+	unknown := e.submitLogin(cab.browser, cab.authorize(), "79991234567", "Test1234!")
+	norm := func(pg page, login string) string {
+		s := strings.ReplaceAll(pg.body, pg.form("authRequestID"), "")
+		s = strings.ReplaceAll(s, pg.form("csrf"), "")
+		return strings.ReplaceAll(s, login, "")
+	}
+	for _, pg := range []page{wrongINN, unknown} {
+		if pg.status != http.StatusOK || !pg.isLoginForm() || !strings.Contains(pg.body, "Неверный логин или пароль") || pg.location != "" {
+			t.Fatalf("want the login form with one message, got %d %q", pg.status, snippet(pg.body))
+		}
+	}
+	if norm(wrongINN, "500100732259") != norm(unknown, "79991234567") {
+		a, b := norm(wrongINN, "500100732259"), norm(unknown, "79991234567")
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				t.Fatalf("an INN that is nobody's and an unknown phone get different pages: %q vs %q", a[max(0, i-80):min(len(a), i+80)], b[max(0, i-80):min(len(b), i+80)])
+			}
+		}
+		t.Fatal("an INN that is nobody's and an unknown phone get pages of different length")
+	}
+}
+
 func TestWrongPasswordAndUnknownLoginLookTheSame(t *testing.T) {
 	e := newEnv(t)
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)

@@ -250,6 +250,15 @@ func TestLoginDebugger(t *testing.T) {
 			}
 		}
 	}
+	// A callback whose state is not this browser's is refused before any code is exchanged.
+	// (prompt=login holds the flow at the login form, so the start's cookie is still there.)
+	if login := post(t, b, e.issuer+"/debug/start", map[string][]string{"csrf": {pg.form("csrf")}, "client": {"demo-cabinet"}, "scope": {"openid"}, "extra": {"prompt=login"}}); !login.isLoginForm() {
+		t.Fatalf("debugger start: %d %s", login.status, snippet(login.body))
+	}
+	bad := get(t, b, e.issuer+"/debug/callback?code=forged&state=forged")
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "state does not match") || strings.Contains(bad.body, "Token response") {
+		t.Fatalf("a forged state: %d %s", bad.status, snippet(bad.body))
+	}
 	if pg := get(t, e.browser(), newEnv(t).issuer+"/debug"); pg.status != http.StatusNotFound {
 		t.Fatalf("debugger outside test mode: %d", pg.status)
 	}

@@ -12,6 +12,7 @@ const (
 	LoginPhone LoginKind = "phone" // +7XXXXXXXXXX
 	LoginEmail LoginKind = "email" // lower-case
 	LoginSNILS LoginKind = "snils" // 11 digits, no separators
+	LoginINN   LoginKind = "inn"   // a person's 12-digit INN, once the tax service confirmed it
 )
 
 // Level is the ESIA account level.
@@ -121,10 +122,10 @@ type User struct {
 }
 
 // Logins returns the user's unique logins: the phone and the e-mail once confirmed, and the
-// SNILS. An unconfirmed contact is neither a login nor reserved: anyone may type someone
+// SNILS, and the INN once the tax service has confirmed it. An unconfirmed contact is neither a login nor reserved: anyone may type someone
 // else's e-mail into a form, and only the one who confirms it owns it.
 func (u User) Logins() map[LoginKind]string {
-	m := make(map[LoginKind]string, 3)
+	m := make(map[LoginKind]string, 4)
 	if u.Phone != "" && u.PhoneVerified {
 		m[LoginPhone] = u.Phone
 	}
@@ -133,6 +134,9 @@ func (u User) Logins() map[LoginKind]string {
 	}
 	if u.SNILS != "" {
 		m[LoginSNILS] = u.SNILS
+	}
+	if u.INN != "" && u.INNVrf == VerifyVerified {
+		m[LoginINN] = u.INN
 	}
 	return m
 }
@@ -220,13 +224,15 @@ type AuthRequest struct {
 	// Authenticated: the citizen proved who they are during this request (not just by SSO).
 	Authenticated bool `json:"authenticated,omitempty"`
 	// Consented: the citizen answered the consent page during this request.
-	Consented bool      `json:"consented,omitempty"`
-	UserID    string    `json:"user_id,omitempty"`
-	SessionID string    `json:"session_id,omitempty"`
-	AuthTime  time.Time `json:"auth_time,omitempty"`
-	AMR       []string  `json:"amr,omitempty"`
-	ACR       string    `json:"acr,omitempty"`
-	Done      bool      `json:"done,omitempty"`
+	Consented bool `json:"consented,omitempty"`
+	// NoticeSeen: the citizen went on past the needs-confirmation notice in this request.
+	NoticeSeen bool      `json:"notice_seen,omitempty"`
+	UserID     string    `json:"user_id,omitempty"`
+	SessionID  string    `json:"session_id,omitempty"`
+	AuthTime   time.Time `json:"auth_time,omitempty"`
+	AMR        []string  `json:"amr,omitempty"`
+	ACR        string    `json:"acr,omitempty"`
+	Done       bool      `json:"done,omitempty"`
 
 	// CodeHash is the SHA-256 (hex) of the issued code; the code itself is never stored.
 	CodeHash string `json:"code_hash,omitempty"`

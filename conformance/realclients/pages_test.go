@@ -39,7 +39,7 @@ type pagesResult struct {
 
 // citizenPages is every page the suite must visit in each viewport.
 var citizenPages = []string{"home", "404", "logged-out", "error", "timed-out", "register", "recover", "outbox",
-	"login", "login-en", "consent", "code", "level-too-low", "suspended", "role",
+	"login", "login-en", "consent", "code", "level-too-low", "suspended", "role", "needs-confirmation", "consent-simplified",
 	"account-profile", "account-access", "account-history", "account-sessions", "account-security",
 	"login-methods", "login-qr", "login-qr-scanned",
 	"account-totp-wrong-code", "account-profile-failed"}
@@ -57,7 +57,12 @@ func TestBrowserCitizenPages(t *testing.T) {
 	const levelRedirect = "http://127.0.0.1:9/cb"
 	s := startCabinetWith(t, func(cfg *config.Config) {
 		cfg.Clients = append(cfg.Clients, config.Client{ID: "confirmed-only", Name: "Реестр инвалидов", Secret: "ri-secret",
-			MinLevel: "confirmed", RedirectURIs: []string{levelRedirect}})
+			MinLevel: "confirmed", RedirectURIs: []string{levelRedirect}},
+			config.Client{ID: "wants-documents", Name: "Портал соцзащиты", Secret: "wd-secret", RedirectURIs: []string{levelRedirect}})
+		// Told at login that the data must be confirmed (a configured persona has no deadline).
+		cfg.Personas = append(cfg.Personas, config.Persona{Key: "needs-confirmation", OID: "1000000090", Level: "standard",
+			Status: "needs_confirmation", Reason: "Обновите паспорт", LastName: "Орлова", FirstName: "Ольга",
+			BirthDate: "1980-04-02", Gender: "F", Phone: "+79990000090", SNILS: "000-000-600 90"})
 		// An ESIA system without signature checks: the role choice after an ESIA login.
 		cfg.Clients = append(cfg.Clients, config.Client{ID: "ESIAPAGES", Name: "Кабинет работодателя",
 			RedirectURIs: []string{levelRedirect}, ESIA: &config.ESIAClient{SecretCheck: "off"}})
@@ -65,19 +70,24 @@ func TestBrowserCitizenPages(t *testing.T) {
 	roleURL := s.e.issuer + "/aas/oauth2/ac?" + url.Values{"client_id": {"ESIAPAGES"}, "scope": {"openid usr_org"},
 		"response_type": {"code"}, "redirect_uri": {levelRedirect}, "state": {"0b3d5f0e-8a7c-4d1e-9f2a-6c5b4a3d2e1f"},
 		"timestamp": {time.Now().Format("2006.01.02 15:04:05 -0700")}, "access_type": {"online"}, "client_secret": {"-"}}.Encode()
+	// A simplified account asked for SNILS and passport: the consent page says what is missing.
+	documents := oauth2.Config{ClientID: "wants-documents", RedirectURL: levelRedirect, Scopes: []string{"openid", "profile", "snils", "id_doc"},
+		Endpoint: oauth2.Endpoint{AuthURL: s.e.issuer + "/authorize"}}
 	level := oauth2.Config{ClientID: "confirmed-only", RedirectURL: levelRedirect, Scopes: []string{"openid"},
 		Endpoint: oauth2.Endpoint{AuthURL: s.e.issuer + "/authorize"}}
 	spec, _ := json.Marshal(map[string]any{
-		"issuer":      s.e.issuer,
-		"rp_login":    s.rpURL + "/login",
-		"level_url":   level.AuthCodeURL("st-level", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
-		"role_url":    roleURL,
-		"password":    personaPassword,
-		"outbox_to":   "+79990000005",
-		"admin_token": s.adminToken,
-		"qr_persona":  "1000000003",
+		"issuer":        s.e.issuer,
+		"rp_login":      s.rpURL + "/login",
+		"level_url":     level.AuthCodeURL("st-level", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
+		"role_url":      roleURL,
+		"documents_url": documents.AuthCodeURL("st-documents", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())),
+		"password":      personaPassword,
+		"outbox_to":     "+79990000005",
+		"admin_token":   s.adminToken,
+		"qr_persona":    "1000000003",
 		"personas": map[string]string{"consent": personaLogin, "code": "+79990000005", "level": "+79990000002",
-			"suspended": "+79990000006", "account": personaLogin, "states": "+79990000001"},
+			"suspended": "+79990000006", "account": personaLogin, "states": "+79990000001",
+			"notice": "+79990000090", "simplified": "+79990000001"},
 	})
 	artifacts := artifactsDir(t)
 	stale, _ := filepath.Glob(filepath.Join(artifacts, "pages-*"))

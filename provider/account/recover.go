@@ -113,7 +113,7 @@ func (h recovery) recoverPost(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("login")
 	v := &web.RecoverView{Step: "login", Login: login, AuthRequestID: r.PostFormValue("authRequestID")}
 	cands := ident.LoginCandidates(login)
-	if len(cands) == 0 || cands[0].Kind == ident.KindSNILS {
+	if len(cands) == 0 || cands[0].Kind == ident.KindSNILS || cands[0].Kind == ident.KindINN {
 		v.Errors = web.FieldErrors{"login": h.Pages.T(lang, "recover.login.bad")}
 		h.renderRecover(w, r, bid, v)
 		return

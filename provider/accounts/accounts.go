@@ -291,7 +291,7 @@ func (s *Service) randomID() string {
 // arrived as a space) becomes +7XXXXXXXXXX, an e-mail lower-case; anything else is kept.
 func Recipient(to string) string {
 	to = strings.TrimSpace(to)
-	if c := ident.LoginCandidates(to); len(c) > 0 && c[0].Kind != ident.KindSNILS {
+	if c := ident.LoginCandidates(to); len(c) > 0 && c[0].Kind != ident.KindSNILS && c[0].Kind != ident.KindINN {
 		return c[0].Value
 	}
 	return to

@@ -7,7 +7,8 @@
 // persona picker), POST /login/code (second factor: SMS, authenticator, recovery code),
 // POST /login/consent, POST /login/deny (level too low: back to the relying party), POST
 // /login/role (whom a person with organisation roles logs in as; rolechoice.go, offered by a
-// dialect that implements RoleChooser). Each form
+// dialect that implements RoleChooser), POST
+// /login/notice (on past the needs-confirmation notice, provider/flow/notice.go). Each form
 // is bound to the browser and to its own step by a session form token, so a page for one step
 // cannot be replayed at another.
 //

@@ -22,6 +22,7 @@ const (
 	stepDone                         // issue the code
 	stepFailRP                       // answer the relying party with an OAuth error (decision.err)
 	stepBadRequest                   // the request cannot go back to the RP: show an error page
+	stepNotice                       // the account needs confirmation: say so (with the deadline), then go on
 	stepRoleChoice                   // ask whom the person logs in as (rolechoice.go)
 )
 
@@ -50,6 +51,8 @@ type flowState struct {
 	UserLevel  storage.Level
 	UserStatus storage.Status
 	MinLevel   storage.Level
+	// NoticeSeen: the needs-confirmation notice was shown in this request and the citizen went on.
+	NoticeSeen bool
 
 	// Consent is the consent package's decision for the citizen and client (zero before
 	// the citizen is known).
@@ -113,6 +116,11 @@ func nextStep(s flowState) decision {
 			return decision{step: stepFailRP, err: "login_required", desc: "login required: a second factor is required"}
 		}
 		return decision{step: stepSecondFactor}
+	}
+	// A needs-confirmation account is told so once, right after the login that proved who it
+	// is; it does not block the login (prompt=none and SSO go on without it).
+	if s.UserStatus == storage.StatusNeedsConfirmation && s.Authenticated && !s.NoticeSeen && !none {
+		return decision{step: stepNotice}
 	}
 	if s.MinLevel != "" && s.UserLevel.Rank() < s.MinLevel.Rank() {
 		if none {

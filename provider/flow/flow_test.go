@@ -49,6 +49,26 @@ func TestNextStep(t *testing.T) {
 			s.UserLevel = storage.LevelStandard
 			return s
 		}(), stepLevelLow, ""},
+		{"needs confirmation, fresh login → notice", func() flowState {
+			s := fresh(flowState{Consent: consent.Decision{Action: consent.Ask}})
+			s.UserStatus = storage.StatusNeedsConfirmation
+			return s
+		}(), stepNotice, ""},
+		{"needs confirmation, notice seen → consent", func() flowState {
+			s := fresh(flowState{Consent: consent.Decision{Action: consent.Ask}})
+			s.UserStatus, s.NoticeSeen = storage.StatusNeedsConfirmation, true
+			return s
+		}(), stepConsent, ""},
+		{"needs confirmation in SSO → done, no notice", func() flowState {
+			s := session(flowState{})
+			s.UserStatus = storage.StatusNeedsConfirmation
+			return s
+		}(), stepDone, ""},
+		{"needs confirmation, second factor first", func() flowState {
+			s := fresh(flowState{})
+			s.UserStatus, s.SecondFactorNeeded, s.SecondFactorAvailable = storage.StatusNeedsConfirmation, true, true
+			return s
+		}(), stepSecondFactor, ""},
 		{"suspended → page", func() flowState { s := fresh(flowState{}); s.UserStatus = storage.StatusSuspended; return s }(), stepSuspended, ""},
 		{"suspended in SSO, prompt=none → access_denied", func() flowState {
 			s := session(flowState{Prompt: []string{"none"}})

@@ -87,6 +87,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", h.postLogin)
 	mux.HandleFunc("POST /login/consent", h.postConsent)
 	mux.HandleFunc("POST /login/deny", h.postDeny)
+	mux.HandleFunc("POST /login/notice", h.postNotice)
 	mux.HandleFunc("POST /login/code", h.postCode)
 	mux.HandleFunc("POST /login/role", h.postRole) // rolechoice.go
 }
@@ -148,6 +149,7 @@ const (
 	formLogin   = "login"
 	formConsent = "consent"
 	formDeny    = "level" // "back to the site" of the level-too-low and suspended pages
+	formNotice  = "notice"
 )
 
 // LoadRequest reads the request a login page belongs to and binds it to this browser. It
@@ -252,6 +254,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		status := proofing.Effective(proofing.StatusOf(user, accounts.ProofsOf(user)), st.Now)
 		user.Status, user.StatusReason = status.Status, status.Reason
 		st.UserLevel, st.UserStatus = user.Level, user.Status
+		st.NoticeSeen = ar.NoticeSeen
 		st.SecondFactorNeeded = user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)
 		st.SecondFactorAvailable = accounts.SecondFactorMethod(user) != ""
 		st.SecondFactorDone = session.HasMFA(sess.AMR)
@@ -294,7 +297,7 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 	case stepConsent:
 		h.Pages.Render(w, r, http.StatusOK, &web.ConsentPage{Frame: web.Frame{Lang: lang, Title: "consent.title"},
 			CSRF: h.Sessions.FormToken(bid, ar.ID, formConsent), AuthRequestID: ar.ID, ClientName: h.Clients.Name(ar.ClientID),
-			Consent: consentItems(lang, st.Consent.Items)})
+			Consent: consentItems(lang, st.Consent.Items, user)})
 	case stepLevelLow:
 		text := "level.text"
 		if st.MinLevel == storage.LevelStandard {
@@ -317,6 +320,8 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 		}
 		pd.Paragraphs = append(pd.Paragraphs, h.Pages.T(lang, "suspended.help"), h.Pages.T(lang, "suspended.back"))
 		h.Pages.Render(w, r, http.StatusForbidden, pd)
+	case stepNotice:
+		h.noticePage(w, r, ar, bid, lang, user)
 	case stepFailRP:
 		h.failRP(w, r, ar, d.err, d.desc)
 	case stepDone:
@@ -950,14 +955,39 @@ func splitGranted(ar storage.AuthRequest, carried []string) (scopes, claimScopes
 	return scopes, claimScopes
 }
 
-func consentItems(lang string, items []consent.Item) []web.ConsentItem {
+func consentItems(lang string, items []consent.Item, u storage.User) []web.ConsentItem {
 	out := make([]web.ConsentItem, 0, len(items))
 	for _, it := range items {
 		v := web.ConsentItem{Scope: it.Scope, Text: consent.Text(it.Scope, lang), Required: it.Required, Granted: it.Granted, Editable: it.Editable}
+		// An optional scope for data the account does not hold (a simplified account's SNILS,
+		// INN or passport) is no choice to offer: the page says it is missing and where to add it.
+		if it.Editable && lacks(u, consent.Base(it.Scope)) {
+			v.Editable, v.Missing = false, true
+		}
 		if sc, ok := consent.Lookup(consent.Base(it.Scope)); ok {
 			v.Sensitive = sc.Sensitive
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// lacks reports whether the account holds none of the data a person-identifier or identity
+// document scope releases.
+func lacks(u storage.User, scope string) bool {
+	switch scope {
+	case "snils":
+		return u.SNILS == ""
+	case "inn":
+		return u.INN == ""
+	case "id_doc":
+		sc, _ := consent.Lookup(scope)
+		for _, d := range u.Documents {
+			if slices.Contains(sc.DocTypes, d.Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package testmode
 import (
 	"bytes"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -106,8 +107,11 @@ func (h *Handler) debugCallback(w http.ResponseWriter, r *http.Request) {
 	add("2. Callback", r.URL.String())
 	q := r.URL.Query()
 	pd := &web.DebugPage{Frame: web.Frame{Lang: lang, Title: debugPageKey, MainClass: "wide"}, Debug: v}
-	if q.Get("state") != st.State {
-		pd.Error = "state does not match the request"
+	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(st.State)) != 1 {
+		// Not this browser's login (a forged or replayed callback): the code is not redeemed.
+		pd.Error = "state does not match the request; the code was not exchanged"
+		h.Pages.Render(w, r, http.StatusBadRequest, pd)
+		return
 	}
 	if e := q.Get("error"); e != "" {
 		pd.Error = e + ": " + q.Get("error_description")

@@ -9,7 +9,7 @@ type Catalog struct{ m map[string]map[string]string }
 // NewCatalog merges the message tables; a key defined twice is an error.
 func NewCatalog() (*Catalog, error) {
 	c := &Catalog{m: map[string]map[string]string{"ru": {}, "en": {}}}
-	for _, table := range []map[string]map[string]string{flowMessages(), accountMessages(), limitsMessages(), pagesMessages(), dprofileMessages(), loginMethodsMessages(), rolesMessages(), accountPagesMessages()} {
+	for _, table := range []map[string]map[string]string{flowMessages(), accountMessages(), limitsMessages(), pagesMessages(), dprofileMessages(), loginMethodsMessages(), rolesMessages(), accountPagesMessages(), loginMessages()} {
 		for lang, msgs := range table {
 			if c.m[lang] == nil {
 				return nil, fmt.Errorf("web: messages for unknown language %q", lang)

@@ -57,6 +57,18 @@ type ConsentPage struct {
 type ConsentItem struct {
 	Scope, Text                            string
 	Required, Granted, Editable, Sensitive bool
+	// Missing: the account does not hold this data; shown without a checkbox, with the way to add it.
+	Missing bool
+}
+
+// AnyMissing reports whether some scope asks for data the account does not hold.
+func (p *ConsentPage) AnyMissing() bool {
+	for _, it := range p.Consent {
+		if it.Missing {
+			return true
+		}
+	}
+	return false
 }
 
 // CodePage asks for the second factor.

@@ -10,8 +10,8 @@
 //
 //   node browser-pages.mjs <spec_json> <artifacts_dir>
 //
-// spec: {issuer, rp_login, level_url, role_url, personas: {consent, code, level, suspended, account}, password, outbox_to,
-//        admin_token, qr_persona}
+// spec: {issuer, rp_login, level_url, role_url, documents_url, personas: {consent, code, level, suspended, account, notice,
+//        simplified, states}, password, outbox_to, admin_token, qr_persona}
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -131,6 +131,16 @@ const scenarios = {
     await page.goto(spec.rp_login);
     await logIn(page, spec.personas.suspended);
     return [await check(page, 'suspended', vp)];
+  },
+  async notice(page, vp) {
+    await page.goto(spec.rp_login);
+    await logIn(page, spec.personas.notice);
+    return [await check(page, 'needs-confirmation', vp)];
+  },
+  async documents(page, vp) {
+    await page.goto(spec.documents_url);
+    await logIn(page, spec.personas.simplified);
+    return [await check(page, 'consent-simplified', vp)];
   },
   async account(page, vp) {
     await page.goto(spec.issuer + '/account');

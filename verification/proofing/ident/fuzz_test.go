@@ -177,10 +177,10 @@ func FuzzParsePassport(f *testing.F) {
 
 func FuzzParseLogin(f *testing.F) {
 	for _, s := range []string{"ivanov@example.ru", "+7 (999) 000-00-01", "89990000001", "9990000001",
-		"112-233-445 95", "11223344595", "80000000173", "800-000-001 73", "11223344596", "", "@", "+"} {
+		"112-233-445 95", "11223344595", "80000000173", "800-000-001 73", "11223344596", "500100732259", "5001 0073 2259", "500100732258", "", "@", "+"} {
 		f.Add(s)
 	}
-	canonical := map[string]*regexp.Regexp{KindPhone: rePhone, KindSNILS: reSNILS}
+	canonical := map[string]*regexp.Regexp{KindPhone: rePhone, KindSNILS: reSNILS, KindINN: reINN}
 	f.Fuzz(func(t *testing.T, s string) {
 		kind, value, err := ParseLogin(s)
 		cands := LoginCandidates(s)
@@ -202,7 +202,7 @@ func FuzzParseLogin(f *testing.F) {
 				if e, err := NormalizeEmail(c.Value); err != nil || e != c.Value {
 					t.Fatalf("email candidate %q not canonical", c.Value)
 				}
-			case KindPhone, KindSNILS:
+			case KindPhone, KindSNILS, KindINN:
 				if !canonical[c.Kind].MatchString(c.Value) {
 					t.Fatalf("%s candidate %q not canonical", c.Kind, c.Value)
 				}

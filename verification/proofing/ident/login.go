@@ -12,6 +12,7 @@ const (
 	KindPhone = "phone"
 	KindEmail = "email"
 	KindSNILS = "snils"
+	KindINN   = "inn"
 )
 
 // Login is one reading of a login identifier: its kind and normalised value.
@@ -29,6 +30,7 @@ var snilsGrouped = regexp.MustCompile(`^\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}$`)
 // 3-3-3-2 grouping is only a SNILS; a number with '+', parentheses or dots, or ten digits
 // starting with 9, is only a phone. Eleven bare digits starting with 7 or 8 are ambiguous:
 // a phone first and, if its checksum holds, a SNILS second, so the caller tries each.
+// Twelve digits whose check digits hold are a person's INN (no phone or SNILS has twelve).
 func LoginCandidates(s string) []Login {
 	t := strings.TrimSpace(s)
 	if strings.Contains(t, "@") {
@@ -45,6 +47,9 @@ func LoginCandidates(s string) []Login {
 	}
 	if n, err := NormalizeSNILS(t); err == nil {
 		out = append(out, Login{KindSNILS, n})
+	}
+	if n, err := NormalizeINN(t); err == nil {
+		out = append(out, Login{KindINN, n})
 	}
 	return out
 }
@@ -67,9 +72,12 @@ func ParseLogin(s string) (kind, value string, err error) {
 	default:
 		_, perr := NormalizePhone(t)
 		_, serr := NormalizeSNILS(t)
+		_, ierr := NormalizeINN(t)
 		switch {
 		case errors.Is(serr, ErrSNILSChecksum):
 			cause = serr
+		case errors.Is(ierr, ErrINNChecksum):
+			cause = ierr
 		case strings.HasPrefix(t, "+") || strings.ContainsAny(t, "()"):
 			cause = perr
 		default:

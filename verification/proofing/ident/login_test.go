@@ -30,6 +30,9 @@ func TestParseLogin(t *testing.T) {
 		{"70000000063", KindPhone, "+70000000063", []Login{{KindPhone, "+70000000063"}, {KindSNILS, "70000000063"}}},
 		{"89990000001", KindPhone, "+79990000001", nil}, // SNILS checksum fails: phone only
 		{"8 999 000 00 01", KindPhone, "+79990000001", nil},
+		// A person's INN: twelve digits, spaces allowed, check digits hold.
+		{"500100732259", KindINN, "500100732259", nil},
+		{" 5001 0073 2259 ", KindINN, "500100732259", nil},
 	}
 	for _, tt := range tests {
 		kind, value, err := ParseLogin(tt.in)
@@ -61,7 +64,8 @@ func TestParseLoginErrors(t *testing.T) {
 		{"112-233-445 96", ErrSNILSChecksum},
 		{"11223344596", ErrSNILSChecksum},
 		{"4951234567", nil},
-		{"500100732259", nil}, // INN is not a login kind here
+		{"500100732258", ErrINNChecksum},
+		{"5001007322", nil}, // an organisation's INN is no citizen's login
 		{"1234", nil},
 	}
 	for _, tt := range tests {
