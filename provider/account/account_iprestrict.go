@@ -27,7 +27,9 @@ func (h *Handler) ipRestrictPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := web.Lang(r, nil)
-	fail := func(key string) { h.renderSecurity(w, r, u, sess.ID, bid, &web.SecurityView{Error: h.Pages.T(lang, key)}) }
+	fail := func(key string) {
+		h.renderSecurity(w, r, u, sess.ID, bid, &web.SecurityView{Error: h.Pages.T(lang, key)})
+	}
 	nets, err := iprestrict.Parse(r.PostFormValue("nets"))
 	switch {
 	case errors.Is(err, iprestrict.ErrTooLong), errors.Is(err, iprestrict.ErrTooMany):
