@@ -26,7 +26,7 @@ await runJourney({ artifact: 'demo-failure', profileDir: a.profile_dir, artifact
   }
   h.logInFormOrNot = async (login) => {
     h.step('wait for the login form');
-    await page.getByLabel('Телефон / Email / СНИЛС', { exact: true }).waitFor({ state: 'visible' });
+    await page.getByLabel('Телефон / Email / СНИЛС / ИНН', { exact: true }).waitFor({ state: 'visible' });
     await h.logIn(login, spec.password);
   };
   async function consentAndHome(cabinet) {

@@ -136,14 +136,14 @@ export async function runJourney({ artifact, profileDir, artifactsDir }, journey
       h.step('click «Войти через Госуслуги»');
       await page.getByRole('link', { name: 'Войти через Госуслуги' }).click();
       h.step('wait for the login form');
-      await page.getByLabel('Телефон / Email / СНИЛС', { exact: true }).waitFor({ state: 'visible' });
+      await page.getByLabel('Телефон / Email / СНИЛС / ИНН', { exact: true }).waitFor({ state: 'visible' });
       return { url: page.url(), title: await page.title() };
     };
 
     // logIn fills the login form and clicks «Войти».
     h.logIn = async (login, password) => {
       h.step('fill the login form');
-      await page.getByLabel('Телефон / Email / СНИЛС', { exact: true }).fill(login);
+      await page.getByLabel('Телефон / Email / СНИЛС / ИНН', { exact: true }).fill(login);
       await page.getByLabel('Пароль', { exact: true }).fill(password);
       h.step('click «Войти»');
       await page.getByRole('button', { name: 'Войти', exact: true }).click();

@@ -170,7 +170,7 @@ let { res, body, redirect } = await follow(await browse(authURL.href));
 if (redirect) throw new Error(`expected the login form, the provider redirected to ${redirect}`);
 const form = parseLoginForm(body, res.url || authURL.href);
 if (!form) throw new Error(`no login form on ${res.status} page: ${body.slice(0, 400)}`);
-const loginField = Object.entries(form.labels).find(([, text]) => text === 'Телефон / Email / СНИЛС')?.[0];
+const loginField = Object.entries(form.labels).find(([, text]) => text === 'Телефон / Email / СНИЛС / ИНН')?.[0];
 const passwordField = Object.entries(form.labels).find(([, text]) => text === 'Пароль')?.[0];
 if (!loginField || !passwordField) throw new Error('login form labels not found: ' + JSON.stringify(form.labels));
 if (!form.buttons.includes('Войти')) throw new Error('no «Войти» button: ' + JSON.stringify(form.buttons));
