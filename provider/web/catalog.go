@@ -1,6 +1,10 @@
 package web
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/esia-emulator/esia-emulator/provider/web/texts"
+)
 
 // Catalog is the immutable ru/en message catalog: built once by NewCatalog from the features'
 // tables, read concurrently, never changed.
@@ -9,7 +13,7 @@ type Catalog struct{ m map[string]map[string]string }
 // NewCatalog merges the message tables; a key defined twice is an error.
 func NewCatalog() (*Catalog, error) {
 	c := &Catalog{m: map[string]map[string]string{"ru": {}, "en": {}}}
-	for _, table := range []map[string]map[string]string{flowMessages(), accountMessages(), limitsMessages(), pagesMessages(), dprofileMessages(), loginMethodsMessages(), rolesMessages(), accountPagesMessages(), loginMessages()} {
+	for _, table := range texts.Tables() {
 		for lang, msgs := range table {
 			if c.m[lang] == nil {
 				return nil, fmt.Errorf("web: messages for unknown language %q", lang)

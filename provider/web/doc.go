@@ -1,6 +1,6 @@
 // Package web owns what the citizen sees: the embedded page templates, the renderer (with the
 // pages' security headers; a page with a script gets it allowed by its hash), the immutable
-// ru/en message catalog, the page language choice (Lang: Russian whatever the browser says;
+// ru/en message catalog (its texts in package texts), the page language choice (Lang: Russian whatever the browser says;
 // English only by ui_locales or the language link, SwitchLang, which remembers the choice in a
 // cookie), Moscow-time formatting (DateTime, Clock), dates as citizens type them (DateIn,
 // DateOut: ДД.ММ.ГГГГ), and one view type per page (LoginPage, ConsentPage, CodePage,

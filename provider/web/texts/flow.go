@@ -1,4 +1,4 @@
-package web
+package texts
 
 // flowMessages are the UI texts of the login flow, the citizen pages and errors; Russian wording
 // follows the citizens' guides in shared/seeds.

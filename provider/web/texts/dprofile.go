@@ -1,4 +1,4 @@
-package web
+package texts
 
 // dprofileMessages are the texts of the Digital Profile consent step and the account's
 // agreements page.

@@ -1,4 +1,4 @@
-package web
+package texts
 
 // limitsMessages are the refusals of requests that would cost the stand too much: bodies too
 // large or in a form no page sends, and too many password checks at once.

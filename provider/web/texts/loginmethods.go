@@ -1,4 +1,4 @@
-package web
+package texts
 
 // loginMethodsMessages are the texts of «Войти другим способом» and the e-signature login.
 func loginMethodsMessages() map[string]map[string]string {

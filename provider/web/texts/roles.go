@@ -1,4 +1,4 @@
-package web
+package texts
 
 // rolesMessages are the texts of the role choice after login (flow/rolechoice.go).
 func rolesMessages() map[string]map[string]string {

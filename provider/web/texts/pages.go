@@ -1,4 +1,4 @@
-package web
+package texts
 
 // pagesMessages are the texts every page shares: the next actions of the message pages, the
 // 404, the skip link and the logo.

@@ -1,4 +1,4 @@
-package web
+package texts
 
 // loginMessages are the login side's texts added for issue 14: the consent page's missing
 // data, the needs-confirmation notice at login, the demo login.

@@ -1,4 +1,4 @@
-package web
+package texts
 
 // UI texts of registration, recovery, the profile and identity confirmation.
 func accountMessages() map[string]map[string]string {

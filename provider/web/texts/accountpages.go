@@ -1,4 +1,4 @@
-package web
+package texts
 
 // accountPagesMessages are the account pages' texts added with issue 14: the authenticator
 // enrolment that keeps its key, the recovery codes' copy and download, field errors, the
