@@ -2,15 +2,11 @@ package account
 
 import (
 	"context"
-	"github.com/medama-io/go-useragent"
 	"io"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
-	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
 
 	"github.com/esia-emulator/esia-emulator/audit"
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
@@ -21,6 +17,9 @@ import (
 	"github.com/esia-emulator/esia-emulator/verification/lockout"
 	"github.com/esia-emulator/esia-emulator/verification/otp"
 	"github.com/esia-emulator/esia-emulator/verification/password"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/confirm"
+	"github.com/esia-emulator/esia-emulator/verification/proofing/registry"
+	"github.com/medama-io/go-useragent"
 )
 
 // Store is what the citizen's pages need of the storage: accounts, their sessions and tokens,
