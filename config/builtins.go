@@ -1,5 +1,7 @@
 package config
 
+import "slices"
+
 // BuiltinClients are the demo relying parties printed on the console at start.
 func BuiltinClients() []Client {
 	return []Client{
@@ -28,6 +30,18 @@ func BuiltinClients() []Client {
 			PostLogoutRedirectURIs: []string{"http://127.0.0.1:9001/"},
 		},
 	}
+}
+
+// IsDemoClient reports whether c is one of the built-in OpenID Connect demo clients (by id and
+// redirect URIs, so a configured client that reuses the id for a real cabinet is not one): the
+// home page's «Попробовать вход» may log in through them outside test mode.
+func IsDemoClient(c Client) bool {
+	for _, b := range BuiltinClients() {
+		if b.ID == c.ID && b.ESIA == nil && c.ESIA == nil && slices.Equal(b.RedirectURIs, c.RedirectURIs) {
+			return true
+		}
+	}
+	return false
 }
 
 // BuiltinPersonas are the test citizens, one per level and situation. All have the password

@@ -154,11 +154,12 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if p.keys, err = keys.Ensure(ctx, keyStore, p.now(), p.rand); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
-	debugCallback := ""
-	if o.Config.TestMode() { // the login debugger's callback
-		debugCallback = o.Config.Issuer + testmode.DebugCallback
+	// The login debugger's callback: every client in test mode, the demo clients otherwise.
+	debugFor := config.IsDemoClient
+	if o.Config.TestMode() {
+		debugFor = nil
 	}
-	if p.clients, err = clients.NewRegistry(o.Config, debugCallback); err != nil {
+	if p.clients, err = clients.NewRegistry(o.Config, o.Config.Issuer+testmode.DebugCallback, debugFor); err != nil {
 		return nil, fmt.Errorf("provider: %w", err)
 	}
 	issuer, err := url.Parse(o.Config.Issuer)
@@ -239,7 +240,8 @@ func New(ctx context.Context, o Options) (*Provider, error) {
 	if o.Config.TestMode() {
 		p.flow.Picker = p.testmode
 	}
-	p.site = &site.Handler{Issuer: o.Config.Issuer, Personas: o.Config.Personas, Clients: o.Config.Clients, Store: o.Store, Pages: p.web, Logger: p.log}
+	p.site = &site.Handler{Issuer: o.Config.Issuer, Personas: o.Config.Personas, Clients: o.Config.Clients, Store: o.Store, Pages: p.web, Logger: p.log,
+		Try: p.testmode}
 	p.handler = p.routes()
 	p.esia.Mount(p.mux) // ESIA's own front door: /aas/oauth2/…, /idp/ext/Logout, /rs/prns/…, certificates
 	p.testmode.Site = p.handler

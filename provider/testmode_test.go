@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/esia-emulator/esia-emulator/browser"
 	"github.com/esia-emulator/esia-emulator/config"
 )
 
@@ -344,5 +345,61 @@ func TestClockRefusesMovesItCannotHold(t *testing.T) {
 	}
 	if status, resp := e.admin("POST", "/admin/api/clock", adminToken, fmt.Sprintf(`{"reset":true,"set":"%d-06-01T00:00:00Z"}`, year+50)); status != http.StatusOK {
 		t.Fatalf("reset then set 50 years ahead: %d %s", status, resp)
+	}
+}
+
+// TestTryLoginFromHome: outside test mode the home page has a «Попробовать вход» button per
+// built-in demo client; it runs a code + PKCE login into the built-in callback page, which
+// shows the tokens and claims. Other clients cannot use the debugger, and a callback that is
+// not this browser's is refused before any code is exchanged.
+func TestTryLoginFromHome(t *testing.T) {
+	e := newEnv(t, func(cfg *config.Config) {
+		cfg.Clients = append(cfg.Clients, config.Client{ID: "real-cabinet", Name: "Кабинет", Secret: "rc-secret",
+			RedirectURIs: []string{"http://127.0.0.1:9100/cb"}})
+	})
+	b := e.browser()
+	home := get(t, b, e.issuer+"/")
+	for _, want := range []string{"Попробовать вход: Демо-кабинет", "Попробовать вход: Демо-приложение в браузере"} {
+		if !strings.Contains(home.body, want) {
+			t.Fatalf("home page lacks %q: %s", want, snippet(home.body))
+		}
+	}
+	if strings.Contains(home.body, "Попробовать вход: Кабинет") || strings.Contains(home.body, "Демо-кабинет ЕСИА</button>") {
+		t.Fatal("a try button for a client that is not a built-in OIDC demo client")
+	}
+	for _, client := range []string{"demo-cabinet", "demo-spa"} {
+		login := submit(t, b, get(t, b, e.issuer+"/"), func(f *browser.Form) bool { return f.Get("client") == client }, nil)
+		if client == "demo-cabinet" { // the second goes through the session the first started
+			login = e.submitLogin(b, login, "+79990000003", "Test1234!")
+		}
+		done := e.approveConsent(b, login)
+		for _, want := range []string{"Token response (HTTP 200)", "signature: verified with the published key", "nonce matches: true", "Userinfo (HTTP 200)", "Иванова Мария Ивановна", `href="/"`} {
+			if !strings.Contains(done.body, want) {
+				t.Fatalf("%s: callback page lacks %q: %s", client, want, snippet(done.body))
+			}
+		}
+	}
+	csrf := get(t, b, e.issuer+"/").form("csrf")
+	stop := e.browser() // stops at the authorization request: the refusal must come before it
+	stop.StopAt(e.issuer + "/authorize")
+	stopCSRF := get(t, stop, e.issuer+"/").form("csrf")
+	if pg := post(t, stop, e.issuer+"/debug/start", map[string][]string{"csrf": {stopCSRF}, "client": {"real-cabinet"}, "scope": {"openid"}}); pg.status != http.StatusBadRequest || pg.location != "" {
+		t.Fatalf("a non-demo client through the debugger: %d %q", pg.status, pg.location)
+	}
+	if pg := post(t, stop, e.issuer+"/debug/start", map[string][]string{"csrf": {stopCSRF}, "client": {"demo-cabinet"}, "scope": {"openid"}}); !strings.HasPrefix(pg.location, e.issuer+"/authorize?") {
+		t.Fatalf("a demo client through the debugger: %d %q", pg.status, pg.location)
+	}
+	if pg := post(t, b, e.issuer+"/debug/start", map[string][]string{"csrf": {"forged"}, "client": {"demo-cabinet"}, "scope": {"openid"}}); pg.status != http.StatusForbidden {
+		t.Fatalf("a forged form token: %d", pg.status)
+	}
+	// prompt=login holds the flow at the login form, so the start's cookie is still there.
+	if login := post(t, b, e.issuer+"/debug/start", map[string][]string{"csrf": {csrf}, "client": {"demo-cabinet"}, "scope": {"openid"}, "extra": {"prompt=login"}}); !login.isLoginForm() {
+		t.Fatalf("start: %d %s", login.status, snippet(login.body))
+	}
+	if bad := get(t, b, e.issuer+"/debug/callback?code=forged&state=forged"); bad.status != http.StatusBadRequest || strings.Contains(bad.body, "Token response") {
+		t.Fatalf("a forged state: %d %s", bad.status, snippet(bad.body))
+	}
+	if pg := get(t, b, e.issuer+"/debug"); pg.status != http.StatusNotFound {
+		t.Fatalf("the debugger's client picker outside test mode: %d", pg.status)
 	}
 }

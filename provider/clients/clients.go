@@ -80,9 +80,10 @@ type Registry struct {
 }
 
 // NewRegistry prepares the configured clients. extraRedirect, when set, is allowed as a
-// redirect URI of every client (test mode's login debugger). A client whose scopes are not in
-// the catalog is an error.
-func NewRegistry(cfg *config.Config, extraRedirect string) (*Registry, error) {
+// redirect URI of the clients extraFor admits (nil: every client) — the login debugger's
+// callback: every client in test mode, the built-in demo clients otherwise («Попробовать
+// вход» on the home page). A client whose scopes are not in the catalog is an error.
+func NewRegistry(cfg *config.Config, extraRedirect string, extraFor func(config.Client) bool) (*Registry, error) {
 	r := &Registry{byID: make(map[string]*Client, len(cfg.Clients))}
 	for _, c := range cfg.Clients {
 		for _, list := range [][]string{c.Scopes, c.RequiredScopes} {
@@ -90,7 +91,7 @@ func NewRegistry(cfg *config.Config, extraRedirect string) (*Registry, error) {
 				return nil, fmt.Errorf("client %s: %w", c.ID, err)
 			}
 		}
-		if extraRedirect != "" {
+		if extraRedirect != "" && (extraFor == nil || extraFor(c)) {
 			c.RedirectURIs = append(slices.Clone(c.RedirectURIs), extraRedirect)
 		}
 		cl := New(c, cfg.Lifetimes)

@@ -42,7 +42,7 @@ func TestClientRules(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	cfg := config.Default()
-	r, err := clients.NewRegistry(cfg, "http://127.0.0.1:8080/debug/callback")
+	r, err := clients.NewRegistry(cfg, "http://127.0.0.1:8080/debug/callback", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestRegistry(t *testing.T) {
 		t.Error("an unknown client was found")
 	}
 	cfg.Clients = append(cfg.Clients, config.Client{ID: "bad", Scopes: []string{"no_such_scope"}})
-	if _, err := clients.NewRegistry(cfg, ""); err == nil {
+	if _, err := clients.NewRegistry(cfg, "", nil); err == nil {
 		t.Error("a client with an unknown scope was accepted")
 	}
 }

@@ -22,6 +22,13 @@ type Handler struct {
 	Store    Health
 	Pages    *web.Renderer
 	Logger   *slog.Logger
+	Try      TryLogin // the «Попробовать вход» buttons
+}
+
+// TryLogin gives the home page its «Попробовать вход» forms (testmode.Handler: the login
+// debugger, which serves the built-in demo clients in every mode).
+type TryLogin interface {
+	TryButtons(w http.ResponseWriter, r *http.Request) ([]web.TryButton, error)
 }
 
 // Mount adds / (home), /logged-out, /lang (the language link), /healthz and /readyz.
@@ -61,5 +68,11 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	for _, c := range h.Clients {
 		d.Clients = append(d.Clients, web.ClientRow{ID: c.ID, Name: c.Name, RedirectURIs: c.RedirectURIs})
 	}
+	try, err := h.Try.TryButtons(w, r)
+	if err != nil {
+		h.Pages.ServerError(w, r, err)
+		return
+	}
+	d.Try = try
 	h.Pages.Render(w, r, http.StatusOK, d)
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/esia-emulator/esia-emulator/config"
 	"github.com/esia-emulator/esia-emulator/provider/oidc"
 
 	"github.com/esia-emulator/esia-emulator/provider/web"
@@ -19,10 +20,11 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// The login debugger (test mode): a relying party built into the emulator. It runs a code +
-// PKCE login for any configured client against the emulator's own endpoints and shows what a
-// cabinet would receive. In test mode every client accepts <issuer>/debug/callback as a
-// redirect URI.
+// The login debugger: a relying party built into the emulator. It runs a code + PKCE login
+// against the emulator's own endpoints and shows what a cabinet would receive. In test mode it
+// serves any configured client (GET /debug picks one; every client accepts
+// <issuer>/debug/callback as a redirect URI); outside test mode only the built-in demo clients,
+// started from the home page's «Попробовать вход» (TryButtons).
 
 const (
 	debugCookie  = "esia_debug"
@@ -37,10 +39,9 @@ type debugState struct {
 }
 
 func (h *Handler) mountDebug(mux *http.ServeMux) {
-	if !h.Enabled {
-		return
+	if h.Enabled {
+		mux.HandleFunc("GET /debug", h.debugPage)
 	}
-	mux.HandleFunc("GET /debug", h.debugPage)
 	mux.HandleFunc("POST /debug/start", h.debugStart)
 	mux.HandleFunc("GET "+pathDebugCB, h.debugCallback)
 }
@@ -66,7 +67,7 @@ func (h *Handler) debugStart(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cl, ok := h.Clients.Lookup(r.PostFormValue("client"))
-	if !ok {
+	if !ok || !h.Enabled && !h.demoClient(cl.Config.ID) { // outside test mode: the demo clients only
 		h.Pages.Message(w, r, http.StatusBadRequest, web.Lang(r, nil), "error.title", "error.badrequest")
 		return
 	}
@@ -93,6 +94,40 @@ func (h *Handler) debugStart(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, st.Request, http.StatusSeeOther)
 }
 
+// demoClient reports whether the configured client id is a built-in demo client (judged on
+// its configuration, before the registry adds the debugger's callback).
+func (h *Handler) demoClient(id string) bool {
+	for _, c := range h.ClientConfigs {
+		if c.ID == id {
+			return config.IsDemoClient(c)
+		}
+	}
+	return false
+}
+
+// TryScope is what «Попробовать вход» asks for.
+const TryScope = "openid profile email phone"
+
+// TryButtons are the home page's «Попробовать вход» forms, one per built-in demo client, each
+// with its form token (the debugger's start checks it).
+func (h *Handler) TryButtons(w http.ResponseWriter, r *http.Request) ([]web.TryButton, error) {
+	var out []web.TryButton
+	bid := ""
+	for _, c := range h.ClientConfigs {
+		if !config.IsDemoClient(c) {
+			continue
+		}
+		if bid == "" { // once: a fresh browser gets one id, not one per button
+			var err error
+			if bid, err = h.Sessions.BrowserID(w, r); err != nil {
+				return nil, fmt.Errorf("try login: %w", err)
+			}
+		}
+		out = append(out, web.TryButton{ClientID: c.ID, Name: c.Name, Scope: TryScope, CSRF: h.Sessions.FormToken(bid, "", formDebug)})
+	}
+	return out, nil
+}
+
 func (h *Handler) debugCallback(w http.ResponseWriter, r *http.Request) {
 	lang := web.Lang(r, nil)
 	var st debugState
@@ -106,7 +141,10 @@ func (h *Handler) debugCallback(w http.ResponseWriter, r *http.Request) {
 	add("1. Authorization request", st.Request)
 	add("2. Callback", r.URL.String())
 	q := r.URL.Query()
-	pd := &web.DebugPage{Frame: web.Frame{Lang: lang, Title: debugPageKey, MainClass: "wide"}, Debug: v}
+	pd := &web.DebugPage{Frame: web.Frame{Lang: lang, Title: debugPageKey, MainClass: "wide"}, Debug: v, Again: "/"}
+	if h.Enabled {
+		pd.Again = "/debug"
+	}
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(st.State)) != 1 {
 		// Not this browser's login (a forged or replayed callback): the code is not redeemed.
 		pd.Error = "state does not match the request; the code was not exchanged"

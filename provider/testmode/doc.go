@@ -7,7 +7,8 @@
 //
 // Routes (Mount): /admin/api/clock, /admin/api/reset, /admin/api/faults,
 // /admin/api/maintenance, /admin/api/tokens, /admin/api/personas/generate (behind the admin
-// token; 404 outside test mode), and GET /debug, POST /debug/start, GET /debug/callback (test
-// mode only). The clock, faults and maintenance switch belong to this process: with replicas,
+// token; 404 outside test mode), and GET /debug (test mode only), POST /debug/start and GET
+// /debug/callback (every client in test mode; outside it only the built-in demo clients, started
+// from the home page's «Попробовать вход», TryButtons). The clock, faults and maintenance switch belong to this process: with replicas,
 // set them on each. provider.New builds the Handler in both modes.
 package testmode

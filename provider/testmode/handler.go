@@ -38,7 +38,8 @@ type Minter interface {
 
 // Handler is test mode: the clock, reset, faults and maintenance, token minting, the persona
 // generator and picker, and the /debug login debugger. Outside test mode (Enabled false) its
-// admin endpoints answer 404 and /debug is not mounted. All fields are required when Enabled.
+// admin endpoints answer 404, GET /debug is not mounted and the debugger serves the built-in demo
+// clients only («Попробовать вход» on the home page). All fields are required.
 type Handler struct {
 	Enabled       bool
 	API           *admin.API

@@ -168,7 +168,11 @@ type HomePage struct {
 	Issuer   string
 	Personas []PersonaRow
 	Clients  []ClientRow
+	Try      []TryButton // «Попробовать вход», one per built-in demo client
 }
+
+// TryButton starts a login through a demo client into the built-in login debugger.
+type TryButton struct{ ClientID, Name, Scope, CSRF string }
 
 // PersonaRow is an account on the home page or in the picker.
 type PersonaRow struct{ Key, OID, Name, Level, Login string }
@@ -198,6 +202,7 @@ type DebugPage struct {
 	Frame
 	CSRF, Error string
 	Debug       *DebugView
+	Again       string // where «Ещё раз» leads: /debug in test mode, the home page otherwise
 }
 
 // DebugView is the debugger's client list and the sections of a finished login.
