@@ -403,3 +403,29 @@ func TestTryLoginFromHome(t *testing.T) {
 		t.Fatalf("the debugger's client picker outside test mode: %d", pg.status)
 	}
 }
+
+// TestPersonaPickerLabels: each picker button names the persona's key, login, second factor
+// and (when not active) status, so a tester picks the account a scenario needs.
+func TestPersonaPickerLabels(t *testing.T) {
+	e := newEnv(t, testMode)
+	pg := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil).authorize()
+	labels := map[string]string{}
+	for _, b := range pg.pg.FindAll("button.persona") {
+		labels[b.Attr("value")] = strings.Join(strings.Fields(b.Text()), " ")
+	}
+	for oid, want := range map[string][]string{
+		"1000000003": {"confirmed ·", "+79990000003", "без второго фактора"},
+		"1000000004": {"confirmed-totp ·", "код из приложения"},
+		"1000000005": {"confirmed-sms ·", "код по SMS"},
+		"1000000006": {"suspended ·", "Заблокирована"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(labels[oid], w) {
+				t.Errorf("picker button %s = %q, want %q in it", oid, labels[oid], w)
+			}
+		}
+	}
+	if strings.Contains(labels["1000000003"], "Активна") {
+		t.Errorf("an active account's label names its status: %q", labels["1000000003"])
+	}
+}

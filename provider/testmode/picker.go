@@ -17,7 +17,12 @@ const pickerLimit = 50
 // store with thousands of generated personas does not slow every login page.
 func (h *Handler) Pick(ctx context.Context, q string) ([]web.PersonaRow, int, error) {
 	row := func(u storage.User) web.PersonaRow {
-		return web.PersonaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level)}
+		login := u.Phone
+		if login == "" {
+			login = u.Email
+		}
+		return web.PersonaRow{Key: u.Persona, OID: u.ID, Name: u.FullName(), Level: string(u.Level), Login: login,
+			SecondFactor: u.SecondFactor, Status: string(u.Status)}
 	}
 	q = strings.ToLower(strings.TrimSpace(q))
 	if q == "" {

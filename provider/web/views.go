@@ -175,7 +175,12 @@ type HomePage struct {
 type TryButton struct{ ClientID, Name, Scope, CSRF string }
 
 // PersonaRow is an account on the home page or in the picker.
-type PersonaRow struct{ Key, OID, Name, Level, Login string }
+type PersonaRow struct {
+	Key, OID, Name, Level, Login string
+	// The picker's label (test mode): the second factor asked at each login ("", "sms",
+	// "totp") and the account's status ("active", "suspended", "needs_confirmation").
+	SecondFactor, Status string
+}
 
 // ClientRow is a relying party on the home page.
 type ClientRow struct {

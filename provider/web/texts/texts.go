@@ -5,5 +5,5 @@ package texts
 // function to this list.
 func Tables() []map[string]map[string]string {
 	return []map[string]map[string]string{flowMessages(), accountMessages(), limitsMessages(), pagesMessages(),
-		dprofileMessages(), loginMethodsMessages(), rolesMessages(), accountPagesMessages(), loginMessages(), homeMessages()}
+		dprofileMessages(), loginMethodsMessages(), rolesMessages(), accountPagesMessages(), loginMessages(), homeMessages(), pickerMessages()}
 }
