@@ -247,16 +247,15 @@ func (e ESIAClient) Validate(clientID string) error {
 	bad := func(format string, a ...any) {
 		errs = append(errs, fmt.Errorf("config: client %q: esia: "+format, append([]any{clientID}, a...)...))
 	}
-	der, err := e.CertificateDER()
+	_, err := e.CertificateDER()
 	if err != nil {
 		bad("%v", err)
 	}
 	switch e.SecretCheckOrDefault() {
 	case SecretCheckOff:
 	case SecretCheckLenient, SecretCheckStrict:
-		if der == nil && err == nil {
-			bad("secret_check %s needs the registered certificate (or secret_check: off)", e.SecretCheckOrDefault())
-		}
+		// No certificate is allowed: like a system whose certificate is not registered yet,
+		// every signed request is then refused with ESIA-007002.
 	default:
 		bad("secret_check %q: want off, lenient or strict", e.SecretCheck)
 	}

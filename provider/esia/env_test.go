@@ -38,6 +38,7 @@ const (
 	rpOff     = "ESIAOFF"    // no certificate, secret_check off
 	rpConf    = "ESIACONF"   // admits confirmed accounts only
 	rpLimited = "ESIALIM"    // approved for openid and fullname only
+	rpNoCert  = "ESIANOCERT" // lenient, but no certificate registered yet: ESIA-007002
 	rpRedir   = "http://127.0.0.1:9300/cb"
 	rpHome    = "http://127.0.0.1:9300/"
 )
@@ -104,6 +105,7 @@ func testConfig(t testing.TB, base string, mutate ...func(*config.Config)) *conf
 		esiaClient(rpOff, config.ESIAClient{SecretCheck: "off"}),
 		esiaClient(rpConf, config.ESIAClient{Certificate: secrettest.CertPEM(confKy.DER), MinLevel: "confirmed"}),
 		esiaClient(rpLimited, config.ESIAClient{Certificate: secrettest.CertPEM(rsaKey.DER), Scopes: []string{"openid", "fullname"}}),
+		esiaClient(rpNoCert, config.ESIAClient{}),
 	)
 	for _, m := range mutate {
 		m(cfg)

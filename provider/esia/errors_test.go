@@ -18,6 +18,8 @@ func TestAuthorizationErrors(t *testing.T) {
 	c := e.rp(rpRSA, rsaKey)
 	lim := e.rp(rpLimited, rsaKey)
 	strict := e.rp(rpStrict, strictKey)
+	noCert := e.rp(rpNoCert, rsaKey)
+	foreign := e.rp(rpRSA, strictKey) // another system's key and certificate
 	type tc struct {
 		name  string
 		v2    bool
@@ -60,6 +62,13 @@ func TestAuthorizationErrors(t *testing.T) {
 		{name: "bad person_filter", edit: func(q url.Values) { q.Set("person_filter", "everyone") }, code: "ESIA-007003"},
 		{name: "no client_secret", edit: func(q url.Values) { q.Del("client_secret") }, code: "ESIA-007014"},
 		{name: "wrong client_secret", edit: func(q url.Values) { q.Set("client_secret", c.secretV1("openid", "x", "y")) }, code: "ESIA-007053", oauth: "access_denied"},
+		{name: "no certificate registered", rp: noCert, edit: func(q url.Values) {}, code: "ESIA-007002", oauth: "unauthorized_client"},
+		{name: "signed with another system's certificate", edit: func(q url.Values) {
+			q.Set("client_secret", foreign.secretV1(q.Get("scope"), q.Get("timestamp"), q.Get("state")))
+		}, code: "ESIA-007002", oauth: "unauthorized_client"},
+		{name: "strict: signed with another system's certificate", rp: strict, edit: func(q url.Values) {
+			q.Set("client_secret", e.rp(rpStrict, rsaKey).secretV1(q.Get("scope"), q.Get("timestamp"), q.Get("state")))
+		}, code: "ESIA-007002", oauth: "unauthorized_client"},
 		{name: "v2: no client_certificate_hash", v2: true, edit: func(q url.Values) { q.Del("client_certificate_hash") }, code: "ESIA-007014"},
 		{name: "v2: wrong client_certificate_hash", v2: true, edit: func(q url.Values) { q.Set("client_certificate_hash", strings.Repeat("AB", 32)) }, code: "ESIA-007053"},
 		{name: "v2: PKCS#7 in strict mode", v2: true, rp: strict, edit: func(q url.Values) {

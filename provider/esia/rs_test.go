@@ -210,6 +210,12 @@ func TestDiagnosticsPageNeedsTheAdminToken(t *testing.T) {
 		t.Fatalf("with the token: %s", ok.Summary())
 	}
 	headers("the diagnostics page", ok)
+	// It says what strict refuses of what working clients send, why, and whom it breaks.
+	for _, want := range []string{"what secret_check: strict refuses", "standard base64", "sokolovs/esia-oauth2", "inkz/passport-esia", "detached"} {
+		if !strings.Contains(ok.Body, want) {
+			t.Errorf("the diagnostics page lacks %q", want)
+		}
+	}
 	req, _ := http.NewRequest(http.MethodGet, e.base+"/esia/diagnostics", nil)
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	if pg := e.do(req); pg.Status != http.StatusOK || !strings.Contains(pg.Body, "attached signature") {
@@ -238,7 +244,6 @@ func TestConfigValidation(t *testing.T) {
 		c    config.ESIAClient
 		want string
 	}{
-		{"lenient without certificate", config.ESIA{}, config.ESIAClient{}, "needs the registered certificate"},
 		{"bad mode", config.ESIA{}, config.ESIAClient{Certificate: good.Certificate, SecretCheck: "paranoid"}, "secret_check"},
 		{"bad alg", config.ESIA{}, config.ESIAClient{Certificate: good.Certificate, SigningAlg: "ES256"}, "signing_alg"},
 		{"bad level", config.ESIA{}, config.ESIAClient{Certificate: good.Certificate, MinLevel: "gold"}, "min_level"},

@@ -250,23 +250,31 @@ func checkSignedData(cl *Checker, sd *signedData, cands []candidate, expected st
 		}
 		res.odd("the CMS carries the signed content (attached signature); the MR prescribes detached")
 	}
+	// A CMS signed with another certificate than the system's is ESIA-007002 ("the
+	// certificate does not match the system"): at once in strict mode, in lenient mode when
+	// the registered key does not verify it either.
+	foreign := ""
 	if len(sd.Certificates) > 0 {
 		same := false
 		for _, c := range sd.Certificates {
 			same = same || bytes.Equal(c, cl.cert.Raw)
 		}
 		if !same {
+			foreign = "the certificate in the CMS is not the registered one"
 			if strict {
-				res.fail(SecretWrong, "the certificate in the CMS is not the registered one")
+				res.fail(NoCertificate, "%s", foreign)
 				return
 			}
-			res.odd("the certificate in the CMS is not the registered one (the registered one is used)")
+			res.odd("%s (the registered one is used)", foreign)
 		}
 	}
 	si := sd.Signer
 	if !signerMatches(si, cl.cert) {
+		if foreign == "" {
+			foreign = "the CMS signer identifier does not name the registered certificate"
+		}
 		if strict {
-			res.fail(SecretWrong, "the CMS signer identifier does not name the registered certificate")
+			res.fail(NoCertificate, "the CMS signer identifier does not name the registered certificate")
 			return
 		}
 		res.odd("the CMS signer identifier does not name the registered certificate")
@@ -311,6 +319,10 @@ func checkSignedData(cl *Checker, sd *signedData, cands []candidate, expected st
 			attrs = "signed attributes"
 		}
 		res.Method = fmt.Sprintf("CMS %s, %s, %s, %s", form, attrs, digestName(si.DigestAlg), v.Algorithm())
+		return
+	}
+	if foreign != "" {
+		res.fail(NoCertificate, "%s, and the registered key does not verify the signature: %v", foreign, lastErr)
 		return
 	}
 	res.fail(SecretWrong, "CMS signature: %v; the signed message should be %s", lastErr, expected)

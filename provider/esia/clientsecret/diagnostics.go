@@ -85,6 +85,24 @@ func (g *Diagnostics) list(clientID string) []Entry {
 	return out
 }
 
+// StrictRefusal is one thing working clients send that secret_check: strict refuses: what,
+// why (the rule the protocol doc cites), and which public client libraries it breaks.
+type StrictRefusal struct{ What, Why, Breaks string }
+
+// StrictRefusals are listed on the diagnostics page and in the README, so a team switching to
+// strict knows in advance which client it breaks (lenient accepts each and lists it as odd).
+var StrictRefusals = []StrictRefusal{
+	{What: "client_secret in standard base64 (+ and /)",
+		Why:    "the MR quote: \"PKCS#7 detached signature … base64 url safe\" (esia-protocol.md §2.3); refused with ESIA-007053",
+		Breaks: "the Java EsiaUserClient-style service quoted in esia-protocol.md (standard base64) and AISGorod (C#, standard base64 for raw GOST signatures)"},
+	{What: "the authorization request's state reused on /aas/oauth2/te or /v3/te",
+		Why:    "the MR: state is \"a 128-bit identifier generated per the UUID standard\" for each request, and the token response echoes the token request's state; refused with ESIA-007003",
+		Breaks: "sokolovs/esia-oauth2 (Python)"},
+	{What: "an attached CMS (the signed content inside the signature)",
+		Why:    "the same MR quote: a detached signature; refused with ESIA-007053",
+		Breaks: "inkz/passport-esia (node-forge PKCS#7 with the content attached)"},
+}
+
 var diagTemplate = template.Must(template.New("diag").Parse(`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>ЕСИА: диагностика client_secret</title>
 <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
@@ -97,7 +115,11 @@ var diagTemplate = template.Must(template.New("diag").Parse(`<!doctype html>
 {{range .Entries}}<tr><td>{{.Time.Format "2006-01-02 15:04:05 -0700"}}</td><td>{{.ClientID}}</td><td>{{.Endpoint}}</td><td>{{.Mode}}</td>
 <td>{{if .Accepted}}<span class="ok">принято / accepted</span><br>{{.Method}}{{else}}<span class="bad">отклонено / refused</span><br>{{.Error}}{{end}}</td>
 <td>{{if .Oddities}}<ul>{{range .Oddities}}<li>{{.}}</li>{{end}}</ul>{{else}}—{{end}}</td></tr>
-{{end}}</table>{{else}}<p>Проверок ещё не было. No checks yet.</p>{{end}}{{end}}
+{{end}}</table>{{else}}<p>Проверок ещё не было. No checks yet.</p>{{end}}
+<h2>Что отклоняет режим strict / what secret_check: strict refuses</h2>
+<p>lenient принимает каждое из этого и перечисляет выше как отклонение. lenient accepts each and lists it above as odd.</p>
+<table><tr><th>что / what</th><th>почему / why</th><th>какие клиенты это ломает / breaks</th></tr>
+{{range .Strict}}<tr><td>{{.What}}</td><td>{{.Why}}</td><td>{{.Breaks}}</td></tr>{{end}}</table>{{end}}
 </body></html>`))
 
 // page serves /esia/diagnostics[?client_id=…] under the admin API's rule: 404 without a
@@ -125,7 +147,8 @@ func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
 		AskToken, WrongToken bool
 		ClientID             string
 		Entries              []Entry
-	}{ClientID: id}
+		Strict               []StrictRefusal
+	}{ClientID: id, Strict: StrictRefusals}
 	status := http.StatusOK
 	if ok {
 		v.Entries = g.list(id)
