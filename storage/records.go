@@ -182,6 +182,7 @@ type Address struct {
 	House      string `json:"house,omitempty"`
 	Flat       string `json:"flat,omitempty"`
 	Country    string `json:"country,omitempty"`
+	FIASCode   string `json:"fias_code,omitempty"` // a GUID (the emulator derives one from the line)
 }
 
 // AuthRequest is an authorization request and the progress of its login flow.

@@ -218,7 +218,7 @@ func (h *Handler) profilePost(w http.ResponseWriter, r *http.Request) {
 			cur.Documents = append(docs, nd)
 		}
 		if f.Address != "" {
-			cur.Addresses = []storage.Address{{Type: "PRG", AddressStr: f.Address, Country: "RU"}}
+			cur.Addresses = []storage.Address{accounts.AddressOf("PRG", f.Address)}
 		}
 		pr := accounts.ProofsOf(cur)
 		if l := proofing.LevelOf(cur, pr); l != "" {

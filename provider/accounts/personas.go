@@ -142,7 +142,7 @@ func (s *Service) FromPersona(pc config.Persona, passwordHash string) (storage.U
 			IssueDate: pc.Passport.IssueDate, IssueID: unit, IssuedBy: pc.Passport.IssuedBy, VrfStu: verified})
 	}
 	if pc.Address != "" {
-		u.Addresses = append(u.Addresses, storage.Address{Type: "PRG", AddressStr: pc.Address, Country: "RU"})
+		u.Addresses = append(u.Addresses, AddressOf("PRG", pc.Address))
 	}
 	u.PasswordHash = passwordHash
 	if u.PasswordHash == "" {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -269,5 +270,43 @@ func TestConfigValidation(t *testing.T) {
 	cfg.Clients = append(cfg.Clients, config.Client{ID: "X", RedirectURIs: []string{rpRedir}, ESIA: &bad})
 	if _, err := provider.New(t.Context(), provider.Options{Config: cfg, Store: memory.New()}); err == nil || !strings.Contains(err.Error(), "superpowers") {
 		t.Fatalf("unknown scope: %v", err)
+	}
+}
+
+// TestRSAddressesAndPhones: /addrs carries ESIA's address parts (region, city, street, house,
+// flat, fiasCode) for the built-in personas, and every home or work phone has ESIA's
+// +7(xxx)xxxxxxx form.
+func TestRSAddressesAndPhones(t *testing.T) {
+	e := newEnv(t)
+	phone := regexp.MustCompile(`^\+7\(\d{3}\)\d{7}$`)
+	for _, tc := range []struct {
+		login, oid, region, city, street, house, flat string
+	}{
+		{"+79990000002", "1000000002", "Ярославская обл.", "Ярославль", "ул. Советская", "12", "45"},
+		{"+79990000003", "1000000003", "Москва", "Москва", "ул. Льва Толстого", "7", "18"},
+	} {
+		c := e.rp(rpRSA, rsaKey) // a browser of its own per person
+		code, _ := c.loginFor(false, "openid addresses contacts", "online", tc.login)
+		at := str(c.exchange(false, code, "openid addresses contacts")["access_token"])
+		status, m := c.api(at, "/rs/prns/"+tc.oid+"/addrs?embed=(elements)")
+		els, _ := m["elements"].([]any)
+		if status != http.StatusOK || len(els) != 1 {
+			t.Fatalf("%s addrs: %d %v", tc.oid, status, m)
+		}
+		a := els[0].(map[string]any)
+		if a["type"] != "PRG" || a["region"] != tc.region || a["city"] != tc.city || a["street"] != tc.street || a["house"] != tc.house ||
+			a["flat"] != tc.flat || !regexp.MustCompile(`^[0-9a-f-]{36}$`).MatchString(str(a["fiasCode"])) || a["countryId"] != "RUS" {
+			t.Errorf("%s address: %v", tc.oid, a)
+		}
+		status, m = c.api(at, "/rs/prns/"+tc.oid+"/ctts?embed=(elements)")
+		els, _ = m["elements"].([]any)
+		if status != http.StatusOK {
+			t.Fatalf("%s ctts: %d %v", tc.oid, status, m)
+		}
+		for _, el := range els {
+			if ct := el.(map[string]any); ct["type"] == "PHN" && !phone.MatchString(str(ct["value"])) {
+				t.Errorf("%s: phone %q is not +7(xxx)xxxxxxx", tc.oid, ct["value"])
+			}
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/admin"
 
 	"github.com/esia-emulator/esia-emulator/config"
@@ -256,7 +257,7 @@ func (h *Handler) generatePeople(req generateRequest, preview bool) (int64, []ge
 		}
 		if a := gp.AddressParts; a.AddressStr != "" && len(u.Addresses) == 1 {
 			u.Addresses[0] = storage.Address{Type: a.Type, AddressStr: a.AddressStr, ZipCode: a.ZipCode, Region: a.Region,
-				City: a.City, Street: a.Street, House: a.House, Flat: a.Flat, Country: a.Country}
+				City: a.City, Street: a.Street, House: a.House, Flat: a.Flat, Country: a.Country, FIASCode: accounts.FIASCodeOf(a.AddressStr)}
 		}
 		out = append(out, generated{user: u, view: generatedView{PersonaView: admin.ViewOf(u), SecondFactor: u.SecondFactor,
 			Password: pw, TOTPSecret: u.TOTPSecret}})

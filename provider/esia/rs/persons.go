@@ -17,7 +17,7 @@ import (
 func BuiltinPersons() map[string]config.ESIAPerson {
 	return map[string]config.ESIAPerson{
 		"standard": {
-			Contacts: []config.ESIAContact{{Type: "PHN", Value: "+7(4852)000002"}},
+			Contacts: []config.ESIAContact{{Type: "PHN", Value: "+7(485)2000002"}},
 			Documents: []config.ESIADocument{{Type: "RF_DRIVING_LICENSE", Series: "7612", Number: "345678",
 				IssueDate: "2019-08-14", ExpiryDate: "2029-08-14", IssuedBy: "ГИБДД 7601", VrfStu: storage.VerifyVerified}},
 		},
@@ -104,6 +104,7 @@ type addressJSON struct {
 	Street     string   `json:"street,omitempty"`
 	House      string   `json:"house,omitempty"`
 	Flat       string   `json:"flat,omitempty"`
+	FiasCode   string   `json:"fiasCode,omitempty"`
 	ETag       string   `json:"eTag"`
 }
 
@@ -243,7 +244,7 @@ func (p personView) addresses() []addressJSON {
 	var out []addressJSON
 	for i, a := range p.user.Addresses {
 		e := addressJSON{StateFacts: identifiable, ID: elementID(p.user.ID, kindAddress, i+1), Type: a.Type, AddressStr: a.AddressStr,
-			ZipCode: a.ZipCode, Region: a.Region, City: a.City, Street: a.Street, House: a.House, Flat: a.Flat}
+			ZipCode: a.ZipCode, Region: a.Region, City: a.City, Street: a.Street, House: a.House, Flat: a.Flat, FiasCode: a.FIASCode}
 		switch a.Country {
 		case "RU", "RUS", "":
 			e.CountryID = "RUS"
