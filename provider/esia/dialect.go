@@ -159,7 +159,7 @@ func New(o Options) (*Dialect, error) {
 		idTTL:      e.IDTokenLifetime.Or(config.DefaultESIAIDLifetime),
 		refreshTTL: e.RefreshTokenLifetime.Or(cfg.Lifetimes.RefreshToken.Or(720 * time.Hour)),
 	}
-	d.keys = &signing.Keys{Signers: d.signer, Rand: d.rand, Fail: func(w http.ResponseWriter, r *http.Request, status int, err error) {
+	d.keys = &signing.Keys{Signers: d.signer, Rand: d.rand, Now: d.now, Fail: func(w http.ResponseWriter, r *http.Request, status int, err error) {
 		d.page(w, r, status, errServer().with("%v", err))
 	}}
 	d.jwt = &esiajwt.Tokens{Keys: d.keys, Signers: d.signer, Rand: d.rand, Now: d.now}
@@ -243,6 +243,19 @@ func (s ringSigner) Signer(ctx context.Context, alg jose.SignatureAlgorithm) (cr
 		return nil, "", fmt.Errorf("esia: signing key: %w", err)
 	}
 	return k.Private, k.ID, nil
+}
+
+func (s ringSigner) Kept(ctx context.Context) ([]signing.KeptKey, error) {
+	if err := s.ring.Refresh(ctx); err != nil {
+		s.log.WarnContext(ctx, "could not reload signing keys", "err", err)
+	}
+	var out []signing.KeptKey
+	for _, k := range s.ring.Keys() {
+		if k.Alg == jose.RS256 {
+			out = append(out, signing.KeptKey{ID: k.ID, Private: k.Private, NotBefore: k.NotBefore})
+		}
+	}
+	return out, nil
 }
 
 // Mount adds the dialect's routes.

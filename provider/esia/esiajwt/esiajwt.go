@@ -12,7 +12,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -156,9 +155,6 @@ type Tokens struct {
 	Signers signing.Signers
 	Rand    io.Reader
 	Now     func() time.Time
-
-	mu      sync.Mutex
-	rsaKeys map[string]crypto.PublicKey // kid → key this process signed with
 }
 
 // Sign signs claims with the dialect's key for alg (RS256 or GOST3410_2012_256).
@@ -179,11 +175,10 @@ func (t *Tokens) Sign(ctx context.Context, alg, sbt string, claims any) (string,
 	var sig []byte
 	switch alg {
 	case config.ESIAAlgRS256:
-		signer, kid, err := t.Signers.Signer(ctx, jose.RS256)
+		signer, _, err := t.Signers.Signer(ctx, jose.RS256)
 		if err != nil {
 			return "", err
 		}
-		t.rememberKey(kid, signer.Public())
 		h := sha256.Sum256([]byte(input))
 		if sig, err = signer.Sign(t.Rand, h[:], crypto.SHA256); err != nil {
 			return "", fmt.Errorf("sign %s: %w", sbt, err)
@@ -200,19 +195,6 @@ func (t *Tokens) Sign(ctx context.Context, alg, sbt string, claims any) (string,
 		return "", fmt.Errorf("unsupported alg %q", alg)
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig), nil
-}
-
-// rememberKey keeps the RSA keys this process signed with, so tokens signed before a key
-// rotation still verify on /rs until they expire.
-func (t *Tokens) rememberKey(kid string, pub crypto.PublicKey) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.rsaKeys == nil {
-		t.rsaKeys = map[string]crypto.PublicKey{}
-	}
-	if _, ok := t.rsaKeys[kid]; !ok {
-		t.rsaKeys[kid] = pub
-	}
 }
 
 // ErrInvalid: the token is not one of ours, or has expired.
@@ -243,8 +225,7 @@ func (t *Tokens) Verify(ctx context.Context, tok, wantSbt string) (Header, []byt
 			return h, nil, ErrInvalid
 		}
 	case config.ESIAAlgGOST:
-		gk, err := t.Keys.GOST(ctx)
-		if err != nil || !gk.Verify(input, sig) {
+		if !t.verifyGOST(ctx, input, sig) {
 			return h, nil, ErrInvalid
 		}
 	default:
@@ -264,19 +245,30 @@ func (t *Tokens) Verify(ctx context.Context, tok, wantSbt string) (Header, []byt
 	return h, cb, nil
 }
 
+// verifyRSA tries every kept RS256 key: a token signed before a rotation verifies until it
+// expires, on every replica and after a restart.
 func (t *Tokens) verifyRSA(ctx context.Context, input, sig []byte) bool {
 	digest := sha256.Sum256(input)
-	var keys []crypto.PublicKey
-	if signer, kid, err := t.Signers.Signer(ctx, jose.RS256); err == nil {
-		t.rememberKey(kid, signer.Public())
+	kept, err := t.Signers.Kept(ctx)
+	if err != nil {
+		return false
 	}
-	t.mu.Lock()
-	for _, k := range t.rsaKeys {
-		keys = append(keys, k)
+	for _, k := range kept {
+		if pub, ok := k.Private.Public().(*rsa.PublicKey); ok && rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) == nil {
+			return true
+		}
 	}
-	t.mu.Unlock()
-	for _, k := range keys {
-		if pub, ok := k.(*rsa.PublicKey); ok && rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig) == nil {
+	return false
+}
+
+// verifyGOST tries the GOST key of every kept RS256 key, for the same reason.
+func (t *Tokens) verifyGOST(ctx context.Context, input, sig []byte) bool {
+	keys, err := t.Keys.KeptGOST(ctx)
+	if err != nil {
+		return false
+	}
+	for _, g := range keys {
+		if g.Verify(input, sig) {
 			return true
 		}
 	}

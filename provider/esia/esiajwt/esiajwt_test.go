@@ -22,6 +22,10 @@ func (k oneKey) Signer(context.Context, jose.SignatureAlgorithm) (crypto.Signer,
 	return k.key, "k1", nil
 }
 
+func (k oneKey) Kept(context.Context) ([]signing.KeptKey, error) {
+	return []signing.KeptKey{{ID: "k1", Private: k.key}}, nil
+}
+
 func TestSignVerify(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

@@ -2,6 +2,7 @@ package signing
 
 import (
 	"context"
+	"crypto"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -51,6 +52,29 @@ func (k *Keys) GOST(ctx context.Context) (*GOSTKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	return k.gostFor(kid, signer)
+}
+
+// KeptGOST returns the GOST key of every kept RS256 key: each verifies the GOST tokens signed
+// while its RSA key was the current one.
+func (k *Keys) KeptGOST(ctx context.Context) ([]*GOSTKey, error) {
+	kept, err := k.Signers.Kept(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*GOSTKey, 0, len(kept))
+	for _, kk := range kept {
+		g, err := k.gostFor(kk.ID, kk.Private)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// gostFor derives (once per kid) the GOST key of an RS256 key.
+func (k *Keys) gostFor(kid string, signer crypto.Signer) (*GOSTKey, error) {
 	k.mu.Lock()
 	g, ok := k.gostKeys[kid]
 	k.mu.Unlock()

@@ -27,6 +27,13 @@ func (f *fakeSigners) Signer(context.Context, jose.SignatureAlgorithm) (crypto.S
 	return f.key, f.kid, f.err
 }
 
+func (f *fakeSigners) Kept(context.Context) ([]KeptKey, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	return []KeptKey{{ID: f.kid, Private: f.key}}, nil
+}
+
 func TestKeysAreDerivedAndStable(t *testing.T) {
 	priv, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
