@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -101,6 +103,9 @@ func (h *Handler) WithFaults(next http.Handler) http.Handler {
 		h.faults.mu.Unlock()
 		if maintenance {
 			w.Header().Set("Retry-After", "60")
+			if h.esiaAnswer(w, r, endpoint, http.StatusServiceUnavailable, "temporarily_unavailable", esiaMaintenance, "") {
+				return
+			}
 			if endpoint != "" && endpoint != "authorize" {
 				web.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": "temporarily_unavailable", "error_description": "технические работы / maintenance"})
 				return
@@ -130,6 +135,9 @@ func (h *Handler) WithFaults(next http.Handler) http.Handler {
 		desc := f.ErrorDescription
 		if f.ESIACode != "" {
 			desc = strings.TrimSpace(f.ESIACode + ": " + desc)
+		}
+		if h.esiaAnswer(w, r, endpoint, f.Status, f.Error, desc, f.ESIACode) {
+			return
 		}
 		if endpoint == "authorize" {
 			lang := web.Lang(r, nil)
@@ -237,4 +245,67 @@ func (h *Handler) RegistryFault(kind registry.CheckKind) (state, reason string, 
 		return storage.VerifyFailed, f.Outcome, true
 	}
 	return "", "", false
+}
+
+// esiaMaintenance is ESIA's answer while it is down (ESIA-007008: overload or maintenance).
+const esiaMaintenance = "ESIA-007008: The service is temporarily unavailable (maintenance or overload)"
+
+// esiaAnswer answers maintenance and injected faults on ESIA's own endpoints in ESIA's format
+// and reports whether it did: on /aas/oauth2/ac and /v2/ac the redirect to the system's
+// registered redirect_uri with error, error_description and state (a page only when client_id
+// or redirect_uri is not known-good, as ESIA does); on /te and /v3/te 4xx/5xx JSON with the
+// token request's state; on /rs ESIA's {code, message}.
+func (h *Handler) esiaAnswer(w http.ResponseWriter, r *http.Request, endpoint string, status int, oauthErr, desc, code string) bool {
+	path := r.URL.Path
+	esia := strings.HasPrefix(path, "/aas/oauth2/") || strings.HasPrefix(path, "/rs/")
+	if !esia || endpoint == "" {
+		return false
+	}
+	if oauthErr == "" {
+		oauthErr = "server_error"
+	}
+	if desc == "" {
+		desc = esiaMaintenance
+	}
+	switch endpoint {
+	case "authorize":
+		if err := r.ParseForm(); err != nil {
+			return false
+		}
+		cl, ok := h.Clients.Lookup(r.Form.Get("client_id"))
+		redirect := r.Form.Get("redirect_uri")
+		if !ok || cl.Config.ESIA == nil || !slices.Contains(cl.Config.RedirectURIs, redirect) {
+			return false // not known-good: the page, as for any request ESIA cannot answer back
+		}
+		u, err := url.Parse(redirect)
+		if err != nil {
+			return false
+		}
+		q := u.Query()
+		q.Set("error", oauthErr)
+		q.Set("error_description", desc)
+		if st := r.Form.Get("state"); st != "" {
+			q.Set("state", st)
+		}
+		u.RawQuery = q.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+	case "token":
+		if err := r.ParseForm(); err != nil {
+			return false
+		}
+		body := map[string]string{"error": oauthErr, "error_description": desc}
+		if st := r.PostForm.Get("state"); st != "" {
+			body["state"] = st
+		}
+		web.JSON(w, status, body)
+	case "person":
+		if code == "" {
+			code = "ESIA-007008"
+		}
+		msg := strings.TrimSpace(strings.TrimPrefix(desc, code+":"))
+		web.JSON(w, status, map[string]string{"code": code, "message": msg})
+	default:
+		return false
+	}
+	return true
 }
