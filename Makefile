@@ -41,7 +41,7 @@ deps:
 	@bash .ci/install-deps
 
 test: deps lint
-	ESIA_REQUIRE_REDIS=1 ESIA_REQUIRE_BROWSER=1 $(GO) test -race -count=1 -timeout 8m ./...
+	ESIA_REQUIRE_REDIS=1 ESIA_REQUIRE_BROWSER=1 ESIA_REQUIRE_GOST=1 $(GO) test -race -count=1 -timeout 8m ./...
 	@bash .ci/build-image --check
 
 # Drive a hostile visitor's resource cases against the built binary (or ESIA_SOAK_BIN) and
