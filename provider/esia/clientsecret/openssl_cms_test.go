@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/esia-emulator/esia-emulator/provider/esia/clientsecret/secrettest"
 )
@@ -24,6 +25,9 @@ func TestCMSFromOpenSSLGOST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// openssl's certificate is valid from the second it was made; check a minute later (the
+	// package's checkNow was taken before it).
+	at := time.Now().Add(time.Minute)
 	for _, tc := range []struct {
 		name     string
 		args     []string
@@ -42,16 +46,16 @@ func TestCMSFromOpenSSLGOST(t *testing.T) {
 				return base64.RawURLEncoding.EncodeToString(o.Read("out.cms"))
 			}
 			secret := sign("msg")
-			if res := lenient.Check(v1Input(secret), checkNow); res.Refusal != nil {
+			if res := lenient.Check(v1Input(secret), at); res.Refusal != nil {
 				t.Fatalf("lenient refused openssl's CMS: %v", res.Refusal)
 			} else if !strings.Contains(res.Method, "CMS") {
 				t.Fatalf("method %q", res.Method)
 			}
-			res := strict.Check(v1Input(secret), checkNow)
+			res := strict.Check(v1Input(secret), at)
 			if (res.Refusal == nil) != tc.strictOK {
 				t.Fatalf("strict: %v, want ok=%v", res.Refusal, tc.strictOK)
 			}
-			if res := lenient.Check(v1Input(sign("other")), checkNow); res.Refusal == nil || res.Refusal.Reason != SecretWrong {
+			if res := lenient.Check(v1Input(sign("other")), at); res.Refusal == nil || res.Refusal.Reason != SecretWrong {
 				t.Fatalf("a signature over another message: %v", res.Refusal)
 			}
 		})
