@@ -34,14 +34,18 @@ func WithSweeper(interval, grace time.Duration) Option {
 type entry struct {
 	val []byte
 	exp time.Time // zero: never
+	ver uint64    // the engine's write counter when it was stored (optimistic Update)
 }
 
 func (e entry) live(now time.Time) bool { return e.exp.IsZero() || e.exp.After(now) }
 
-// Engine is an in-memory kv.Engine. Update holds the write lock while its callback runs, so
-// the callback must not call the engine.
+// Engine is an in-memory kv.Engine. Update is optimistic: its callback runs without the lock
+// (so the store's JSON encoding and decoding of whole records runs in parallel), and the write
+// lock is held only to check that nothing it read has changed and to apply its writes; on a
+// conflict the callback runs again.
 type Engine struct {
 	mu     sync.RWMutex
+	seq    uint64 // write counter, under mu
 	m      map[string]entry
 	keys   *btree.BTreeG[string] // the keys of m in order, so Scan costs O(log n + matches)
 	closed bool
@@ -74,6 +78,8 @@ func (e *Engine) set(key string, ent entry) {
 	if _, ok := e.m[key]; !ok {
 		e.keys.ReplaceOrInsert(key)
 	}
+	e.seq++
+	ent.ver = e.seq
 	e.m[key] = ent
 }
 
@@ -112,47 +118,96 @@ func (e *Engine) drop(key string, now time.Time) {
 	}
 }
 
-// Update runs fn under the write lock with a buffered transaction and applies its writes if
-// fn succeeds. Transactions are therefore serial and fn runs exactly once.
+// maxAttempts bounds how often Update reruns a callback that lost a conflict.
+const maxAttempts = 100
+
+// Update runs fn against the current values without holding the lock, remembering the version
+// of every key it read; then, under the write lock, it applies fn's writes if none of those
+// keys changed meanwhile, and otherwise runs fn again (serialisable, like the Redis engine's
+// WATCH). fn may therefore run more than once.
 func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return errClosed
-	}
-	t := &tx{m: e.m, now: now}
-	if err := fn(t); err != nil {
-		return err
-	}
-	for k, w := range t.writes {
-		if w == nil {
-			e.del(k)
-		} else {
-			e.set(k, *w)
+	for range maxAttempts {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
+		t := &tx{e: e, now: now}
+		if err := fn(t); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		if e.closed {
+			e.mu.Unlock()
+			return errClosed
+		}
+		if !t.unchanged() {
+			e.mu.Unlock()
+			continue
+		}
+		for k, w := range t.writes {
+			if w == nil {
+				e.del(k)
+			} else {
+				e.set(k, *w)
+			}
+		}
+		e.mu.Unlock()
+		return nil
 	}
-	return nil
+	return fmt.Errorf("memory: update: %d attempts lost to concurrent writes: %w", maxAttempts, storage.ErrConflict)
 }
 
-// tx overlays the transaction's writes (nil: deleted) on the engine's map.
+// tx overlays the transaction's writes (nil: deleted) on the engine's values and remembers
+// the version of each key it read (0: absent or expired).
 type tx struct {
-	m      map[string]entry
+	e      *Engine
 	now    time.Time
 	writes map[string]*entry
+	reads  map[string]uint64
+}
+
+// visible is the version of key as a reader at now sees it; the caller holds a lock.
+func (t *tx) visible(key string) (entry, uint64) {
+	ent, ok := t.e.m[key]
+	if !ok || !ent.live(t.now) {
+		return entry{}, 0
+	}
+	return ent, ent.ver
+}
+
+// unchanged reports whether every key the transaction read still has the version it saw; the
+// caller holds the write lock.
+func (t *tx) unchanged() bool {
+	for k, v := range t.reads {
+		if _, now := t.visible(k); now != v {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *tx) Get(key string) ([]byte, error) {
-	ent, ok := t.m[key]
 	if w, written := t.writes[key]; written {
-		ok = w != nil
-		if ok {
-			ent = *w
+		if w == nil || !w.live(t.now) {
+			return nil, storage.ErrNotFound
 		}
+		return bytes.Clone(w.val), nil
 	}
-	if !ok || !ent.live(t.now) {
+	t.e.mu.RLock()
+	if t.e.closed {
+		t.e.mu.RUnlock()
+		return nil, errClosed
+	}
+	ent, ver := t.visible(key)
+	t.e.mu.RUnlock()
+	if seen, read := t.reads[key]; !read {
+		if t.reads == nil {
+			t.reads = make(map[string]uint64)
+		}
+		t.reads[key] = ver
+	} else if seen != ver {
+		ver = seen // a changed value: the commit will retry; keep the first version seen
+	}
+	if ver == 0 {
 		return nil, storage.ErrNotFound
 	}
 	return bytes.Clone(ent.val), nil
