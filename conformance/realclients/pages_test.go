@@ -41,7 +41,7 @@ type pagesResult struct {
 var citizenPages = []string{"home", "404", "logged-out", "error", "timed-out", "register", "recover", "outbox",
 	"login", "login-en", "consent", "code", "level-too-low", "suspended", "role", "needs-confirmation", "consent-simplified",
 	"account-profile", "account-access", "account-history", "account-sessions", "account-security",
-	"login-methods", "login-qr", "login-qr-scanned",
+	"login-methods", "login-ds", "login-qr", "login-qr-scanned", "account-agreements",
 	"account-totp-wrong-code", "account-profile-failed"}
 
 // TestBrowserCitizenPages visits every citizen page in headless Chromium at 1280×800 and

@@ -147,7 +147,8 @@ const scenarios = {
     await logIn(page, spec.personas.account);
     const out = [];
     for (const [name, path] of [['account-profile', '/account'], ['account-access', '/account/access'],
-      ['account-history', '/account/history'], ['account-sessions', '/account/sessions'], ['account-security', '/account/security']]) {
+      ['account-history', '/account/history'], ['account-sessions', '/account/sessions'], ['account-security', '/account/security'],
+      ['account-agreements', '/account/agreements']]) {
       await page.goto(spec.issuer + path);
       out.push(await check(page, name, vp));
     }
@@ -160,6 +161,11 @@ const scenarios = {
     await page.locator('#login-other').click();
     await page.waitForLoadState('load');
     const out = [await check(page, 'login-methods', vp)];
+    const methods = page.url();
+    // The e-signature page (this stand has no test CA: it offers the test certificates).
+    await page.goto(spec.issuer + '/login/ds?authRequestID=' + new URL(methods).searchParams.get('authRequestID'));
+    out.push(await check(page, 'login-ds', vp));
+    await page.goto(methods);
     await page.locator('a[href^="/login/qr"]').click();
     await page.waitForLoadState('load');
     await page.locator('#qr').waitFor();
