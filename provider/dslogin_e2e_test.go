@@ -151,7 +151,7 @@ func TestSignatureLoginRefusals(t *testing.T) {
 	} {
 		got := e.uploadSignature(cab.browser, pg, tc.cms)
 		if got.location != "" || !strings.Contains(got.body, tc.want) || !strings.Contains(got.body, "Войти по логину и паролю") {
-			t.Errorf("%s: %d %q %s", name, got.status, got.location, snippet(got.body))
+			t.Errorf("%s: %d %q %q", name, got.status, got.location, got.pg.Text())
 		}
 	}
 	// A revoked certificate (the test CA's revocation list, kept through the admin API).

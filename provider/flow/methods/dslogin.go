@@ -318,12 +318,12 @@ func readUpload(r *http.Request) ([]byte, error) {
 
 // decodeCMS accepts DER as is, PEM of any type, or bare base64 (line breaks allowed).
 func decodeCMS(raw []byte) ([]byte, error) {
+	if len(raw) > 0 && raw[0] == 0x30 { // DER / BER SEQUENCE: binary, its last bytes may look like spaces
+		return raw, nil
+	}
 	t := bytes.TrimSpace(raw)
 	if len(t) == 0 {
 		return nil, nil
-	}
-	if t[0] == 0x30 { // DER / BER SEQUENCE
-		return t, nil
 	}
 	if b, _ := pem.Decode(t); b != nil {
 		return b.Bytes, nil

@@ -25,3 +25,25 @@ func FuzzSignatureUpload(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeCMSKeepsBinaryBytes: a DER signature is binary, and its last bytes can be 0x0a or
+// 0x20 (about one upload in forty); they are part of the signature, not spaces to trim. Text
+// forms (PEM, base64) are trimmed.
+func TestDecodeCMSKeepsBinaryBytes(t *testing.T) {
+	der := []byte{0x30, 0x04, 0x02, 0x02, 0x0a, 0x20}
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want []byte
+	}{
+		{"DER ending in newline and space", der, der},
+		{"base64 with a final newline", []byte("MAQCAgog\n"), der},
+		{"PEM with blank lines", []byte("\n-----BEGIN CMS-----\nMAQCAgog\n-----END CMS-----\n\n"), der},
+		{"only spaces", []byte(" \n"), nil},
+	} {
+		got, err := decodeCMS(tc.in)
+		if err != nil || string(got) != string(tc.want) {
+			t.Errorf("%s: %x %v, want %x", tc.name, got, err, tc.want)
+		}
+	}
+}
