@@ -218,23 +218,33 @@ func (a *API) orgElements(r *http.Request, o config.ESIAOrganization, coll strin
 	return ids, elems
 }
 
-// orgCollection serves GET /rs/orgs/{oid}/{coll}[?embed=(elements)].
-func (a *API) orgCollection(w http.ResponseWriter, r *http.Request) {
-	coll := r.PathValue("coll")
+// orgCollectionOf answers the checks shared by a collection and its elements — a known
+// collection (404), the token (authorizeOrg) and the collection's scope (ESIA-005029) — and
+// returns the collection's element ids and elements; ok false when it has answered.
+func (a *API) orgCollectionOf(w http.ResponseWriter, r *http.Request) (c orgCall, coll string, ids []string, elems []any, ok bool) {
+	coll = r.PathValue("coll")
 	scope, known := orgCollScope[coll]
 	if !known {
 		http.NotFound(w, r)
-		return
+		return c, coll, nil, nil, false
 	}
-	c, ok := a.authorizeOrg(w, r)
-	if !ok {
-		return
+	if c, ok = a.authorizeOrg(w, r); !ok {
+		return c, coll, nil, nil, false
 	}
 	if !c.grants[scope] {
 		scopeNotAllowed(w)
+		return c, coll, nil, nil, false
+	}
+	ids, elems = a.orgElements(r, c.org, coll)
+	return c, coll, ids, elems, true
+}
+
+// orgCollection serves GET /rs/orgs/{oid}/{coll}[?embed=(elements)].
+func (a *API) orgCollection(w http.ResponseWriter, r *http.Request) {
+	c, coll, ids, elems, ok := a.orgCollectionOf(w, r)
+	if !ok {
 		return
 	}
-	ids, elems := a.orgElements(r, c.org, coll)
 	out := &collectionJSON{StateFacts: []string{"hasSize"}, Size: len(elems), Elements: []any{}}
 	inline := embedded(r)["elements"]
 	tags := make([]string, 0, len(elems))
@@ -252,21 +262,10 @@ func (a *API) orgCollection(w http.ResponseWriter, r *http.Request) {
 
 // orgElement serves GET /rs/orgs/{oid}/{coll}/{id}.
 func (a *API) orgElement(w http.ResponseWriter, r *http.Request) {
-	coll := r.PathValue("coll")
-	scope, known := orgCollScope[coll]
-	if !known {
-		http.NotFound(w, r)
-		return
-	}
-	c, ok := a.authorizeOrg(w, r)
+	_, _, ids, elems, ok := a.orgCollectionOf(w, r)
 	if !ok {
 		return
 	}
-	if !c.grants[scope] {
-		scopeNotAllowed(w)
-		return
-	}
-	ids, elems := a.orgElements(r, c.org, coll)
 	for i, id := range ids {
 		if id == r.PathValue("id") {
 			writeJSON(w, http.StatusOK, elems[i])
