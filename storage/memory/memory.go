@@ -118,13 +118,18 @@ func (e *Engine) drop(key string, now time.Time) {
 	}
 }
 
+// errStale: a key changed between two reads of one transaction; Update runs it again.
+var errStale = fmt.Errorf("memory: a value changed during the transaction: %w", storage.ErrConflict)
+
 // maxAttempts bounds how often Update reruns a callback that lost a conflict.
 const maxAttempts = 100
 
 // Update runs fn against the current values without holding the lock, remembering the version
 // of every key it read; then, under the write lock, it applies fn's writes if none of those
 // keys changed meanwhile, and otherwise runs fn again (serialisable, like the Redis engine's
-// WATCH). fn may therefore run more than once.
+// WATCH). An error from fn is returned only when its view was consistent; one that came from
+// values changing under it (a key read twice with different versions, a record replaced
+// between reads) reruns fn too. fn may therefore run more than once.
 func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error) error {
 	for range maxAttempts {
 		if err := ctx.Err(); err != nil {
@@ -132,6 +137,14 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 		}
 		t := &tx{e: e, now: now}
 		if err := fn(t); err != nil {
+			// An error from a view that changed under it (errStale, or a decode of a value
+			// that was replaced) is a conflict: run fn again on the new values.
+			e.mu.RLock()
+			stale := !e.closed && !t.unchanged()
+			e.mu.RUnlock()
+			if stale {
+				continue
+			}
 			return err
 		}
 		e.mu.Lock()
@@ -205,7 +218,7 @@ func (t *tx) Get(key string) ([]byte, error) {
 		}
 		t.reads[key] = ver
 	} else if seen != ver {
-		ver = seen // a changed value: the commit will retry; keep the first version seen
+		return nil, errStale // changed since this transaction first read it: Update reruns fn
 	}
 	if ver == 0 {
 		return nil, storage.ErrNotFound
