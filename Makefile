@@ -4,7 +4,7 @@
 GO ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test build lint staticcheck bench bench-http deps fuzz soak image
+.PHONY: run test build lint staticcheck bench bench-http bench-scale deps fuzz soak image
 
 # ARGS pass flags through: make run ARGS="--mode test --admin-token t".
 run:
@@ -66,3 +66,9 @@ fuzz:
 # REFRESH tune it).
 bench-http:
 	bash bench/http/run.sh
+
+# Test-mode logins (persona picker on the login page) with the built-in personas and after
+# generating 100,000 more, and the time the generator takes (bench/http/scale.sh; STORE, GEN,
+# BATCH, ROUNDS, DUR, C tune it).
+bench-scale:
+	bash bench/http/scale.sh

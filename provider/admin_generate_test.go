@@ -272,15 +272,27 @@ func TestGenerateConflictAndReplace(t *testing.T) {
 		t.Fatalf("%d accounts after the conflict", e.personaCount())
 	}
 
-	// All or none: a conflict on the last person leaves none of the others behind.
+	// A phone another account holds is drawn again: no conflict, and the dry run shows the
+	// same people the run makes.
 	next := e.generate("GET", "seed=8&count=3", http.StatusOK).people(t)
 	if status, body := e.admin("POST", "/admin/api/personas", adminToken,
 		`{"level":"simplified","last_name":"Занятов","first_name":"Номер","phone":"`+next[2].Phone+`"}`); status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, body)
 	}
-	e.generate("POST", `{"seed":8,"count":3}`, http.StatusConflict)
-	e.generate("POST", `{"seed":8,"count":3,"replace":true}`, http.StatusConflict) // the phone is another account's
-	if e.personaExists(next[0].OID) || e.personaExists(next[1].OID) || e.personaCount() != 6+3+1 {
+	preview := e.generate("GET", "seed=8&count=3", http.StatusOK).people(t)
+	made := e.generate("POST", `{"seed":8,"count":3}`, http.StatusCreated).people(t)
+	if made[0].OID != next[0].OID || made[2].Phone == next[2].Phone || made[2].OID != preview[2].OID || made[2].Phone != preview[2].Phone {
+		t.Fatalf("taken phone %s: dry run before %s/%s, dry run after %s/%s, made %s/%s", next[2].Phone,
+			next[2].OID, next[2].Phone, preview[2].OID, preview[2].Phone, made[2].OID, made[2].Phone)
+	}
+	if e.personaCount() != 6+3+1+3 {
+		t.Fatalf("%d accounts after seed 8", e.personaCount())
+	}
+
+	// All or none: a run whose first people exist leaves none of the others behind.
+	four := e.generate("GET", "seed=7&count=4", http.StatusOK).people(t)
+	e.generate("POST", `{"seed":7,"count":4}`, http.StatusConflict)
+	if e.personaExists(four[3].OID) || e.personaCount() != 6+3+1+3 {
 		t.Fatalf("a failed run left accounts behind (%d accounts)", e.personaCount())
 	}
 
@@ -288,17 +300,19 @@ func TestGenerateConflictAndReplace(t *testing.T) {
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
 	cab.mustExchange(cab.codeFrom(e.submitLogin(cab.browser, cab.authorize(), first[0].Phone, first[0].Password)))
 	again := e.generate("POST", `{"seed":7,"count":3,"replace":true}`, http.StatusCreated).people(t)
-	if again[0].OID != first[0].OID || e.personaCount() != 6+3+1 {
+	if again[0].OID != first[0].OID || e.personaCount() != 6+3+1+3 {
 		t.Fatalf("replace: %s vs %s, %d accounts", again[0].OID, first[0].OID, e.personaCount())
 	}
 	if got := cab.authorize(oauthPrompt("none")).query("error"); got != "login_required" {
 		t.Fatalf("the replaced account's session survived: %q", got)
 	}
 
-	// A replace that fails restores the accounts it deleted.
+	// A replace that fails restores the accounts it deleted: an account that claims to be
+	// this seed's (its key) holds the fourth person's phone, which is therefore not drawn
+	// again.
 	more := e.generate("GET", "seed=7&count=4", http.StatusOK).people(t)
 	if status, body := e.admin("POST", "/admin/api/personas", adminToken,
-		`{"level":"simplified","last_name":"Занятов","first_name":"Второй","phone":"`+more[3].Phone+`"}`); status != http.StatusCreated {
+		`{"key":"gen7-extra","level":"simplified","last_name":"Занятов","first_name":"Второй","phone":"`+more[3].Phone+`"}`); status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, body)
 	}
 	e.generate("POST", `{"seed":7,"count":4,"replace":true}`, http.StatusConflict)
@@ -307,7 +321,7 @@ func TestGenerateConflictAndReplace(t *testing.T) {
 			t.Fatalf("%s was not restored", p.OID)
 		}
 	}
-	if e.personaCount() != 6+3+2 {
+	if e.personaCount() != 6+3+1+3+1 {
 		t.Fatalf("%d accounts after the failed replace", e.personaCount())
 	}
 	cab = e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)

@@ -278,8 +278,9 @@ func TestRegistryFaults(t *testing.T) {
 	}
 }
 
-// TestPersonaPickerSearch: with more accounts than the picker shows, the login page says how
-// many it shows and finds any account by phone (or name, e-mail, SNILS), which can be picked.
+// TestPersonaPickerSearch: with more accounts than the picker shows (10 before a search, 50
+// found), the login page says how many it shows and finds any account by phone (or name,
+// persona key, e-mail, SNILS), which can be picked.
 func TestPersonaPickerSearch(t *testing.T) {
 	e := newEnv(t, testMode)
 	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
@@ -288,15 +289,18 @@ func TestPersonaPickerSearch(t *testing.T) {
 	}
 	people := e.generate("POST", `{"seed":3,"count":60}`, http.StatusCreated).people(t)
 	pg := cab.authorize()
-	if n := strings.Count(pg.body, `name="persona"`); n != 50 {
-		t.Fatalf("%d persona buttons, want %d", n, 50)
+	if n := strings.Count(pg.body, `name="persona"`); n != 10 {
+		t.Fatalf("%d persona buttons, want %d", n, 10)
 	}
-	if !strings.Contains(pg.body, `name="persona_q"`) || !strings.Contains(pg.body, fmt.Sprintf("Показано %d из %d", 50, 6+60)) {
+	if !strings.Contains(pg.body, `name="persona_q"`) || !strings.Contains(pg.body, fmt.Sprintf("Показано %d из %d", 10, 6+60)) {
 		t.Fatalf("no search or count: %s", snippet(pg.body))
 	}
 	arID := pg.form("authRequestID")
 	search := func(q string) page {
 		return get(t, cab.browser, e.issuer+"/login?"+url.Values{"authRequestID": {arID}, "persona_q": {q}}.Encode())
+	}
+	if many := search("gen3-"); strings.Count(many.body, `name="persona"`) != 50 || !strings.Contains(many.body, "Показано 50 из 60") {
+		t.Fatalf("search by persona key prefix: %d buttons: %s", strings.Count(many.body, `name="persona"`), snippet(many.body))
 	}
 	last := people[len(people)-1]
 	found := search(last.Phone)

@@ -121,6 +121,33 @@ type User struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// UserSummary is what a list of accounts shows of each (the test-mode persona picker):
+// kept next to the user order index, so a page of them reads no whole account.
+type UserSummary struct {
+	ID           string `json:"id"`
+	Persona      string `json:"p,omitempty"`
+	LastName     string `json:"ln,omitempty"`
+	FirstName    string `json:"fn,omitempty"`
+	MiddleName   string `json:"mn,omitempty"`
+	Level        Level  `json:"l,omitempty"`
+	Status       Status `json:"s,omitempty"`
+	Phone        string `json:"ph,omitempty"`
+	Email        string `json:"em,omitempty"`
+	SNILS        string `json:"sn,omitempty"`
+	SecondFactor string `json:"sf,omitempty"`
+}
+
+// Summary is the user's UserSummary.
+func (u User) Summary() UserSummary {
+	return UserSummary{ID: u.ID, Persona: u.Persona, LastName: u.LastName, FirstName: u.FirstName, MiddleName: u.MiddleName,
+		Level: u.Level, Status: u.Status, Phone: u.Phone, Email: u.Email, SNILS: u.SNILS, SecondFactor: u.SecondFactor}
+}
+
+// FullName is "Фамилия Имя Отчество".
+func (s UserSummary) FullName() string {
+	return User{LastName: s.LastName, FirstName: s.FirstName, MiddleName: s.MiddleName}.FullName()
+}
+
 // Logins returns the user's unique logins: the phone and the e-mail once confirmed, and the
 // SNILS, and the INN once the tax service has confirmed it. An unconfirmed contact is neither a login nor reserved: anyone may type someone
 // else's e-mail into a form, and only the one who confirms it owns it.

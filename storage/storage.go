@@ -25,6 +25,9 @@ var (
 type Users interface {
 	// CreateUser stores u. ErrAlreadyExists if u.ID or any of its logins belongs to a user.
 	CreateUser(ctx context.Context, u User) error
+	// CreateUsers stores every user or none, in one transaction (the persona generator's
+	// batch). ErrAlreadyExists if an id or login is taken, by a stored user or within users.
+	CreateUsers(ctx context.Context, users []User) error
 	GetUser(ctx context.Context, id string) (User, error)
 	// UserByLogin finds the user whose normalised login of the given kind equals value.
 	UserByLogin(ctx context.Context, kind LoginKind, value string) (User, error)
@@ -33,9 +36,10 @@ type Users interface {
 	UpdateUser(ctx context.Context, id string, fn func(User) (User, error)) (User, error)
 	// ListUsers returns every user ordered by ID.
 	ListUsers(ctx context.Context) ([]User, error)
-	// ListUsersPage returns the first limit users in ListUsers order and how many users there
-	// are, reading only the records it returns in full (the test-mode persona picker).
-	ListUsersPage(ctx context.Context, limit int) (users []User, total int, err error)
+	// ListUsersPage returns the summaries of the first limit users in ListUsers order and how
+	// many users there are, at the same cost with 6 users or 100,000 (the test-mode persona
+	// picker).
+	ListUsersPage(ctx context.Context, limit int) (users []UserSummary, total int, err error)
 	DeleteUser(ctx context.Context, id string) error
 }
 

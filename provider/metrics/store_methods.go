@@ -52,6 +52,10 @@ func (s *store) CreateUser(ctx context.Context, u storage.User) error {
 	return s.do("create_user", func() error { return s.Store.CreateUser(ctx, u) })
 }
 
+func (s *store) CreateUsers(ctx context.Context, users []storage.User) error {
+	return s.do("create_users", func() error { return s.Store.CreateUsers(ctx, users) })
+}
+
 func (s *store) GetUser(ctx context.Context, id string) (storage.User, error) {
 	return timed(s, "get_user", func() (storage.User, error) { return s.Store.GetUser(ctx, id) })
 }
@@ -70,7 +74,7 @@ func (s *store) ListUsers(ctx context.Context) ([]storage.User, error) {
 	return timed(s, "list_users", func() ([]storage.User, error) { return s.Store.ListUsers(ctx) })
 }
 
-func (s *store) ListUsersPage(ctx context.Context, limit int) (users []storage.User, total int, err error) {
+func (s *store) ListUsersPage(ctx context.Context, limit int) (users []storage.UserSummary, total int, err error) {
 	start := s.m.now()
 	users, total, err = s.Store.ListUsersPage(ctx, limit)
 	s.m.storeDone("list_users_page", start, err, nil)

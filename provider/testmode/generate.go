@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/esia-emulator/esia-emulator/provider/accounts"
 	"github.com/esia-emulator/esia-emulator/provider/admin"
@@ -101,7 +102,7 @@ func (h *Handler) adminGeneratePersonas(w http.ResponseWriter, r *http.Request) 
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: fmt.Sprintf("organizations is 0 to %d", maxGeneratedOrgs)})
 		return
 	}
-	seed, people, err := h.generatePeople(req, false)
+	seed, people, err := h.generatePeople(r.Context(), req, false)
 	if err != nil {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
@@ -142,7 +143,7 @@ func (h *Handler) adminPreviewPersonas(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
 	}
-	seed, people, err := h.generatePeople(req, true)
+	seed, people, err := h.generatePeople(r.Context(), req, true)
 	if err != nil {
 		web.JSON(w, http.StatusBadRequest, admin.Problem{Error: "invalid_request", Message: err.Error()})
 		return
@@ -200,8 +201,11 @@ func generateRequestFromQuery(q url.Values) (generateRequest, error) {
 }
 
 // generatePeople checks the request and makes its people. With preview the password is
-// not hashed (nothing is stored).
-func (h *Handler) generatePeople(req generateRequest, preview bool) (int64, []generated, error) {
+// not hashed (nothing is stored). An oid, phone, e-mail, SNILS or INN already held by an
+// account the same seed did not make is drawn again (takenOutsideSeed), so runs with other
+// seeds never conflict; a second run of a seed makes the same people and conflicts with the
+// first (or replaces it).
+func (h *Handler) generatePeople(ctx context.Context, req generateRequest, preview bool) (int64, []generated, error) {
 	count := 1
 	if req.Count != nil {
 		count = *req.Count
@@ -240,6 +244,7 @@ func (h *Handler) generatePeople(req generateRequest, preview bool) (int64, []ge
 
 	gen := personagen.New(seed)
 	gen.KeyPrefix = "gen" + strconv.FormatInt(seed, 10)
+	gen.Taken = h.takenOutsideSeed(ctx, gen.KeyPrefix+"-")
 	out := make([]generated, 0, count)
 	for _, gp := range gen.People(count, opts) {
 		pc := personaFromGenerated(gp)
@@ -263,6 +268,33 @@ func (h *Handler) generatePeople(req generateRequest, preview bool) (int64, []ge
 			Password: pw, TOTPSecret: u.TOTPSecret}})
 	}
 	return seed, out, nil
+}
+
+// takenOutsideSeed reports a generated value held by an account whose persona key does not
+// start with keyPrefix (one the seed did not make). A store error counts as free: the create
+// then answers it.
+func (h *Handler) takenOutsideSeed(ctx context.Context, keyPrefix string) func(kind, value string) bool {
+	logins := map[string]storage.LoginKind{"phone": storage.LoginPhone, "email": storage.LoginEmail,
+		"snils": storage.LoginSNILS, "inn": storage.LoginINN}
+	return func(kind, value string) bool {
+		var u storage.User
+		var err error
+		switch kind {
+		case "oid":
+			u, err = h.Store.GetUser(ctx, value)
+		case "snils":
+			u, err = h.Store.UserByLogin(ctx, storage.LoginSNILS, strings.NewReplacer("-", "", " ", "").Replace(value))
+		case "email":
+			u, err = h.Store.UserByLogin(ctx, storage.LoginEmail, strings.ToLower(value))
+		default:
+			lk, ok := logins[kind]
+			if !ok {
+				return false
+			}
+			u, err = h.Store.UserByLogin(ctx, lk, value)
+		}
+		return err == nil && !strings.HasPrefix(u.Persona, keyPrefix)
+	}
 }
 
 // personaFromGenerated converts field by field (the generator mirrors config.Persona).
@@ -301,30 +333,11 @@ func (h *Handler) newGenerateSeed() int64 {
 	return int64(binary.BigEndian.Uint64(b[:]) & (1<<53 - 1))
 }
 
-// storeGenerated creates every account or none. With replace, existing accounts with the
-// generated oids are deleted first; after a failure the accounts created are deleted and
-// the replaced ones restored. The replaced accounts' sessions and tokens end once the new
-// accounts exist.
-func (h *Handler) storeGenerated(ctx context.Context, people []generated, replace bool) (err error) {
+// storeGenerated creates every account or none, in one transaction. With replace, existing
+// accounts with the generated oids are deleted first, and restored if the create fails. The
+// replaced accounts' sessions and tokens end once the new accounts exist.
+func (h *Handler) storeGenerated(ctx context.Context, people []generated, replace bool) error {
 	var replaced []storage.User
-	var created []string
-	defer func() {
-		if err == nil {
-			return
-		}
-		// Undo on a context that outlives a cancelled request.
-		undo := context.WithoutCancel(ctx)
-		for _, id := range created {
-			if e := h.Store.DeleteUser(undo, id); e != nil && !errors.Is(e, storage.ErrNotFound) {
-				h.Logger.ErrorContext(ctx, "generate: rollback: delete", "oid", id, "err", e)
-			}
-		}
-		for _, u := range replaced {
-			if e := h.Store.CreateUser(undo, u); e != nil {
-				h.Logger.ErrorContext(ctx, "generate: rollback: restore replaced account", "oid", u.ID, "err", e)
-			}
-		}
-	}()
 	if replace {
 		for _, g := range people {
 			old, err := h.Store.GetUser(ctx, g.user.ID)
@@ -332,19 +345,20 @@ func (h *Handler) storeGenerated(ctx context.Context, people []generated, replac
 				continue
 			}
 			if err != nil {
-				return err
+				return h.restore(ctx, replaced, err)
 			}
 			if err := h.Store.DeleteUser(ctx, old.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-				return err
+				return h.restore(ctx, replaced, err)
 			}
 			replaced = append(replaced, old)
 		}
 	}
-	for _, g := range people {
-		if err := h.Store.CreateUser(ctx, g.user); err != nil {
-			return err
-		}
-		created = append(created, g.user.ID)
+	users := make([]storage.User, len(people))
+	for i, g := range people {
+		users[i] = g.user
+	}
+	if err := h.Store.CreateUsers(ctx, users); err != nil {
+		return h.restore(ctx, replaced, err)
 	}
 	for _, old := range replaced {
 		if e := h.Sessions.EndUser(ctx, old.ID, ""); e != nil {
@@ -357,4 +371,15 @@ func (h *Handler) storeGenerated(ctx context.Context, people []generated, replac
 		}
 	}
 	return nil
+}
+
+// restore puts back the accounts a failed replace deleted (on a context that outlives a
+// cancelled request) and returns err.
+func (h *Handler) restore(ctx context.Context, replaced []storage.User, err error) error {
+	if len(replaced) > 0 {
+		if e := h.Store.CreateUsers(context.WithoutCancel(ctx), replaced); e != nil {
+			h.Logger.ErrorContext(ctx, "generate: rollback: restore the replaced accounts", "count", len(replaced), "err", e)
+		}
+	}
+	return err
 }

@@ -24,9 +24,11 @@ import (
 type Store interface {
 	GetUser(ctx context.Context, id string) (storage.User, error)
 	CreateUser(ctx context.Context, u storage.User) error
+	CreateUsers(ctx context.Context, users []storage.User) error
+	UserByLogin(ctx context.Context, kind storage.LoginKind, value string) (storage.User, error)
 	DeleteUser(ctx context.Context, id string) error
 	ListUsers(ctx context.Context) ([]storage.User, error)
-	ListUsersPage(ctx context.Context, limit int) ([]storage.User, int, error)
+	ListUsersPage(ctx context.Context, limit int) ([]storage.UserSummary, int, error)
 	RevokeUserClientTokens(ctx context.Context, userID, clientID string) error
 	Reset(ctx context.Context) error
 }

@@ -61,6 +61,9 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 	f := v.frame()
 	f.TestMode, f.catalog = r.testMode, r.catalog
 	f.LangURL = switchURL(req, f.Lang)
+	if l, ok := v.(*LoginPage); ok {
+		f.labelPersonas(l.Personas)
+	}
 	if m, ok := v.(*MessagePage); ok && !m.NextActions() {
 		m.Links = append(m.Links, Link{Href: "/account", Label: "action.account"})
 	}

@@ -321,30 +321,50 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 		key string
 		val []byte
 	}
-	var pairs []pair
+	// Each chunk of keys is read in its own read transaction and fn runs between them: a scan
+	// that stops early (a page of a long list) reads one chunk, not every key.
+	pairs := make([]pair, 0, scanChunk)
 	n, p := kv.ExpiryNanos(now), []byte(prefix)
-	err := e.db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucket).Cursor()
-		for k, env := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, env = c.Next() {
-			if len(env) >= 8 && kv.EnvelopeLive(env, n) {
-				pairs = append(pairs, pair{string(k), bytes.Clone(env[8:])})
+	from, first := p, true
+	for {
+		pairs = pairs[:0]
+		more := false
+		err := e.db.View(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucket).Cursor()
+			for k, env := c.Seek(from); k != nil && bytes.HasPrefix(k, p); k, env = c.Next() {
+				if !first && bytes.Equal(k, from) {
+					continue
+				}
+				if len(pairs) == scanChunk {
+					more = true
+					return nil
+				}
+				if len(env) >= 8 && kv.EnvelopeLive(env, n) {
+					pairs = append(pairs, pair{string(k), bytes.Clone(env[8:])})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return mapErr(err)
+		}
+		for _, p := range pairs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(p.key, p.val); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return mapErr(err)
-	}
-	for _, p := range pairs {
-		if err := ctx.Err(); err != nil {
-			return err
+		if !more || len(pairs) == 0 {
+			return nil
 		}
-		if err := fn(p.key, p.val); err != nil {
-			return err
-		}
+		from, first = []byte(pairs[len(pairs)-1].key), false
 	}
-	return nil
 }
+
+// scanChunk is how many keys one read transaction of Scan reads.
+const scanChunk = 256
 
 // Incr adds delta to the decimal counter at key in one transaction (sharing commits with
 // concurrent callers like Update).

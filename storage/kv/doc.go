@@ -9,6 +9,8 @@
 //
 //	user/<id>                          User
 //	login/<kind>/<value>               user id (unique login index)
+//	userorder/<nnn><id>                member: the user's place in id order (userindex.go)
+//	meta/users                         the number of users (userindex.go)
 //	authreq/<id>                       AuthRequest, expires with ExpiresAt
 //	code/<hash>                        auth request id, expires with the code
 //	session/<id>                       Session, expires with ExpiresAt (idle expiry is checked on read)

@@ -42,6 +42,26 @@ func claimLogin(tx Tx, kind storage.LoginKind, value, id string) error {
 // CreateUser stores u. ErrAlreadyExists if u.ID or any of its logins is taken.
 func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 	return s.update(ctx, noClock, "create user", u.ID, func(tx Tx) error {
+		return createUsers(tx, []storage.User{u})
+	})
+}
+
+// CreateUsers stores every user or none, in one transaction. ErrAlreadyExists if an id or a
+// login is taken, by a stored user or by another of users.
+func (s *Store) CreateUsers(ctx context.Context, users []storage.User) error {
+	id := ""
+	if len(users) > 0 {
+		id = users[0].ID
+	}
+	return s.update(ctx, noClock, "create users", id, func(tx Tx) error {
+		return createUsers(tx, users)
+	})
+}
+
+// createUsers stores users with their logins and their places in the id order, and counts
+// them.
+func createUsers(tx Tx, users []storage.User) error {
+	for _, u := range users {
 		if err := absent(tx, userKey(u.ID)); err != nil {
 			return err
 		}
@@ -50,8 +70,14 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 				return err
 			}
 		}
-		return putUser(tx, &u)
-	})
+		if err := putUser(tx, &u); err != nil {
+			return err
+		}
+		if err := putUserSummary(tx, u); err != nil {
+			return err
+		}
+	}
+	return countUsers(tx, len(users))
 }
 
 // GetUser returns the user with the given id.
@@ -107,6 +133,9 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(storage.User)
 			}
 		}
 		out = u
+		if err := putUserSummary(tx, u); err != nil {
+			return err
+		}
 		return putUser(tx, &out)
 	})
 	if err != nil {
@@ -121,10 +150,33 @@ func (s *Store) ListUsers(ctx context.Context) ([]storage.User, error) {
 	return users, err
 }
 
-// ListUsersPage returns the first limit users in ListUsers order and the number of users,
-// decoding only the records it returns.
-func (s *Store) ListUsersPage(ctx context.Context, limit int) ([]storage.User, int, error) {
-	return s.listUsers(ctx, max(limit, 0))
+// ListUsersPage returns the summaries of the first limit users in ListUsers order and the
+// number of users. It reads the user order index (userorder/, which holds the summaries) up
+// to limit and the count (meta/users), so a page costs the same with 6 users or 100,000; a
+// store written before the index existed (or just reset) gets it built on its first page.
+func (s *Store) ListUsersPage(ctx context.Context, limit int) ([]storage.UserSummary, int, error) {
+	limit = max(limit, 0)
+	meta, err := s.indexedUsers(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("kv: list users: %w", err)
+	}
+	users := make([]storage.UserSummary, 0, min(limit, meta.Count))
+	if limit > 0 {
+		err = s.e.Scan(ctx, userOrderPrefix, noClock, func(key string, b []byte) error {
+			u, err := decode[storage.UserSummary](key, b)
+			if err != nil {
+				return err
+			}
+			if users = append(users, u); len(users) == limit {
+				return errStopScan
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopScan) {
+			return nil, 0, fmt.Errorf("kv: list users: %w", err)
+		}
+	}
+	return users, max(meta.Count, len(users)), nil
 }
 
 // listUsers decodes the first limit users in id order (limit < 0: all) and counts them all.
@@ -170,6 +222,12 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 			if err := tx.Delete(loginKey(kind, v)); err != nil {
 				return err
 			}
+		}
+		if err := tx.Delete(userOrderKey(id)); err != nil {
+			return err
+		}
+		if err := countUsers(tx, -1); err != nil {
+			return err
 		}
 		return tx.Delete(userKey(id))
 	})

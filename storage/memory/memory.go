@@ -250,34 +250,54 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 		key string
 		val []byte
 	}
-	var pairs []kvPair
-	e.mu.RLock()
-	closed := e.closed
-	if !closed {
-		e.keys.AscendGreaterOrEqual(prefix, func(k string) bool {
-			if !strings.HasPrefix(k, prefix) {
-				return false
-			}
-			if ent := e.m[k]; ent.live(now) {
-				pairs = append(pairs, kvPair{k, ent.val})
-			}
-			return true
-		})
-	}
-	e.mu.RUnlock()
-	if closed {
-		return errClosed
-	}
-	for _, p := range pairs {
-		if err := ctx.Err(); err != nil {
-			return err
+	// The keys are read in chunks, each under the read lock, and fn runs between them without
+	// it: a scan that stops early (a page of a long list) reads one chunk, not every key.
+	pairs := make([]kvPair, 0, scanChunk)
+	from, first := prefix, true
+	for {
+		pairs = pairs[:0]
+		more := false
+		e.mu.RLock()
+		closed := e.closed
+		if !closed {
+			e.keys.AscendGreaterOrEqual(from, func(k string) bool {
+				if !strings.HasPrefix(k, prefix) {
+					return false
+				}
+				if !first && k == from {
+					return true
+				}
+				if len(pairs) == scanChunk {
+					more = true
+					return false
+				}
+				if ent := e.m[k]; ent.live(now) {
+					pairs = append(pairs, kvPair{k, ent.val})
+				}
+				return true
+			})
 		}
-		if err := fn(p.key, bytes.Clone(p.val)); err != nil {
-			return err
+		e.mu.RUnlock()
+		if closed {
+			return errClosed
 		}
+		for _, p := range pairs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(p.key, bytes.Clone(p.val)); err != nil {
+				return err
+			}
+		}
+		if !more || len(pairs) == 0 {
+			return nil
+		}
+		from, first = pairs[len(pairs)-1].key, false
 	}
-	return nil
 }
+
+// scanChunk is how many keys Scan reads under one hold of the lock.
+const scanChunk = 256
 
 // Incr adds delta to the decimal counter at key under the write lock.
 func (e *Engine) Incr(_ context.Context, key string, delta int64, expiresAt, now time.Time) (int64, error) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -266,6 +267,84 @@ func testUsers(t *testing.T, newStore factory) {
 				t.Fatalf("ListUsersPage(%d) decoded user 1 as %+v", c.limit, page[0])
 			}
 		}
+	})
+
+	t.Run("CreateUsersAllOrNone", func(t *testing.T) {
+		s, now := newStore(t), start()
+		must(t, s.CreateUser(ctx, newUser("1", "+79990000001", "", "", now)))
+		batch := []storage.User{newUser("2", "+79990000002", "", "", now), newUser("3", "+79990000003", "", "", now)}
+		for name, bad := range map[string]storage.User{
+			"an id taken":            newUser("1", "+79990000009", "", "", now),
+			"a login taken":          newUser("4", "+79990000001", "", "", now),
+			"a login twice in batch": newUser("4", "+79990000002", "", "", now),
+			"an id twice in batch":   newUser("2", "+79990000009", "", "", now),
+		} {
+			wantErr(t, "CreateUsers with "+name, s.CreateUsers(ctx, append(slices.Clone(batch), bad)), storage.ErrAlreadyExists)
+		}
+		_, total, err := s.ListUsersPage(ctx, 10)
+		must(t, err)
+		equal(t, "users after refused batches", total, 1)
+		wantLogin(t, s, storage.LoginPhone, "+79990000002", "")
+		must(t, s.CreateUsers(ctx, batch))
+		page, total, err := s.ListUsersPage(ctx, 10)
+		must(t, err)
+		equal(t, "users after the batch", total, 3)
+		equal(t, "page", len(page), 3)
+		wantLogin(t, s, storage.LoginPhone, "+79990000003", "3")
+	})
+
+	t.Run("PageIndexFollowsCreatesDeletesAndReset", func(t *testing.T) {
+		s, now := newStore(t), start()
+		ids := func(limit int) ([]string, int) {
+			t.Helper()
+			page, total, err := s.ListUsersPage(ctx, limit)
+			must(t, err)
+			var got []string
+			for _, u := range page {
+				got = append(got, u.ID)
+			}
+			return got, total
+		}
+		// Users from before the first page and from after it, created and deleted
+		// concurrently with it: the count stays exact.
+		for i := range 30 {
+			must(t, s.CreateUser(ctx, newUser(fmt.Sprint(100+i), fmt.Sprintf("+7999100%04d", i), "", "", now)))
+		}
+		errs := race(20, func(i int) error {
+			if i%2 == 0 {
+				_, _, err := s.ListUsersPage(ctx, 5)
+				return err
+			}
+			if i%4 == 1 {
+				return s.DeleteUser(ctx, fmt.Sprint(100+i))
+			}
+			return s.CreateUser(ctx, newUser(fmt.Sprint(i), fmt.Sprintf("+7999200%04d", i), "", "", now))
+		})
+		for _, err := range errs {
+			must(t, err)
+		}
+		all, err := s.ListUsers(ctx)
+		must(t, err)
+		got, total := ids(3)
+		equal(t, "total after concurrent creates and deletes", total, len(all))
+		equal(t, "first page", got, []string{all[0].ID, all[1].ID, all[2].ID})
+		must(t, s.Reset(ctx))
+		got, total = ids(3)
+		equal(t, "page after reset", got, []string(nil))
+		equal(t, "total after reset", total, 0)
+		must(t, s.CreateUser(ctx, newUser("7", "+79990000007", "", "", now)))
+		got, total = ids(3)
+		equal(t, "page after reset and a create", got, []string{"7"})
+		equal(t, "total after reset and a create", total, 1)
+		_, err = s.UpdateUser(ctx, "7", func(u storage.User) (storage.User, error) {
+			u.LastName, u.SecondFactor = "Новиков", "sms"
+			return u, nil
+		})
+		must(t, err)
+		page, _, err := s.ListUsersPage(ctx, 1)
+		must(t, err)
+		equal(t, "summary after an update", page[0], storage.UserSummary{ID: "7", Persona: page[0].Persona, LastName: "Новиков", FirstName: page[0].FirstName,
+			MiddleName: page[0].MiddleName, Level: page[0].Level, Status: page[0].Status, Phone: "+79990000007", SecondFactor: "sms"})
 	})
 
 	t.Run("Delete", func(t *testing.T) {

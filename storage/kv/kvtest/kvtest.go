@@ -225,6 +225,59 @@ func RunEngine(t *testing.T, newEngine func(t *testing.T) kv.Engine) {
 		}
 	})
 
+	t.Run("LongScan", func(t *testing.T) {
+		// More keys than an engine reads at once, every third one expired, and writes between
+		// the callbacks: every live key is seen once, in order, and a scan that stops early
+		// stops.
+		e := newEngine(t)
+		const n = 1100
+		var live []string
+		if err := e.Update(ctx, base, func(tx kv.Tx) error {
+			for i := range n {
+				k := fmt.Sprintf("l/%05d", i)
+				exp := time.Time{}
+				if i%3 == 0 {
+					exp = base.Add(time.Second)
+				} else {
+					live = append(live, k)
+				}
+				if err := tx.Put(k, []byte(k), exp); err != nil {
+					return err
+				}
+			}
+			return tx.Put("m/after", []byte("x"), time.Time{})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		err := e.Scan(ctx, "l/", base.Add(time.Minute), func(k string, v []byte) error {
+			if string(v) != k {
+				return fmt.Errorf("value of %q = %q", k, v)
+			}
+			keys = append(keys, k)
+			if len(keys)%300 == 0 { // a write between callbacks, outside the prefix
+				return e.Update(ctx, base, func(tx kv.Tx) error { return tx.Put("k/"+k, nil, time.Time{}) })
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(keys, live) {
+			t.Fatalf("Scan(l/) saw %d keys, want the %d live ones in order", len(keys), len(live))
+		}
+		calls := 0
+		err = e.Scan(ctx, "l/", base, func(string, []byte) error {
+			if calls++; calls == 500 {
+				return errAbort
+			}
+			return nil
+		})
+		if !errors.Is(err, errAbort) || calls != 500 {
+			t.Fatalf("Scan = %v after %d calls; want errAbort after 500", err, calls)
+		}
+	})
+
 	t.Run("Incr", func(t *testing.T) {
 		e := newEngine(t)
 		exp := base.Add(time.Minute)

@@ -158,6 +158,11 @@ func findRegion(s string) int {
 type Generator struct {
 	// KeyPrefix starts the persona keys: "<prefix>-0001", … (default "gen").
 	KeyPrefix string
+	// Taken, when set, reports a value that is already in use outside this generator (an
+	// account in a store): kind is "oid", "phone", "email", "snils" or "inn", the value as
+	// the person carries it. A taken value is drawn again, so generators with other seeds
+	// never collide with the accounts already made; the people then depend on what is taken.
+	Taken func(kind, value string) bool
 
 	rng  *rand.Rand
 	n    int
@@ -257,12 +262,14 @@ func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 func (g *Generator) unique(kind string, next func() string) string {
 	for {
 		v := next()
-		if !g.used[kind+":"+v] {
+		if !g.used[kind+":"+v] && !g.taken(kind, v) {
 			g.used[kind+":"+v] = true
 			return v
 		}
 	}
 }
+
+func (g *Generator) taken(kind, v string) bool { return g.Taken != nil && g.Taken(kind, v) }
 
 func (g *Generator) weightedRegion() int {
 	total := 0
@@ -347,7 +354,7 @@ func (g *Generator) email(p Persona, birth time.Time) string {
 		domain = "example.com"
 	}
 	addr := local + "@" + domain
-	for n := 2; g.used["email:"+addr]; n++ {
+	for n := 2; g.used["email:"+addr] || g.taken("email", addr); n++ {
 		addr = local + "." + strconv.Itoa(n) + "@" + domain
 	}
 	g.used["email:"+addr] = true
