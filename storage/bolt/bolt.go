@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,6 +63,12 @@ type Engine struct {
 	queue      []*call // transactions waiting for the next commit
 	committing bool    // a goroutine is draining the queue
 
+	// transient holds the records of logins in progress (kv.Transient) in memory only: the
+	// goroutine draining the commit queue writes it after its bbolt commit, Sweep drops what
+	// expired.
+	tmu       sync.RWMutex
+	transient map[string][]byte // envelopes
+
 	sweeper   *kv.Sweeper // nil when sweeping is off
 	closeOnce sync.Once
 	closeErr  error
@@ -103,7 +111,7 @@ func OpenEngine(path string, opts ...Option) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	e := &Engine{db: db, path: path}
+	e := &Engine{db: db, path: path, transient: make(map[string][]byte)}
 	if o.sweepInterval > 0 {
 		e.sweeper = kv.StartSweeper(o.sweepInterval, o.grace, func(before time.Time) { _, _ = e.Sweep(before) })
 	}
@@ -132,6 +140,15 @@ func mapErr(err error) error {
 func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if kv.Transient(key) {
+		e.tmu.RLock()
+		env, ok := e.transient[key]
+		e.tmu.RUnlock()
+		if !ok {
+			return nil, storage.ErrNotFound
+		}
+		return decode(key, env, kv.ExpiryNanos(now))
 	}
 	var out []byte
 	err := e.db.View(func(tx *bbolt.Tx) error {
@@ -216,18 +233,30 @@ func (e *Engine) commitNext() bool {
 }
 
 // commit runs a batch in one bbolt transaction. Each fn sees the writes of the fns before it;
-// the writes of a fn that fails are discarded, and its error is its own.
+// the writes of a fn that fails are discarded, and its error is its own. Transient keys
+// (kv.Transient) are written to memory once the bbolt transaction committed; a batch that
+// writes nothing else commits no bbolt transaction, so a step of a login that only moves its
+// auth request costs no fsync.
 func (e *Engine) commit(batch []*call) {
 	wrote := false
+	var pending map[string][]byte // transient writes of the batch; nil value: deleted
 	err := e.db.Update(func(btx *bbolt.Tx) error {
 		b := btx.Bucket(bucket)
+		pending = nil
 		for _, c := range batch {
-			t := &tx{b: b, now: c.now}
+			t := &tx{e: e, b: b, now: c.now, pending: &pending}
 			c.panicked, c.err = run(c.fn, t)
 			if c.err != nil || c.panicked != nil {
 				continue
 			}
 			for k, env := range t.writes {
+				if kv.Transient(k) {
+					if pending == nil {
+						pending = make(map[string][]byte)
+					}
+					pending[k] = env
+					continue
+				}
 				var err error
 				if env == nil {
 					err = b.Delete([]byte(k))
@@ -252,6 +281,16 @@ func (e *Engine) commit(batch []*call) {
 				c.err = fmt.Errorf("bolt: commit: %w", err)
 			}
 		}
+	} else if len(pending) > 0 {
+		e.tmu.Lock()
+		for k, env := range pending {
+			if env == nil {
+				delete(e.transient, k)
+			} else {
+				e.transient[k] = env
+			}
+		}
+		e.tmu.Unlock()
 	}
 	for _, c := range batch {
 		close(c.done)
@@ -268,17 +307,28 @@ func run(fn func(kv.Tx) error, t *tx) (panicked any, err error) {
 	return nil, fn(t)
 }
 
-// tx is one fn's view: its own buffered writes over the batch's bbolt bucket.
+// tx is one fn's view: its own buffered writes over the batch's bbolt bucket and the
+// transient records (the batch's earlier writes first).
 type tx struct {
-	b      *bbolt.Bucket
-	now    int64
-	writes map[string][]byte // envelope; nil: deleted
+	e       *Engine
+	b       *bbolt.Bucket
+	now     int64
+	writes  map[string][]byte  // envelope; nil: deleted
+	pending *map[string][]byte // the batch's transient writes so far
 }
 
 // env returns the raw envelope at key, the tx's own writes first.
 func (t *tx) env(key string) []byte {
 	if env, ok := t.writes[key]; ok {
 		return env
+	}
+	if kv.Transient(key) {
+		if env, ok := (*t.pending)[key]; ok {
+			return env
+		}
+		t.e.tmu.RLock()
+		defer t.e.tmu.RUnlock()
+		return t.e.transient[key]
 	}
 	return t.b.Get([]byte(key))
 }
@@ -325,6 +375,24 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 	// that stops early (a page of a long list) reads one chunk, not every key.
 	pairs := make([]pair, 0, scanChunk)
 	n, p := kv.ExpiryNanos(now), []byte(prefix)
+	// The transient records under the prefix, merged into the key order as the scan goes.
+	var trans []pair
+	if kv.MayHoldTransient(prefix) {
+		e.tmu.RLock()
+		for k, env := range e.transient {
+			if strings.HasPrefix(k, prefix) && len(env) >= 8 && kv.EnvelopeLive(env, n) {
+				trans = append(trans, pair{k, bytes.Clone(env[8:])})
+			}
+		}
+		e.tmu.RUnlock()
+		slices.SortFunc(trans, func(a, b pair) int { return strings.Compare(a.key, b.key) })
+	}
+	emit := func(p pair) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fn(p.key, p.val)
+	}
 	from, first := p, true
 	for {
 		pairs = pairs[:0]
@@ -349,14 +417,22 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 			return mapErr(err)
 		}
 		for _, p := range pairs {
-			if err := ctx.Err(); err != nil {
-				return err
+			for len(trans) > 0 && trans[0].key < p.key {
+				if err := emit(trans[0]); err != nil {
+					return err
+				}
+				trans = trans[1:]
 			}
-			if err := fn(p.key, p.val); err != nil {
+			if err := emit(p); err != nil {
 				return err
 			}
 		}
 		if !more || len(pairs) == 0 {
+			for _, t := range trans {
+				if err := emit(t); err != nil {
+					return err
+				}
+			}
 			return nil
 		}
 		from, first = []byte(pairs[len(pairs)-1].key), false
@@ -412,6 +488,14 @@ func (e *Engine) Close() error {
 func (e *Engine) Sweep(now time.Time) (int, error) {
 	n := kv.ExpiryNanos(now)
 	total := 0
+	e.tmu.Lock()
+	for k, env := range e.transient {
+		if len(env) < 8 || !kv.EnvelopeLive(env, n) {
+			delete(e.transient, k)
+			total++
+		}
+	}
+	e.tmu.Unlock()
 	var from []byte
 	for {
 		var keys [][]byte

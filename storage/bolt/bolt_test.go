@@ -1,10 +1,13 @@
 package bolt_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -61,6 +64,70 @@ func TestReopen(t *testing.T) {
 		if got, err := e.Get(ctx, k, now); err != nil || string(got) != want {
 			t.Fatalf("after reopen Get(%s) = %q, %v; want %q", k, got, err, want)
 		}
+	}
+}
+
+// TestTransientRecords: the records of a login in progress (kv.Transient) live in memory:
+// they are read, scanned in key order among the others and written in one transaction with
+// durable keys, a transaction that writes only them leaves the file untouched, and they do
+// not outlive the process.
+func TestTransientRecords(t *testing.T) {
+	ctx, now := context.Background(), time.Now()
+	path := filepath.Join(t.TempDir(), "esia.db")
+	e, err := bolt.OpenEngine(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, e.Update(ctx, now, func(tx kv.Tx) error {
+		for _, k := range []string{"authreq/b", "session/s", "code/x", "authreq/a", "b/1", "token/t"} {
+			if err := tx.Put(k, []byte("v"+k), now.Add(time.Hour)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, e.Update(ctx, now, func(tx kv.Tx) error {
+		v, err := tx.Get("authreq/a")
+		if err != nil {
+			return err
+		}
+		if err := tx.Put("authreq/a", append(v, '2'), now.Add(time.Hour)); err != nil {
+			return err
+		}
+		return tx.Delete("code/x")
+	}))
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Fatal("a transaction writing only transient records changed the file")
+	}
+	var keys []string
+	must(t, e.Scan(ctx, "", now, func(k string, v []byte) error {
+		keys = append(keys, k+"="+string(v))
+		return nil
+	}))
+	want := []string{"authreq/a=vauthreq/a2", "authreq/b=vauthreq/b", "b/1=vb/1", "session/s=vsession/s", "token/t=vtoken/t"}
+	if !slices.Equal(keys, want) {
+		t.Fatalf("Scan = %q, want %q", keys, want)
+	}
+	if n, err := e.Sweep(now.Add(2 * time.Hour)); err != nil || n != 5 {
+		t.Fatalf("Sweep = %d, %v; want the 5 expired records", n, err)
+	}
+	must(t, e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put("authreq/c", []byte("c"), time.Time{}) }))
+	must(t, e.Close())
+	e, err = bolt.OpenEngine(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.Get(ctx, "authreq/c", now); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a transient record outlived the process: %v", err)
 	}
 }
 

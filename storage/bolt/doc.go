@@ -10,8 +10,12 @@
 // grace period (WithGrace, default one hour), so a caller whose clock lags the wall clock a
 // little still sees its values; Close stops it.
 //
-// Durability: every Update commits with fsync (bbolt's default, never NoSync), so an
-// acknowledged write survives a crash of the process or the machine. Writers are serialised,
+// Durability: every Update that writes a durable record commits with fsync (bbolt's default,
+// never NoSync), so an acknowledged write survives a crash of the process or the machine.
+// The records of a login in progress (kv.Transient: auth requests and their code index) are
+// kept in memory instead, written in the same serialised transactions: a restart loses the
+// logins in progress (the citizen starts again; an unredeemed code is refused) and nothing
+// else, and a step of a login that only moves its auth request costs no disk write. Writers are serialised,
 // which makes every transaction — counters included — exact without retries, and concurrent
 // writers share commits: transactions arriving while a commit is being written go into the
 // next one together, each on its own buffered view, so one fsync acknowledges them all (a lone

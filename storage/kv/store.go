@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -42,6 +43,21 @@ func tokenKey(id string) string                     { return "token/" + id }
 func familyKey(fid string) string                   { return "family/" + fid }
 func signingKeyKey(id string) string                { return "key/" + id }
 func counterKey(k string) string                    { return "counter/" + k }
+
+// Transient reports whether key holds a record of a login in progress: an auth request
+// (authreq/…) or the index of its code (code/…). They live for minutes and are worth nothing
+// after a restart (the citizen starts the login again, an unredeemed code is refused), so an
+// engine may keep them in memory only, sparing the disk most of a login's writes: bolt does.
+// Sessions, tokens, accounts, consents, audit and counters are never transient.
+func Transient(key string) bool {
+	return strings.HasPrefix(key, "authreq/") || strings.HasPrefix(key, "code/")
+}
+
+// MayHoldTransient reports whether a key with the prefix can be transient (a Scan of it must
+// include an engine's in-memory transient records).
+func MayHoldTransient(prefix string) bool {
+	return Transient(prefix) || strings.HasPrefix("authreq/", prefix) || strings.HasPrefix("code/", prefix)
+}
 
 // Member key prefixes. The owner ids are escaped so that no prefix is a prefix of another's.
 func userSessionsPrefix(uid string) string { return "usersessions/" + url.PathEscape(uid) + "/" }
