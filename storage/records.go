@@ -264,7 +264,26 @@ type AuthRequest struct {
 
 	// CodeHash is the SHA-256 (hex) of the issued code; the code itself is never stored.
 	CodeHash string `json:"code_hash,omitempty"`
-	Redeemed bool   `json:"redeemed,omitempty"`
+	// CodeExpiresAt is when the code stops being accepted.
+	CodeExpiresAt time.Time `json:"code_expires_at,omitzero"`
+	// Redeemed: the code was exchanged. The store then keeps only its RedeemedView,
+	// until the code would have expired, to recognise a replay.
+	Redeemed bool `json:"redeemed,omitempty"`
+}
+
+// RedeemedView is what the store keeps of a request once its code was exchanged: enough to tell
+// a replay (who the code was for, its client's checks, the family to revoke), until the code
+// would have expired. Everything else (scopes, nonce, PKCE, claims, the login's progress) is
+// dropped, so a finished login leaves a few hundred bytes behind for a minute, not the whole
+// request for its lifetime.
+func (r AuthRequest) RedeemedView() AuthRequest {
+	exp := r.ExpiresAt
+	if !r.CodeExpiresAt.IsZero() && r.CodeExpiresAt.Before(exp) {
+		exp = r.CodeExpiresAt
+	}
+	return AuthRequest{Schema: r.Schema, ID: r.ID, ClientID: r.ClientID, RedirectURI: r.RedirectURI, State: r.State,
+		Dialect: r.Dialect, Extra: r.Extra, CreatedAt: r.CreatedAt, ExpiresAt: exp, UserID: r.UserID, Done: r.Done,
+		CodeHash: r.CodeHash, CodeExpiresAt: r.CodeExpiresAt, Redeemed: true}
 }
 
 // Session is an SSO session bound to a browser cookie.

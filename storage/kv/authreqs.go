@@ -91,7 +91,7 @@ func (s *Store) SaveAuthCode(ctx context.Context, id, codeHash string, codeExpir
 				return err
 			}
 		}
-		r.CodeHash = codeHash
+		r.CodeHash, r.CodeExpiresAt = codeHash, codeExpiresAt
 		if err := putAuthRequest(tx, &r); err != nil {
 			return err
 		}
@@ -112,8 +112,9 @@ func (s *Store) AuthRequestByCode(ctx context.Context, codeHash string, now time
 	return r, err
 }
 
-// RedeemAuthCode marks the live request redeemed and stores tokens, all of family id, in one
-// transaction. ErrAlreadyUsed if it was redeemed before; ErrNotFound if it is missing or expired.
+// RedeemAuthCode marks the live request redeemed (keeping only its RedeemedView, until the code
+// would have expired) and stores tokens, all of family id, in one transaction. ErrAlreadyUsed
+// if it was redeemed before; ErrNotFound if it is missing or expired.
 func (s *Store) RedeemAuthCode(ctx context.Context, id string, now time.Time, tokens ...storage.Token) error {
 	if err := sameFamily(id, tokens); err != nil {
 		return wrap(err, "redeem auth code", id)
@@ -126,7 +127,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, id string, now time.Time, to
 		if r.Redeemed {
 			return fmt.Errorf("code: %w", storage.ErrAlreadyUsed)
 		}
-		r.Redeemed = true
+		r = r.RedeemedView()
 		if err := putAuthRequest(tx, &r); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func testAuthRequests(t *testing.T, newStore factory) {
 		r := newAuthRequest(id, now)
 		must(t, s.CreateAuthRequest(ctx, r))
 		must(t, s.SaveAuthCode(ctx, id, "hash-"+id, now.Add(time.Minute), now))
-		r.CodeHash = "hash-" + id
+		r.CodeHash, r.CodeExpiresAt = "hash-"+id, now.Add(time.Minute)
 		return r
 	}
 
@@ -156,7 +156,10 @@ func testAuthRequests(t *testing.T, newStore factory) {
 		tokens := pair("t1", "req", "1", "client-1", now)
 		must(t, s.RedeemAuthCode(ctx, "req", now, tokens...))
 		wantTokens(t, s, now, tokens...)
-		r.Redeemed = true
+		r = r.RedeemedView()
+		if r.Scopes != nil || r.Nonce != "" || r.CodeChallenge != "" || !r.ExpiresAt.Equal(r.CodeExpiresAt) || r.State == "" {
+			t.Fatalf("the redeemed view keeps %+v", r)
+		}
 		equal(t, "request after redemption", getReq(t, s, "req", now), r)
 		got, err := s.AuthRequestByCode(ctx, "hash-req", now)
 		must(t, err)
@@ -167,6 +170,8 @@ func testAuthRequests(t *testing.T, newStore factory) {
 		wantNoTokens(t, s, now, replay...)
 		wantErr(t, "SaveAuthCode after redemption", s.SaveAuthCode(ctx, "req", "hash-x", now.Add(time.Minute), now), storage.ErrAlreadyUsed)
 		wantErr(t, "RedeemAuthCode(missing)", s.RedeemAuthCode(ctx, "404", now), storage.ErrNotFound)
+		_, err = s.GetAuthRequest(ctx, "req", r.CodeExpiresAt)
+		wantErr(t, "the redeemed request once its code expired", err, storage.ErrNotFound)
 	})
 
 	t.Run("RedeemRefusesForeignFamily", func(t *testing.T) {
@@ -217,8 +222,7 @@ func testAuthRequests(t *testing.T, newStore factory) {
 		r := withCode(t, s, "req", now)
 		must(t, s.RedeemAuthCode(ctx, "req", now, pair("t", "req", "1", "client-1", now)...))
 		must(t, s.DeleteAuthRequest(ctx, "req"))
-		r.Redeemed = true
-		equal(t, "redeemed request after delete", getReq(t, s, "req", now), r)
+		equal(t, "redeemed request after delete", getReq(t, s, "req", now), r.RedeemedView())
 		_, err := s.AuthRequestByCode(ctx, "hash-req", now)
 		must(t, err)
 		wantErr(t, "RedeemAuthCode(replay after delete)", s.RedeemAuthCode(ctx, "req", now), storage.ErrAlreadyUsed)
