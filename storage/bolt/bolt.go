@@ -96,7 +96,10 @@ func OpenEngine(path string, opts ...Option) (*Engine, error) {
 	if o.lockTimeout <= 0 {
 		o.lockTimeout = DefaultLockTimeout // bbolt's zero waits forever
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.lockTimeout})
+	// The free-page list is not written at every commit (NoFreelistSync; bbolt rebuilds it
+	// when it opens the file) and is kept as a map: a commit writes the pages it changed and
+	// the meta page, nothing that grows with the file (as etcd runs bbolt).
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.lockTimeout, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s (waited %s for its lock; is another esia-emulator using this data dir?)", ErrLocked, path, o.lockTimeout)
 	}
