@@ -353,7 +353,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	ctx := r.Context()
 	// One commit: the request is done and the session lists the client (back-channel logout,
 	// the account's session list).
-	_, err := h.AuthRequests.FinishAuthRequest(ctx, ar.ID, h.Now(), sess.ID, ar.ClientID, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+	done, err := h.AuthRequests.FinishAuthRequest(ctx, ar.ID, h.Now(), sess.ID, ar.ClientID, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		if !a.Authenticated { // single sign-on: the login happened earlier in this session
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = sess.UserID, sess.ID, sess.AuthTime, sess.AMR, sess.ACR
 		}
@@ -365,14 +365,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 		return
 	}
 	h.Logger.InfoContext(ctx, "login completed", "client_id", ar.ClientID, "user", user.ID, "sso", !ar.Authenticated)
-	if ar.Dialect != "" { // a dialect reads the request as stored (the OIDC engine does so itself)
-		ar, err = h.AuthRequests.GetAuthRequest(ctx, ar.ID, h.Now())
-		if err != nil {
-			h.Pages.ServerError(w, r, err)
-			return
-		}
-	}
-	h.dialect(ar.Dialect).Complete(w, r, ar)
+	h.dialect(done.Dialect).Complete(w, r, done) // the request as stored
 }
 
 // failRP sends an OAuth error to the relying party's redirect_uri (already validated by the

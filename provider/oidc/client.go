@@ -1,7 +1,6 @@
 package oidc
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -133,20 +132,19 @@ var (
 	_ op.RefreshTokenRequest = (*refreshRequest)(nil)
 )
 
-// oidcDialect is how the login flow answers an OpenID Connect relying party: the engine's
-// callback issues the code; errors go to the redirect_uri with iss (flow.Dialect).
+// oidcDialect is how the login flow answers an OpenID Connect relying party: the engine
+// issues the code and answers the redirect_uri in the request's response mode right away,
+// as its callback (/authorize/callback) would one redirect later; errors go to the
+// redirect_uri with iss (flow.Dialect).
 type oidcDialect struct{ h *Handler }
 
 func (d oidcDialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) {
-	http.Redirect(w, r, d.h.callbackURL(r.Context(), ar.ID), http.StatusSeeOther)
+	r = r.WithContext(op.ContextWithIssuer(r.Context(), d.h.Issuer))
+	op.AuthResponse(&authRequest{ar}, d.h.op, d.h.respond.Writer(w, r, ar.ResponseMode), r)
 }
 
 func (d oidcDialect) Fail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, code, desc string) {
 	op.AuthRequestError(d.h.respond.Writer(w, r, ar.ResponseMode), r, &authRequest{ar}, oauthError(code, desc), d.h.op)
-}
-
-func (h *Handler) callbackURL(ctx context.Context, id string) string {
-	return op.AuthCallbackURL(h.op)(op.ContextWithIssuer(ctx, h.Issuer), id)
 }
 
 // oauthError builds an engine error with any OAuth error code (the engine's error type is
