@@ -211,6 +211,13 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 
 // dispatch decides the next step of the flow and performs it.
 func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string) {
+	h.dispatchStep(w, r, ar, bid, loginError, false)
+}
+
+// dispatchStep is dispatch; afterPost answers a step that shows a page with a redirect to it
+// (GET /login), so that a reload does not post the form again, and completes the login (or
+// fails it to the relying party) right away.
+func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string, afterPost bool) {
 	ctx := r.Context()
 	cl := h.Clients.Get(ar.ClientID)
 	st := flowState{
@@ -273,6 +280,10 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 	}
 	lang := web.Lang(r, ar.UILocales)
 	d := nextStep(st)
+	if afterPost && d.step != stepDone && d.step != stepFailRP {
+		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+		return
+	}
 	switch d.step {
 	case stepLogin:
 		login := ar.LoginHint
@@ -337,6 +348,11 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.Au
 // request, else the one of the browser's SSO session ("" when neither).
 func (h *Handler) FlowUser(ctx context.Context, r *http.Request, ar storage.AuthRequest) (string, storage.Session, bool, error) {
 	sess, hasSession, err := h.Sessions.Current(ctx, r)
+	if err == nil && ar.Authenticated && ar.SessionID != "" && sess.ID != ar.SessionID {
+		// The session this request's login started: its cookie may still be on its way to
+		// the browser (the step right after the password answers in the same response).
+		sess, hasSession, err = h.Sessions.Lookup(ctx, ar.SessionID)
+	}
 	if err != nil {
 		return "", storage.Session{}, false, err
 	}
@@ -421,7 +437,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+	h.dispatchStep(w, r, ar, bid, "", true)
 }
 
 // PasswordAccepted records a right password (or a picked persona) on the request: when a

@@ -165,7 +165,12 @@ func touchEvery(idle time.Duration) time.Duration {
 // Current returns the browser's live SSO session, sliding its idle timeout: LastSeen is
 // rewritten when it is older than the step (see lastSeenStep), so most pages only read.
 func (m *Manager) Current(ctx context.Context, r *http.Request) (storage.Session, bool, error) {
-	id := m.ReadCookie(r, SSOCookie)
+	return m.Lookup(ctx, m.ReadCookie(r, SSOCookie))
+}
+
+// Lookup is Current for the session with id ("" or ended: none), as when its cookie is only
+// on its way to the browser.
+func (m *Manager) Lookup(ctx context.Context, id string) (storage.Session, bool, error) {
 	if id == "" {
 		return storage.Session{}, false, nil
 	}
