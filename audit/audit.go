@@ -142,22 +142,10 @@ func (l *Log) random() io.Reader {
 // Record appends the event. A zero Time is set from Now; ID is always assigned. Nothing is
 // ever overwritten: the document is created, and an id collision draws a new suffix.
 func (l *Log) Record(ctx context.Context, ev Event) error {
-	if ev.Type == "" {
-		return errors.New("audit: event type is required")
+	ev, err := l.check(ev)
+	if err != nil {
+		return err
 	}
-	for k := range ev.Details {
-		if secretKey(k) {
-			return fmt.Errorf("%w: details key %q", ErrSecret, k)
-		}
-	}
-	if ev.Time.IsZero() {
-		ev.Time = l.now()
-	}
-	ev.Time = ev.Time.UTC()
-	if ev.Time.UnixNano() < 0 {
-		return fmt.Errorf("audit: event time %v before 1970", ev.Time)
-	}
-	var err error
 	pair, paired := l.Docs.(pairCreator)
 	paired = paired && ev.UserID != ""
 	for range 5 {
@@ -189,6 +177,50 @@ func (l *Log) Record(ctx context.Context, ev Event) error {
 		return fmt.Errorf("audit: record %s: %w", ev.Type, err)
 	}
 	return nil
+}
+
+// check refuses an event without a type or with a secret-looking detail and sets its Time.
+func (l *Log) check(ev Event) (Event, error) {
+	if ev.Type == "" {
+		return ev, errors.New("audit: event type is required")
+	}
+	for k := range ev.Details {
+		if secretKey(k) {
+			return ev, fmt.Errorf("%w: details key %q", ErrSecret, k)
+		}
+	}
+	if ev.Time.IsZero() {
+		ev.Time = l.now()
+	}
+	ev.Time = ev.Time.UTC()
+	if ev.Time.UnixNano() < 0 {
+		return ev, fmt.Errorf("audit: event time %v before 1970", ev.Time)
+	}
+	return ev, nil
+}
+
+// Prepare is Record for a caller that writes the event in its own transaction (the login's
+// event with the session it starts: storage.Sessions.CreateSession): the event's document
+// and its citizen's copy, and the event with its Time and ID set.
+func (l *Log) Prepare(ev Event) (storage.DocWrite, Event, error) {
+	ev, err := l.check(ev)
+	if err != nil {
+		return storage.DocWrite{}, ev, err
+	}
+	var b [8]byte
+	if _, err := io.ReadFull(l.random(), b[:]); err != nil {
+		return storage.DocWrite{}, ev, fmt.Errorf("audit: random: %w", err)
+	}
+	ev.ID = timeKey(ev.Time) + "-" + hex.EncodeToString(b[:])
+	doc, err := json.Marshal(ev)
+	if err != nil {
+		return storage.DocWrite{}, ev, fmt.Errorf("audit: encode %s: %w", ev.Type, err)
+	}
+	d := storage.DocWrite{Collection: Collection, ID: ev.ID, Doc: doc, ExpiresAt: l.expiry(ev)}
+	if ev.UserID != "" {
+		d.CopyCollection, d.CopyID = UserCollection, userPrefix(ev.UserID)+ev.ID
+	}
+	return d, ev, nil
 }
 
 // pairCreator is what a store offers to write an event and its citizen's copy in one commit
@@ -321,6 +353,33 @@ type Recorder struct {
 // Record records ev; r may be nil for events without a request (background work). The
 // request id of ctx (package requestid) is recorded with it.
 func (rec *Recorder) Record(ctx context.Context, r *http.Request, ev Event) {
+	ev = rec.fill(ctx, r, ev)
+	if err := rec.Log.Record(ctx, ev); err != nil {
+		rec.Logger.WarnContext(ctx, "audit event not recorded", "type", ev.Type, "err", err)
+	}
+	if rec.Observe != nil {
+		rec.Observe(ev)
+	}
+}
+
+// Prepare is Record for an event its caller writes in its own transaction: the document to
+// write (Log.Prepare), and the function to call once the transaction is over (Observe). ok
+// is false, and the refusal logged, when the event cannot be recorded; the caller goes on
+// without it, as Record does.
+func (rec *Recorder) Prepare(ctx context.Context, r *http.Request, ev Event) (doc storage.DocWrite, recorded func(), ok bool) {
+	d, ev, err := rec.Log.Prepare(rec.fill(ctx, r, ev))
+	if err != nil {
+		rec.Logger.WarnContext(ctx, "audit event not recorded", "type", ev.Type, "err", err)
+	}
+	return d, func() {
+		if rec.Observe != nil {
+			rec.Observe(ev)
+		}
+	}, err == nil
+}
+
+// fill sets the event's request id, client address and user agent from the request.
+func (rec *Recorder) fill(ctx context.Context, r *http.Request, ev Event) Event {
 	if ev.RequestID == "" {
 		ev.RequestID = requestid.From(ctx)
 	}
@@ -332,12 +391,7 @@ func (rec *Recorder) Record(ctx context.Context, r *http.Request, ev Event) {
 			ev.UserAgent = r.UserAgent()
 		}
 	}
-	if err := rec.Log.Record(ctx, ev); err != nil {
-		rec.Logger.WarnContext(ctx, "audit event not recorded", "type", ev.Type, "err", err)
-	}
-	if rec.Observe != nil {
-		rec.Observe(ev)
-	}
+	return ev
 }
 
 func (rec *Recorder) clientIP(r *http.Request) string {

@@ -157,11 +157,11 @@ func TestLoginStoreTraffic(t *testing.T) {
 	}
 	got := ce.snapshot().per(base, n)
 	t.Logf("per login: %v", got)
-	if max := 8.0; got.commits+got.incrs > max {
+	if max := 6.0; got.commits+got.incrs > max {
 		t.Errorf("%.1f commits per login, want at most %.0f", got.commits+got.incrs, max)
 	}
 	// bolt fsyncs only these (auth requests and codes stay in memory).
-	if max := 4.0; got.durable+got.incrs > max {
+	if max := 3.0; got.durable+got.incrs > max {
 		t.Errorf("%.1f commits per login write durable records, want at most %.0f", got.durable+got.incrs, max)
 	}
 }

@@ -66,9 +66,20 @@ type AuthRequests interface {
 	DeleteAuthRequest(ctx context.Context, id string) error
 }
 
+// DocWrite is a document created in the transaction of another write (the audit event of a
+// login with the session it starts), and optionally a copy of it under another collection.
+// ErrAlreadyExists, and nothing is written, if the document exists.
+type DocWrite struct {
+	Collection, ID         string
+	Doc                    []byte
+	ExpiresAt              time.Time // zero: never
+	CopyCollection, CopyID string    // "": no copy
+}
+
 // Sessions holds SSO sessions.
 type Sessions interface {
-	CreateSession(ctx context.Context, s Session) error
+	// CreateSession stores s, and docs in the same transaction.
+	CreateSession(ctx context.Context, s Session, docs ...DocWrite) error
 	// GetSession returns ErrNotFound when the session is missing or past its idle or
 	// absolute expiry at now.
 	GetSession(ctx context.Context, id string, now time.Time) (Session, error)

@@ -454,13 +454,21 @@ func (h *Handler) PasswordAccepted(ctx context.Context, w http.ResponseWriter, r
 		})
 	}
 	if user.Status != storage.StatusSuspended {
-		sess, err := h.Sessions.Start(ctx, w, r, user.ID, amr, acr)
+		// The session and the login's audit event are one commit.
+		recorded := func() {}
+		sess, err := h.Sessions.StartWith(ctx, w, r, user.ID, amr, acr, func(s storage.Session) []storage.DocWrite {
+			doc, done, ok := h.Audit.Prepare(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: s.ID,
+				Details: map[string]string{"amr": strings.Join(amr, " ")}})
+			if recorded = done; !ok {
+				return nil
+			}
+			return []storage.DocWrite{doc}
+		})
 		if err != nil {
 			return ar, err
 		}
+		recorded()
 		ar.SessionID = sess.ID
-		h.Audit.Record(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: ar.SessionID,
-			Details: map[string]string{"amr": strings.Join(amr, " ")}})
 		h.NotifyLogin(ctx, user, ar.ClientID)
 	}
 	return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {

@@ -115,8 +115,8 @@ func (s *store) DeleteAuthRequest(ctx context.Context, id string) error {
 	return s.do("delete_auth_request", func() error { return s.Store.DeleteAuthRequest(ctx, id) })
 }
 
-func (s *store) CreateSession(ctx context.Context, sess storage.Session) error {
-	return s.do("create_session", func() error { return s.Store.CreateSession(ctx, sess) })
+func (s *store) CreateSession(ctx context.Context, sess storage.Session, docs ...storage.DocWrite) error {
+	return s.do("create_session", func() error { return s.Store.CreateSession(ctx, sess, docs...) })
 }
 
 func (s *store) GetSession(ctx context.Context, id string, now time.Time) (storage.Session, error) {

@@ -60,6 +60,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		ACRValues:           slices.Clone(req.ACRValues),
 		HintSubject:         userID,
 		Claims:              authorizeExtrasFrom(ctx).claims,
+		BrowserID:           authorizeExtrasFrom(ctx).browserID,
 		CreatedAt:           now,
 		ExpiresAt:           now.Add(h.RequestTTL),
 	}

@@ -36,8 +36,9 @@ const (
 	ctxLogout
 )
 
-// authorizeExtras are authorization request parameters the engine does not parse.
-type authorizeExtras struct{ claims string }
+// authorizeExtras are authorization request parameters the engine does not parse, and the
+// browser the request is bound to from its start.
+type authorizeExtras struct{ claims, browserID string }
 
 func authorizeExtrasFrom(ctx context.Context) authorizeExtras {
 	v, _ := ctx.Value(ctxAuthorizeExtras).(authorizeExtras)
@@ -220,7 +221,14 @@ func (h *Handler) authorizeExtras(next http.Handler) http.Handler {
 				return
 			}
 		}
-		ctx := context.WithValue(r.Context(), ctxAuthorizeExtras, authorizeExtras{claims: r.Form.Get("claims")})
+		// The request is bound to this browser as it is made (flow.LoadRequest checks it), so
+		// that the login page only reads it.
+		bid, err := h.Sessions.BrowserID(w, r)
+		if err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), ctxAuthorizeExtras, authorizeExtras{claims: r.Form.Get("claims"), browserID: bid})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -49,23 +49,41 @@ func (s *Store) CreateDocRaw(ctx context.Context, coll, id string, doc []byte, e
 // CreateDocRawWithCopy is CreateDocRaw that also puts the same document at copyColl/copyID
 // (an index copy, replaced if present) in the same transaction: one commit for both.
 func (s *Store) CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error {
-	key, err := docKey(coll, id)
-	if err != nil {
+	d := []storage.DocWrite{{Collection: coll, ID: id, Doc: doc, ExpiresAt: expiresAt, CopyCollection: copyColl, CopyID: copyID}}
+	if _, err := docKey(coll, id); err != nil {
 		return err
 	}
-	ckey, err := docKey(copyColl, copyID)
-	if err != nil {
+	if _, err := docKey(copyColl, copyID); err != nil {
 		return err
 	}
-	return s.update(ctx, now, "create doc", coll+"/"+id, func(tx Tx) error {
+	return s.update(ctx, now, "create doc", coll+"/"+id, func(tx Tx) error { return putDocs(tx, d) })
+}
+
+// putDocs creates the documents and their copies; ErrAlreadyExists if one exists.
+func putDocs(tx Tx, docs []storage.DocWrite) error {
+	for _, d := range docs {
+		key, err := docKey(d.Collection, d.ID)
+		if err != nil {
+			return err
+		}
 		if err := absent(tx, key); err != nil {
 			return err
 		}
-		if err := tx.Put(key, doc, expiresAt); err != nil {
+		if err := tx.Put(key, d.Doc, d.ExpiresAt); err != nil {
 			return err
 		}
-		return tx.Put(ckey, doc, expiresAt)
-	})
+		if d.CopyCollection == "" {
+			continue
+		}
+		ckey, err := docKey(d.CopyCollection, d.CopyID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Put(ckey, d.Doc, d.ExpiresAt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GetDocRaw returns a live document.

@@ -26,12 +26,15 @@ func putSessionMember(tx Tx, s storage.Session) error {
 var errSessionEnded = fmt.Errorf("session ended: %w", storage.ErrNotFound)
 
 // CreateSession stores sess until its absolute expiry. ErrAlreadyExists if the id is taken.
-func (s *Store) CreateSession(ctx context.Context, sess storage.Session) error {
+func (s *Store) CreateSession(ctx context.Context, sess storage.Session, docs ...storage.DocWrite) error {
 	return s.update(ctx, noClock, "create session", sess.ID, func(tx Tx) error {
 		if err := absent(tx, sessionKey(sess.ID)); err != nil {
 			return err
 		}
 		if err := putSession(tx, &sess); err != nil {
+			return err
+		}
+		if err := putDocs(tx, docs); err != nil {
 			return err
 		}
 		return putSessionMember(tx, sess)

@@ -42,6 +42,24 @@ func testSessions(t *testing.T, newStore factory) {
 		wantErr(t, "CreateSession(same id)", s.CreateSession(ctx, newSession("sess", "2", now)), storage.ErrAlreadyExists)
 	})
 
+	t.Run("CreateWithDocs", func(t *testing.T) {
+		// The documents are written with the session, or neither is.
+		s, now := newStore(t), start()
+		ev := storage.DocWrite{Collection: "events", ID: "e1", Doc: []byte(`{"n":1}`), ExpiresAt: now.Add(time.Hour),
+			CopyCollection: "user-events", CopyID: "1/e1"}
+		must(t, s.CreateSession(ctx, newSession("s1", "1", now), ev))
+		for _, d := range [][2]string{{"events", "e1"}, {"user-events", "1/e1"}} {
+			b, err := s.GetDocRaw(ctx, d[0], d[1], now)
+			must(t, err)
+			equal(t, d[0]+" doc", string(b), `{"n":1}`)
+		}
+		wantErr(t, "CreateSession with an existing doc", s.CreateSession(ctx, newSession("s2", "1", now), ev), storage.ErrAlreadyExists)
+		_, err := s.GetSession(ctx, "s2", now)
+		wantErr(t, "the session of a refused create", err, storage.ErrNotFound)
+		_, err = s.GetDocRaw(ctx, "events", "e1", now.Add(2*time.Hour))
+		wantErr(t, "the doc after its expiry", err, storage.ErrNotFound)
+	})
+
 	t.Run("IdleExpiry", func(t *testing.T) {
 		s, now := newStore(t), start()
 		must(t, s.CreateSession(ctx, newSession("sess", "1", now))) // idle timeout 30m

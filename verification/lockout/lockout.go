@@ -411,8 +411,19 @@ func (l *Limiter) Succeed(ctx context.Context, key string) error {
 	if ru.scope == ScopeIP {
 		return nil
 	}
-	if err := l.Counters.ResetCounter(ctx, failKey(key, r.Gen)); err != nil {
+	failed, err := l.Counters.Counter(ctx, failKey(key, r.Gen), now)
+	if err != nil {
 		return fmt.Errorf("lockout: reset: %w", err)
+	}
+	if failed == 0 && r.Streak == 0 {
+		// Nothing to forgive (the usual login): no failure of this generation is counted, so
+		// no lock of it can have been engaged since the record was read either.
+		return nil
+	}
+	if failed > 0 {
+		if err := l.Counters.ResetCounter(ctx, failKey(key, r.Gen)); err != nil {
+			return fmt.Errorf("lockout: reset: %w", err)
+		}
 	}
 	if r.Streak > 0 {
 		var lockedNow *LockedError
