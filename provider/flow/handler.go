@@ -211,13 +211,14 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 
 // dispatch decides the next step of the flow and performs it.
 func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string) {
-	h.dispatchStep(w, r, ar, bid, loginError, false)
+	h.dispatchStep(w, r, ar, bid, loginError, false, nil)
 }
 
 // dispatchStep is dispatch; afterPost answers a step that shows a page with a redirect to it
 // (GET /login), so that a reload does not post the form again, and completes the login (or
-// fails it to the relying party) right away.
-func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string, afterPost bool) {
+// fails it to the relying party) right away. known, when not nil, is the account as the same
+// request has just read it (the password step), not read again.
+func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string, afterPost bool, known *storage.User) {
 	ctx := r.Context()
 	cl := h.Clients.Get(ar.ClientID)
 	st := flowState{
@@ -245,7 +246,11 @@ func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storag
 	var user storage.User
 	var roles []web.RoleOption
 	if userID != "" {
-		user, err = h.Users.GetUser(ctx, userID)
+		if known != nil && known.ID == userID {
+			user = *known
+		} else {
+			user, err = h.Users.GetUser(ctx, userID)
+		}
 		if errors.Is(err, storage.ErrNotFound) {
 			// The account was deleted under a live session: end it and log in again.
 			_ = h.Sessions.End(ctx, sess.ID)
@@ -437,7 +442,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
-	h.dispatchStep(w, r, ar, bid, "", true)
+	h.dispatchStep(w, r, ar, bid, "", true, &user)
 }
 
 // PasswordAccepted records a right password (or a picked persona) on the request: when a

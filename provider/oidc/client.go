@@ -117,6 +117,7 @@ func (a *authRequest) Done() bool                         { return a.r.Done }
 type refreshRequest struct {
 	t      storage.Token
 	scopes []string
+	user   storage.User // the account, as the grant has just checked it exists
 }
 
 func (r *refreshRequest) GetAMR() []string            { return r.t.AMR }

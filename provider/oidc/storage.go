@@ -235,10 +235,11 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, refreshToken
 	case err != nil:
 		return nil, err
 	}
-	if _, err := h.Store.GetUser(ctx, t.Subject); err != nil {
+	u, err := h.Store.GetUser(ctx, t.Subject)
+	if err != nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("the account no longer exists")
 	}
-	return &refreshRequest{t: t, scopes: t.Scopes}, nil
+	return &refreshRequest{t: t, scopes: t.Scopes, user: u}, nil
 }
 
 // TerminateSession is used only when TerminateSessionFromRequest is not; it ends every session
@@ -365,9 +366,14 @@ func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, strin
 
 // SetUserinfoFromRequest fills the ID token's claims.
 func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	u, err := s.h.Store.GetUser(ctx, req.GetSubject())
-	if err != nil {
-		return err
+	var u storage.User
+	if rr, ok := req.(*refreshRequest); ok && rr.user.ID == req.GetSubject() {
+		u = rr.user // read by this grant a moment ago
+	} else {
+		var err error
+		if u, err = s.h.Store.GetUser(ctx, req.GetSubject()); err != nil {
+			return err
+		}
 	}
 	var claimsParam string
 	var claimScopes []string
