@@ -397,6 +397,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 		return fn(p.key, p.val)
 	}
 	from, first := p, true
+	chunk := firstScanChunk // grows to scanChunk: a scan that stops after a few keys reads a few
 	for {
 		pairs = pairs[:0]
 		more := false
@@ -406,7 +407,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 				if !first && bytes.Equal(k, from) {
 					continue
 				}
-				if len(pairs) == scanChunk {
+				if len(pairs) == chunk {
 					more = true
 					return nil
 				}
@@ -439,11 +440,15 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 			return nil
 		}
 		from, first = []byte(pairs[len(pairs)-1].key), false
+		chunk = min(2*chunk, scanChunk)
 	}
 }
 
 // scanChunk is how many keys one read transaction of Scan reads.
 const scanChunk = 256
+
+// firstScanChunk is how many keys Scan reads at first.
+const firstScanChunk = 16
 
 // Incr adds delta to the decimal counter at key in one transaction (sharing commits with
 // concurrent callers like Update).

@@ -254,6 +254,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 	// it: a scan that stops early (a page of a long list) reads one chunk, not every key.
 	pairs := make([]kvPair, 0, scanChunk)
 	from, first := prefix, true
+	chunk := firstScanChunk // grows to scanChunk: a scan that stops after a few keys reads a few
 	for {
 		pairs = pairs[:0]
 		more := false
@@ -267,7 +268,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 				if !first && k == from {
 					return true
 				}
-				if len(pairs) == scanChunk {
+				if len(pairs) == chunk {
 					more = true
 					return false
 				}
@@ -293,11 +294,15 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 			return nil
 		}
 		from, first = pairs[len(pairs)-1].key, false
+		chunk = min(2*chunk, scanChunk)
 	}
 }
 
 // scanChunk is how many keys Scan reads under one hold of the lock.
 const scanChunk = 256
+
+// firstScanChunk is how many keys Scan reads at first.
+const firstScanChunk = 16
 
 // Incr adds delta to the decimal counter at key under the write lock.
 func (e *Engine) Incr(_ context.Context, key string, delta int64, expiresAt, now time.Time) (int64, error) {
