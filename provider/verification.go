@@ -38,7 +38,7 @@ func (p *Provider) initVerification() {
 	ec.Channel = otp.ChannelEmail
 	p.emailCodes = &otp.SMS{Docs: p.store, Sender: sender, Config: ec, Quota: quota, Now: p.now, Rand: p.rand}
 	p.totp = &otp.TOTP{Docs: p.store, Issuer: sf.TOTPIssuer, Now: p.now, Rand: p.rand}
-	p.limiter = &lockout.Limiter{Counters: p.store, Docs: p.store, Policy: p.cfg.Lockout.WithDefaults(), Now: p.now}
+	p.limiter = &lockout.Limiter{Counters: p.store, Docs: p.store, Reads: p.store, Policy: p.cfg.Lockout.WithDefaults(), Now: p.now}
 }
 
 // multiSender delivers a message to every sender (the outbox, and a webhook when configured).

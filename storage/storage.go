@@ -125,6 +125,23 @@ type Counters interface {
 	ResetCounter(ctx context.Context, key string) error
 }
 
+// Reads fetches several documents and counters at once: one round trip to a remote backend
+// (a password check reads its lock records together).
+type Reads interface {
+	// ReadMany fills every read with the document or counter live at now.
+	ReadMany(ctx context.Context, now time.Time, reads []Read) error
+}
+
+// Read is one value of ReadMany: a document (Collection and ID) or a counter (Counter).
+type Read struct {
+	Collection, ID string
+	Counter        string // a counter instead of a document
+	// The result: the document (nil when missing or expired), the counter's value (0 when
+	// missing or expired).
+	Doc []byte
+	N   int64
+}
+
 // Store is everything a backend provides.
 type Store interface {
 	Users
@@ -134,6 +151,7 @@ type Store interface {
 	Keys
 	Counters
 	Docs
+	Reads
 	// Reset deletes every record except signing keys and secrets: the test-mode "start
 	// from the seed" operation (the provider then seeds its personas again).
 	Reset(ctx context.Context) error

@@ -211,14 +211,16 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 
 // dispatch decides the next step of the flow and performs it.
 func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string) {
-	h.dispatchStep(w, r, ar, bid, loginError, false, nil)
+	h.dispatchStep(w, r, ar, bid, loginError, false, nil, nil)
 }
 
 // dispatchStep is dispatch; afterPost answers a step that shows a page with a redirect to it
 // (GET /login), so that a reload does not post the form again, and completes the login (or
 // fails it to the relying party) right away. known, when not nil, is the account as the same
-// request has just read it (the password step), not read again.
-func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string, afterPost bool, known *storage.User) {
+// request has just read it (the password step), not read again. pending, when not nil, is
+// the session the password step has just authenticated ar with (Sessions.Begin), stored
+// here: when the login ends in this request, together with the client it logs into.
+func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, bid, loginError string, afterPost bool, known *storage.User, pending *storage.Session) {
 	ctx := r.Context()
 	cl := h.Clients.Get(ar.ClientID)
 	st := flowState{
@@ -237,8 +239,11 @@ func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storag
 	if ar.MinLevel.Rank() > st.MinLevel.Rank() {
 		st.MinLevel = ar.MinLevel
 	}
-	userID, sess, hasSession, err := h.FlowUser(ctx, r, ar)
-	if err != nil {
+	userID, sess, hasSession := ar.UserID, storage.Session{}, true
+	var err error
+	if pending != nil {
+		sess = *pending
+	} else if userID, sess, hasSession, err = h.FlowUser(ctx, r, ar); err != nil {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
@@ -285,6 +290,16 @@ func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storag
 	}
 	lang := web.Lang(r, ar.UILocales)
 	d := nextStep(st)
+	if pending != nil {
+		if d.step == stepDone {
+			pending.Clients = append(pending.Clients, ar.ClientID) // complete stores the request
+		}
+		if ar, err = h.startSession(ctx, w, r, ar, *pending, user); err != nil {
+			h.Pages.ServerError(w, r, err)
+			return
+		}
+		sess = *pending
+	}
 	if afterPost && d.step != stepDone && d.step != stepFailRP {
 		http.Redirect(w, r, "/login?authRequestID="+url.QueryEscape(ar.ID), http.StatusSeeOther)
 		return
@@ -345,7 +360,7 @@ func (h *Handler) dispatchStep(w http.ResponseWriter, r *http.Request, ar storag
 		if st.Consent.Action == consent.Skip {
 			ar.Scopes, ar.ClaimScopes = splitGranted(ar, st.Consent.Scopes)
 		}
-		h.complete(w, r, ar, sess, user)
+		h.complete(w, r, ar, sess, user, pending != nil)
 	}
 }
 
@@ -369,13 +384,21 @@ func (h *Handler) FlowUser(ctx context.Context, r *http.Request, ar storage.Auth
 }
 
 // complete marks the request done with the citizen and session and hands over to the engine,
-// which issues the code and redirects to the relying party.
-func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, user storage.User) {
+// which issues the code and redirects to the relying party. fresh: the session was started
+// by this request with the client on its list, and ar carries the authentication to store.
+func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, sess storage.Session, user storage.User, fresh bool) {
 	ctx := r.Context()
 	// One commit: the request is done and the session lists the client (back-channel logout,
 	// the account's session list).
-	done, err := h.AuthRequests.FinishAuthRequest(ctx, ar.ID, h.Now(), sess.ID, ar.ClientID, func(a storage.AuthRequest) (storage.AuthRequest, error) {
-		if !a.Authenticated { // single sign-on: the login happened earlier in this session
+	listSession := sess.ID
+	if fresh {
+		listSession = "" // it does already
+	}
+	done, err := h.AuthRequests.FinishAuthRequest(ctx, ar.ID, h.Now(), listSession, ar.ClientID, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		switch {
+		case fresh:
+			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR, ar.ACR, true
+		case !a.Authenticated: // single sign-on: the login happened earlier in this session
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = sess.UserID, sess.ID, sess.AuthTime, sess.AMR, sess.ACR
 		}
 		a.Scopes, a.ClaimScopes, a.Done = ar.Scopes, ar.ClaimScopes, true
@@ -438,11 +461,29 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		h.IPRefusedPage(w, r, ar, addr)
 		return
 	}
+	if user.Status != storage.StatusSuspended && !secondFactorDue(ar, user) {
+		// The login is authenticated: its session is stored with the step that follows
+		// (dispatchStep), at the end of the login one commit with the client it logs into.
+		s := h.Sessions.Begin(r, user.ID, []string{session.AMRPassword}, session.ACROneFactor)
+		h.dispatchStep(w, r, authenticated(ar, s), bid, "", true, &user, &s)
+		return
+	}
 	if ar, err = h.PasswordAccepted(ctx, w, r, ar, user); err != nil {
 		h.Pages.ServerError(w, r, err)
 		return
 	}
-	h.dispatchStep(w, r, ar, bid, "", true, &user)
+	h.dispatchStep(w, r, ar, bid, "", true, &user, nil)
+}
+
+// secondFactorDue: a right password does not end the authentication of user.
+func secondFactorDue(ar storage.AuthRequest, user storage.User) bool {
+	return user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)
+}
+
+// authenticated is ar authenticated by the session s (not stored yet).
+func authenticated(ar storage.AuthRequest, s storage.Session) storage.AuthRequest {
+	ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR, ar.ACR, ar.Authenticated = s.UserID, s.ID, s.AuthTime, s.AMR, s.ACR, true
+	return ar
 }
 
 // PasswordAccepted records a right password (or a picked persona) on the request: when a
@@ -451,7 +492,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) PasswordAccepted(ctx context.Context, w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, user storage.User) (storage.AuthRequest, error) {
 	now := h.Now()
 	amr, acr := []string{session.AMRPassword}, session.ACROneFactor
-	if user.Status != storage.StatusSuspended && (user.SecondFactor != "" || slices.Contains(ar.ACRValues, session.ACRTwoFactor)) {
+	if user.Status != storage.StatusSuspended && secondFactorDue(ar, user) {
 		// The password was right; the session starts once the second factor is given too.
 		return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 			a.UserID, a.AMR, a.FirstFactor, a.Authenticated = user.ID, amr, true, false
@@ -459,25 +500,39 @@ func (h *Handler) PasswordAccepted(ctx context.Context, w http.ResponseWriter, r
 		})
 	}
 	if user.Status != storage.StatusSuspended {
-		// The session and the login's audit event are one commit.
-		recorded := func() {}
-		sess, err := h.Sessions.StartWith(ctx, w, r, user.ID, amr, acr, func(s storage.Session) []storage.DocWrite {
-			doc, done, ok := h.Audit.Prepare(ctx, r, audit.Event{Type: audit.Login, UserID: user.ID, ClientID: ar.ClientID, SessionID: s.ID,
-				Details: map[string]string{"amr": strings.Join(amr, " ")}})
-			if recorded = done; !ok {
-				return nil
-			}
-			return []storage.DocWrite{doc}
-		})
-		if err != nil {
-			return ar, err
-		}
-		recorded()
-		ar.SessionID = sess.ID
-		h.NotifyLogin(ctx, user, ar.ClientID)
+		s := h.Sessions.Begin(r, user.ID, amr, acr)
+		return h.startSession(ctx, w, r, authenticated(ar, s), s, user)
 	}
 	return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, now, func(a storage.AuthRequest) (storage.AuthRequest, error) {
-		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, ar.SessionID, now, amr, acr, true
+		a.UserID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = user.ID, now, amr, acr, true
+		return a, nil
+	})
+}
+
+// startSession stores the session s of the authenticated request ar (from Begin) with the
+// login's audit event in one commit, tells the citizen (user) if they asked to be, and, unless the login ends in this
+// request (s lists its client: complete stores the request), stores the request as
+// authenticated.
+func (h *Handler) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, s storage.Session, user storage.User) (storage.AuthRequest, error) {
+	recorded := func() {}
+	err := h.Sessions.Commit(ctx, w, r, s, func(s storage.Session) []storage.DocWrite {
+		doc, done, ok := h.Audit.Prepare(ctx, r, audit.Event{Type: audit.Login, UserID: s.UserID, ClientID: ar.ClientID, SessionID: s.ID,
+			Details: map[string]string{"amr": strings.Join(s.AMR, " ")}})
+		if recorded = done; !ok {
+			return nil
+		}
+		return []storage.DocWrite{doc}
+	})
+	if err != nil {
+		return ar, err
+	}
+	recorded()
+	h.NotifyLogin(ctx, user, ar.ClientID)
+	if slices.Contains(s.Clients, ar.ClientID) {
+		return ar, nil
+	}
+	return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, s.AuthTime, func(a storage.AuthRequest) (storage.AuthRequest, error) {
+		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR, ar.ACR, true
 		return a, nil
 	})
 }
@@ -512,18 +567,27 @@ func (h *Handler) CheckPasswordLock(ctx context.Context, r *http.Request, ar sto
 	typed := lockout.PasswordKey(lockout.LoginSubject(normalized))
 	account := lockout.PasswordKey(u.ID)
 	ipKey := lockout.IPKey(h.Sessions.ClientIP(r))
-	if err := h.Limiter.Check(ctx, typed); err != nil {
+	// The lock records of the three keys are read together, and once more after the hash.
+	keys := []string{typed, ipKey}
+	if found {
+		keys = append(keys, account)
+	}
+	att, err := h.Limiter.Begin(ctx, keys...)
+	if err != nil {
+		return u, "", false, err
+	}
+	if err := att.Check(ctx, typed); err != nil {
 		msg, err := h.Pages.Catalog().LockProblem(lang, err)
 		return u, msg, true, err
 	}
-	if err := h.Limiter.Throttle(ctx, ipKey); err != nil {
+	if err := att.Throttle(ctx, ipKey); err != nil {
 		msg, err := h.Pages.Catalog().LockProblem(lang, err)
 		return u, msg, true, err
 	}
 	accountLocked := false
 	var le *lockout.LockedError
 	if found {
-		if err := h.Limiter.Check(ctx, account); errors.As(err, &le) {
+		if err := att.Check(ctx, account); errors.As(err, &le) {
 			accountLocked = true
 		} else if err != nil {
 			return u, "", false, err
@@ -538,7 +602,10 @@ func (h *Handler) CheckPasswordLock(ctx context.Context, r *http.Request, ar sto
 		return u, "", false, fmt.Errorf("verify password: %w", err)
 	}
 	if ok {
-		if err := h.Limiter.Succeed(ctx, account); errors.As(err, &le) {
+		if err := att.Reload(ctx, account, typed); err != nil {
+			return u, "", false, err
+		}
+		if err := att.Succeed(ctx, account); errors.As(err, &le) {
 			ok, accountLocked = false, true // the account locked meanwhile: as a wrong password
 		} else if err != nil {
 			return u, "", false, err
@@ -574,7 +641,7 @@ func (h *Handler) CheckPasswordLock(ctx context.Context, r *http.Request, ar sto
 		}
 		return u, h.Pages.T(lang, "login.invalid") + ". " + fmt.Sprintf(h.Pages.T(lang, "login.attempts"), left), false, nil
 	}
-	if err := h.Limiter.Succeed(ctx, typed); err != nil {
+	if err := att.Succeed(ctx, typed); err != nil {
 		msg, err := h.Pages.Catalog().LockProblem(lang, err)
 		return u, msg, true, err
 	}

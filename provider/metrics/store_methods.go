@@ -209,6 +209,10 @@ func (s *store) GetDocRaw(ctx context.Context, coll, id string, now time.Time) (
 	return timed(s, "get_doc", func() ([]byte, error) { return s.Store.GetDocRaw(ctx, coll, id, now) })
 }
 
+func (s *store) ReadMany(ctx context.Context, now time.Time, reads []storage.Read) error {
+	return s.do("read_many", func() error { return s.Store.ReadMany(ctx, now, reads) })
+}
+
 func (s *store) UpdateDocRaw(ctx context.Context, coll, id string, now time.Time, fn func(old []byte) ([]byte, time.Time, error)) ([]byte, error) {
 	var fnErr error
 	wrapped := func(a []byte) ([]byte, time.Time, error) {

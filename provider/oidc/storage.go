@@ -120,6 +120,9 @@ func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 }
 
 func (s *opStorage) DeleteAuthRequest(ctx context.Context, id string) error {
+	if ex := exchangeFrom(ctx); ex != nil && ex.redeemed == id {
+		return nil // redeemed by this token request: the store keeps it (DeleteAuthRequest would too)
+	}
 	return s.h.Store.DeleteAuthRequest(ctx, id)
 }
 
@@ -180,6 +183,9 @@ func (s *opStorage) redeem(ctx context.Context, id string, issued ...storage.Tok
 	}
 	if err == nil {
 		s.h.Tokens.Issued("authorization_code", "oidc")
+		if ex := exchangeFrom(ctx); ex != nil {
+			ex.redeemed = id
+		}
 	}
 	return err
 }

@@ -34,7 +34,18 @@ const (
 	ctxClientID ctxKey = iota
 	ctxAuthorizeExtras
 	ctxLogout
+	ctxExchange
 )
+
+// exchange is what a token request has done so far, for the steps of the engine after it:
+// the engine deletes the auth request whose code it has just redeemed, and a redeemed request
+// is kept (a replayed code must still be recognised), so that delete needs no store read.
+type exchange struct{ redeemed string }
+
+func exchangeFrom(ctx context.Context) *exchange {
+	v, _ := ctx.Value(ctxExchange).(*exchange)
+	return v
+}
 
 // authorizeExtras are authorization request parameters the engine does not parse, and the
 // browser the request is bound to from its start.
@@ -157,7 +168,7 @@ func (h *Handler) tokenClient(next http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")
 		id := tokenClientID(r)
-		ctx := context.WithValue(r.Context(), ctxClientID, id)
+		ctx := context.WithValue(context.WithValue(r.Context(), ctxClientID, id), ctxExchange, &exchange{})
 		cl, ok := h.Clients.Lookup(id)
 		if h.Clock == nil || !ok {
 			next.ServeHTTP(w, r.WithContext(ctx))

@@ -200,27 +200,39 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // StartWith is Start that also writes the documents with (given the new session) in the
 // session's transaction: the login's audit event, one commit instead of two.
 func (m *Manager) StartWith(ctx context.Context, w http.ResponseWriter, r *http.Request, userID string, amr []string, acr string, with func(storage.Session) []storage.DocWrite) (storage.Session, error) {
-	if old := m.ReadCookie(r, SSOCookie); old != "" {
-		if err := m.End(ctx, old); err != nil {
-			return storage.Session{}, err
-		}
-	}
+	s := m.Begin(r, userID, amr, acr)
+	return s, m.Commit(ctx, w, r, s, with)
+}
+
+// Begin returns the session a login is about to start, not stored yet: the caller may add to
+// it (Clients) before Commit stores it, so that the end of a login is one commit.
+func (m *Manager) Begin(r *http.Request, userID string, amr []string, acr string) storage.Session {
 	now := m.Now()
-	s := storage.Session{
+	return storage.Session{
 		ID: m.NewID(), UserID: userID, AuthTime: now, AMR: amr, ACR: acr,
 		CreatedAt: now, LastSeen: now,
 		IdleTimeout: m.IdleTimeout,
 		ExpiresAt:   now.Add(m.Lifetime),
 		IP:          m.ClientIP(r), UserAgent: r.UserAgent(),
 	}
+}
+
+// Commit stores a session from Begin with the documents with returns (in one transaction),
+// ends the browser's previous session and sets the cookie.
+func (m *Manager) Commit(ctx context.Context, w http.ResponseWriter, r *http.Request, s storage.Session, with func(storage.Session) []storage.DocWrite) error {
+	if old := m.ReadCookie(r, SSOCookie); old != "" {
+		if err := m.End(ctx, old); err != nil {
+			return err
+		}
+	}
 	var docs []storage.DocWrite
 	if with != nil {
 		docs = with(s)
 	}
 	if err := m.Store.CreateSession(ctx, s, docs...); err != nil {
-		return storage.Session{}, fmt.Errorf("session: create: %w", err)
+		return fmt.Errorf("session: create: %w", err)
 	}
-	return s, m.SetCookie(w, SSOCookie, s.ID, m.Lifetime)
+	return m.SetCookie(w, SSOCookie, s.ID, m.Lifetime)
 }
 
 // End ends one SSO session and tells the notifier. A missing or already expired session is not

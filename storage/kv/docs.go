@@ -2,7 +2,9 @@ package kv
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,4 +144,52 @@ func (s *Store) DeleteDoc(ctx context.Context, coll, id string) error {
 	return s.update(ctx, noClock, "delete doc", coll+"/"+id, func(tx Tx) error {
 		return tx.Delete(key)
 	})
+}
+
+// ReadMany reads the documents and counters in one engine call when the engine is a
+// MultiGetter (one round trip to Redis), else one Get each.
+func (s *Store) ReadMany(ctx context.Context, now time.Time, reads []storage.Read) error {
+	keys := make([]string, len(reads))
+	for i, r := range reads {
+		if r.Counter != "" {
+			keys[i] = counterKey(r.Counter)
+			continue
+		}
+		k, err := docKey(r.Collection, r.ID)
+		if err != nil {
+			return err
+		}
+		keys[i] = k
+	}
+	var vals [][]byte
+	if m, ok := s.e.(MultiGetter); ok {
+		var err error
+		if vals, err = m.GetMany(ctx, keys, now); err != nil {
+			return wrap(err, "read", strings.Join(keys, " "))
+		}
+	} else {
+		vals = make([][]byte, len(keys))
+		for i, k := range keys {
+			v, err := s.e.Get(ctx, k, now)
+			if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return wrap(err, "read", k)
+			}
+			vals[i] = v
+		}
+	}
+	for i := range reads {
+		reads[i].Doc, reads[i].N = nil, 0
+		switch {
+		case vals[i] == nil:
+		case reads[i].Counter != "":
+			n, err := strconv.ParseInt(string(vals[i]), 10, 64)
+			if err != nil {
+				return wrap(err, "counter", reads[i].Counter)
+			}
+			reads[i].N = n
+		default:
+			reads[i].Doc = vals[i]
+		}
+	}
+	return nil
 }

@@ -39,3 +39,10 @@ type Tx interface {
 	Put(key string, value []byte, expiresAt time.Time) error
 	Delete(key string) error
 }
+
+// MultiGetter is what an Engine may also implement when it reads several keys in one round
+// trip (Redis: MGET); Store.ReadMany uses it, else one Get per key.
+type MultiGetter interface {
+	// GetMany returns the values of keys in order, nil for an absent or expired one.
+	GetMany(ctx context.Context, keys []string, now time.Time) ([][]byte, error)
+}

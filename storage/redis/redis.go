@@ -64,7 +64,10 @@ type Engine struct {
 	closeOnce               sync.Once
 }
 
-var _ kv.Engine = (*Engine)(nil)
+var (
+	_ kv.Engine      = (*Engine)(nil)
+	_ kv.MultiGetter = (*Engine)(nil)
+)
 
 // Open connects to the Redis at url (see ParseURL for the forms), checks that it answers and
 // returns a Store whose keys all start with the prefix (see Prefix). Closing the Store closes
@@ -196,6 +199,45 @@ func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, er
 		return nil, e.mapErr(ctx, "get", err)
 	}
 	return kv.DecodeEnvelope(key, env, kv.ExpiryNanos(now))
+}
+
+// GetMany reads the values of keys with one MGET (every key carries the engine's hash tag, so
+// a Cluster serves it from one node); nil for an absent or expired one.
+func (e *Engine) GetMany(ctx context.Context, keys []string, now time.Time) ([][]byte, error) {
+	if e.closed.Load() {
+		return nil, errClosed
+	}
+	out := make([][]byte, len(keys))
+	full := make([]string, 0, len(keys))
+	at := make([]int, 0, len(keys)) // index in keys of each full key
+	for i, k := range keys {
+		if !reserved(k) {
+			full, at = append(full, e.prefix+k), append(at, i)
+		}
+	}
+	if len(full) == 0 {
+		return out, nil
+	}
+	vals, err := e.c.MGet(ctx, full...).Result()
+	if err != nil {
+		return nil, e.mapErr(ctx, "mget", err)
+	}
+	n := kv.ExpiryNanos(now)
+	for j, v := range vals {
+		s, ok := v.(string)
+		if !ok {
+			continue // nil: absent
+		}
+		b, err := kv.DecodeEnvelope(keys[at[j]], []byte(s), n)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[at[j]] = b
+	}
+	return out, nil
 }
 
 // Update runs fn in an optimistic transaction: every key fn reads is WATCHed before it is

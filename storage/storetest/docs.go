@@ -46,6 +46,35 @@ func testDocs(t *testing.T, newStore factory) {
 			t.Fatalf("deleting a missing doc: %v", err)
 		}
 	})
+	t.Run("ReadMany", func(t *testing.T) {
+		s := newStore(t)
+		now := time.Now()
+		if err := storage.PutDoc(ctx, s, "things", "a", doc{Name: "a"}, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.PutDoc(ctx, s, "things", "soon", doc{Name: "soon"}, now.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Incr(ctx, "hits", 3, time.Time{}, now); err != nil {
+			t.Fatal(err)
+		}
+		reads := []storage.Read{
+			{Collection: "things", ID: "a"}, {Counter: "hits"}, {Collection: "things", ID: "missing"},
+			{Counter: "none"}, {Collection: "things", ID: "soon"}, {Collection: "other", ID: "a"},
+		}
+		// Results left from an earlier use of the slice are overwritten.
+		reads[2].Doc, reads[3].N = []byte("stale"), 9
+		if err := s.ReadMany(ctx, now.Add(2*time.Second), reads); err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprintf("%s|%d|%s|%d|%s|%s", reads[0].Doc, reads[1].N, reads[2].Doc, reads[3].N, reads[4].Doc, reads[5].Doc)
+		if want := `{"name":"a","count":0}|3||0||`; got != want {
+			t.Errorf("ReadMany = %s, want %s", got, want)
+		}
+		if err := s.ReadMany(ctx, now, []storage.Read{{Collection: "bad/coll", ID: "x"}}); err == nil {
+			t.Error("a bad collection name was read")
+		}
+	})
 	t.Run("CreateExpiry", func(t *testing.T) {
 		s := newStore(t)
 		now := time.Now()

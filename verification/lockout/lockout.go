@@ -196,13 +196,27 @@ type Store interface {
 type Limiter struct {
 	Counters Counters
 	Docs     storage.Docs
-	Policy   Policy
+	// Reads, when set, reads the records and counters of an Attempt together (nil: one by
+	// one through Docs and Counters).
+	Reads  Reads
+	Policy Policy
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
 
 // New returns a limiter over s with policy p and the real clock.
-func New(s Store, p Policy) *Limiter { return &Limiter{Counters: s, Docs: s, Policy: p} }
+func New(s Store, p Policy) *Limiter {
+	l := &Limiter{Counters: s, Docs: s, Policy: p}
+	if r, ok := s.(Reads); ok {
+		l.Reads = r
+	}
+	return l
+}
+
+// Reads is the slice of storage.Store an Attempt reads through.
+type Reads interface {
+	ReadMany(ctx context.Context, now time.Time, reads []storage.Read) error
+}
 
 // record is the lock record of a key. It outlives its lock (by MaxLockDuration) to remember
 // the streak for Growth, and Gen names the failure counter of the current generation:
@@ -297,6 +311,11 @@ func (l *Limiter) Check(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	return check(key, r, now)
+}
+
+// check is Check given the key's record.
+func check(key string, r record, now time.Time) error {
 	if r.active(now) {
 		return r.lockedError(scopeOf(key), false)
 	}
@@ -378,6 +397,11 @@ func (l *Limiter) Throttle(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	return l.throttle(ctx, key, r, now)
+}
+
+// throttle is Throttle given the key's record.
+func (l *Limiter) throttle(ctx context.Context, key string, r record, now time.Time) error {
 	if !r.active(now) {
 		return nil
 	}
@@ -399,21 +423,32 @@ func (l *Limiter) Throttle(ctx context.Context, key string) error {
 // check succeeded and before the session is created. For IP keys it only checks: a success
 // from an address does not forgive its failures against other accounts.
 func (l *Limiter) Succeed(ctx context.Context, key string) error {
-	ru := l.rules(key)
 	now := l.now()
 	r, err := l.load(ctx, key, now)
 	if err != nil {
 		return err
 	}
+	return l.succeed(ctx, key, r, nil, now)
+}
+
+// succeed is Succeed given the key's record and, when known (not nil), the failure counter of
+// its generation.
+func (l *Limiter) succeed(ctx context.Context, key string, r record, known *int64, now time.Time) error {
+	ru := l.rules(key)
 	if r.active(now) {
 		return r.lockedError(ru.scope, false)
 	}
 	if ru.scope == ScopeIP {
 		return nil
 	}
-	failed, err := l.Counters.Counter(ctx, failKey(key, r.Gen), now)
-	if err != nil {
-		return fmt.Errorf("lockout: reset: %w", err)
+	var failed int64
+	if known != nil {
+		failed = *known
+	} else {
+		var err error
+		if failed, err = l.Counters.Counter(ctx, failKey(key, r.Gen), now); err != nil {
+			return fmt.Errorf("lockout: reset: %w", err)
+		}
 	}
 	if failed == 0 && r.Streak == 0 {
 		// Nothing to forgive (the usual login): no failure of this generation is counted, so
