@@ -43,6 +43,9 @@ func (s *Store) FinishAuthRequest(ctx context.Context, id string, now time.Time,
 	var out storage.AuthRequest
 	err := s.update(ctx, now, "update auth request", id, func(tx Tx) error {
 		if sessionID != "" && clientID != "" {
+			if err := prefetch(tx, sessionKey(sessionID), authReqKey(id)); err != nil {
+				return err
+			}
 			if err := addSessionClient(tx, sessionID, clientID, now); err != nil {
 				return err
 			}
@@ -72,6 +75,9 @@ func (s *Store) FinishAuthRequest(ctx context.Context, id string, now time.Time,
 // was redeemed; ErrAlreadyExists if the hash belongs to another request.
 func (s *Store) SaveAuthCode(ctx context.Context, id, codeHash string, codeExpiresAt, now time.Time) error {
 	return s.update(ctx, now, "save auth code", id, func(tx Tx) error {
+		if err := prefetch(tx, authReqKey(id), codeKey(codeHash)); err != nil {
+			return err
+		}
 		r, err := getJSON[storage.AuthRequest](tx, authReqKey(id))
 		if err != nil {
 			return err
@@ -120,6 +126,9 @@ func (s *Store) RedeemAuthCode(ctx context.Context, id string, now time.Time, to
 		return wrap(err, "redeem auth code", id)
 	}
 	return s.update(ctx, now, "redeem auth code", id, func(tx Tx) error {
+		if err := prefetch(tx, append(tokenReads(tokens), authReqKey(id))...); err != nil {
+			return err
+		}
 		r, err := getJSON[storage.AuthRequest](tx, authReqKey(id))
 		if err != nil {
 			return err

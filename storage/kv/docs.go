@@ -62,6 +62,17 @@ func (s *Store) CreateDocRawWithCopy(ctx context.Context, coll, id string, doc [
 }
 
 // putDocs creates the documents and their copies; ErrAlreadyExists if one exists.
+// docReads are the keys putDocs reads, to prefetch (a bad collection is left to putDocs).
+func docReads(docs []storage.DocWrite) []string {
+	var keys []string
+	for _, d := range docs {
+		if key, err := docKey(d.Collection, d.ID); err == nil {
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
 func putDocs(tx Tx, docs []storage.DocWrite) error {
 	for _, d := range docs {
 		key, err := docKey(d.Collection, d.ID)

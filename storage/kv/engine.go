@@ -46,3 +46,18 @@ type MultiGetter interface {
 	// GetMany returns the values of keys in order, nil for an absent or expired one.
 	GetMany(ctx context.Context, keys []string, now time.Time) ([][]byte, error)
 }
+
+// Prefetcher is what a Tx may also implement when reading several keys in one round trip
+// pays (Redis: one WATCH and one MGET): the store names the keys a transaction is about to
+// read, and the Tx's Get answers them without another trip.
+type Prefetcher interface {
+	Prefetch(keys ...string) error
+}
+
+// prefetch names the keys fn is about to read, to a Tx that is a Prefetcher.
+func prefetch(tx Tx, keys ...string) error {
+	if p, ok := tx.(Prefetcher); ok {
+		return p.Prefetch(keys...)
+	}
+	return nil
+}

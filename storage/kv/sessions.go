@@ -28,6 +28,9 @@ var errSessionEnded = fmt.Errorf("session ended: %w", storage.ErrNotFound)
 // CreateSession stores sess until its absolute expiry. ErrAlreadyExists if the id is taken.
 func (s *Store) CreateSession(ctx context.Context, sess storage.Session, docs ...storage.DocWrite) error {
 	return s.update(ctx, noClock, "create session", sess.ID, func(tx Tx) error {
+		if err := prefetch(tx, append(docReads(docs), sessionKey(sess.ID))...); err != nil {
+			return err
+		}
 		if err := absent(tx, sessionKey(sess.ID)); err != nil {
 			return err
 		}

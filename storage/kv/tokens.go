@@ -22,6 +22,18 @@ func sameFamily(fid string, tokens []storage.Token) error {
 // lives: the record is (re)written to outlive the token, so revoking the family is one
 // delete however many tokens it issued. Tokens are also listed under (subject, client).
 // ErrAlreadyExists if a token id is taken.
+// tokenReads are the keys putTokens reads, to prefetch.
+func tokenReads(tokens []storage.Token) []string {
+	keys := make([]string, 0, 3*len(tokens))
+	for _, t := range tokens {
+		keys = append(keys, tokenKey(t.ID))
+		if t.FamilyID != "" {
+			keys = append(keys, familyKey(t.FamilyID), userClientPrefix(t.Subject, t.ClientID)+t.FamilyID)
+		}
+	}
+	return keys
+}
+
 func putTokens(tx Tx, tokens []storage.Token) error {
 	for _, t := range tokens {
 		if err := absent(tx, tokenKey(t.ID)); err != nil {
@@ -51,6 +63,9 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...storage.Token) error
 		id = tokens[0].ID
 	}
 	return s.update(ctx, noClock, "create tokens", id, func(tx Tx) error {
+		if err := prefetch(tx, tokenReads(tokens)...); err != nil {
+			return err
+		}
 		return putTokens(tx, tokens)
 	})
 }
@@ -72,6 +87,10 @@ func (s *Store) GetToken(ctx context.Context, id string, now time.Time) (storage
 // ErrAlreadyUsed; ErrNotFound if oldID is missing, expired, revoked or not a refresh token.
 func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, now time.Time, tokens ...storage.Token) error {
 	return s.update(ctx, now, "rotate refresh token", oldID, func(tx Tx) error {
+		// The new tokens are of the old one's family (checked below): one read for all.
+		if err := prefetch(tx, append(tokenReads(tokens), tokenKey(oldID))...); err != nil {
+			return err
+		}
 		old, err := getJSON[storage.Token](tx, tokenKey(oldID))
 		if err != nil {
 			return err

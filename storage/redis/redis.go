@@ -67,6 +67,7 @@ type Engine struct {
 var (
 	_ kv.Engine      = (*Engine)(nil)
 	_ kv.MultiGetter = (*Engine)(nil)
+	_ kv.Prefetcher  = (*tx)(nil)
 )
 
 // Open connects to the Redis at url (see ParseURL for the forms), checks that it answers and
@@ -293,7 +294,64 @@ type tx struct {
 	now     int64
 	writes  map[string]*write // nil: deleted
 	watched map[string]bool
-	err     error // a refused write: commit fails with it
+	fetched map[string][]byte // Prefetch's envelopes (nil: absent), watched
+	err     error             // a refused write: commit fails with it
+}
+
+// Prefetch WATCHes the keys and reads them with one MGET, in one round trip: Get answers them
+// from then on (a transaction's later writes first).
+func (t *tx) Prefetch(keys ...string) error {
+	var want, full []string
+	var watch []any
+	for _, k := range keys {
+		if _, ok := t.writes[k]; ok || reserved(k) || slices.Contains(want, k) {
+			continue
+		}
+		if _, ok := t.fetched[k]; ok {
+			continue
+		}
+		want, full = append(want, k), append(full, t.e.prefix+k)
+		if !t.watched[k] {
+			watch = append(watch, t.e.prefix+k)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	var wcmd goredis.Cmder
+	var mget *goredis.SliceCmd
+	_, err := t.rtx.Pipelined(t.ctx, func(p goredis.Pipeliner) error {
+		if len(watch) > 0 {
+			wcmd = p.Do(t.ctx, append([]any{"WATCH"}, watch...)...)
+		}
+		mget = p.MGet(t.ctx, full...)
+		return nil
+	})
+	if t.watched == nil {
+		t.watched = make(map[string]bool)
+	}
+	for _, k := range want {
+		t.watched[k] = true
+	}
+	switch {
+	case wcmd != nil && wcmd.Err() != nil:
+		return t.e.mapErr(t.ctx, "watch", wcmd.Err())
+	case mget.Err() != nil:
+		return t.e.mapErr(t.ctx, "mget", mget.Err())
+	case err != nil:
+		return t.e.mapErr(t.ctx, "mget", err)
+	}
+	if t.fetched == nil {
+		t.fetched = make(map[string][]byte, len(want))
+	}
+	for i, v := range mget.Val() {
+		if s, ok := v.(string); ok {
+			t.fetched[want[i]] = []byte(s)
+		} else {
+			t.fetched[want[i]] = nil
+		}
+	}
+	return nil
 }
 
 type write struct {
@@ -311,6 +369,13 @@ func (t *tx) Get(key string) ([]byte, error) {
 	}
 	if reserved(key) {
 		return nil, storage.ErrNotFound
+	}
+	if env, ok := t.fetched[key]; ok {
+		if env == nil {
+			return nil, storage.ErrNotFound
+		}
+		b, err := kv.DecodeEnvelope(key, env, t.now)
+		return bytes.Clone(b), err
 	}
 	full := t.e.prefix + key
 	var get *goredis.StringCmd
