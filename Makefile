@@ -67,8 +67,8 @@ fuzz:
 bench-http:
 	bash bench/http/run.sh
 
-# Test-mode logins (persona picker on the login page) with the built-in personas and after
-# generating 100,000 more, and the time the generator takes (bench/http/scale.sh; STORE, GEN,
-# BATCH, ROUNDS, DUR, C tune it).
+# Test-mode logins (persona picker on the login page) on an emulator with the built-in personas
+# and one with 100,000 more, in alternating rounds, and the time the generator takes
+# (bench/http/scale.sh; STORE, GEN, BATCH, ROUNDS, DUR, C tune it).
 bench-scale:
 	bash bench/http/scale.sh
