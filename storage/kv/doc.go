@@ -33,6 +33,12 @@
 // deletes, revocations, users, keys) run their transaction at the zero time, which sees every
 // value the engine still holds; that is harmless because they never decide liveness.
 //
+// Round trips. An engine that reads several keys in one go implements MultiGetter (ReadMany
+// uses it: Redis answers with one MGET), and a transaction that does implements Prefetcher: the
+// store names the keys a transaction is about to read (creating a session, saving and
+// redeeming a code, creating and rotating tokens) and the engine fetches them in one trip.
+// Memory and bolt read locally and need neither.
+//
 // Deletes are idempotent (nil for a missing record) except DeleteUser and DeleteKey, which
 // answer ErrNotFound so that administrative callers can report a missing resource.
 package kv

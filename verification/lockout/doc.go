@@ -37,10 +37,15 @@
 //  5. Wrong: Fail(typed), Fail(account), Fail(ip); a *LockedError with New set on the account
 //     key means this failure engaged its lock: send the lock notice (otp.LockNotice).
 //
+// The login handler takes steps 1 to 4 through an Attempt (Limiter.Begin over the three keys,
+// Attempt.Reload of account and typed after the hash): the records are read together, one
+// storage.Reads.ReadMany each time (one MGET on Redis), and the answers are those of the
+// Limiter's own methods at the moment of the read.
+//
 // The second factor uses CodeKey(user.ID) the same way around otp's SMS.Verify, TOTP.Verify
 // and recovery codes. Password recovery calls Unlock on every key of the account and its logins
 // after the new password is set; the admin API calls Status, Locked and Unlock.
 //
-// The package mounts no routes and has no OIDC types; it takes the Counters and Docs slices
-// of a storage.Store and an injected clock.
+// The package mounts no routes and has no OIDC types; it takes the Counters, Docs and Reads
+// slices of a storage.Store and an injected clock.
 package lockout
