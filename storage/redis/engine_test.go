@@ -34,6 +34,59 @@ func put(t *testing.T, e kv.Engine, key, val string, exp time.Time) {
 	}
 }
 
+// replicas opens n engines on one new server and prefix: n replicas' clients.
+func replicas(t *testing.T, n int) []*redis.Engine {
+	t.Helper()
+	srv := redistest.Start(t)
+	prefix := redistest.Prefix(t)
+	engines := make([]*redis.Engine, n)
+	for i := range engines {
+		engines[i] = openEngine(t, srv.URL(), prefix)
+	}
+	return engines
+}
+
+// race runs fn n times at once, spread over the engines, and fails on any error.
+func race(t *testing.T, engines []*redis.Engine, n int, fn func(*redis.Engine) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		e := engines[i%len(engines)]
+		wg.Go(func() {
+			if err := fn(e); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// incrDoc adds one to the decimal document at key (0 when absent) in tx.
+func incrDoc(tx kv.Tx, key string) error {
+	n := 0
+	if b, err := tx.Get(key); err == nil {
+		fmt.Sscan(string(b), &n)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	return tx.Put(key, fmt.Append(nil, n+1), time.Time{})
+}
+
+// updateUntilWon runs fn in an Update again while it loses races (the contract lets the caller
+// retry on ErrConflict).
+func updateUntilWon(ctx context.Context, e kv.Engine, now time.Time, fn func(kv.Tx) error) error {
+	for {
+		if err := e.Update(ctx, now, fn); !errors.Is(err, storage.ErrConflict) {
+			return err
+		}
+	}
+}
+
 // TestRealTTL: Redis collects expired values itself, a grace period after their expiry; values
 // that never expire get no TTL, and a counter keeps the TTL it was created with.
 func TestRealTTL(t *testing.T) {
@@ -96,46 +149,14 @@ func TestPrefixesAreSeparate(t *testing.T) {
 // give exactly 200, and a read-modify-write document updated from all of them loses nothing.
 func TestReplicasCountExactly(t *testing.T) {
 	ctx, now := context.Background(), time.Now()
-	srv := redistest.Start(t)
-	prefix := redistest.Prefix(t)
-	var engines []*redis.Engine
-	for range 4 {
-		engines = append(engines, openEngine(t, srv.URL(), prefix))
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 400)
-	for i := range 200 {
-		e := engines[i%len(engines)]
-		wg.Go(func() {
-			if _, err := e.Incr(ctx, "counter/x", 1, now.Add(time.Hour), now); err != nil {
-				errs <- err
-			}
-		})
-		wg.Go(func() {
-			for {
-				err := e.Update(ctx, now, func(tx kv.Tx) error {
-					n := 0
-					if b, err := tx.Get("doc"); err == nil {
-						fmt.Sscan(string(b), &n)
-					} else if !errors.Is(err, storage.ErrNotFound) {
-						return err
-					}
-					return tx.Put("doc", fmt.Append(nil, n+1), time.Time{})
-				})
-				if !errors.Is(err, storage.ErrConflict) {
-					if err != nil {
-						errs <- err
-					}
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	engines := replicas(t, 4)
+	race(t, engines, 200, func(e *redis.Engine) error {
+		_, err := e.Incr(ctx, "counter/x", 1, now.Add(time.Hour), now)
+		return err
+	})
+	race(t, engines, 200, func(e *redis.Engine) error {
+		return updateUntilWon(ctx, e, now, func(tx kv.Tx) error { return incrDoc(tx, "doc") })
+	})
 	for key, want := range map[string]string{"counter/x": "200", "doc": "200"} {
 		if got, err := engines[0].Get(ctx, key, now); err != nil || string(got) != want {
 			t.Errorf("%s = %q, %v; want %s", key, got, err, want)
@@ -225,53 +246,21 @@ func TestWrongType(t *testing.T) {
 // prefetched, and an absent key reads as absent.
 func TestPrefetchedReadsAreWatched(t *testing.T) {
 	ctx, now := context.Background(), time.Now()
-	srv := redistest.Start(t)
-	prefix := redistest.Prefix(t)
-	var engines []*redis.Engine
-	for range 4 {
-		engines = append(engines, openEngine(t, srv.URL(), prefix))
-	}
-	incr := func(tx kv.Tx, key string) error {
-		n := 0
-		if b, err := tx.Get(key); err == nil {
-			fmt.Sscan(string(b), &n)
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		return tx.Put(key, fmt.Append(nil, n+1), time.Time{})
-	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 200)
-	for i := range 200 {
-		e := engines[i%len(engines)]
-		wg.Go(func() {
-			for {
-				err := e.Update(ctx, now, func(tx kv.Tx) error {
-					if err := tx.(kv.Prefetcher).Prefetch("a", "b", "missing", "a"); err != nil {
-						return err
-					}
-					if _, err := tx.Get("missing"); !errors.Is(err, storage.ErrNotFound) {
-						return fmt.Errorf("missing key: %v", err)
-					}
-					if err := incr(tx, "a"); err != nil {
-						return err
-					}
-					return incr(tx, "b")
-				})
-				if !errors.Is(err, storage.ErrConflict) {
-					if err != nil {
-						errs <- err
-					}
-					return
-				}
+	engines := replicas(t, 4)
+	race(t, engines, 200, func(e *redis.Engine) error {
+		return updateUntilWon(ctx, e, now, func(tx kv.Tx) error {
+			if err := tx.(kv.Prefetcher).Prefetch("a", "b", "missing", "a"); err != nil {
+				return err
 			}
+			if _, err := tx.Get("missing"); !errors.Is(err, storage.ErrNotFound) {
+				return fmt.Errorf("missing key: %v", err)
+			}
+			if err := incrDoc(tx, "a"); err != nil {
+				return err
+			}
+			return incrDoc(tx, "b")
 		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	})
 	for _, key := range []string{"a", "b"} {
 		if got, err := engines[0].Get(ctx, key, now); err != nil || string(got) != "200" {
 			t.Errorf("%s = %q, %v; want 200", key, got, err)
