@@ -16,6 +16,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/expiry"
 	"github.com/esia-emulator/esia-emulator/storage/kv"
 )
 
@@ -69,7 +70,7 @@ type Engine struct {
 	tmu       sync.RWMutex
 	transient map[string][]byte // envelopes
 
-	sweeper   *kv.Sweeper // nil when sweeping is off
+	sweeper   *expiry.Sweeper // nil when sweeping is off
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -116,7 +117,7 @@ func OpenEngine(path string, opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{db: db, path: path, transient: make(map[string][]byte)}
 	if o.sweepInterval > 0 {
-		e.sweeper = kv.StartSweeper(o.sweepInterval, o.grace, func(before time.Time) { _, _ = e.Sweep(before) })
+		e.sweeper = expiry.StartSweeper(o.sweepInterval, o.grace, func(before time.Time) { _, _ = e.Sweep(before) })
 	}
 	return e, nil
 }
@@ -127,7 +128,7 @@ func (e *Engine) Path() string { return e.path }
 // decode returns a copy of the envelope's data if it is live at now: bbolt's memory is valid
 // only inside its transaction.
 func decode(key string, env []byte, now int64) ([]byte, error) {
-	b, err := kv.DecodeEnvelope(key, env, now)
+	b, err := expiry.Decode(key, env, now)
 	return bytes.Clone(b), err
 }
 
@@ -151,7 +152,7 @@ func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, er
 		if !ok {
 			return nil, storage.ErrNotFound
 		}
-		return decode(key, env, kv.ExpiryNanos(now))
+		return decode(key, env, expiry.Nanos(now))
 	}
 	var out []byte
 	err := e.db.View(func(tx *bbolt.Tx) error {
@@ -160,7 +161,7 @@ func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, er
 			return storage.ErrNotFound
 		}
 		var err error
-		out, err = decode(key, env, kv.ExpiryNanos(now))
+		out, err = decode(key, env, expiry.Nanos(now))
 		return err
 	})
 	return out, mapErr(err)
@@ -175,7 +176,7 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c := &call{fn: fn, now: kv.ExpiryNanos(now), done: make(chan struct{})}
+	c := &call{fn: fn, now: expiry.Nanos(now), done: make(chan struct{})}
 	e.mu.Lock()
 	e.queue = append(e.queue, c)
 	lead := !e.committing
@@ -348,7 +349,7 @@ func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
 	if key == "" {
 		return errors.New("bolt: empty key")
 	}
-	t.set(key, kv.EncodeEnvelope(value, expiresAt))
+	t.set(key, expiry.Encode(value, expiresAt))
 	return nil
 }
 
@@ -377,13 +378,13 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 	// Each chunk of keys is read in its own read transaction and fn runs between them: a scan
 	// that stops early (a page of a long list) reads one chunk, not every key.
 	pairs := make([]pair, 0, scanChunk)
-	n, p := kv.ExpiryNanos(now), []byte(prefix)
+	n, p := expiry.Nanos(now), []byte(prefix)
 	// The transient records under the prefix, merged into the key order as the scan goes.
 	var trans []pair
 	if kv.MayHoldTransient(prefix) {
 		e.tmu.RLock()
 		for k, env := range e.transient {
-			if strings.HasPrefix(k, prefix) && len(env) >= 8 && kv.EnvelopeLive(env, n) {
+			if strings.HasPrefix(k, prefix) && len(env) >= 8 && expiry.Live(env, n) {
 				trans = append(trans, pair{k, bytes.Clone(env[8:])})
 			}
 		}
@@ -411,7 +412,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 					more = true
 					return nil
 				}
-				if len(env) >= 8 && kv.EnvelopeLive(env, n) {
+				if len(env) >= 8 && expiry.Live(env, n) {
 					pairs = append(pairs, pair{string(k), bytes.Clone(env[8:])})
 				}
 			}
@@ -457,8 +458,8 @@ func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, n
 	err := e.Update(ctx, now, func(kt kv.Tx) error {
 		t := kt.(*tx)
 		n = 0
-		exp := kv.ExpiryNanos(expiresAt)
-		if env := t.env(key); len(env) >= 8 && kv.EnvelopeLive(env, t.now) {
+		exp := expiry.Nanos(expiresAt)
+		if env := t.env(key); len(env) >= 8 && expiry.Live(env, t.now) {
 			v, err := strconv.ParseInt(string(env[8:]), 10, 64)
 			if err != nil {
 				return fmt.Errorf("bolt: incr %q: not a counter: %w", key, err)
@@ -494,11 +495,11 @@ func (e *Engine) Close() error {
 // Sweep deletes the values expired at now and returns how many it deleted. It works in chunks
 // of bounded transactions.
 func (e *Engine) Sweep(now time.Time) (int, error) {
-	n := kv.ExpiryNanos(now)
+	n := expiry.Nanos(now)
 	total := 0
 	e.tmu.Lock()
 	for k, env := range e.transient {
-		if len(env) < 8 || !kv.EnvelopeLive(env, n) {
+		if len(env) < 8 || !expiry.Live(env, n) {
 			delete(e.transient, k)
 			total++
 		}
@@ -519,7 +520,7 @@ func (e *Engine) Sweep(now time.Time) (int, error) {
 					next = bytes.Clone(k)
 					break
 				}
-				if len(env) >= 8 && !kv.EnvelopeLive(env, n) {
+				if len(env) >= 8 && !expiry.Live(env, n) {
 					keys = append(keys, bytes.Clone(k))
 				}
 			}
@@ -535,7 +536,7 @@ func (e *Engine) Sweep(now time.Time) (int, error) {
 				deleted = 0
 				for _, k := range keys {
 					// Re-check: the value may have been rewritten since the scan.
-					if env := b.Get(k); len(env) >= 8 && !kv.EnvelopeLive(env, n) {
+					if env := b.Get(k); len(env) >= 8 && !expiry.Live(env, n) {
 						if err := b.Delete(k); err != nil {
 							return err
 						}

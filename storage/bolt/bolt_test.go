@@ -180,8 +180,8 @@ func TestSweep(t *testing.T) {
 	}
 }
 
-// TestCloseWithSweeper: Close stops the background sweeper (kv.Sweeper, whose timing and
-// grace are tested in kv; Sweep itself in TestSweep) and may be called twice.
+// TestCloseWithSweeper: Close stops the background sweeper (expiry.Sweeper, whose timing and
+// grace are tested in expiry; Sweep itself in TestSweep) and may be called twice.
 func TestCloseWithSweeper(t *testing.T) {
 	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"),
 		bolt.WithSweepInterval(time.Millisecond), bolt.WithGrace(time.Minute))

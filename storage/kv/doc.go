@@ -1,9 +1,8 @@
 // Package kv implements the whole storage.Store contract once, over the small transactional
 // key-value Engine declared in engine.go. Backends (memory, bolt, redis) only provide an Engine;
 // cmd/esia-emulator wraps it with New and hands the resulting *Store to the rest of the
-// emulator, which sees it only through the storage interfaces. envelope.go is the value layout
-// (expiry header + data) the persistent engines share; sweeper.go the background collection
-// loop bolt and memory share.
+// emulator, which sees it only through the storage interfaces. How an engine keeps a value's
+// expiry and collects expired values is storage/expiry's.
 //
 // Records are stored as JSON with Schema set to storage.SchemaVersion. Key layout:
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/google/btree"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/expiry"
 	"github.com/esia-emulator/esia-emulator/storage/kv"
 )
 
@@ -51,7 +52,7 @@ type Engine struct {
 	closed bool
 
 	sweepEvery, grace time.Duration
-	sweeper           *kv.Sweeper // nil without WithSweeper
+	sweeper           *expiry.Sweeper // nil without WithSweeper
 }
 
 var _ kv.Engine = (*Engine)(nil)
@@ -68,7 +69,7 @@ func NewEngine(opts ...Option) *Engine {
 		o(e)
 	}
 	if e.sweepEvery > 0 {
-		e.sweeper = kv.StartSweeper(e.sweepEvery, e.grace, func(before time.Time) { e.Sweep(before) })
+		e.sweeper = expiry.StartSweeper(e.sweepEvery, e.grace, func(before time.Time) { e.Sweep(before) })
 	}
 	return e
 }

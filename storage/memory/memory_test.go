@@ -148,7 +148,7 @@ func BenchmarkScan(b *testing.B) {
 	}
 }
 
-// TestCloseWithSweeper: Close stops the sweeper (kv.Sweeper, tested in kv) and may be called
+// TestCloseWithSweeper: Close stops the sweeper (expiry.Sweeper, tested in expiry) and may be called
 // twice.
 func TestCloseWithSweeper(t *testing.T) {
 	e := memory.NewEngine(memory.WithSweeper(time.Millisecond, 0))

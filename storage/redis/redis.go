@@ -15,6 +15,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/esia-emulator/esia-emulator/storage"
+	"github.com/esia-emulator/esia-emulator/storage/expiry"
 	"github.com/esia-emulator/esia-emulator/storage/kv"
 )
 
@@ -199,7 +200,7 @@ func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, er
 	if err != nil {
 		return nil, e.mapErr(ctx, "get", err)
 	}
-	return kv.DecodeEnvelope(key, env, kv.ExpiryNanos(now))
+	return expiry.Decode(key, env, expiry.Nanos(now))
 }
 
 // GetMany reads the values of keys with one MGET (every key carries the engine's hash tag, so
@@ -223,13 +224,13 @@ func (e *Engine) GetMany(ctx context.Context, keys []string, now time.Time) ([][
 	if err != nil {
 		return nil, e.mapErr(ctx, "mget", err)
 	}
-	n := kv.ExpiryNanos(now)
+	n := expiry.Nanos(now)
 	for j, v := range vals {
 		s, ok := v.(string)
 		if !ok {
 			continue // nil: absent
 		}
-		b, err := kv.DecodeEnvelope(keys[at[j]], []byte(s), n)
+		b, err := expiry.Decode(keys[at[j]], []byte(s), n)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -263,7 +264,7 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 		}
 		var fnErr error
 		err := e.c.Watch(ctx, func(rtx *goredis.Tx) error {
-			t := &tx{e: e, ctx: ctx, rtx: rtx, now: kv.ExpiryNanos(now)}
+			t := &tx{e: e, ctx: ctx, rtx: rtx, now: expiry.Nanos(now)}
 			if fnErr = fn(t); fnErr != nil {
 				if !errors.Is(fnErr, storage.ErrUnavailable) { // else the connection is dropped anyway
 					t.unwatch()
@@ -364,7 +365,7 @@ func (t *tx) Get(key string) ([]byte, error) {
 		if w == nil {
 			return nil, storage.ErrNotFound
 		}
-		b, err := kv.DecodeEnvelope(key, w.env, t.now)
+		b, err := expiry.Decode(key, w.env, t.now)
 		return bytes.Clone(b), err
 	}
 	if reserved(key) {
@@ -374,7 +375,7 @@ func (t *tx) Get(key string) ([]byte, error) {
 		if env == nil {
 			return nil, storage.ErrNotFound
 		}
-		b, err := kv.DecodeEnvelope(key, env, t.now)
+		b, err := expiry.Decode(key, env, t.now)
 		return bytes.Clone(b), err
 	}
 	full := t.e.prefix + key
@@ -403,7 +404,7 @@ func (t *tx) Get(key string) ([]byte, error) {
 	case err != nil && !errors.Is(err, goredis.Nil):
 		return nil, t.e.mapErr(t.ctx, "get", err)
 	}
-	return kv.DecodeEnvelope(key, env, t.now)
+	return expiry.Decode(key, env, t.now)
 }
 
 func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
@@ -411,7 +412,7 @@ func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
 		t.err = errReserved(key)
 		return t.err
 	}
-	t.set(key, &write{env: kv.EncodeEnvelope(value, expiresAt), exp: expiresAt})
+	t.set(key, &write{env: expiry.Encode(value, expiresAt), exp: expiresAt})
 	return nil
 }
 
@@ -502,7 +503,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 		return nil
 	}
 	lo, hi := lexRange(prefix)
-	n := kv.ExpiryNanos(now)
+	n := expiry.Nanos(now)
 	var missing []string
 	defer func() { e.reportMissing(missing) }()
 	var full []string
@@ -529,7 +530,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 				missing = append(missing, key) // dropped by its TTL, or deleted since
 				continue
 			}
-			val, err := kv.DecodeEnvelope(key, []byte(s), n)
+			val, err := expiry.Decode(key, []byte(s), n)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}
@@ -614,7 +615,7 @@ func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, n
 	}
 	ttl := fmt.Sprint(e.ttlMillis(expiresAt))
 	keys := []string{e.prefix + key, e.idxKeys, e.idxExp}
-	res, err := incrScript.Run(ctx, e.c, keys, delta, kv.EnvelopeHeader(expiresAt), kv.EnvelopeHeader(now), ttl, key).Int64()
+	res, err := incrScript.Run(ctx, e.c, keys, delta, expiry.Header(expiresAt), expiry.Header(now), ttl, key).Int64()
 	if err != nil {
 		return 0, e.mapErr(ctx, "incr "+key, err)
 	}

@@ -1,10 +1,10 @@
-package kv_test
+package expiry_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/esia-emulator/esia-emulator/storage/kv"
+	"github.com/esia-emulator/esia-emulator/storage/expiry"
 )
 
 // TestSweeper: the loop sweeps with the wall clock minus grace, and nothing runs after Stop.
@@ -12,7 +12,7 @@ func TestSweeper(t *testing.T) {
 	const grace = time.Hour
 	calls := make(chan time.Time)
 	stopped := make(chan struct{})
-	s := kv.StartSweeper(time.Millisecond, grace, func(before time.Time) {
+	s := expiry.StartSweeper(time.Millisecond, grace, func(before time.Time) {
 		select {
 		case calls <- before:
 		case <-stopped:
@@ -41,6 +41,6 @@ func TestSweeper(t *testing.T) {
 	s.Stop()
 	close(stopped)
 	s.Stop() // twice is harmless
-	var none *kv.Sweeper
+	var none *expiry.Sweeper
 	none.Stop()
 }
