@@ -397,7 +397,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	done, err := h.AuthRequests.FinishAuthRequest(ctx, ar.ID, h.Now(), listSession, ar.ClientID, func(a storage.AuthRequest) (storage.AuthRequest, error) {
 		switch {
 		case fresh:
-			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR, ar.ACR, true
+			a = authenticatedLike(a, ar)
 		case !a.Authenticated: // single sign-on: the login happened earlier in this session
 			a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR = sess.UserID, sess.ID, sess.AuthTime, sess.AMR, sess.ACR
 		}
@@ -486,6 +486,12 @@ func authenticated(ar storage.AuthRequest, s storage.Session) storage.AuthReques
 	return ar
 }
 
+// authenticatedLike is the stored request a with the authentication the request ar carries.
+func authenticatedLike(a, ar storage.AuthRequest) storage.AuthRequest {
+	a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR, ar.ACR, true
+	return a
+}
+
 // PasswordAccepted records a right password (or a picked persona) on the request: when a
 // second factor is due the request waits for it (FirstFactor), otherwise the session starts.
 // Both faces of the password step (the form and the SPA API) go through here.
@@ -532,8 +538,7 @@ func (h *Handler) startSession(ctx context.Context, w http.ResponseWriter, r *ht
 		return ar, nil
 	}
 	return h.AuthRequests.UpdateAuthRequest(ctx, ar.ID, s.AuthTime, func(a storage.AuthRequest) (storage.AuthRequest, error) {
-		a.UserID, a.SessionID, a.AuthTime, a.AMR, a.ACR, a.Authenticated = ar.UserID, ar.SessionID, ar.AuthTime, ar.AMR, ar.ACR, true
-		return a, nil
+		return authenticatedLike(a, ar), nil
 	})
 }
 
