@@ -49,10 +49,9 @@ type AuthRequests interface {
 	CreateAuthRequest(ctx context.Context, r AuthRequest) error
 	GetAuthRequest(ctx context.Context, id string, now time.Time) (AuthRequest, error)
 	UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
-	// FinishAuthRequest is UpdateAuthRequest that, in the same transaction, also adds clientID
-	// to the clients of session sessionID when it is live and does not list it yet (a
-	// missing or ended session is left alone): the end of a login is one commit.
-	FinishAuthRequest(ctx context.Context, id string, now time.Time, sessionID, clientID string, fn func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
+	// FinishAuthRequest is UpdateAuthRequest that, in the same transaction, also does what f
+	// asks: the end of a login is one commit.
+	FinishAuthRequest(ctx context.Context, id string, now time.Time, f Finish, fn func(AuthRequest) (AuthRequest, error)) (AuthRequest, error)
 	// SaveAuthCode records the hash of the issued code on the request and indexes it, so
 	// AuthRequestByCode finds the request until codeExpiresAt.
 	SaveAuthCode(ctx context.Context, id, codeHash string, codeExpiresAt, now time.Time) error
@@ -64,6 +63,18 @@ type AuthRequests interface {
 	// DeleteAuthRequest removes a request that has no redeemed code. A redeemed request is
 	// kept until its expiry so that a replayed code can still be recognised.
 	DeleteAuthRequest(ctx context.Context, id string) error
+}
+
+// Finish is what FinishAuthRequest does besides updating the request.
+type Finish struct {
+	// SessionID, ClientID: add ClientID to the clients of session SessionID when it is live
+	// and does not list it yet (a missing or ended session is left alone). Either empty:
+	// nothing.
+	SessionID, ClientID string
+	// CodeHash, CodeExpiresAt: save the code as SaveAuthCode does, with its errors, after
+	// the callback (whose result is what the code is issued for). Empty: no code.
+	CodeHash      string
+	CodeExpiresAt time.Time
 }
 
 // DocWrite is a document created in the transaction of another write (the audit event of a

@@ -279,43 +279,63 @@ func (d *Dialect) Mount(mux *http.ServeMux) {
 // Complete issues the code (a signed JWT) for a finished login and redirects the browser to
 // the relying party with code and state.
 func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) {
+	_ = d.complete(w, r, ar, nil)
+}
+
+// CompleteFinishing is Complete for a request the flow has yet to finish
+// (flow.FinishingDialect): the code is saved by the commit that finishes the request. The
+// Digital Profile consent step, when it comes first, finds the request finished.
+func (d *Dialect) CompleteFinishing(w http.ResponseWriter, r *http.Request, want storage.AuthRequest, finish func(codeHash string, codeExpiresAt time.Time) error) error {
+	if permissionsPending(want) {
+		if err := finish("", time.Time{}); err != nil {
+			return err
+		}
+		d.Complete(w, r, want)
+		return nil
+	}
+	return d.complete(w, r, want, finish)
+}
+
+// complete is Complete; with finish, the code is saved by finish instead of on its own, and
+// finish's error is returned with nothing written.
+func (d *Dialect) complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, finish func(codeHash string, codeExpiresAt time.Time) error) error {
 	ctx := r.Context()
 	cl := d.clients[ar.ClientID]
 	if cl == nil {
 		d.page(w, r, http.StatusBadRequest, errNotAuthorized().with("client %q has no esia block", ar.ClientID))
-		return
+		return nil
 	}
 	if permissionsPending(ar) { // the Digital Profile consent step comes first
 		d.permissionsPage(w, r, ar)
-		return
+		return nil
 	}
 	user, err := d.store.GetUser(ctx, ar.UserID)
 	if err != nil {
 		d.serverError(w, r, ar, fmt.Errorf("user of the request: %w", err))
-		return
+		return nil
 	}
 	if oid, err := d.notEmployedAt(ctx, user.ID, ar.Scopes); err != nil {
 		d.serverError(w, r, ar, err)
-		return
+		return nil
 	} else if oid != "" {
 		d.log.InfoContext(ctx, "esia: organisation scope refused", "client_id", ar.ClientID, "user", ar.UserID, "org", oid)
 		redirectError(w, r, ar.RedirectURI, ar.State, errNotEmployed(oid))
-		return
+		return nil
 	}
 	choice, refusal, err := d.acting(ctx, ar, user)
 	if err != nil {
 		d.serverError(w, r, ar, err)
-		return
+		return nil
 	} else if refusal != nil {
 		redirectError(w, r, ar.RedirectURI, ar.State, refusal)
-		return
+		return nil
 	}
 	sbj := withChoice(esiajwt.SubjectOf(user, true), choice)
 	now := d.now()
 	sid, err := d.newSID()
 	if err != nil {
 		d.serverError(w, r, ar, err)
-		return
+		return nil
 	}
 	code, err := d.jwt.Sign(ctx, cl.alg, esiajwt.SbtCode, esiajwt.Code{
 		NBF: now.Unix(), Scope: esiajwt.GrantedScope(ar.Scopes, user.ID), AuthTime: ar.AuthTime.Unix(), Iss: d.issuer,
@@ -325,20 +345,24 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	})
 	if err != nil {
 		d.serverError(w, r, ar, err)
-		return
+		return nil
 	}
-	if err := d.tokens.SaveCode(ctx, ar.ID, hashHex(code), now.Add(d.codeTTL)); err != nil {
+	if finish != nil {
+		if err := finish(hashHex(code), now.Add(d.codeTTL)); err != nil {
+			return err
+		}
+	} else if err := d.tokens.SaveCode(ctx, ar.ID, hashHex(code), now.Add(d.codeTTL)); err != nil {
 		if errors.Is(err, tokens.ErrReplayed) {
 			redirectError(w, r, ar.RedirectURI, ar.State, errInvalidGrant().with("the code of this request was redeemed already"))
-			return
+			return nil
 		}
 		d.serverError(w, r, ar, err)
-		return
+		return nil
 	}
 	u, err := url.Parse(ar.RedirectURI)
 	if err != nil {
 		d.serverError(w, r, ar, err)
-		return
+		return nil
 	}
 	q := u.Query()
 	q.Set("code", code)
@@ -346,6 +370,7 @@ func (d *Dialect) Complete(w http.ResponseWriter, r *http.Request, ar storage.Au
 	u.RawQuery = q.Encode()
 	d.log.InfoContext(ctx, "esia: code issued", "client_id", ar.ClientID, "user", ar.UserID)
 	http.Redirect(w, r, u.String(), http.StatusFound)
+	return nil
 }
 
 // Fail answers the relying party with ESIA's error shape. The flow's "the account level is

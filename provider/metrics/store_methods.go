@@ -253,8 +253,8 @@ func (s *store) CreateDocRawWithCopy(ctx context.Context, coll, id string, doc [
 	})
 }
 
-func (s *store) FinishAuthRequest(ctx context.Context, id string, now time.Time, sessionID, clientID string, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
+func (s *store) FinishAuthRequest(ctx context.Context, id string, now time.Time, f storage.Finish, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
 	return updated(s, "finish_auth_request", fn, func(fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
-		return s.Store.FinishAuthRequest(ctx, id, now, sessionID, clientID, fn)
+		return s.Store.FinishAuthRequest(ctx, id, now, f, fn)
 	})
 }

@@ -116,7 +116,11 @@ func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.Auth
 }
 
 func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
-	return s.h.Tokens.SaveCode(ctx, id, hashSecret(code), s.h.Now().Add(s.h.CodeTTL))
+	hash, exp := hashSecret(code), s.h.Now().Add(s.h.CodeTTL)
+	if ok, err := saveCodeFinishing(ctx, id, hash, exp); ok {
+		return err
+	}
+	return s.h.Tokens.SaveCode(ctx, id, hash, exp)
 }
 
 func (s *opStorage) DeleteAuthRequest(ctx context.Context, id string) error {

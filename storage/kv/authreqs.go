@@ -32,21 +32,31 @@ func (s *Store) GetAuthRequest(ctx context.Context, id string, now time.Time) (s
 }
 
 // UpdateAuthRequest replaces the live request with fn(old). fn must not change the id; the
-// code index is maintained by SaveAuthCode only.
+// code index is maintained by SaveAuthCode (and FinishAuthRequest's Finish.CodeHash) only.
 func (s *Store) UpdateAuthRequest(ctx context.Context, id string, now time.Time, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
-	return s.FinishAuthRequest(ctx, id, now, "", "", fn)
+	return s.FinishAuthRequest(ctx, id, now, storage.Finish{}, fn)
 }
 
-// FinishAuthRequest is UpdateAuthRequest that also adds clientID to the live session
-// sessionID's clients in the same transaction.
-func (s *Store) FinishAuthRequest(ctx context.Context, id string, now time.Time, sessionID, clientID string, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
+// FinishAuthRequest is UpdateAuthRequest that also adds f.ClientID to the live session
+// f.SessionID's clients and saves f.CodeHash, in the same transaction.
+func (s *Store) FinishAuthRequest(ctx context.Context, id string, now time.Time, f storage.Finish, fn func(storage.AuthRequest) (storage.AuthRequest, error)) (storage.AuthRequest, error) {
 	var out storage.AuthRequest
+	listSession := f.SessionID != "" && f.ClientID != ""
 	err := s.update(ctx, now, "update auth request", id, func(tx Tx) error {
-		if sessionID != "" && clientID != "" {
-			if err := prefetch(tx, sessionKey(sessionID), authReqKey(id)); err != nil {
+		reads := make([]string, 0, 3)
+		if listSession {
+			reads = append(reads, sessionKey(f.SessionID))
+		}
+		if f.CodeHash != "" {
+			reads = append(reads, codeKey(f.CodeHash))
+		}
+		if len(reads) > 0 {
+			if err := prefetch(tx, append(reads, authReqKey(id))...); err != nil {
 				return err
 			}
-			if err := addSessionClient(tx, sessionID, clientID, now); err != nil {
+		}
+		if listSession {
+			if err := addSessionClient(tx, f.SessionID, f.ClientID, now); err != nil {
 				return err
 			}
 		}
@@ -60,6 +70,11 @@ func (s *Store) FinishAuthRequest(ctx context.Context, id string, now time.Time,
 		}
 		if err := sameID(id, r.ID); err != nil {
 			return err
+		}
+		if f.CodeHash != "" {
+			if err := saveCode(tx, &r, f.CodeHash, f.CodeExpiresAt); err != nil {
+				return err
+			}
 		}
 		out = r
 		return putAuthRequest(tx, &out)
@@ -82,27 +97,33 @@ func (s *Store) SaveAuthCode(ctx context.Context, id, codeHash string, codeExpir
 		if err != nil {
 			return err
 		}
-		if r.Redeemed {
-			return fmt.Errorf("code already redeemed: %w", storage.ErrAlreadyUsed)
-		}
-		owner, err := tx.Get(codeKey(codeHash))
-		if err == nil && string(owner) != id {
-			return fmt.Errorf("code hash: %w", storage.ErrAlreadyExists)
-		}
-		if err := ignoreNotFound(err); err != nil {
+		if err := saveCode(tx, &r, codeHash, codeExpiresAt); err != nil {
 			return err
 		}
-		if r.CodeHash != "" && r.CodeHash != codeHash {
-			if err := tx.Delete(codeKey(r.CodeHash)); err != nil {
-				return err
-			}
-		}
-		r.CodeHash, r.CodeExpiresAt = codeHash, codeExpiresAt
-		if err := putAuthRequest(tx, &r); err != nil {
-			return err
-		}
-		return tx.Put(codeKey(codeHash), []byte(id), codeExpiresAt)
+		return putAuthRequest(tx, &r)
 	})
+}
+
+// saveCode records codeHash on r (which the caller then stores) and indexes it until
+// codeExpiresAt, dropping r's previous code: SaveAuthCode's rules.
+func saveCode(tx Tx, r *storage.AuthRequest, codeHash string, codeExpiresAt time.Time) error {
+	if r.Redeemed {
+		return fmt.Errorf("code already redeemed: %w", storage.ErrAlreadyUsed)
+	}
+	owner, err := tx.Get(codeKey(codeHash))
+	if err == nil && string(owner) != r.ID {
+		return fmt.Errorf("code hash: %w", storage.ErrAlreadyExists)
+	}
+	if err := ignoreNotFound(err); err != nil {
+		return err
+	}
+	if r.CodeHash != "" && r.CodeHash != codeHash {
+		if err := tx.Delete(codeKey(r.CodeHash)); err != nil {
+			return err
+		}
+	}
+	r.CodeHash, r.CodeExpiresAt = codeHash, codeExpiresAt
+	return tx.Put(codeKey(codeHash), []byte(r.ID), codeExpiresAt)
 }
 
 // AuthRequestByCode returns the live request whose code hashes to codeHash, redeemed or not.

@@ -77,7 +77,7 @@ func testAuthRequests(t *testing.T, newStore factory) {
 		must(t, s.CreateSession(ctx, newSession("sess", "1", now)))
 		done := func(r storage.AuthRequest) (storage.AuthRequest, error) { r.Done = true; return r, nil }
 		for range 2 { // the second time the client is listed already: not added twice
-			got, err := s.FinishAuthRequest(ctx, "req", now, "sess", "client-2", done)
+			got, err := s.FinishAuthRequest(ctx, "req", now, storage.Finish{SessionID: "sess", ClientID: "client-2"}, done)
 			must(t, err)
 			equal(t, "Done", got.Done, true)
 		}
@@ -86,14 +86,44 @@ func testAuthRequests(t *testing.T, newStore factory) {
 		equal(t, "session clients", sess.Clients, []string{"client-1", "client-2"})
 		equal(t, "Done stored", getReq(t, s, "req", now).Done, true)
 		// A missing session does not stop the request from finishing.
-		_, err = s.FinishAuthRequest(ctx, "req", now, "gone", "client-2", done)
+		_, err = s.FinishAuthRequest(ctx, "req", now, storage.Finish{SessionID: "gone", ClientID: "client-2"}, done)
 		must(t, err)
 		// A failing callback writes neither record.
-		_, err = s.FinishAuthRequest(ctx, "req", now, "sess", "client-3", func(storage.AuthRequest) (storage.AuthRequest, error) { return storage.AuthRequest{}, errBoom })
+		_, err = s.FinishAuthRequest(ctx, "req", now, storage.Finish{SessionID: "sess", ClientID: "client-3"}, func(storage.AuthRequest) (storage.AuthRequest, error) { return storage.AuthRequest{}, errBoom })
 		wantErr(t, "FinishAuthRequest(callback error)", err, errBoom)
 		sess, err = s.GetSession(ctx, "sess", now)
 		must(t, err)
 		equal(t, "session clients after an aborted finish", sess.Clients, []string{"client-1", "client-2"})
+	})
+
+	t.Run("FinishSavesTheCode", func(t *testing.T) {
+		s, now := newStore(t), start()
+		must(t, s.CreateAuthRequest(ctx, newAuthRequest("req", now)))
+		must(t, s.CreateSession(ctx, newSession("sess", "1", now)))
+		exp := now.Add(time.Minute)
+		done := func(r storage.AuthRequest) (storage.AuthRequest, error) { r.Done, r.UserID = true, "1"; return r, nil }
+		got, err := s.FinishAuthRequest(ctx, "req", now, storage.Finish{SessionID: "sess", ClientID: "client-2", CodeHash: "hash-1", CodeExpiresAt: exp}, done)
+		must(t, err)
+		if !got.Done || got.CodeHash != "hash-1" || !got.CodeExpiresAt.Equal(exp) {
+			t.Fatalf("FinishAuthRequest with a code = done %v, code %q until %v", got.Done, got.CodeHash, got.CodeExpiresAt)
+		}
+		byCode, err := s.AuthRequestByCode(ctx, "hash-1", now)
+		must(t, err)
+		equal(t, "AuthRequestByCode after the finish", byCode, got)
+		sess, err := s.GetSession(ctx, "sess", now)
+		must(t, err)
+		equal(t, "session clients", sess.Clients, []string{"client-1", "client-2"})
+
+		// SaveAuthCode's rules, and a refused code writes nothing.
+		must(t, s.CreateAuthRequest(ctx, newAuthRequest("other", now)))
+		_, err = s.FinishAuthRequest(ctx, "other", now, storage.Finish{CodeHash: "hash-1", CodeExpiresAt: exp}, done)
+		wantErr(t, "FinishAuthRequest(the code hash of another request)", err, storage.ErrAlreadyExists)
+		equal(t, "the other request after the refused finish", getReq(t, s, "other", now).Done, false)
+		must(t, s.RedeemAuthCode(ctx, "req", now, pair("t1", "req", "1", "client-1", now)...))
+		_, err = s.FinishAuthRequest(ctx, "req", now, storage.Finish{CodeHash: "hash-2", CodeExpiresAt: exp}, done)
+		wantErr(t, "FinishAuthRequest(a code after redemption)", err, storage.ErrAlreadyUsed)
+		_, err = s.AuthRequestByCode(ctx, "hash-2", now)
+		wantErr(t, "AuthRequestByCode(the refused code)", err, storage.ErrNotFound)
 	})
 
 	t.Run("UpdateCallbackErrorAborts", func(t *testing.T) {
