@@ -9,7 +9,7 @@
 //   - Authorization request (provider): Validate(requested, client.AllowedScopes) → ScopeError
 //     becomes invalid_scope (ESIA dialect: ESIA-007006 unknown, ESIA-007019 not allowed);
 //     ParseClaimsRequest error → invalid_request.
-//   - Consent step of the login dispatcher: Grants.Granted, then Decide(Input) → Skip / Ask /
+//   - Consent step of the login dispatcher: Grants.GrantedOf (the requested scopes), then Decide(Input) → Skip / Ask /
 //     Fail("consent_required"). The consent page shows Decision.Items with Text(scope, lang).
 //     On approve: Apply(input, ticked) → Grants.Grant(Outcome.Grant), Grants.WithdrawScope
 //     (Outcome.Revoke), authorization scopes = Outcome.Scopes. On deny: access_denied.

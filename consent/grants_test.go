@@ -244,3 +244,51 @@ func TestGrantsErrorsPropagate(t *testing.T) {
 		t.Errorf("Withdraw: %v", err)
 	}
 }
+
+// docsOnly hides a store's ReadMany: GrantedOf reads one grant at a time.
+type docsOnly struct{ storage.Docs }
+
+// TestGrantedOfAnswersLikeGranted: the requested scopes' grants, read together or one by one,
+// are those Granted lists among them, in the asked order.
+func TestGrantedOfAnswersLikeGranted(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	g := Grants{Docs: store}
+	must := func(_ []string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(g.Grant(ctx, "1000", "cabinet", []string{"fullname", "email"}, 0, t0))
+	must(g.Grant(ctx, "1000", "cabinet", []string{"mobile"}, time.Hour, t0)) // expires
+	must(g.Grant(ctx, "1000", "other", []string{"snils"}, 0, t0))            // another client
+	must(g.Grant(ctx, "100", "cabinet", []string{"snils"}, 0, t0))           // another user
+	for _, tc := range []struct {
+		name string
+		ask  []string
+		at   time.Time
+		want []string
+	}{
+		{"in the asked order", []string{"snils", "email", "fullname"}, t0, []string{"email", "fullname"}},
+		{"before the expiry", []string{"mobile"}, t0.Add(time.Minute), []string{"mobile"}},
+		{"after the expiry", []string{"mobile", "email"}, t0.Add(2 * time.Hour), []string{"email"}},
+		{"nothing asked", nil, t0, nil},
+	} {
+		for _, gr := range []Grants{g, {Docs: docsOnly{store}}} {
+			got, err := gr.GrantedOf(ctx, "1000", "cabinet", tc.ask, tc.at)
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("%s (%T): GrantedOf(%q) = %q, %v; want %q", tc.name, gr.Docs, tc.ask, got, err, tc.want)
+			}
+			all := scopesOf(t, g, "1000", "cabinet", tc.at)
+			for _, s := range tc.ask {
+				if slices.Contains(all, s) != slices.Contains(got, s) {
+					t.Errorf("%s: Granted has %q: %v, GrantedOf: %v", tc.name, s, slices.Contains(all, s), slices.Contains(got, s))
+				}
+			}
+		}
+	}
+	if _, err := g.GrantedOf(ctx, "", "cabinet", []string{"email"}, t0); err == nil {
+		t.Error("GrantedOf without a user: no error")
+	}
+}

@@ -161,10 +161,12 @@ func (t traffic) per(base traffic, n int) traffic {
 // roundTrips are the store calls; redisTrips adds the reads inside transactions, each a
 // round trip to Redis (WATCH and GET, or one WATCH and MGET for a prefetch).
 func (t traffic) roundTrips() float64 { return t.gets + t.updates + t.scans + t.incrs }
-func (t traffic) redisTrips() float64 { return t.roundTrips() + t.txReads }
+
+// redisTrips counts a Scan twice on Redis: ZRANGEBYLEX of the key index, then MGET.
+func (t traffic) redisTrips() float64 { return t.roundTrips() + t.txReads + t.scans }
 
 func (t traffic) String() string {
-	return fmt.Sprintf("%.1f round trips (%.1f gets, %.1f updates, %.1f scans, %.1f incrs; on Redis %.1f with the reads inside updates), %.1f commits, %.1f of them writing durable records",
+	return fmt.Sprintf("%.1f round trips (%.1f gets, %.1f updates, %.1f scans, %.1f incrs; on Redis %.1f with the reads inside updates and a scan's two), %.1f commits, %.1f of them writing durable records",
 		t.roundTrips(), t.gets, t.updates, t.scans, t.incrs, t.redisTrips(), t.commits+t.incrs, t.durable+t.incrs)
 }
 

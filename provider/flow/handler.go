@@ -1003,13 +1003,30 @@ func (h *Handler) codePageAfter(w http.ResponseWriter, r *http.Request, ar stora
 }
 
 // consentInput gathers what the consent decision depends on for a citizen and a request.
-func (h *Handler) consentInput(ctx context.Context, ar storage.AuthRequest, userID string) (consent.Input, error) {
-	grants, err := h.Grants.Granted(ctx, userID, ar.ClientID, h.Now())
-	if err != nil {
-		return consent.Input{}, fmt.Errorf("consent grants: %w", err)
-	}
+// Granted holds the requested scopes' grants only (one read of those grants), unless all:
+// storing an answer tells a first consent from a change by every grant of the client.
+func (h *Handler) consentInput(ctx context.Context, ar storage.AuthRequest, userID string, all bool) (consent.Input, error) {
 	requested := append(slices.Clone(ar.Scopes), ar.ClaimScopes...)
-	in := consent.Input{Requested: requested, Granted: consent.Scopes(grants), Prompt: ar.Prompt, Answered: ar.Consented}
+	var granted []string
+	if all {
+		grants, err := h.Grants.Granted(ctx, userID, ar.ClientID, h.Now())
+		if err != nil {
+			return consent.Input{}, fmt.Errorf("consent grants: %w", err)
+		}
+		granted = consent.Scopes(grants)
+	} else {
+		var ask []string
+		for _, s := range requested {
+			if s != consent.OpenID && !slices.Contains(ask, s) {
+				ask = append(ask, s)
+			}
+		}
+		var err error
+		if granted, err = h.Grants.GrantedOf(ctx, userID, ar.ClientID, ask, h.Now()); err != nil {
+			return consent.Input{}, fmt.Errorf("consent grants: %w", err)
+		}
+	}
+	in := consent.Input{Requested: requested, Granted: granted, Prompt: ar.Prompt, Answered: ar.Consented}
 	if cl, ok := h.Clients.Lookup(ar.ClientID); ok {
 		in.Required, in.FirstParty = cl.Config.RequiredScopes, cl.Config.FirstParty
 	}
@@ -1020,7 +1037,7 @@ func (h *Handler) consentDecision(ctx context.Context, ar storage.AuthRequest, u
 	if ar.ClientID == "" { // the emulator's own pages (account): nothing is shared
 		return consent.Decision{Action: consent.Skip, Scopes: ar.Scopes}, nil
 	}
-	in, err := h.consentInput(ctx, ar, userID)
+	in, err := h.consentInput(ctx, ar, userID, false)
 	if err != nil {
 		return consent.Decision{}, err
 	}
@@ -1030,7 +1047,7 @@ func (h *Handler) consentDecision(ctx context.Context, ar storage.AuthRequest, u
 // applyConsent stores an approved consent page and returns the scopes the authorization
 // carries.
 func (h *Handler) applyConsent(ctx context.Context, r *http.Request, ar storage.AuthRequest, userID string, ticked []string) ([]string, error) {
-	in, err := h.consentInput(ctx, ar, userID)
+	in, err := h.consentInput(ctx, ar, userID, true)
 	if err != nil {
 		return nil, err
 	}
