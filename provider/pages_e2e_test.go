@@ -1,8 +1,11 @@
 package provider_test
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -95,5 +98,48 @@ func TestRegistrationKeepsTheTicks(t *testing.T) {
 		"phone": {"+79125550002"}, "password": {"short"}, "password2": {"short"}, "agree": {"1"}, "pd": {"1"}})
 	if !strings.Contains(pg.body, `name="agree" value="1" required checked`) || !strings.Contains(pg.body, `name="pd" value="1" required checked`) {
 		t.Fatalf("the ticks were lost: %s", pg.body)
+	}
+}
+
+// TestPagesShareOneCachedStylesheet: every page links the one stylesheet instead of carrying
+// its own copy; the stylesheet is cacheable for good (its address changes with its content),
+// and the pages' policy allows no inline style. The ESIA diagnostics page keeps its own
+// inline style, allowed by its hash.
+func TestPagesShareOneCachedStylesheet(t *testing.T) {
+	e := newEnv(t, testMode)
+	cab := e.rp("demo-cabinet", "demo-secret", cabinetRedirect, nil)
+	link := regexp.MustCompile(`<link rel="stylesheet" href="(/static/esia\.[0-9a-f]{12}\.css)">`)
+	var href string
+	for _, pg := range []page{get(t, e.browser(), e.issuer+"/"), cab.authorize(), get(t, e.browser(), e.issuer+"/no-such-page")} {
+		m := link.FindStringSubmatch(pg.body)
+		if m == nil || strings.Contains(pg.body, "<style") {
+			t.Fatalf("page %s without the stylesheet link, or with its own style: %s", pg.pg.URL, snippet(pg.body))
+		}
+		if href != "" && m[1] != href {
+			t.Fatalf("pages link %s and %s", href, m[1])
+		}
+		href = m[1]
+		csp := pg.pg.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "style-src 'self';") || strings.Contains(csp, "unsafe-inline") {
+			t.Fatalf("page %s: policy %q", pg.pg.URL, csp)
+		}
+	}
+	css := get(t, e.browser(), e.issuer+href)
+	if css.status != http.StatusOK || !strings.HasPrefix(css.pg.Header.Get("Content-Type"), "text/css") ||
+		!strings.Contains(css.pg.Header.Get("Cache-Control"), "immutable") || !strings.Contains(css.body, "body{") {
+		t.Fatalf("the stylesheet: %d %v %q", css.status, css.pg.Header, snippet(css.body))
+	}
+	if pg := get(t, e.browser(), e.issuer+"/static/esia.000000000000.css"); pg.status != http.StatusNotFound {
+		t.Fatalf("a stylesheet address of other content: %d", pg.status)
+	}
+
+	diag := get(t, e.browser(), e.issuer+"/esia/diagnostics")
+	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(diag.body)
+	if style == nil {
+		t.Fatalf("the diagnostics page: %d %s", diag.status, snippet(diag.body))
+	}
+	sum := sha256.Sum256([]byte(style[1]))
+	if want := "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(diag.pg.Header.Get("Content-Security-Policy"), want) {
+		t.Fatalf("the diagnostics page's policy %q lacks %s", diag.pg.Header.Get("Content-Security-Policy"), want)
 	}
 }

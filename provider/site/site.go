@@ -31,8 +31,10 @@ type TryLogin interface {
 	TryButtons(w http.ResponseWriter, r *http.Request) ([]web.TryButton, error)
 }
 
-// Mount adds / (home), /logged-out, /lang (the language link), /healthz and /readyz.
+// Mount adds / (home), /logged-out, /lang (the language link), /healthz, /readyz and the
+// pages' stylesheet (web.Renderer.StylePath).
 func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+h.Pages.StylePath(), h.Pages.ServeStyle)
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /logged-out", func(w http.ResponseWriter, r *http.Request) {
 		d := h.Pages.MessagePage(web.Lang(r, nil), "loggedout.title", "loggedout.text", "loggedout.again")

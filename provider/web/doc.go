@@ -13,7 +13,11 @@
 // (Render adds «Перейти в личный кабинет» to a page that has none) and the developer detail
 // folded under «Подробности».
 //
-// It mounts no routes (provider/site mounts SwitchLang at /lang). Every room that renders a
+// The pages' look is one embedded stylesheet (static/esia.css) served by ServeStyle at
+// StylePath, an address carrying its content's hash so browsers keep it for a year; pages have
+// no inline styles, so the policy allows styles from the emulator only.
+//
+// It mounts no routes (provider/site mounts SwitchLang at /lang and ServeStyle at StylePath). Every room that renders a
 // page (the login flow, the citizen's account, test mode, the OIDC wrappers' error pages, the
 // ESIA dialect) holds a *Renderer built once by provider.New.
 package web

@@ -5,12 +5,15 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/esia-emulator/esia-emulator/requestid"
 	"github.com/esia-emulator/esia-emulator/storage"
@@ -20,13 +23,30 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// stylesheet is every page's look, served at StylePath: one cached file instead of the same
+// 4.7 KB in each page, and a content security policy without inline styles.
+//
+//go:embed static/esia.css
+var stylesheet []byte
+
 // Renderer writes the emulator's pages: one parsed template set per page (each page defines
 // "content" for the "base" layout), the message catalog, and the pages' security headers.
 type Renderer struct {
-	catalog  *Catalog
-	sets     map[string]*template.Template
-	testMode bool
-	log      *slog.Logger
+	catalog   *Catalog
+	sets      map[string]*template.Template
+	testMode  bool
+	log       *slog.Logger
+	stylePath string
+	bufs      sync.Pool // *bytes.Buffer: pages are rendered into a buffer first
+}
+
+// putBuf keeps a page buffer for the next page, unless an unusual page made it large.
+func (r *Renderer) putBuf(b *bytes.Buffer) {
+	if b.Cap() > 64<<10 {
+		return
+	}
+	b.Reset()
+	r.bufs.Put(b)
 }
 
 // New parses every page template. testMode shows the test-mode banner on every page.
@@ -38,7 +58,9 @@ func New(testMode bool, log *slog.Logger) (*Renderer, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Renderer{catalog: cat, sets: map[string]*template.Template{}, testMode: testMode, log: log}
+	sum := sha256.Sum256(stylesheet)
+	r := &Renderer{catalog: cat, sets: map[string]*template.Template{}, testMode: testMode, log: log,
+		stylePath: "/static/esia." + hex.EncodeToString(sum[:6]) + ".css"}
 	for _, name := range []string{"login", "consent", "message", "home", "debug", "account", "code", "outbox", "register", "recover", "formpost", "logout", "permissions", "agreements", "loginmethods", "qrlogin", "role"} {
 		t, err := template.ParseFS(templateFS, "templates/base.html", "templates/"+name+".html")
 		if err != nil {
@@ -47,6 +69,23 @@ func New(testMode bool, log *slog.Logger) (*Renderer, error) {
 		r.sets[name] = t
 	}
 	return r, nil
+}
+
+// StylePath is the address of the pages' stylesheet. It changes with the stylesheet's content,
+// so browsers may keep it forever.
+func (r *Renderer) StylePath() string { return r.stylePath }
+
+// ServeStyle answers GET and HEAD of StylePath with the stylesheet, cacheable for a year.
+func (r *Renderer) ServeStyle(w http.ResponseWriter, req *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(stylesheet)))
+	if req.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(stylesheet)
 }
 
 // Catalog is the renderer's message catalog.
@@ -59,7 +98,7 @@ func (r *Renderer) T(lang, key string) string { return r.catalog.T(lang, key) }
 // leaves half a page.
 func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, v View) {
 	f := v.frame()
-	f.TestMode, f.catalog = r.testMode, r.catalog
+	f.TestMode, f.catalog, f.Style = r.testMode, r.catalog, r.stylePath
 	f.LangURL = switchURL(req, f.Lang)
 	if l, ok := v.(*LoginPage); ok {
 		f.labelPersonas(l.Personas)
@@ -70,8 +109,12 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 	if m, ok := v.(*MessagePage); ok && status >= 400 && m.RequestID == "" {
 		m.RequestID = requestid.From(req.Context())
 	}
-	var buf bytes.Buffer
-	if err := r.sets[v.template()].ExecuteTemplate(&buf, "base", v); err != nil {
+	buf, _ := r.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = bytes.NewBuffer(make([]byte, 0, 8<<10))
+	}
+	defer r.putBuf(buf)
+	if err := r.sets[v.template()].ExecuteTemplate(buf, "base", v); err != nil {
 		r.log.ErrorContext(req.Context(), "render page", "page", v.template(), "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -90,7 +133,7 @@ func (r *Renderer) Render(w http.ResponseWriter, req *http.Request, status int, 
 func SecurityHeaders(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
@@ -98,7 +141,15 @@ func SecurityHeaders(h http.Header) {
 // page's submit, the code page's countdown).
 func scriptCSP(script string) string {
 	sum := sha256.Sum256([]byte(script))
-	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'"
+	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'"
+}
+
+// InlineStyleHeaders are SecurityHeaders for a page of its own with one inline <style>
+// element, style, allowed by its hash (the ESIA diagnostics page).
+func InlineStyleHeaders(h http.Header, style string) {
+	SecurityHeaders(h)
+	sum := sha256.Sum256([]byte(style))
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'; img-src 'self' data:; form-action 'self' *; frame-ancestors 'none'; base-uri 'none'")
 }
 
 // Message renders the generic message page (errors, notices) with translated paragraphs.

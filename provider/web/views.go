@@ -17,6 +17,7 @@ type Frame struct {
 	// (the code page's resend countdown).
 	RefreshIn  int
 	RefreshURL string
+	Style      string // the stylesheet's address (Render sets it)
 	catalog    *Catalog
 }
 

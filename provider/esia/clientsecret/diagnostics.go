@@ -103,10 +103,13 @@ var StrictRefusals = []StrictRefusal{
 		Breaks: "inkz/passport-esia (node-forge PKCS#7 with the content attached)"},
 }
 
+// diagStyle is the diagnostics page's own look, allowed by its hash (web.InlineStyleHeaders).
+const diagStyle = `body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
+.ok{color:#165c16}.bad{color:#a11}ul{margin:0;padding-left:1.2em}`
+
 var diagTemplate = template.Must(template.New("diag").Parse(`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>ЕСИА: диагностика client_secret</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}
-.ok{color:#165c16}.bad{color:#a11}ul{margin:0;padding-left:1.2em}</style></head><body>
+<style>` + diagStyle + `</style></head><body>
 <h1>Диагностика подписи client_secret / client_secret diagnostics</h1>
 {{if .AskToken}}<p>Страница показывает проверки всех систем и доступна только администратору стенда: введите токен администратора (admin_token). This page shows every system's checks and needs the stand's admin token.</p>
 {{if .WrongToken}}<p class="bad" role="alert">Неверный токен / wrong token</p>{{end}}{{else}}<p>Последние проверки по каждой системе (режим lenient принимает отклонения и перечисляет их здесь). The last checks per client; lenient mode accepts deviations and lists them here.</p>{{end}}
@@ -161,7 +164,7 @@ func (g *Diagnostics) page(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	web.SecurityHeaders(w.Header())
+	web.InlineStyleHeaders(w.Header(), diagStyle)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(buf.String()))
