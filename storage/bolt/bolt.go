@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -67,8 +68,18 @@ type Engine struct {
 	// transient holds the records of logins in progress (kv.Transient) in memory only: the
 	// goroutine draining the commit queue writes it after its bbolt commit, Sweep drops what
 	// expired.
+	//
+	// A transaction on transient records only runs at once, optimistically (fastUpdate): it
+	// commits if none of the records it read or wrote changed since it read them (tver) or is
+	// held by the batch being committed (theld, from the batch's first touch of a record until
+	// its writes are applied after the fsync); else it goes through the queue.
 	tmu       sync.RWMutex
 	transient map[string][]byte // envelopes
+	tver      map[string]uint64 // the write that stored each transient record (tseq)
+	tseq      uint64
+	theld     map[string]bool
+
+	closed atomic.Bool
 
 	sweeper   *expiry.Sweeper // nil when sweeping is off
 	closeOnce sync.Once
@@ -115,7 +126,7 @@ func OpenEngine(path string, opts ...Option) (*Engine, error) {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	e := &Engine{db: db, path: path, transient: make(map[string][]byte)}
+	e := &Engine{db: db, path: path, transient: make(map[string][]byte), tver: make(map[string]uint64), theld: make(map[string]bool)}
 	if o.sweepInterval > 0 {
 		e.sweeper = expiry.StartSweeper(o.sweepInterval, o.grace, func(before time.Time) { _, _ = e.Sweep(before) })
 	}
@@ -168,12 +179,23 @@ func (e *Engine) Get(ctx context.Context, key string, now time.Time) ([]byte, er
 }
 
 // Update runs fn in a bbolt write transaction committed with fsync. Writers are serialised,
-// so fn runs exactly once and never conflicts. Concurrent callers share commits (group
-// commit): while one commit is being written, the transactions that arrive queue up and go
-// into the next one together, each fn on its own buffered view, so one fsync acknowledges them
-// all and a lone caller waits for nothing but its own commit.
+// so fn never conflicts. Concurrent callers share commits (group commit): while one commit is
+// being written, the transactions that arrive queue up and go into the next one together,
+// each fn on its own buffered view, so one fsync acknowledges them all and a lone caller waits
+// for nothing but its own commit.
+//
+// A transaction on transient records only (a step of a login in progress, such as creating an
+// auth request or saving its code) neither queues nor waits for a commit in flight: fn runs at
+// once, and if it touches a durable key that run is void (nothing is written) and fn runs
+// again in the queue, as the kv.Engine contract allows.
 func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if e.closed.Load() {
+		return fmt.Errorf("bolt: %w: %w", storage.ErrUnavailable, berrors.ErrDatabaseNotOpen)
+	}
+	if ok, err := e.fastUpdate(expiry.Nanos(now), fn); ok {
 		return err
 	}
 	c := &call{fn: fn, now: expiry.Nanos(now), done: make(chan struct{})}
@@ -190,6 +212,57 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 		panic(c.panicked)
 	}
 	return c.err
+}
+
+// errDurableTouched voids a fast run: its fn read or wrote a durable key.
+var errDurableTouched = errors.New("bolt: the transaction touches durable or held records")
+
+// fastUpdate runs fn at once when it touches transient records only, and commits its writes
+// to them unless a record it read or wrote changed meanwhile or is held by the batch being
+// committed. ok is false when fn touched a durable key or lost to another transaction:
+// nothing was written, and the caller queues fn. A panic or an error of a void run is dropped
+// with it (the queued run has its own).
+func (e *Engine) fastUpdate(now int64, fn func(kv.Tx) error) (ok bool, err error) {
+	var pending map[string][]byte // a fast run has no batch: always empty
+	t := &tx{e: e, now: now, pending: &pending, fast: true}
+	panicked, err := run(fn, t)
+	if t.void {
+		return false, nil
+	}
+	e.tmu.Lock()
+	defer e.tmu.Unlock()
+	for k, v := range t.read {
+		if e.theld[k] || e.tver[k] != v {
+			return false, nil // what fn read is no longer so: its outcome may differ
+		}
+	}
+	for k := range t.writes {
+		if e.theld[k] {
+			return false, nil
+		}
+	}
+	if panicked != nil {
+		panic(panicked)
+	}
+	if err != nil {
+		return true, err
+	}
+	e.applyTransient(t.writes)
+	return true, nil
+}
+
+// applyTransient stores transient writes (nil: delete) with a new version each. Call with
+// e.tmu held.
+func (e *Engine) applyTransient(writes map[string][]byte) {
+	for k, env := range writes {
+		if env == nil {
+			delete(e.transient, k)
+			delete(e.tver, k)
+			continue
+		}
+		e.tseq++
+		e.transient[k], e.tver[k] = env, e.tseq
+	}
 }
 
 // call is one queued transaction.
@@ -244,11 +317,12 @@ func (e *Engine) commitNext() bool {
 func (e *Engine) commit(batch []*call) {
 	wrote := false
 	var pending map[string][]byte // transient writes of the batch; nil value: deleted
+	var held []string             // the transient records the batch touched (e.theld)
 	err := e.db.Update(func(btx *bbolt.Tx) error {
 		b := btx.Bucket(bucket)
 		pending = nil
 		for _, c := range batch {
-			t := &tx{e: e, b: b, now: c.now, pending: &pending}
+			t := &tx{e: e, b: b, now: c.now, pending: &pending, held: &held}
 			c.panicked, c.err = run(c.fn, t)
 			if c.err != nil || c.panicked != nil {
 				continue
@@ -285,14 +359,13 @@ func (e *Engine) commit(batch []*call) {
 				c.err = fmt.Errorf("bolt: commit: %w", err)
 			}
 		}
-	} else if len(pending) > 0 {
-		e.tmu.Lock()
-		for k, env := range pending {
-			if env == nil {
-				delete(e.transient, k)
-			} else {
-				e.transient[k] = env
-			}
+		pending = nil
+	}
+	if len(pending) > 0 || len(held) > 0 {
+		e.tmu.Lock() // the writes and the release in one step: a fast run sees both or neither
+		e.applyTransient(pending)
+		for _, k := range held {
+			delete(e.theld, k)
 		}
 		e.tmu.Unlock()
 	}
@@ -312,13 +385,35 @@ func run(fn func(kv.Tx) error, t *tx) (panicked any, err error) {
 }
 
 // tx is one fn's view: its own buffered writes over the batch's bbolt bucket and the
-// transient records (the batch's earlier writes first).
+// transient records (the batch's earlier writes first). A fast tx (fastUpdate) has no bucket:
+// touching a durable key voids it.
 type tx struct {
 	e       *Engine
 	b       *bbolt.Bucket
 	now     int64
 	writes  map[string][]byte  // envelope; nil: deleted
 	pending *map[string][]byte // the batch's transient writes so far
+	held    *[]string          // (batch) the transient records the batch holds
+	fast    bool               // a fastUpdate run
+	void    bool               // (fast) fn touched a durable key or a held record: the run is void
+	read    map[string]uint64  // (fast) the versions of the transient records it read
+}
+
+// touch is called before fn reads or writes key. A batch holds each transient record it
+// touches until its writes are applied; a fast run is void once it touches a durable key.
+func (t *tx) touch(key string) error {
+	transient := kv.Transient(key)
+	switch {
+	case t.fast && (t.void || !transient):
+		t.void = true
+		return errDurableTouched
+	case !t.fast && transient && !slices.Contains(*t.held, key):
+		t.e.tmu.Lock()
+		t.e.theld[key] = true
+		t.e.tmu.Unlock()
+		*t.held = append(*t.held, key)
+	}
+	return nil
 }
 
 // env returns the raw envelope at key, the tx's own writes first.
@@ -332,12 +427,25 @@ func (t *tx) env(key string) []byte {
 		}
 		t.e.tmu.RLock()
 		defer t.e.tmu.RUnlock()
+		if t.fast {
+			if t.e.theld[key] {
+				t.void = true // the batch being committed will change it
+				return nil
+			}
+			if t.read == nil {
+				t.read = make(map[string]uint64)
+			}
+			t.read[key] = t.e.tver[key]
+		}
 		return t.e.transient[key]
 	}
 	return t.b.Get([]byte(key))
 }
 
 func (t *tx) Get(key string) ([]byte, error) {
+	if err := t.touch(key); err != nil {
+		return nil, err
+	}
 	env := t.env(key)
 	if env == nil {
 		return nil, storage.ErrNotFound
@@ -349,11 +457,17 @@ func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
 	if key == "" {
 		return errors.New("bolt: empty key")
 	}
+	if err := t.touch(key); err != nil {
+		return err
+	}
 	t.set(key, expiry.Encode(value, expiresAt))
 	return nil
 }
 
 func (t *tx) Delete(key string) error {
+	if err := t.touch(key); err != nil {
+		return err
+	}
 	t.set(key, nil)
 	return nil
 }
@@ -458,6 +572,9 @@ func (e *Engine) Incr(ctx context.Context, key string, delta int64, expiresAt, n
 	err := e.Update(ctx, now, func(kt kv.Tx) error {
 		t := kt.(*tx)
 		n = 0
+		if err := t.touch(key); err != nil {
+			return err
+		}
 		exp := expiry.Nanos(expiresAt)
 		if env := t.env(key); len(env) >= 8 && expiry.Live(env, t.now) {
 			v, err := strconv.ParseInt(string(env[8:]), 10, 64)
@@ -486,6 +603,7 @@ func (e *Engine) Health(ctx context.Context) error {
 // Closing twice is harmless.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
+		e.closed.Store(true)
 		e.sweeper.Stop()
 		e.closeErr = e.db.Close()
 	})
@@ -501,6 +619,7 @@ func (e *Engine) Sweep(now time.Time) (int, error) {
 	for k, env := range e.transient {
 		if len(env) < 8 || !expiry.Live(env, n) {
 			delete(e.transient, k)
+			delete(e.tver, k)
 			total++
 		}
 	}

@@ -320,3 +320,171 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// blockedCommit queues a transaction that runs fn and then waits, inside the commit, until
+// release is called (at the latest when the test ends: close e in an earlier t.Cleanup). It returns once fn has run; done is closed when the Update returned.
+func blockedCommit(t *testing.T, e *bolt.Engine, fn func(kv.Tx) error) (release func(), done chan struct{}) {
+	t.Helper()
+	inside := make(chan struct{})
+	released, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
+	t.Cleanup(release)
+	go func() {
+		defer close(done)
+		err := e.Update(context.Background(), time.Now(), func(tx kv.Tx) error {
+			if err := fn(tx); err != nil {
+				return err
+			}
+			close(inside)
+			<-released
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}()
+	<-inside
+	return release, done
+}
+
+// within fails the test unless done closes within a generous bound (a hang is the failure).
+func within(t *testing.T, done <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: still waiting", what)
+	}
+}
+
+// TestTransientStepDoesNotWaitForACommit: a transaction on transient records only (a step of
+// a login) is done while a commit of durable records is still being written.
+func TestTransientStepDoesNotWaitForACommit(t *testing.T) {
+	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() }) // after a blocked commit is released
+	ctx, now := context.Background(), time.Now()
+	release, done := blockedCommit(t, e, func(tx kv.Tx) error { return tx.Put("session/s", []byte("s"), time.Time{}) })
+	step := make(chan struct{})
+	go func() {
+		defer close(step)
+		if err := e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put("authreq/a", []byte("a"), time.Time{}) }); err != nil {
+			t.Error(err)
+		}
+	}()
+	within(t, step, "the auth request's step behind a commit in flight")
+	if v, err := e.Get(ctx, "authreq/a", now); err != nil || string(v) != "a" {
+		t.Fatalf("the step's write: %q, %v", v, err)
+	}
+	if _, err := e.Get(ctx, "session/s", now); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the blocked commit is visible before it is done: %v", err)
+	}
+	release()
+	within(t, done, "the blocked commit")
+	if v, err := e.Get(ctx, "session/s", now); err != nil || string(v) != "s" {
+		t.Fatalf("the commit's write: %q, %v", v, err)
+	}
+	// A transaction that reads a durable record as well goes through the commit queue: its
+	// result is that of a serial run.
+	err = e.Update(ctx, now, func(tx kv.Tx) error {
+		s, err := tx.Get("session/s")
+		if err != nil {
+			return err
+		}
+		return tx.Put("authreq/a", append([]byte("a+"), s...), time.Time{})
+	})
+	if v, gerr := e.Get(ctx, "authreq/a", now); err != nil || gerr != nil || string(v) != "a+s" {
+		t.Fatalf("a step reading the session: %q, %v, %v", v, err, gerr)
+	}
+}
+
+// TestCommitTouchingTransientRecordsOrdersTheSteps: a queued transaction that read an auth
+// request holds it until its commit is applied: a step writing it meanwhile goes after the
+// commit, never between its read and its write (no lost update).
+func TestCommitTouchingTransientRecordsOrdersTheSteps(t *testing.T) {
+	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() }) // after a blocked commit is released
+	ctx, now := context.Background(), time.Now()
+	if err := e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put("authreq/a", []byte("v0"), time.Time{}) }); err != nil {
+		t.Fatal(err)
+	}
+	release, done := blockedCommit(t, e, func(tx kv.Tx) error {
+		v, err := tx.Get("authreq/a")
+		if err != nil {
+			return err
+		}
+		if err := tx.Put("token/t", []byte("t"), time.Time{}); err != nil {
+			return err
+		}
+		return tx.Put("authreq/a", append(v, "+redeemed"...), time.Time{})
+	})
+	if !e.TransientHeld("authreq/a") {
+		t.Fatal("a commit that read an auth request leaves it open to other steps")
+	}
+	step := make(chan struct{})
+	go func() {
+		defer close(step)
+		if err := e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put("authreq/a", []byte("v2"), time.Time{}) }); err != nil {
+			t.Error(err)
+		}
+	}()
+	release()
+	within(t, done, "the commit")
+	within(t, step, "the step after the commit")
+	if v, err := e.Get(ctx, "authreq/a", now); err != nil || string(v) != "v2" {
+		t.Fatalf("auth request after the commit and the step: %q, %v (want the step's, last)", v, err)
+	}
+	if e.TransientHeld("authreq/a") {
+		t.Fatal("the auth request stays held after the commit")
+	}
+}
+
+// TestRacingStepsLoseNoUpdate: read-modify-write of one auth request from many goroutines,
+// half of them in transactions that also write a durable record (through the commit queue),
+// the others on the transient record alone (at once, optimistically): no increment is lost.
+func TestRacingStepsLoseNoUpdate(t *testing.T) {
+	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, now := context.Background(), time.Now()
+	const workers, each = 8, 50
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				err := e.Update(ctx, now, func(tx kv.Tx) error {
+					n := 0
+					if v, err := tx.Get("authreq/n"); err == nil {
+						n = int(v[0])<<8 | int(v[1])
+					} else if !errors.Is(err, storage.ErrNotFound) {
+						return err
+					}
+					n++
+					if w%2 == 1 {
+						if err := tx.Put(fmt.Sprintf("doc/w%d/%d", w, i), []byte("x"), time.Time{}); err != nil {
+							return err
+						}
+					}
+					return tx.Put("authreq/n", []byte{byte(n >> 8), byte(n)}, time.Time{})
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	v, err := e.Get(ctx, "authreq/n", now)
+	if err != nil || int(v[0])<<8|int(v[1]) != workers*each {
+		t.Fatalf("after %d increments: %v, %v", workers*each, v, err)
+	}
+}
