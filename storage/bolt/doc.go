@@ -15,11 +15,15 @@
 // The records of a login in progress (kv.Transient: auth requests and their code index) are
 // kept in memory instead, written in the same serialised transactions: a restart loses the
 // logins in progress (the citizen starts again; an unredeemed code is refused) and nothing
-// else, and a step of a login that only moves its auth request costs no disk write. Writers are serialised,
-// which makes every transaction — counters included — exact without retries, and concurrent
-// writers share commits: transactions arriving while a commit is being written go into the
-// next one together, each on its own buffered view, so one fsync acknowledges them all (a lone
-// writer waits for nothing but its own commit). The file is
+// else, and a step of a login that only moves its auth request costs no disk write. Writers
+// of durable records are serialised, which makes every transaction — counters included —
+// exact without retries, and concurrent writers share commits: transactions arriving while a
+// commit is being written go into the next one together, each on its own buffered view, so one
+// fsync acknowledges them all (a lone writer waits for nothing but its own commit). A
+// transaction on transient records only does not queue: it runs at once and commits unless a
+// record it read changed meanwhile or is held by the commit in flight (then it is void and
+// queued like the others), so creating an auth request or saving a code never waits for an
+// fsync. The file is
 // locked: a second process opening it fails after WithLockTimeout (default one second) with
 // ErrLocked instead of waiting forever.
 package bolt
