@@ -23,10 +23,15 @@ import (
 // Collection is the storage.Docs collection of events.
 const Collection = "audit"
 
-// UserCollection holds a copy of every event that names a citizen, under
-// "<escaped user id>/<event id>", so one citizen's history is a prefix scan of their own
-// events rather than of everyone's.
+// UserCollection indexes every event that names a citizen, under "<escaped user id>/<event
+// id>", so one citizen's history is a prefix scan of their own events rather than of
+// everyone's. An entry holds indexEntry (the event itself is read from Collection by the id in
+// the entry's key); entries written before that hold a copy of the event, which Query reads as
+// it is.
 const UserCollection = "audit-user"
+
+// indexEntry is the document of a UserCollection entry that only names its event.
+const indexEntry = "{}"
 
 // metaCollection records that the events recorded before the index and retention existed
 // have been migrated (Migrate).
@@ -149,17 +154,15 @@ func (l *Log) Record(ctx context.Context, ev Event) error {
 	pair, paired := l.Docs.(pairCreator)
 	paired = paired && ev.UserID != ""
 	for range 5 {
-		var b [8]byte
-		if _, err = io.ReadFull(l.random(), b[:]); err != nil {
-			return fmt.Errorf("audit: random: %w", err)
+		if ev.ID, err = l.newID(ev); err != nil {
+			return err
 		}
-		ev.ID = timeKey(ev.Time) + "-" + hex.EncodeToString(b[:])
-		if paired { // the event and the citizen's copy in one commit
-			var doc []byte
-			if doc, err = json.Marshal(ev); err != nil {
-				return fmt.Errorf("audit: encode %s: %w", ev.Type, err)
+		if paired { // the event and the citizen's index entry in one commit
+			var d storage.DocWrite
+			if d, err = l.docWrite(ev); err != nil {
+				return err
 			}
-			err = pair.CreateDocRawWithCopy(ctx, Collection, ev.ID, doc, l.expiry(ev), l.now(), UserCollection, userPrefix(ev.UserID)+ev.ID)
+			err = pair.CreateDocWithCopy(ctx, d, l.now())
 		} else {
 			err = storage.CreateDoc(ctx, l.Docs, Collection, ev.ID, ev, l.expiry(ev), l.now())
 		}
@@ -201,42 +204,55 @@ func (l *Log) check(ev Event) (Event, error) {
 
 // Prepare is Record for a caller that writes the event in its own transaction (the login's
 // event with the session it starts: storage.Sessions.CreateSession): the event's document
-// and its citizen's copy, and the event with its Time and ID set.
+// and its citizen's index entry, and the event with its Time and ID set.
 func (l *Log) Prepare(ev Event) (storage.DocWrite, Event, error) {
 	ev, err := l.check(ev)
 	if err != nil {
 		return storage.DocWrite{}, ev, err
 	}
+	if ev.ID, err = l.newID(ev); err != nil {
+		return storage.DocWrite{}, ev, err
+	}
+	d, err := l.docWrite(ev)
+	return d, ev, err
+}
+
+// newID draws an id for ev: its time key and 16 hex digits of randomness.
+func (l *Log) newID(ev Event) (string, error) {
 	var b [8]byte
 	if _, err := io.ReadFull(l.random(), b[:]); err != nil {
-		return storage.DocWrite{}, ev, fmt.Errorf("audit: random: %w", err)
+		return "", fmt.Errorf("audit: random: %w", err)
 	}
-	ev.ID = timeKey(ev.Time) + "-" + hex.EncodeToString(b[:])
+	return timeKey(ev.Time) + "-" + hex.EncodeToString(b[:]), nil
+}
+
+// docWrite is ev's document and, when it names a citizen, their index entry for it.
+func (l *Log) docWrite(ev Event) (storage.DocWrite, error) {
 	doc, err := json.Marshal(ev)
 	if err != nil {
-		return storage.DocWrite{}, ev, fmt.Errorf("audit: encode %s: %w", ev.Type, err)
+		return storage.DocWrite{}, fmt.Errorf("audit: encode %s: %w", ev.Type, err)
 	}
 	d := storage.DocWrite{Collection: Collection, ID: ev.ID, Doc: doc, ExpiresAt: l.expiry(ev)}
 	if ev.UserID != "" {
-		d.CopyCollection, d.CopyID = UserCollection, userPrefix(ev.UserID)+ev.ID
+		d.CopyCollection, d.CopyID, d.CopyDoc = UserCollection, userPrefix(ev.UserID)+ev.ID, []byte(indexEntry)
 	}
-	return d, ev, nil
+	return d, nil
 }
 
-// pairCreator is what a store offers to write an event and its citizen's copy in one commit
-// (the kv store does); without it Record writes them one after the other.
+// pairCreator is what a store offers to write an event and its citizen's index entry in one
+// commit (the kv store does); without it Record writes them one after the other.
 type pairCreator interface {
-	CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error
+	CreateDocWithCopy(ctx context.Context, d storage.DocWrite, now time.Time) error
 }
 
 func (l *Log) expiry(ev Event) time.Time { return ev.Time.Add(l.retention()) }
 
-// index writes the citizen's copy of ev.
+// index writes the citizen's index entry for ev.
 func (l *Log) index(ctx context.Context, ev Event) error {
 	if ev.UserID == "" {
 		return nil
 	}
-	return storage.PutDoc(ctx, l.Docs, UserCollection, userPrefix(ev.UserID)+ev.ID, ev, l.expiry(ev))
+	return l.Docs.PutDocRaw(ctx, UserCollection, userPrefix(ev.UserID)+ev.ID, []byte(indexEntry), l.expiry(ev))
 }
 
 // Migrate gives the events recorded before the per-citizen index and the retention existed
@@ -300,8 +316,8 @@ func (f Filter) match(ev Event) bool {
 
 // Query returns the matching events, newest first unless f.Ascending, at most f.Limit.
 //
-// With UserID set it scans only that citizen's copies (UserCollection); otherwise the whole
-// log, in id (= time) order. Either way the scan is narrowed, with both From and To set, to
+// With UserID set it scans only that citizen's index (UserCollection) and reads the events it
+// names; otherwise the whole log, in id (= time) order. Either way the scan is narrowed, with both From and To set, to
 // the ids sharing their common decimal prefix, and the other conditions are filtered in
 // memory.
 func (l *Log) Query(ctx context.Context, f Filter) ([]Event, error) {
@@ -314,11 +330,13 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Event, error) {
 		}
 		prefix = a[:n]
 	}
-	coll := Collection
+	var evs []Event
+	var err error
 	if f.UserID != "" {
-		coll, prefix = UserCollection, userPrefix(f.UserID)+prefix
+		evs, err = l.userEvents(ctx, f.UserID, prefix)
+	} else {
+		evs, err = storage.ListDocs[Event](ctx, l.Docs, Collection, prefix, l.now())
 	}
-	evs, err := storage.ListDocs[Event](ctx, l.Docs, coll, prefix, l.now())
 	if err != nil {
 		return nil, fmt.Errorf("audit: query: %w", err)
 	}
@@ -335,6 +353,41 @@ func (l *Log) Query(ctx context.Context, f Filter) ([]Event, error) {
 		out = out[:f.Limit]
 	}
 	return slices.Clip(out), nil
+}
+
+// userEvents returns the citizen's live events whose id starts with prefix, in id order: their
+// index entries, then the events they name (one read for all when the store reads several
+// documents at a time). An entry that holds a copy of its event (written before entries only
+// named them) is that event; an entry whose event is gone is skipped.
+func (l *Log) userEvents(ctx context.Context, userID, prefix string) ([]Event, error) {
+	now, up := l.now(), userPrefix(userID)
+	entries, err := l.Docs.ListDocsRaw(ctx, UserCollection, up+prefix, now)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]Event, len(entries))
+	var reads []storage.Read
+	var at []int // the entry of each read
+	for i, e := range entries {
+		if string(e.Doc) == indexEntry {
+			reads = append(reads, storage.Read{Collection: Collection, ID: strings.TrimPrefix(e.ID, up)})
+			at = append(at, i)
+		} else if err := json.Unmarshal(e.Doc, &evs[i]); err != nil {
+			return nil, fmt.Errorf("decode %s/%s: %w", UserCollection, e.ID, err)
+		}
+	}
+	if err := storage.ReadDocs(ctx, l.Docs, now, reads); err != nil {
+		return nil, err
+	}
+	for j, r := range reads {
+		if r.Doc == nil {
+			continue
+		}
+		if err := json.Unmarshal(r.Doc, &evs[at[j]]); err != nil {
+			return nil, fmt.Errorf("decode %s/%s: %w", Collection, r.ID, err)
+		}
+	}
+	return slices.DeleteFunc(evs, func(ev Event) bool { return ev.ID == "" }), nil
 }
 
 // Recorder records events on behalf of HTTP handlers: it fills the request's client address

@@ -3,16 +3,19 @@
 // sent, which accounts were locked — one Event per action (requirements §2, "every action is
 // written to an audit log").
 //
-// It owns the storage.Docs collections "audit" (every event), "audit-user" (a copy of each
-// event that names a citizen, keyed by the citizen first) and "audit-meta". An event's id is
-// its time as 19-digit zero-padded Unix nanoseconds plus a random suffix, so ids sort by time
-// and two events in the same nanosecond are both kept; Record only creates documents and
-// there is no update or delete: an event expires Log.Retention (default 90 days) after its
-// time, and the expiry is stored with it, so every store drops it by itself. Query filters
-// by citizen, client, session, types and a [From, To) time range and returns newest first
-// (Ascending for oldest first): a citizen's query scans only that citizen's copies, others
-// scan the log in time order, narrowed to the common id prefix when both bounds are given.
-// Migrate indexes and dates the events a store kept from before the index existed.
+// It owns the storage.Docs collections "audit" (every event), "audit-user" (an index entry for
+// each event that names a citizen, keyed by the citizen first and naming the event, written in
+// the event's commit; entries from older stores hold a whole copy, read as it is) and
+// "audit-meta". An event's id is its time as 19-digit zero-padded Unix nanoseconds plus a
+// random suffix, so ids sort by time and two events in the same nanosecond are both kept;
+// Record only creates documents and there is no update or delete: an event expires
+// Log.Retention (default 90 days) after its time, and the expiry is stored with it, so every
+// store drops it by itself. Query filters by citizen, client, session, types and a [From, To)
+// time range and returns newest first (Ascending for oldest first): a citizen's query scans
+// only that citizen's index entries and reads the events they name in one round trip
+// (storage.ReadDocs), others scan the log in time order, narrowed to the common id prefix when
+// both bounds are given. Migrate indexes and dates the events a store kept from before the
+// index existed.
 //
 // Rule: events never contain secrets — no passwords or hashes, no one-time codes, no token
 // values, no client secrets or cookies. Record refuses Details keys that look like one

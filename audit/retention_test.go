@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,4 +105,68 @@ func TestCitizenQueryReadsOnlyTheirEvents(t *testing.T) {
 	if docs.listed > 20 {
 		t.Fatalf("the query read %d documents for 20 events of the citizen", docs.listed)
 	}
+}
+
+// TestCitizenIndexNamesEvents: a citizen's index entry names the event instead of copying it
+// (one stored copy of each event); their history still reads whole events, in order, with
+// entries from before (a whole copy of the event) among them, and skips an entry whose event
+// is gone.
+func TestCitizenIndexNamesEvents(t *testing.T) {
+	l, c := newLog()
+	ctx := context.Background()
+	record := func(d time.Duration, ev Event) {
+		t.Helper()
+		c.now = t0.Add(d)
+		if err := l.Record(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(0, Event{Type: Login, UserID: "1", SessionID: "s1", UserAgent: "UA", Details: map[string]string{"amr": "pwd"}})
+	// An event whose entry is a whole copy, as stores written before kept them.
+	old := Event{ID: timeKey(t0.Add(time.Minute)) + "-0000000000000001", Time: t0.Add(time.Minute), Type: Logout, UserID: "1", SessionID: "s1"}
+	if err := storage.PutDoc(ctx, l.Docs, Collection, old.ID, old, l.expiry(old)); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.PutDoc(ctx, l.Docs, UserCollection, userPrefix("1")+old.ID, old, l.expiry(old)); err != nil {
+		t.Fatal(err)
+	}
+	record(2*time.Minute, Event{Type: ConsentGiven, UserID: "1", ClientID: "sfr", Details: map[string]string{"scopes": "fullname"}})
+	record(3*time.Minute, Event{Type: Login, UserID: "2"})
+	record(4*time.Minute, Event{Type: LoginFailed, UserID: "1", Details: map[string]string{"reason": "password"}})
+
+	all, err := l.Query(ctx, Filter{Ascending: true})
+	if err != nil || len(all) != 5 {
+		t.Fatalf("the whole log: %v, %v", types(all), err)
+	}
+	for _, ev := range all {
+		if ev.UserID != "1" || ev.ID == old.ID {
+			continue
+		}
+		entry, err := l.Docs.GetDocRaw(ctx, UserCollection, userPrefix("1")+ev.ID, c.now)
+		if err != nil || len(entry) > 2 {
+			t.Fatalf("the citizen's entry for %s: %q, %v (want a name, not a copy)", ev.Type, entry, err)
+		}
+	}
+	want := slices.DeleteFunc(slices.Clone(all), func(ev Event) bool { return ev.UserID != "1" })
+	got, err := l.Query(ctx, Filter{UserID: "1", Ascending: true})
+	if err != nil || !eventsEqual(got, want) {
+		t.Fatalf("the citizen's history:\n got %+v, %v\nwant %+v", got, err, want)
+	}
+
+	// An event gone while its entry is still listed (a store drops them one by one).
+	if err := l.Docs.DeleteDoc(ctx, Collection, want[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err = l.Query(ctx, Filter{UserID: "1"})
+	if err != nil || !slices.Equal(types(got), []Type{LoginFailed, Logout, Login}) {
+		t.Fatalf("the history with an event gone: %v, %v", types(got), err)
+	}
+}
+
+func eventsEqual(a, b []Event) bool {
+	return slices.EqualFunc(a, b, func(x, y Event) bool {
+		return x.ID == y.ID && x.Time.Equal(y.Time) && x.Type == y.Type && x.UserID == y.UserID &&
+			x.ClientID == y.ClientID && x.SessionID == y.SessionID && x.UserAgent == y.UserAgent &&
+			maps.Equal(x.Details, y.Details)
+	})
 }

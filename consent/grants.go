@@ -88,18 +88,8 @@ func (g Grants) GrantedOf(ctx context.Context, uid, client string, scopes []stri
 	if len(reads) == 0 {
 		return nil, nil
 	}
-	if rm, ok := g.Docs.(storage.Reads); ok {
-		if err := rm.ReadMany(ctx, now, reads); err != nil {
-			return nil, fmt.Errorf("consent: grants: %w", err)
-		}
-	} else {
-		for i := range reads {
-			doc, err := g.Docs.GetDocRaw(ctx, Collection, reads[i].ID, now)
-			if err != nil && !errors.Is(err, storage.ErrNotFound) {
-				return nil, fmt.Errorf("consent: grants: %w", err)
-			}
-			reads[i].Doc = doc
-		}
+	if err := storage.ReadDocs(ctx, g.Docs, now, reads); err != nil {
+		return nil, fmt.Errorf("consent: grants: %w", err)
 	}
 	var out []string
 	for i, r := range reads {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -59,6 +60,26 @@ func UpdateDoc[T any](ctx context.Context, d Docs, coll, id string, now time.Tim
 	}
 	err = json.Unmarshal(b, &out)
 	return out, err
+}
+
+// ReadDocs fills each read's Doc with its live document (nil when missing or expired): in one
+// round trip when d reads several at a time (Reads), else one GetDocRaw each. Counter reads
+// need a Reads.
+func ReadDocs(ctx context.Context, d Docs, now time.Time, reads []Read) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	if rm, ok := d.(Reads); ok {
+		return rm.ReadMany(ctx, now, reads)
+	}
+	for i := range reads {
+		doc, err := d.GetDocRaw(ctx, reads[i].Collection, reads[i].ID, now)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		reads[i].Doc = doc
+	}
+	return nil
 }
 
 // ListDocs returns the live documents with the id prefix, decoded, in id order.

@@ -78,13 +78,25 @@ type Finish struct {
 }
 
 // DocWrite is a document created in the transaction of another write (the audit event of a
-// login with the session it starts), and optionally a copy of it under another collection.
-// ErrAlreadyExists, and nothing is written, if the document exists.
+// login with the session it starts), and optionally a copy of it under another collection
+// (replaced if present), with the same expiry. ErrAlreadyExists, and nothing is written, if
+// the document exists.
 type DocWrite struct {
 	Collection, ID         string
 	Doc                    []byte
 	ExpiresAt              time.Time // zero: never
 	CopyCollection, CopyID string    // "": no copy
+	// CopyDoc is the copy's document; nil: Doc. An index entry that only names the document
+	// (its id is in CopyID) keeps a small marker here instead of a second copy of Doc.
+	CopyDoc []byte
+}
+
+// Copy is the document the copy stores: CopyDoc, or Doc when CopyDoc is nil.
+func (d DocWrite) Copy() []byte {
+	if d.CopyDoc != nil {
+		return d.CopyDoc
+	}
+	return d.Doc
 }
 
 // Sessions holds SSO sessions.

@@ -237,19 +237,19 @@ func (s *store) DeleteDoc(ctx context.Context, coll, id string) error {
 // pairCreator is the kv store's one-commit write of a document and its copy (audit uses it
 // when the store offers it; the wrapper must offer it too, or every event costs two commits).
 type pairCreator interface {
-	CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error
+	CreateDocWithCopy(ctx context.Context, d storage.DocWrite, now time.Time) error
 }
 
-func (s *store) CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error {
+func (s *store) CreateDocWithCopy(ctx context.Context, d storage.DocWrite, now time.Time) error {
 	return s.do("create_doc_with_copy", func() error {
 		if pc, ok := s.Store.(pairCreator); ok {
-			return pc.CreateDocRawWithCopy(ctx, coll, id, doc, expiresAt, now, copyColl, copyID)
+			return pc.CreateDocWithCopy(ctx, d, now)
 		}
 		// A store without the one-commit pair: the document, then its copy.
-		if err := s.Store.CreateDocRaw(ctx, coll, id, doc, expiresAt, now); err != nil {
+		if err := s.Store.CreateDocRaw(ctx, d.Collection, d.ID, d.Doc, d.ExpiresAt, now); err != nil {
 			return err
 		}
-		return s.Store.PutDocRaw(ctx, copyColl, copyID, doc, expiresAt)
+		return s.Store.PutDocRaw(ctx, d.CopyCollection, d.CopyID, d.Copy(), d.ExpiresAt)
 	})
 }
 

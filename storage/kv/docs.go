@@ -48,17 +48,16 @@ func (s *Store) CreateDocRaw(ctx context.Context, coll, id string, doc []byte, e
 	})
 }
 
-// CreateDocRawWithCopy is CreateDocRaw that also puts the same document at copyColl/copyID
-// (an index copy, replaced if present) in the same transaction: one commit for both.
-func (s *Store) CreateDocRawWithCopy(ctx context.Context, coll, id string, doc []byte, expiresAt, now time.Time, copyColl, copyID string) error {
-	d := []storage.DocWrite{{Collection: coll, ID: id, Doc: doc, ExpiresAt: expiresAt, CopyCollection: copyColl, CopyID: copyID}}
-	if _, err := docKey(coll, id); err != nil {
+// CreateDocWithCopy creates d.Doc (CreateDocRaw) and puts its copy (d.CopyDoc, or d.Doc) at
+// d.CopyCollection/d.CopyID, replaced if present, in the same transaction: one commit for both.
+func (s *Store) CreateDocWithCopy(ctx context.Context, d storage.DocWrite, now time.Time) error {
+	if _, err := docKey(d.Collection, d.ID); err != nil {
 		return err
 	}
-	if _, err := docKey(copyColl, copyID); err != nil {
+	if _, err := docKey(d.CopyCollection, d.CopyID); err != nil {
 		return err
 	}
-	return s.update(ctx, now, "create doc", coll+"/"+id, func(tx Tx) error { return putDocs(tx, d) })
+	return s.update(ctx, now, "create doc", d.Collection+"/"+d.ID, func(tx Tx) error { return putDocs(tx, []storage.DocWrite{d}) })
 }
 
 // putDocs creates the documents and their copies; ErrAlreadyExists if one exists.
@@ -92,7 +91,7 @@ func putDocs(tx Tx, docs []storage.DocWrite) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Put(ckey, d.Doc, d.ExpiresAt); err != nil {
+		if err := tx.Put(ckey, d.Copy(), d.ExpiresAt); err != nil {
 			return err
 		}
 	}

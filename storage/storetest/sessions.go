@@ -47,11 +47,13 @@ func testSessions(t *testing.T, newStore factory) {
 		s, now := newStore(t), start()
 		ev := storage.DocWrite{Collection: "events", ID: "e1", Doc: []byte(`{"n":1}`), ExpiresAt: now.Add(time.Hour),
 			CopyCollection: "user-events", CopyID: "1/e1"}
-		must(t, s.CreateSession(ctx, newSession("s1", "1", now), ev))
-		for _, d := range [][2]string{{"events", "e1"}, {"user-events", "1/e1"}} {
+		named := storage.DocWrite{Collection: "events", ID: "e2", Doc: []byte(`{"n":2}`), ExpiresAt: now.Add(time.Hour),
+			CopyCollection: "user-events", CopyID: "1/e2", CopyDoc: []byte(`{}`)} // an index entry, not a copy
+		must(t, s.CreateSession(ctx, newSession("s1", "1", now), ev, named))
+		for _, d := range [][3]string{{"events", "e1", `{"n":1}`}, {"user-events", "1/e1", `{"n":1}`}, {"events", "e2", `{"n":2}`}, {"user-events", "1/e2", `{}`}} {
 			b, err := s.GetDocRaw(ctx, d[0], d[1], now)
 			must(t, err)
-			equal(t, d[0]+" doc", string(b), `{"n":1}`)
+			equal(t, d[0]+"/"+d[1], string(b), d[2])
 		}
 		wantErr(t, "CreateSession with an existing doc", s.CreateSession(ctx, newSession("s2", "1", now), ev), storage.ErrAlreadyExists)
 		_, err := s.GetSession(ctx, "s2", now)
