@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -30,15 +29,15 @@ func WithSweeper(interval, grace time.Duration) Option {
 	return func(e *Engine) { e.sweepEvery, e.grace = interval, grace }
 }
 
-// entry is a stored value. The value slice is never modified after it is stored, so it may be
-// read after the lock is released.
+// entry is a stored value: 32 bytes besides the value's own (a string, immutable, so it may be
+// read after the lock is released, and 8 bytes smaller than a slice).
 type entry struct {
-	val []byte
-	exp time.Time // zero: never
-	ver uint64    // the engine's write counter when it was stored (optimistic Update)
+	val string
+	exp int64  // expiry.Nanos of the expiry; expiry.Never: never
+	ver uint64 // the engine's write counter when it was stored (optimistic Update)
 }
 
-func (e entry) live(now time.Time) bool { return e.exp.IsZero() || e.exp.After(now) }
+func (e entry) live(now time.Time) bool { return e.exp == expiry.Never || e.exp > expiry.Nanos(now) }
 
 // Engine is an in-memory kv.Engine. Update is optimistic: its callback runs without the lock
 // (so the store's JSON encoding and decoding of whole records runs in parallel), and the write
@@ -107,7 +106,7 @@ func (e *Engine) Get(_ context.Context, key string, now time.Time) ([]byte, erro
 		e.drop(key, now)
 		return nil, storage.ErrNotFound
 	}
-	return bytes.Clone(ent.val), nil
+	return []byte(ent.val), nil
 }
 
 // drop deletes key if it is still expired at now.
@@ -204,7 +203,7 @@ func (t *tx) Get(key string) ([]byte, error) {
 		if w == nil || !w.live(t.now) {
 			return nil, storage.ErrNotFound
 		}
-		return bytes.Clone(w.val), nil
+		return []byte(w.val), nil
 	}
 	t.e.mu.RLock()
 	if t.e.closed {
@@ -224,11 +223,11 @@ func (t *tx) Get(key string) ([]byte, error) {
 	if ver == 0 {
 		return nil, storage.ErrNotFound
 	}
-	return bytes.Clone(ent.val), nil
+	return []byte(ent.val), nil
 }
 
 func (t *tx) Put(key string, value []byte, expiresAt time.Time) error {
-	t.write(key, &entry{val: bytes.Clone(value), exp: expiresAt})
+	t.write(key, &entry{val: string(value), exp: expiry.Nanos(expiresAt)})
 	return nil
 }
 
@@ -249,7 +248,7 @@ func (t *tx) write(key string, w *entry) {
 func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func(key string, value []byte) error) error {
 	type kvPair struct {
 		key string
-		val []byte
+		val string
 	}
 	// The keys are read in chunks, each under the read lock, and fn runs between them without
 	// it: a scan that stops early (a page of a long list) reads one chunk, not every key.
@@ -287,7 +286,7 @@ func (e *Engine) Scan(ctx context.Context, prefix string, now time.Time, fn func
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := fn(p.key, bytes.Clone(p.val)); err != nil {
+			if err := fn(p.key, []byte(p.val)); err != nil {
 				return err
 			}
 		}
@@ -313,15 +312,16 @@ func (e *Engine) Incr(_ context.Context, key string, delta int64, expiresAt, now
 		return 0, errClosed
 	}
 	var n int64
+	exp := expiry.Nanos(expiresAt)
 	if ent, ok := e.m[key]; ok && ent.live(now) {
-		v, err := strconv.ParseInt(string(ent.val), 10, 64)
+		v, err := strconv.ParseInt(ent.val, 10, 64)
 		if err != nil {
 			return 0, fmt.Errorf("memory: incr %q: not a counter: %w", key, err)
 		}
-		n, expiresAt = v, ent.exp
+		n, exp = v, ent.exp
 	}
 	n += delta
-	e.set(key, entry{val: strconv.AppendInt(nil, n, 10), exp: expiresAt})
+	e.set(key, entry{val: strconv.FormatInt(n, 10), exp: exp})
 	return n, nil
 }
 
