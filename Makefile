@@ -63,7 +63,7 @@ fuzz:
 
 # Side-by-side HTTP logins: the emulator against the zitadel/oidc example OP on free loopback
 # ports, alternating rounds, median ratios (bench/http/run.sh; ROUNDS, DUR, CONCS, STORES, CLIENT,
-# REFRESH tune it).
+# REFRESH tune it; NODE=1 adds node oidc-provider 9 as a second peer).
 bench-http:
 	bash bench/http/run.sh
 

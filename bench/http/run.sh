@@ -13,6 +13,9 @@
 #   STORES [memory] emulator stores to measure: any of memory bolt redis (redis needs redis-server)
 #   CLIENT [bench]  emulator client: bench (RS256 ID tokens) or bench-es (ES256)
 #   REFRESH [0]     1: also measure refresh grants (-token-only) in the same alternation
+#   NODE [0]        1: also run node oidc-provider 9 (bench/http/node-oidc-provider: its own login
+#                   and consent pages, RS256) as a second peer in the login rounds; needs node and
+#                   npm (npm ci there when node_modules is missing)
 # Loopback only; every round is bounded by DUR. Run from the repository root (make bench-http).
 set -euo pipefail
 
@@ -22,6 +25,7 @@ CONCS=${CONCS:-"8 32"}
 STORES=${STORES:-memory}
 CLIENT=${CLIENT:-bench}
 REFRESH=${REFRESH:-0}
+NODE=${NODE:-0}
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -61,6 +65,17 @@ PORT=$zport "$work/zop" >"$work/zop.log" 2>&1 &
 zpid=$!
 pids+=("$zpid")
 waitport "http://127.0.0.1:$zport/.well-known/openid-configuration"
+
+# The second peer, on request.
+if [ "$NODE" = 1 ]; then
+	nodedir="$root/bench/http/node-oidc-provider"
+	[ -d "$nodedir/node_modules/oidc-provider" ] || (cd "$nodedir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	nport=$(freeport)
+	PORT=$nport node "$nodedir/server.js" >"$work/node.log" 2>&1 &
+	npid=$!
+	pids+=("$npid")
+	waitport "http://127.0.0.1:$nport/.well-known/openid-configuration"
+fi
 
 # One emulator per store.
 declare -A epid eport
@@ -119,6 +134,12 @@ peer() { # conc [extra flowload flags]
 		-pass verysecure -scope "$SCOPE" -c "$c" "$@"
 }
 
+nodepeer() { # conc: logins only (its refresh tokens need prompt=consent)
+	run "node-oidc-provider" "$npid" -profile form -issuer "http://127.0.0.1:$nport" -authorize /auth -token /token \
+		-client web -secret secret -redirect http://127.0.0.1:4101/cb -user bench -pass bench \
+		-scope "$SCOPE" -c "$1"
+}
+
 median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "NaN"; exit}; if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
 modes=("login")
@@ -132,6 +153,10 @@ for mode in "${modes[@]}"; do
 		declare -A rates=() cpus=()
 		prates=""
 		pcpus=""
+		nrates=""
+		ncpus=""
+		withnode=0
+		[ "$NODE" = 1 ] && [ "$mode" = login ] && withnode=1
 		for r in $(seq 1 "$ROUNDS"); do
 			echo "== $mode c=$c round $r" >&2
 			for st in $STORES; do
@@ -142,10 +167,20 @@ for mode in "${modes[@]}"; do
 			read -r rate cpu < <(peer "$c" "${extra[@]}")
 			prates+="$rate "
 			pcpus+="$cpu "
+			if [ "$withnode" = 1 ]; then
+				read -r rate cpu < <(nodepeer "$c")
+				nrates+="$rate "
+				ncpus+="$cpu "
+			fi
 		done
 		pm=$(tr ' ' '\n' <<<"$prates" | grep . | median)
 		pc=$(tr ' ' '\n' <<<"$pcpus" | grep . | median)
 		summary+=("$(printf '%-8s c=%-3s %-16s median %s/s=%-8s cpu/op=%sms' "$mode" "$c" zitadel-example "$mode" "$pm" "$pc")")
+		if [ "$withnode" = 1 ]; then
+			nm=$(tr ' ' '\n' <<<"$nrates" | grep . | median)
+			nc=$(tr ' ' '\n' <<<"$ncpus" | grep . | median)
+			summary+=("$(printf '%-8s c=%-3s %-16s median %s/s=%-8s cpu/op=%sms' "$mode" "$c" node-oidc-provider "$mode" "$nm" "$nc")")
+		fi
 		for st in $STORES; do
 			m=$(tr ' ' '\n' <<<"${rates[$st]}" | grep . | median)
 			mc=$(tr ' ' '\n' <<<"${cpus[$st]}" | grep . | median)
@@ -153,7 +188,13 @@ for mode in "${modes[@]}"; do
 			read -ra a <<<"${rates[$st]}"
 			read -ra b <<<"$prates"
 			rr=$(for i in "${!a[@]}"; do awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN{ if (y>0) printf "%.3f\n", x/y }'; done | median)
-			summary+=("$(printf '%-8s c=%-3s %-16s median %s/s=%-8s cpu/op=%sms  ratio vs peer (median of rounds)=%s' "$mode" "$c" "emu-$st/$CLIENT" "$mode" "$m" "$mc" "$rr")")
+			line=$(printf '%-8s c=%-3s %-16s median %s/s=%-8s cpu/op=%sms  ratio vs peer (median of rounds)=%s' "$mode" "$c" "emu-$st/$CLIENT" "$mode" "$m" "$mc" "$rr")
+			if [ "$withnode" = 1 ]; then
+				read -ra n <<<"$nrates"
+				nr=$(for i in "${!a[@]}"; do awk -v x="${a[$i]}" -v y="${n[$i]}" 'BEGIN{ if (y>0) printf "%.3f\n", x/y }'; done | median)
+				line+=" vs node=$nr"
+			fi
+			summary+=("$line")
 		done
 		unset rates cpus
 	done
