@@ -33,17 +33,21 @@ func types(evs []Event) []Type {
 	return out
 }
 
-func seed(t *testing.T) *Log {
-	t.Helper()
-	l, c := newLog()
-	ctx := context.Background()
-	add := func(d time.Duration, ev Event) {
+// recorder returns a function that records ev at t0+d.
+func recorder(t *testing.T, l *Log, c *clock) func(d time.Duration, ev Event) {
+	return func(d time.Duration, ev Event) {
 		t.Helper()
 		c.now = t0.Add(d)
-		if err := l.Record(ctx, ev); err != nil {
+		if err := l.Record(context.Background(), ev); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+func seed(t *testing.T) *Log {
+	t.Helper()
+	l, c := newLog()
+	add := recorder(t, l, c)
 	add(0, Event{Type: LoginFailed, UserID: "1", IP: "10.0.0.1", Details: map[string]string{"reason": "password"}})
 	add(time.Minute, Event{Type: Login, UserID: "1", SessionID: "s1", IP: "10.0.0.1", UserAgent: "UA"})
 	add(2*time.Minute, Event{Type: ConsentGiven, UserID: "1", ClientID: "sfr", SessionID: "s1", Details: map[string]string{"scopes": "fullname snils"}})

@@ -114,13 +114,7 @@ func TestCitizenQueryReadsOnlyTheirEvents(t *testing.T) {
 func TestCitizenIndexNamesEvents(t *testing.T) {
 	l, c := newLog()
 	ctx := context.Background()
-	record := func(d time.Duration, ev Event) {
-		t.Helper()
-		c.now = t0.Add(d)
-		if err := l.Record(ctx, ev); err != nil {
-			t.Fatal(err)
-		}
-	}
+	record := recorder(t, l, c)
 	record(0, Event{Type: Login, UserID: "1", SessionID: "s1", UserAgent: "UA", Details: map[string]string{"amr": "pwd"}})
 	// An event whose entry is a whole copy, as stores written before kept them.
 	old := Event{ID: timeKey(t0.Add(time.Minute)) + "-0000000000000001", Time: t0.Add(time.Minute), Type: Logout, UserID: "1", SessionID: "s1"}
