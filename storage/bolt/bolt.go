@@ -87,6 +87,7 @@ type Engine struct {
 }
 
 var _ kv.Engine = (*Engine)(nil)
+var _ kv.Prefetcher = (*tx)(nil)
 
 // Open opens (creating if needed) the database file at path and returns a Store over it.
 // Closing the Store stops the sweeper and closes the file.
@@ -214,8 +215,8 @@ func (e *Engine) Update(ctx context.Context, now time.Time, fn func(kv.Tx) error
 	return c.err
 }
 
-// errDurableTouched voids a fast run: its fn read or wrote a durable key.
-var errDurableTouched = errors.New("bolt: the transaction touches durable or held records")
+// errDurableTouched voids a fast run: its fn reads or writes a durable key.
+var errDurableTouched = errors.New("bolt: the transaction touches durable records")
 
 // fastUpdate runs fn at once when it touches transient records only, and commits its writes
 // to them unless a record it read or wrote changed meanwhile or is held by the batch being
@@ -412,6 +413,18 @@ func (t *tx) touch(key string) error {
 		t.e.theld[key] = true
 		t.e.tmu.Unlock()
 		*t.held = append(*t.held, key)
+	}
+	return nil
+}
+
+// Prefetch is told the keys fn is about to read (kv.Prefetcher): a fast run that will touch a
+// durable record is void at once, before fn has read or decoded anything, and a batch holds the
+// transient ones from now on.
+func (t *tx) Prefetch(keys ...string) error {
+	for _, k := range keys {
+		if err := t.touch(k); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -322,7 +322,8 @@ func BenchmarkScan(b *testing.B) {
 }
 
 // blockedCommit queues a transaction that runs fn and then waits, inside the commit, until
-// release is called (at the latest when the test ends: close e in an earlier t.Cleanup). It returns once fn has run; done is closed when the Update returned.
+// release is called (at the latest when the test ends: close e in an earlier t.Cleanup, as
+// openTemp does). It returns once fn has run; done is closed when the Update returned.
 func blockedCommit(t *testing.T, e *bolt.Engine, fn func(kv.Tx) error) (release func(), done chan struct{}) {
 	t.Helper()
 	inside := make(chan struct{})
@@ -348,6 +349,18 @@ func blockedCommit(t *testing.T, e *bolt.Engine, fn func(kv.Tx) error) (release 
 	return release, done
 }
 
+// openTemp opens an engine on a temporary file, closed when the test ends (after the blocked
+// commits it started are released).
+func openTemp(t *testing.T) *bolt.Engine {
+	t.Helper()
+	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
 // within fails the test unless done closes within a generous bound (a hang is the failure).
 func within(t *testing.T, done <-chan struct{}, what string) {
 	t.Helper()
@@ -361,11 +374,7 @@ func within(t *testing.T, done <-chan struct{}, what string) {
 // TestTransientStepDoesNotWaitForACommit: a transaction on transient records only (a step of
 // a login) is done while a commit of durable records is still being written.
 func TestTransientStepDoesNotWaitForACommit(t *testing.T) {
-	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() }) // after a blocked commit is released
+	e := openTemp(t)
 	ctx, now := context.Background(), time.Now()
 	release, done := blockedCommit(t, e, func(tx kv.Tx) error { return tx.Put("session/s", []byte("s"), time.Time{}) })
 	step := make(chan struct{})
@@ -389,7 +398,7 @@ func TestTransientStepDoesNotWaitForACommit(t *testing.T) {
 	}
 	// A transaction that reads a durable record as well goes through the commit queue: its
 	// result is that of a serial run.
-	err = e.Update(ctx, now, func(tx kv.Tx) error {
+	err := e.Update(ctx, now, func(tx kv.Tx) error {
 		s, err := tx.Get("session/s")
 		if err != nil {
 			return err
@@ -405,11 +414,7 @@ func TestTransientStepDoesNotWaitForACommit(t *testing.T) {
 // request holds it until its commit is applied: a step writing it meanwhile goes after the
 // commit, never between its read and its write (no lost update).
 func TestCommitTouchingTransientRecordsOrdersTheSteps(t *testing.T) {
-	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() }) // after a blocked commit is released
+	e := openTemp(t)
 	ctx, now := context.Background(), time.Now()
 	if err := e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put("authreq/a", []byte("v0"), time.Time{}) }); err != nil {
 		t.Fatal(err)
@@ -449,11 +454,7 @@ func TestCommitTouchingTransientRecordsOrdersTheSteps(t *testing.T) {
 // half of them in transactions that also write a durable record (through the commit queue),
 // the others on the transient record alone (at once, optimistically): no increment is lost.
 func TestRacingStepsLoseNoUpdate(t *testing.T) {
-	e, err := bolt.OpenEngine(filepath.Join(t.TempDir(), "esia.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e := openTemp(t)
 	ctx, now := context.Background(), time.Now()
 	const workers, each = 8, 50
 	var wg sync.WaitGroup
@@ -486,5 +487,33 @@ func TestRacingStepsLoseNoUpdate(t *testing.T) {
 	v, err := e.Get(ctx, "authreq/n", now)
 	if err != nil || int(v[0])<<8|int(v[1]) != workers*each {
 		t.Fatalf("after %d increments: %v, %v", workers*each, v, err)
+	}
+}
+
+// TestPrefetchedDurableKeyQueuesAtOnce: a transaction that names a durable record among the
+// keys it is about to read (kv.Prefetcher, as the kv store does) goes to the commit queue
+// before it reads anything: its callback gets past the prefetch once, in the queue.
+func TestPrefetchedDurableKeyQueuesAtOnce(t *testing.T) {
+	e := openTemp(t)
+	ctx, now := context.Background(), time.Now()
+	if err := e.Update(ctx, now, func(tx kv.Tx) error { return tx.Put("authreq/a", []byte("a"), time.Time{}) }); err != nil {
+		t.Fatal(err)
+	}
+	past := 0
+	err := e.Update(ctx, now, func(tx kv.Tx) error {
+		if err := tx.(kv.Prefetcher).Prefetch("authreq/a", "token/t"); err != nil {
+			return err
+		}
+		past++
+		if _, err := tx.Get("authreq/a"); err != nil {
+			return err
+		}
+		return tx.Put("token/t", []byte("t"), time.Time{})
+	})
+	if err != nil || past != 1 {
+		t.Fatalf("the callback got past its prefetch %d times (want 1, in the queue): %v", past, err)
+	}
+	if v, err := e.Get(ctx, "token/t", now); err != nil || string(v) != "t" {
+		t.Fatalf("the queued write: %q, %v", v, err)
 	}
 }
